@@ -1,0 +1,113 @@
+//! The command line: one clap definition that also generates shell completions, and a
+//! dispatcher that hands each verb to its module. Verbs not built yet say so and exit 1.
+
+mod completion;
+
+use std::process::ExitCode;
+
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(name = "kctl", version, about = "kctl controls Kubernetes clusters, and runs local ones", long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOptions,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// kubectl's global flags, accepted before or after the verb.
+#[derive(Args, Debug, Clone, Default)]
+pub struct GlobalOptions {
+    /// Path to the kubeconfig file to use for CLI requests.
+    #[arg(long, global = true, env = "KUBECONFIG_FILE_ONLY", hide_env = true)]
+    pub kubeconfig: Option<String>,
+    /// The name of the kubeconfig context to use.
+    #[arg(long, global = true)]
+    pub context: Option<String>,
+    /// If present, the namespace scope for this CLI request.
+    #[arg(short = 'n', long, global = true)]
+    pub namespace: Option<String>,
+    /// Number for the log level verbosity.
+    #[arg(short = 'v', long = "v", global = true, default_value_t = 0)]
+    pub verbosity: u8,
+}
+
+/// Arguments of a verb that is not built yet: everything is accepted, nothing is done.
+#[derive(Args, Debug, Clone)]
+pub struct Pending {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    pub args: Vec<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Display one or many resources.
+    Get(Pending),
+    /// Show details of a specific resource or group of resources.
+    Describe(Pending),
+    /// Apply a configuration to a resource by file name or stdin.
+    Apply(Pending),
+    /// Create a resource from a file or from stdin.
+    Create(Pending),
+    /// Delete resources by file names, stdin, resources and names, or by resources and label selector.
+    Delete(Pending),
+    /// Run a particular image on the cluster.
+    Run(Pending),
+    /// Print the logs for a container in a pod.
+    Logs(Pending),
+    /// Manage the rollout of a resource.
+    Rollout(Pending),
+    /// Set specific features on objects.
+    Set(Pending),
+    /// Set a new size for a deployment, replica set, or replication controller.
+    Scale(Pending),
+    /// Update the labels on a resource.
+    Label(Pending),
+    /// Update the annotations on a resource.
+    Annotate(Pending),
+    /// Update fields of a resource.
+    Patch(Pending),
+    /// Edit a resource on the server.
+    Edit(Pending),
+    /// Wait for a specific condition on one or many resources.
+    Wait(Pending),
+    /// Modify kubeconfig files.
+    Config(Pending),
+    /// Print the client and server version information.
+    Version(Pending),
+    /// Print the supported API resources on the server.
+    ApiResources(Pending),
+    /// Create, delete and list local clusters (kind-compatible).
+    Cluster(Pending),
+    /// Output shell completion code for the specified shell.
+    Completion(completion::CompletionArgs),
+    /// Run kctl's control plane (apiserver, store, controllers, scheduler) on this machine.
+    Server(Pending),
+    /// Run one cluster node: the control plane and/or a kubelet (inside a node container).
+    Node(Pending),
+}
+
+/// Parses the command line, runs the verb, and turns its error into kubectl's `error: …`.
+pub fn main() -> ExitCode {
+    let matches = Cli::command().get_matches();
+    let verb = matches.subcommand_name().unwrap_or_default().to_string();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(err) => err.exit(),
+    };
+    match run(cli, &verb) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli, verb: &str) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Completion(args) => completion::run(&args, &mut std::io::stdout()),
+        _ => anyhow::bail!("kctl {verb} is not implemented yet"),
+    }
+}

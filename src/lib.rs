@@ -1,0 +1,5 @@
+//! kctl: a kubectl-compatible client, kind-compatible local clusters, and the small
+//! Kubernetes control plane those clusters run. See DESIGN.md in shared/ for the map.
+
+pub mod cli;
+pub mod store;

@@ -1,0 +1,141 @@
+//! The embedded store: an in-memory multi-version index over a write-ahead log with group
+//! commit.
+//!
+//! Why this engine and not redb/sled: the apiserver's workload is small values, every
+//! write conditional on a revision, and reads of whole prefixes at a revision — all of it
+//! fits in memory (etcd itself caps a cluster at a few GiB). Keeping the index in memory
+//! makes reads and watches lock-light, and a single log with group commit turns N
+//! concurrent durable writes into one `fdatasync`, which is where throughput under
+//! concurrency comes from; a B-tree engine would fsync each transaction. The log is
+//! rewritten at compaction, so reopening replays only what is retained (100k keys replay
+//! in well under a second).
+//!
+//! Durability: a write is acknowledged only after its log record is fsynced, and becomes
+//! visible to readers and watchers only then.
+
+mod committer;
+mod mvcc;
+mod wal;
+mod watch;
+
+use std::fs::{self, File};
+use std::path::Path;
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use parking_lot::{Mutex, RwLock};
+use tokio::sync::oneshot;
+
+use self::committer::{Committer, Op, Request};
+use self::mvcc::MvccState;
+use self::wal::{Log, Record};
+use super::{KeyValue, RangeRequest, RangeResponse, Result, Revision, Store, StoreError, WatchStream};
+
+pub struct EmbeddedStore {
+    state: Arc<RwLock<MvccState>>,
+    revisions: tokio::sync::watch::Receiver<Revision>,
+    requests: Mutex<Option<mpsc::Sender<Request>>>,
+    committer: Mutex<Option<JoinHandle<()>>>,
+    /// Held (and flock'ed) while open, so two processes never share a data dir.
+    _lock: File,
+}
+
+impl EmbeddedStore {
+    /// Opens the store kept in `dir` (created if missing), replaying its log.
+    pub fn open(dir: &Path) -> Result<EmbeddedStore> {
+        fs::create_dir_all(dir)?;
+        let lock = File::create(dir.join("LOCK"))?;
+        if lock.try_lock().is_err() {
+            return Err(StoreError::Corrupt {
+                path: dir.display().to_string(),
+                reason: "it is in use by another process".into(),
+            });
+        }
+        let (log, records) = Log::open(dir)?;
+        let mut state = MvccState::default();
+        for record in records {
+            match record {
+                Record::Mutation(mutation) => state.apply(mutation),
+                Record::Compact(revision) => state.compact(revision),
+            }
+        }
+        let state = Arc::new(RwLock::new(state));
+        let (revisions_tx, revisions) = tokio::sync::watch::channel(state.read().current);
+        let (requests, requests_rx) = mpsc::channel();
+        let committer = Committer { state: state.clone(), log, requests: requests_rx, revisions: revisions_tx };
+        let committer = std::thread::Builder::new()
+            .name("store-committer".into())
+            .spawn(move || committer.run())?;
+        Ok(EmbeddedStore {
+            state,
+            revisions,
+            requests: Mutex::new(Some(requests)),
+            committer: Mutex::new(Some(committer)),
+            _lock: lock,
+        })
+    }
+
+    async fn submit(&self, op: Op) -> Result<Option<KeyValue>> {
+        let (reply, answer) = oneshot::channel();
+        let sent = match self.requests.lock().as_ref() {
+            Some(requests) => requests.send(Request { op, reply }).is_ok(),
+            None => false,
+        };
+        if !sent {
+            return Err(StoreError::Closed);
+        }
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    async fn write(&self, op: Op) -> Result<KeyValue> {
+        self.submit(op).await?.ok_or(StoreError::Closed)
+    }
+}
+
+impl Drop for EmbeddedStore {
+    /// Lets the committer finish what was submitted, so the data dir is released on return.
+    fn drop(&mut self) {
+        self.requests.lock().take();
+        if let Some(committer) = self.committer.lock().take() {
+            let _ = committer.join();
+        }
+    }
+}
+
+#[async_trait]
+impl Store for EmbeddedStore {
+    async fn get(&self, key: &str) -> Result<Option<KeyValue>> {
+        Ok(self.state.read().get(key))
+    }
+
+    async fn range(&self, request: RangeRequest) -> Result<RangeResponse> {
+        self.state.read().range(&request)
+    }
+
+    async fn create(&self, key: &str, value: Bytes) -> Result<KeyValue> {
+        self.write(Op::Create { key: key.to_string(), value }).await
+    }
+
+    async fn update(&self, key: &str, value: Bytes, expected: Revision) -> Result<KeyValue> {
+        self.write(Op::Update { key: key.to_string(), value, expected }).await
+    }
+
+    async fn delete(&self, key: &str, expected: Option<Revision>) -> Result<KeyValue> {
+        self.write(Op::Delete { key: key.to_string(), expected }).await
+    }
+
+    async fn watch(&self, prefix: &str, start_revision: Revision) -> Result<WatchStream> {
+        watch::open(self.state.clone(), self.revisions.clone(), prefix, start_revision)
+    }
+
+    async fn compact(&self, revision: Revision) -> Result<()> {
+        self.submit(Op::Compact { revision }).await.map(|_| ())
+    }
+
+    async fn current_revision(&self) -> Result<Revision> {
+        Ok(self.state.read().current)
+    }
+}

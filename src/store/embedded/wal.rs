@@ -1,0 +1,255 @@
+//! The write-ahead log: one file of checksummed records, appended and fsynced before any
+//! write is acknowledged, replayed on open, and rewritten whole at compaction.
+//!
+//! Frame: `len: u32 LE | crc32(payload): u32 LE | payload`. A frame cut short or with a
+//! bad checksum can only be the tail of a write that was never acknowledged (we fsync
+//! before acking), so replay stops there and truncates it away.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+use bytes::Bytes;
+
+use super::mvcc::Mutation;
+use crate::store::Revision;
+
+const LOG_FILE: &str = "wal.log";
+const REWRITE_FILE: &str = "wal.log.rewrite";
+const KIND_PUT: u8 = 1;
+const KIND_DELETE: u8 = 2;
+const KIND_COMPACT: u8 = 3;
+const NO_VALUE: u32 = u32::MAX;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum Record {
+    Mutation(Mutation),
+    Compact(Revision),
+}
+
+pub(super) struct Log {
+    dir: PathBuf,
+    file: File,
+    len: u64,
+}
+
+impl Log {
+    /// Opens (or creates) the log in `dir` and returns it with every intact record.
+    pub fn open(dir: &Path) -> io::Result<(Log, Vec<Record>)> {
+        let path = dir.join(LOG_FILE);
+        let created = !path.exists();
+        let mut file = OpenOptions::new().read(true).append(true).create(true).open(&path)?;
+        if created {
+            sync_dir(dir)?;
+        }
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)?;
+        let (records, intact) = decode_all(&bytes);
+        if intact < bytes.len() {
+            tracing::warn!(
+                dropped = bytes.len() - intact,
+                "truncating an unacknowledged torn write at the end of {}",
+                path.display()
+            );
+            file.set_len(intact as u64)?;
+            file.sync_all()?;
+        }
+        Ok((Log { dir: dir.to_path_buf(), file, len: intact as u64 }, records))
+    }
+
+    /// Appends encoded records and makes them durable. On failure the log is cut back to
+    /// where it was, so a rejected batch leaves no trace.
+    pub fn append(&mut self, encoded: &[u8]) -> io::Result<()> {
+        let result = self.file.write_all(encoded).and_then(|()| self.file.sync_data());
+        match result {
+            Ok(()) => {
+                self.len += encoded.len() as u64;
+                Ok(())
+            }
+            Err(err) => {
+                let _ = self.file.set_len(self.len);
+                Err(err)
+            }
+        }
+    }
+
+    /// Replaces the log by `records` atomically (write aside, fsync, rename, fsync dir).
+    pub fn rewrite(&mut self, records: impl IntoIterator<Item = Record>) -> io::Result<()> {
+        let aside = self.dir.join(REWRITE_FILE);
+        let mut encoded = Vec::new();
+        for record in records {
+            encode(&record, &mut encoded);
+        }
+        let mut file = File::create(&aside)?;
+        file.write_all(&encoded)?;
+        file.sync_all()?;
+        fs::rename(&aside, self.dir.join(LOG_FILE))?;
+        sync_dir(&self.dir)?;
+        self.file = OpenOptions::new().read(true).append(true).open(self.dir.join(LOG_FILE))?;
+        self.len = encoded.len() as u64;
+        Ok(())
+    }
+}
+
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+pub(super) fn encode(record: &Record, out: &mut Vec<u8>) {
+    let mut payload = Vec::with_capacity(64);
+    match record {
+        Record::Mutation(m) => {
+            payload.push(if m.value.is_some() { KIND_PUT } else { KIND_DELETE });
+            payload.extend_from_slice(&m.mod_revision.to_le_bytes());
+            payload.extend_from_slice(&m.create_revision.to_le_bytes());
+            payload.extend_from_slice(&m.version.to_le_bytes());
+            payload.extend_from_slice(&(m.key.len() as u32).to_le_bytes());
+            payload.extend_from_slice(m.key.as_bytes());
+            match &m.value {
+                Some(value) => {
+                    payload.extend_from_slice(&(value.len() as u32).to_le_bytes());
+                    payload.extend_from_slice(value);
+                }
+                None => payload.extend_from_slice(&NO_VALUE.to_le_bytes()),
+            }
+        }
+        Record::Compact(revision) => {
+            payload.push(KIND_COMPACT);
+            payload.extend_from_slice(&revision.to_le_bytes());
+        }
+    }
+    out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+    out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    out.extend_from_slice(&payload);
+}
+
+/// Decodes records until the first incomplete or damaged frame; returns them and how many
+/// bytes were intact.
+fn decode_all(bytes: &[u8]) -> (Vec<Record>, usize) {
+    let mut records = Vec::new();
+    let mut at = 0;
+    while let Some((record, size)) = decode_frame(&bytes[at..]) {
+        records.push(record);
+        at += size;
+    }
+    (records, at)
+}
+
+fn decode_frame(bytes: &[u8]) -> Option<(Record, usize)> {
+    let mut reader = Reader(bytes);
+    let len = reader.u32()? as usize;
+    let crc = reader.u32()?;
+    let payload = reader.take(len)?;
+    if crc32fast::hash(payload) != crc {
+        return None;
+    }
+    Some((decode_payload(payload)?, 8 + len))
+}
+
+fn decode_payload(payload: &[u8]) -> Option<Record> {
+    let mut reader = Reader(payload);
+    let kind = reader.take(1)?[0];
+    let mod_revision = reader.i64()?;
+    if kind == KIND_COMPACT {
+        return Some(Record::Compact(mod_revision));
+    }
+    let create_revision = reader.i64()?;
+    let version = reader.i64()?;
+    let key_len = reader.u32()? as usize;
+    let key = String::from_utf8(reader.take(key_len)?.to_vec()).ok()?;
+    let value = match reader.u32()? {
+        NO_VALUE => None,
+        len => Some(Bytes::copy_from_slice(reader.take(len as usize)?)),
+    };
+    match (kind, &value) {
+        (KIND_PUT, Some(_)) | (KIND_DELETE, None) => {}
+        _ => return None,
+    }
+    Some(Record::Mutation(Mutation { key, mod_revision, create_revision, version, value }))
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if self.0.len() < n {
+            return None;
+        }
+        let (head, tail) = self.0.split_at(n);
+        self.0 = tail;
+        Some(head)
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+
+    fn i64(&mut self) -> Option<i64> {
+        Some(i64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Vec<Record> {
+        vec![
+            Record::Mutation(Mutation {
+                key: "/registry/pods/default/a".into(),
+                mod_revision: 7,
+                create_revision: 3,
+                version: 2,
+                value: Some(Bytes::from_static(b"{}")),
+            }),
+            Record::Mutation(Mutation {
+                key: "/x".into(),
+                mod_revision: 8,
+                create_revision: 0,
+                version: 0,
+                value: None,
+            }),
+            Record::Compact(5),
+        ]
+    }
+
+    #[test]
+    fn records_round_trip() {
+        let mut bytes = Vec::new();
+        for record in sample() {
+            encode(&record, &mut bytes);
+        }
+        assert_eq!(decode_all(&bytes), (sample(), bytes.len()));
+    }
+
+    #[test]
+    fn a_torn_tail_is_cut_off() {
+        let mut bytes = Vec::new();
+        for record in sample() {
+            encode(&record, &mut bytes);
+        }
+        let whole = bytes.len();
+        encode(&sample()[0], &mut bytes);
+        bytes.truncate(bytes.len() - 3);
+        assert_eq!(decode_all(&bytes).1, whole);
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0xff;
+        assert_eq!(decode_all(&bytes).0.len(), 3);
+    }
+
+    #[test]
+    fn reopening_truncates_a_torn_tail() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut log, records) = Log::open(dir.path()).unwrap();
+        assert!(records.is_empty());
+        let mut bytes = Vec::new();
+        encode(&sample()[0], &mut bytes);
+        log.append(&bytes).unwrap();
+        log.append(&bytes[..5]).unwrap();
+        drop(log);
+        let (_, records) = Log::open(dir.path()).unwrap();
+        assert_eq!(records, vec![sample()[0].clone()]);
+        let len = fs::metadata(dir.path().join(LOG_FILE)).unwrap().len();
+        assert_eq!(len as usize, bytes.len());
+    }
+}
