@@ -113,7 +113,10 @@ async fn concurrent_compare_and_swap_loses_no_increment(store: Arc<dyn Store>) {
 
 async fn conditional_writes_report_what_they_found(store: Arc<dyn Store>) {
     let created = store.create("/c/a", bytes("one")).await.unwrap();
-    assert_eq!((created.create_revision, created.mod_revision, created.version), (created.mod_revision, created.mod_revision, 1));
+    assert_eq!(
+        (created.create_revision, created.mod_revision, created.version),
+        (created.mod_revision, created.mod_revision, 1)
+    );
     assert!(matches!(store.create("/c/a", bytes("again")).await, Err(StoreError::KeyExists(_))));
 
     let updated = store.update("/c/a", bytes("two"), created.mod_revision).await.unwrap();
@@ -123,15 +126,15 @@ async fn conditional_writes_report_what_they_found(store: Arc<dyn Store>) {
         Err(StoreError::Conflict { current: Some(current), .. }) => assert_eq!(*current, updated),
         other => panic!("expected a conflict carrying the current value, got {other:?}"),
     }
-    assert!(matches!(
-        store.delete("/c/a", Some(created.mod_revision)).await,
-        Err(StoreError::Conflict { .. })
-    ));
+    assert!(matches!(store.delete("/c/a", Some(created.mod_revision)).await, Err(StoreError::Conflict { .. })));
     let deleted = store.delete("/c/a", Some(updated.mod_revision)).await.unwrap();
     assert_eq!(deleted, updated);
     assert!(store.get("/c/a").await.unwrap().is_none());
     assert!(matches!(store.delete("/c/a", None).await, Err(StoreError::NotFound(_))));
-    assert!(matches!(store.update("/c/a", bytes("x"), updated.mod_revision).await, Err(StoreError::Conflict { current: None, .. })));
+    assert!(matches!(
+        store.update("/c/a", bytes("x"), updated.mod_revision).await,
+        Err(StoreError::Conflict { current: None, .. })
+    ));
 
     // A recreated key starts a new life: version 1, a new create_revision.
     let again = store.create("/c/a", bytes("three")).await.unwrap();
@@ -254,10 +257,7 @@ async fn paged_range_returns_each_key_once_while_writes_go_on(store: Arc<dyn Sto
             break;
         }
         let last = page.kvs.last().expect("a page with more has keys").key.clone();
-        page = store
-            .range(RangeRequest::prefix("/r/").with_limit(23).continue_after(&last, revision))
-            .await
-            .unwrap();
+        page = store.range(RangeRequest::prefix("/r/").with_limit(23).continue_after(&last, revision)).await.unwrap();
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -328,7 +328,7 @@ fn embedded_store_keeps_every_acknowledged_write() {
         }
     }
     child.kill().unwrap(); // SIGKILL mid-stream
-    // Acknowledgements already printed before the kill count too.
+                           // Acknowledgements already printed before the kill count too.
     for line in lines.map_while(Result::ok) {
         if let Some(key) = line.strip_prefix("ACK ") {
             acknowledged.push(key.to_string());

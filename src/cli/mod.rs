@@ -1,7 +1,7 @@
 //! The command line: one clap definition that also generates shell completions, and a
 //! dispatcher that hands each verb to its module. Verbs not built yet say so and exit 1.
 
-mod completion;
+pub mod completion;
 
 use std::process::ExitCode;
 

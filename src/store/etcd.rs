@@ -5,12 +5,14 @@
 use async_trait::async_trait;
 use bytes::Bytes;
 use etcd_client::{
-    Client, CompactionOptions, Compare, CompareOp, DeleteOptions, EventType, GetOptions, PutOptions, Txn,
-    TxnOp, TxnOpResponse, WatchOptions,
+    Client, CompactionOptions, Compare, CompareOp, DeleteOptions, EventType, GetOptions, PutOptions, Txn, TxnOp,
+    TxnOpResponse, WatchOptions,
 };
 use futures::StreamExt;
 
-use super::{EventKind, KeyValue, RangeRequest, RangeResponse, Result, Revision, Store, StoreError, WatchEvent, WatchStream};
+use super::{
+    EventKind, KeyValue, RangeRequest, RangeResponse, Result, Revision, Store, StoreError, WatchEvent, WatchStream,
+};
 
 pub struct EtcdStore {
     client: Client,
@@ -82,14 +84,15 @@ impl Store for EtcdStore {
         let mut options = GetOptions::new().with_limit(request.limit as i64).with_revision(request.revision);
         // etcd spells "to the end" as the single byte \0.
         options = options.with_range(if request.end.is_empty() { "\0".to_string() } else { request.end.clone() });
-        let response = self.client.kv_client().get(request.start.as_str(), Some(options)).await.map_err(|err| {
-            match etcd_error(err) {
-                StoreError::Compacted { .. } => {
-                    StoreError::Compacted { requested: request.revision, compacted: request.revision }
-                }
-                other => other,
-            }
-        })?;
+        let response =
+            self.client.kv_client().get(request.start.as_str(), Some(options)).await.map_err(
+                |err| match etcd_error(err) {
+                    StoreError::Compacted { .. } => {
+                        StoreError::Compacted { requested: request.revision, compacted: request.revision }
+                    }
+                    other => other,
+                },
+            )?;
         let revision = match request.revision {
             0 => response.header().map(|h| h.revision()).unwrap_or_default(),
             at => at,
@@ -151,10 +154,7 @@ impl Store for EtcdStore {
         // Wait for etcd to confirm the watch, so that events after this call are not missed.
         match stream.message().await.map_err(etcd_error)? {
             Some(response) if response.compact_revision() > 0 => {
-                return Err(StoreError::Compacted {
-                    requested: start_revision,
-                    compacted: response.compact_revision(),
-                })
+                return Err(StoreError::Compacted { requested: start_revision, compacted: response.compact_revision() })
             }
             Some(response) if response.canceled() => {
                 return Err(StoreError::Etcd(Box::new(etcd_client::Error::WatchError(

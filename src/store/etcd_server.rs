@@ -44,8 +44,12 @@ impl EtcdServer {
         if !etcd_installed() {
             return Err(EtcdServerError::NotInstalled);
         }
-        let mut server =
-            EtcdServer { data_dir: data_dir.to_path_buf(), client_port: free_port()?, peer_port: free_port()?, child: None };
+        let mut server = EtcdServer {
+            data_dir: data_dir.to_path_buf(),
+            client_port: free_port()?,
+            peer_port: free_port()?,
+            child: None,
+        };
         server.spawn().await?;
         Ok(server)
     }

@@ -6,17 +6,22 @@
 use std::collections::HashMap;
 use std::sync::mpsc::{Receiver, TryRecvError};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use parking_lot::RwLock;
 use tokio::sync::{oneshot, watch};
 
-use super::mvcc::{MvccState, Mutation, Version};
+use super::mvcc::{Mutation, MvccState, Version};
 use super::wal::{self, Log, Record};
 use crate::store::{KeyValue, Revision, StoreError};
 
 /// Most writes folded into one fsync; bounds latency of the first write in a batch.
 const MAX_BATCH: usize = 4096;
+/// How long a batch may wait for writers that were in the previous batch: they resubmit a
+/// few microseconds after their answer, and without this wait every other batch would
+/// leave with only the quickest of them (batches of 2, 14, 2, 14 … instead of 16, 16).
+const LINGER: Duration = Duration::from_micros(200);
 
 pub(super) enum Op {
     Create { key: String, value: Bytes },
@@ -44,14 +49,21 @@ pub(super) struct Committer {
 
 impl Committer {
     pub fn run(mut self) {
+        let mut last_batch = 0;
         while let Ok(first) = self.requests.recv() {
             let mut batch = vec![first];
+            let linger_until = Instant::now() + LINGER;
             while batch.len() < MAX_BATCH {
                 match self.requests.try_recv() {
                     Ok(request) => batch.push(request),
+                    // Yield rather than sleep: the writers we wait for need this core.
+                    Err(TryRecvError::Empty) if batch.len() < last_batch && Instant::now() < linger_until => {
+                        std::thread::yield_now()
+                    }
                     Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
                 }
             }
+            last_batch = batch.len();
             let mut writes = Vec::with_capacity(batch.len());
             for request in batch {
                 if let Op::Compact { revision } = request.op {
@@ -82,9 +94,11 @@ impl Committer {
                 answers.push((request.reply, answer));
             }
         }
-        let mut encoded = Vec::new();
+        let mut encoded = Vec::with_capacity(
+            mutations.iter().map(|m| m.key.len() + m.value.as_ref().map_or(0, |v| v.len()) + 48).sum(),
+        );
         for mutation in &mutations {
-            wal::encode(&Record::Mutation(mutation.clone()), &mut encoded);
+            wal::encode_mutation(mutation, &mut encoded);
         }
         if let Err(err) = self.log.append(&encoded) {
             tracing::error!(%err, "store write failed; the batch is rejected");
@@ -152,9 +166,7 @@ impl BatchView<'_> {
                 None => Ok(self.write(key, Some(value), None)),
             },
             Op::Update { key, value, expected } => match self.latest(&key) {
-                Some(current) if current.mod_revision == expected => {
-                    Ok(self.write(key, Some(value), Some(current)))
-                }
+                Some(current) if current.mod_revision == expected => Ok(self.write(key, Some(value), Some(current))),
                 current => Err(conflict(key, expected, current)),
             },
             Op::Delete { key, expected } => match self.latest(&key) {
@@ -178,12 +190,7 @@ impl BatchView<'_> {
             (Some(_), None) => (self.revision, 1),
         };
         let mutation = Mutation { key: key.clone(), mod_revision: self.revision, create_revision, version, value };
-        let version = Version {
-            mod_revision: self.revision,
-            create_revision,
-            version,
-            value: mutation.value.clone(),
-        };
+        let version = Version { mod_revision: self.revision, create_revision, version, value: mutation.value.clone() };
         let written = version.to_key_value(&key).unwrap_or(KeyValue {
             key: key.clone(),
             value: Bytes::new(),

@@ -66,9 +66,7 @@ impl EmbeddedStore {
         let (revisions_tx, revisions) = tokio::sync::watch::channel(state.read().current);
         let (requests, requests_rx) = mpsc::channel();
         let committer = Committer { state: state.clone(), log, requests: requests_rx, revisions: revisions_tx };
-        let committer = std::thread::Builder::new()
-            .name("store-committer".into())
-            .spawn(move || committer.run())?;
+        let committer = std::thread::Builder::new().name("store-committer".into()).spawn(move || committer.run())?;
         Ok(EmbeddedStore {
             state,
             revisions,

@@ -240,10 +240,7 @@ mod tests {
         state.apply(put("/a", 4, 1, 2, "two"));
         state.compact(3);
         assert_eq!(state.range(&RangeRequest::prefix("/").at_revision(3)).unwrap().kvs.len(), 1);
-        assert!(matches!(
-            state.range(&RangeRequest::prefix("/").at_revision(2)),
-            Err(StoreError::Compacted { .. })
-        ));
+        assert!(matches!(state.range(&RangeRequest::prefix("/").at_revision(2)), Err(StoreError::Compacted { .. })));
         assert!(!state.keys.contains_key("/b"));
         assert_eq!(state.retained_mutations().len(), 2);
     }

@@ -3,10 +3,15 @@
 //!
 //! Frame: `len: u32 LE | crc32(payload): u32 LE | payload`. A frame cut short or with a
 //! bad checksum can only be the tail of a write that was never acknowledged (we fsync
-//! before acking), so replay stops there and truncates it away.
+//! before acking), so replay stops there and zeroes it away.
+//!
+//! The file is preallocated with zeros in chunks, so an append overwrites blocks that
+//! already exist and `fdatasync` has no file-size metadata to commit: it is about twice as
+//! fast as appending to a growing file on ext4. Zeros read as the end of the log.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
@@ -20,6 +25,8 @@ const KIND_PUT: u8 = 1;
 const KIND_DELETE: u8 = 2;
 const KIND_COMPACT: u8 = 3;
 const NO_VALUE: u32 = u32::MAX;
+/// Zeros added to the file at a time.
+const PREALLOCATE: u64 = 16 << 20;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum Record {
@@ -30,7 +37,10 @@ pub(super) enum Record {
 pub(super) struct Log {
     dir: PathBuf,
     file: File,
+    /// Where the records end.
     len: u64,
+    /// The file's size: records, then zeros.
+    capacity: u64,
 }
 
 impl Log {
@@ -38,36 +48,52 @@ impl Log {
     pub fn open(dir: &Path) -> io::Result<(Log, Vec<Record>)> {
         let path = dir.join(LOG_FILE);
         let created = !path.exists();
-        let mut file = OpenOptions::new().read(true).append(true).create(true).open(&path)?;
+        let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path)?;
         if created {
             sync_dir(dir)?;
         }
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes)?;
         let (records, intact) = decode_all(&bytes);
-        if intact < bytes.len() {
+        // Whatever follows the last intact record must be zeros, or a later append shorter
+        // than an unacknowledged torn batch would leave that batch's frames readable.
+        if let Some(dirty) = bytes[intact..].iter().rposition(|b| *b != 0) {
             tracing::warn!(
-                dropped = bytes.len() - intact,
-                "truncating an unacknowledged torn write at the end of {}",
+                dropped = dirty + 1,
+                "zeroing an unacknowledged torn write at the end of {}",
                 path.display()
             );
-            file.set_len(intact as u64)?;
+            file.write_all_at(&vec![0; dirty + 1], intact as u64)?;
             file.sync_all()?;
         }
-        Ok((Log { dir: dir.to_path_buf(), file, len: intact as u64 }, records))
+        let capacity = bytes.len() as u64;
+        Ok((Log { dir: dir.to_path_buf(), file, len: intact as u64, capacity }, records))
     }
 
-    /// Appends encoded records and makes them durable. On failure the log is cut back to
-    /// where it was, so a rejected batch leaves no trace.
+    /// Makes sure `needed` more bytes fit before the end of the preallocated zeros.
+    fn reserve(&mut self, needed: u64) -> io::Result<()> {
+        if self.len + needed <= self.capacity {
+            return Ok(());
+        }
+        let grow = (self.len + needed - self.capacity).max(PREALLOCATE);
+        self.file.write_all_at(&vec![0; grow as usize], self.capacity)?;
+        self.file.sync_all()?;
+        self.capacity += grow;
+        Ok(())
+    }
+
+    /// Appends encoded records and makes them durable. On failure the records are zeroed
+    /// again, so a rejected batch leaves no trace.
     pub fn append(&mut self, encoded: &[u8]) -> io::Result<()> {
-        let result = self.file.write_all(encoded).and_then(|()| self.file.sync_data());
+        self.reserve(encoded.len() as u64)?;
+        let result = self.file.write_all_at(encoded, self.len).and_then(|()| self.file.sync_data());
         match result {
             Ok(()) => {
                 self.len += encoded.len() as u64;
                 Ok(())
             }
             Err(err) => {
-                let _ = self.file.set_len(self.len);
+                let _ = self.file.write_all_at(&vec![0; encoded.len()], self.len);
                 Err(err)
             }
         }
@@ -85,8 +111,9 @@ impl Log {
         file.sync_all()?;
         fs::rename(&aside, self.dir.join(LOG_FILE))?;
         sync_dir(&self.dir)?;
-        self.file = OpenOptions::new().read(true).append(true).open(self.dir.join(LOG_FILE))?;
+        self.file = OpenOptions::new().read(true).write(true).open(self.dir.join(LOG_FILE))?;
         self.len = encoded.len() as u64;
+        self.capacity = self.len;
         Ok(())
     }
 }
@@ -96,31 +123,49 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
 }
 
 pub(super) fn encode(record: &Record, out: &mut Vec<u8>) {
-    let mut payload = Vec::with_capacity(64);
     match record {
-        Record::Mutation(m) => {
-            payload.push(if m.value.is_some() { KIND_PUT } else { KIND_DELETE });
-            payload.extend_from_slice(&m.mod_revision.to_le_bytes());
-            payload.extend_from_slice(&m.create_revision.to_le_bytes());
-            payload.extend_from_slice(&m.version.to_le_bytes());
-            payload.extend_from_slice(&(m.key.len() as u32).to_le_bytes());
-            payload.extend_from_slice(m.key.as_bytes());
-            match &m.value {
-                Some(value) => {
-                    payload.extend_from_slice(&(value.len() as u32).to_le_bytes());
-                    payload.extend_from_slice(value);
-                }
-                None => payload.extend_from_slice(&NO_VALUE.to_le_bytes()),
-            }
-        }
+        Record::Mutation(mutation) => encode_mutation(mutation, out),
         Record::Compact(revision) => {
-            payload.push(KIND_COMPACT);
-            payload.extend_from_slice(&revision.to_le_bytes());
+            let start = begin_frame(out);
+            out.push(KIND_COMPACT);
+            out.extend_from_slice(&revision.to_le_bytes());
+            end_frame(out, start);
         }
     }
-    out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-    out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-    out.extend_from_slice(&payload);
+}
+
+pub(super) fn encode_mutation(m: &Mutation, out: &mut Vec<u8>) {
+    let start = begin_frame(out);
+    out.push(if m.value.is_some() { KIND_PUT } else { KIND_DELETE });
+    out.extend_from_slice(&m.mod_revision.to_le_bytes());
+    out.extend_from_slice(&m.create_revision.to_le_bytes());
+    out.extend_from_slice(&m.version.to_le_bytes());
+    out.extend_from_slice(&(m.key.len() as u32).to_le_bytes());
+    out.extend_from_slice(m.key.as_bytes());
+    match &m.value {
+        Some(value) => {
+            out.extend_from_slice(&(value.len() as u32).to_le_bytes());
+            out.extend_from_slice(value);
+        }
+        None => out.extend_from_slice(&NO_VALUE.to_le_bytes()),
+    }
+    end_frame(out, start);
+}
+
+/// Reserves the frame header; returns where the frame starts.
+fn begin_frame(out: &mut Vec<u8>) -> usize {
+    let start = out.len();
+    out.extend_from_slice(&[0; 8]);
+    start
+}
+
+/// Fills in the header reserved by `begin_frame` once the payload is written.
+fn end_frame(out: &mut [u8], start: usize) {
+    let payload = &out[start + 8..];
+    let len = (payload.len() as u32).to_le_bytes();
+    let crc = crc32fast::hash(payload).to_le_bytes();
+    out[start..start + 4].copy_from_slice(&len);
+    out[start + 4..start + 8].copy_from_slice(&crc);
 }
 
 /// Decodes records until the first incomplete or damaged frame; returns them and how many
@@ -238,7 +283,7 @@ mod tests {
     }
 
     #[test]
-    fn reopening_truncates_a_torn_tail() {
+    fn reopening_zeroes_a_torn_tail_so_it_never_returns() {
         let dir = tempfile::tempdir().unwrap();
         let (mut log, records) = Log::open(dir.path()).unwrap();
         assert!(records.is_empty());
@@ -246,10 +291,20 @@ mod tests {
         encode(&sample()[0], &mut bytes);
         log.append(&bytes).unwrap();
         log.append(&bytes[..5]).unwrap();
+        // A torn write: the start of a frame, and a whole frame behind it.
+        log.append(&bytes[..5]).unwrap();
+        let mut second = Vec::new();
+        encode(&sample()[1], &mut second);
+        log.file.write_all_at(&second, log.len + 5).unwrap();
+        drop(log);
+        let (mut log, records) = Log::open(dir.path()).unwrap();
+        assert_eq!(records, vec![sample()[0].clone()]);
+        // A shorter append afterwards must not make the stale frame readable again.
+        let mut short = Vec::new();
+        encode(&Record::Compact(1), &mut short);
+        log.append(&short).unwrap();
         drop(log);
         let (_, records) = Log::open(dir.path()).unwrap();
-        assert_eq!(records, vec![sample()[0].clone()]);
-        let len = fs::metadata(dir.path().join(LOG_FILE)).unwrap().len();
-        assert_eq!(len as usize, bytes.len());
+        assert_eq!(records, vec![sample()[0].clone(), Record::Compact(1)]);
     }
 }

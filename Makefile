@@ -1,0 +1,29 @@
+# kctl — see README.md. `make demo` runs the main job, `make test` every test.
+SHELL := /bin/bash
+CARGO ?= cargo
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: deps build test bench demo completions fmt
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	$(CARGO) build --release --locked
+
+test: deps
+	$(CARGO) fmt --all -- --check
+	$(CARGO) test --locked --all-targets
+	$(CARGO) test --locked --doc
+
+bench: deps
+	$(CARGO) bench --locked --bench store
+
+# Regenerates completions/ from the CLI definition (a test checks they are in sync).
+completions:
+	KCTL_UPDATE_GOLDEN=1 $(CARGO) test --locked --test completions
+
+demo: build
+	@echo "starting kctl's control plane on 127.0.0.1:6443 (Ctrl-C to stop)"
+	./target/release/kctl server --data-dir "$${KCTL_DEMO_DIR:-$$HOME/.kctl/demo}" --listen 127.0.0.1:6443 \
+		--write-kubeconfig "$${KCTL_DEMO_DIR:-$$HOME/.kctl/demo}/kubeconfig"
