@@ -3,5 +3,6 @@
 
 pub mod apiserver;
 pub mod cli;
+pub mod kubeconfig;
 pub mod registry;
 pub mod store;

@@ -1,5 +1,180 @@
 //! The Kubernetes apiserver: HTTPS + client-certificate auth, discovery, OpenAPI, and
-//! the REST verbs over the store.
+//! the REST verbs over the store. `start` is what `kctl server` and `kctl node` run.
 
+pub mod admission;
+pub mod auth;
+pub mod handlers;
+pub mod objects;
 pub mod openapi;
 pub mod patch;
+pub mod pki;
+pub mod request;
+pub mod router;
+pub mod selectors;
+pub mod status;
+pub mod storage;
+pub mod table;
+pub mod transport;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use self::openapi::OpenApi;
+use self::status::ApiError;
+use self::storage::Storage;
+use crate::registry::{self, ResourceInfo};
+use crate::store::embedded::EmbeddedStore;
+use crate::store::etcd::EtcdStore;
+use crate::store::{Store, StoreError};
+
+/// What every handler shares.
+pub struct ApiState {
+    pub storage: Storage,
+    pub openapi: OpenApi,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    /// etcd endpoints; empty = the embedded store in `data_dir/store`.
+    pub etcd_servers: Vec<String>,
+    /// Extra names and IPs for the serving certificate.
+    pub hosts: Vec<String>,
+    /// Where to write an admin kubeconfig, if anywhere.
+    pub write_kubeconfig: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    #[error("certificates: {0}")]
+    Pki(#[from] pki::PkiError),
+    #[error("TLS: {0}")]
+    Tls(#[from] transport::TlsSetupError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: SocketAddr, source: std::io::Error },
+    #[error("kubeconfig: {0}")]
+    Kubeconfig(#[from] crate::kubeconfig::KubeconfigFileError),
+    #[error("creating the cluster's initial objects: {0}")]
+    Bootstrap(ApiError),
+}
+
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub state: Arc<ApiState>,
+    serving: JoinHandle<()>,
+    compacting: JoinHandle<()>,
+}
+
+impl RunningServer {
+    pub fn url(&self) -> String {
+        format!("https://{}", self.addr)
+    }
+
+    /// Serves until the process ends.
+    pub async fn wait(mut self) {
+        let _ = (&mut self.serving).await;
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        self.serving.abort();
+        self.compacting.abort();
+    }
+}
+
+async fn open_store(config: &ServerConfig) -> Result<Arc<dyn Store>, StoreError> {
+    if config.etcd_servers.is_empty() {
+        Ok(Arc::new(EmbeddedStore::open(&config.data_dir.join("store"))?))
+    } else {
+        Ok(Arc::new(EtcdStore::connect(&config.etcd_servers).await?))
+    }
+}
+
+pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
+    let store = open_store(&config).await?;
+    let pki = pki::Pki::load_or_create(&config.data_dir.join("pki"))?;
+    let listener =
+        TcpListener::bind(config.listen).await.map_err(|source| ServerError::Listen { addr: config.listen, source })?;
+    let addr = listener.local_addr().map_err(|source| ServerError::Listen { addr: config.listen, source })?;
+    let mut hosts: Vec<String> =
+        ["127.0.0.1", "localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "10.96.0.1"]
+            .iter()
+            .map(|h| h.to_string())
+            .collect();
+    hosts.push(addr.ip().to_string());
+    hosts.extend(config.hosts.iter().cloned());
+    hosts.dedup();
+    let serving = pki.issue_server(&hosts)?;
+    let (tls, verifier) = transport::tls_config(pki.ca_cert_pem(), &serving.cert_pem, &serving.key_pem)?;
+    let state = Arc::new(ApiState { storage: Storage { store: store.clone() }, openapi: OpenApi::build() });
+    bootstrap(&state).await.map_err(ServerError::Bootstrap)?;
+    if let Some(path) = &config.write_kubeconfig {
+        let admin = pki.issue_client("kubernetes-admin", &["system:masters"])?;
+        let kubeconfig = crate::kubeconfig::single("kctl", &format!("https://{addr}"), pki.ca_cert_pem(), &admin);
+        crate::kubeconfig::write(path, &kubeconfig)?;
+    }
+    let serving = tokio::spawn(transport::serve(listener, tls, verifier, state.clone()));
+    let compacting = tokio::spawn(compact_periodically(store));
+    tracing::info!(%addr, "apiserver listening");
+    Ok(RunningServer { addr, state, serving, compacting })
+}
+
+/// Like upstream, compacts every 5 minutes to the revision of 5 minutes before, so
+/// watches and continue tokens have that long to catch up.
+async fn compact_periodically(store: Arc<dyn Store>) {
+    let mut previous = None;
+    let mut tick = tokio::time::interval(Duration::from_secs(300));
+    loop {
+        tick.tick().await;
+        if let Some(revision) = previous {
+            if let Err(err) = store.compact(revision).await {
+                tracing::warn!(%err, "compaction failed");
+            }
+        }
+        previous = store.current_revision().await.ok().filter(|r| *r > 0);
+    }
+}
+
+fn resource(group: &str, plural: &str) -> Result<&'static ResourceInfo, ApiError> {
+    registry::by_plural(group, "v1", plural).ok_or_else(|| ApiError::internal(format!("{plural} not registered")))
+}
+
+/// Creates an object through the create pipeline unless it exists.
+async fn ensure(state: &ApiState, resource: &ResourceInfo, mut object: Value) -> Result<(), ApiError> {
+    let namespace = object.pointer("/metadata/namespace").and_then(Value::as_str).map(str::to_string);
+    let name = object.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
+    if state.storage.try_get(resource, namespace.as_deref(), &name).await?.is_some() {
+        return Ok(());
+    }
+    objects::prepare_create(resource, &mut object, namespace.as_deref())?;
+    admission::admit_create(state, resource, &mut object).await?;
+    match state.storage.create(resource, object).await {
+        Err(err) if err.reason == "AlreadyExists" => Ok(()),
+        other => other.map(|_| ()),
+    }
+}
+
+/// The namespaces every cluster has, and the `kubernetes` service in default.
+async fn bootstrap(state: &ApiState) -> Result<(), ApiError> {
+    let namespaces = resource("", "namespaces")?;
+    for name in ["default", "kube-system", "kube-public", "kube-node-lease"] {
+        ensure(state, namespaces, json!({"metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}}}))
+            .await?;
+    }
+    let service = json!({
+        "metadata": {"name": "kubernetes", "namespace": "default",
+            "labels": {"component": "apiserver", "provider": "kubernetes"}},
+        "spec": {"clusterIP": "10.96.0.1", "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]},
+    });
+    ensure(state, resource("", "services")?, service).await
+}

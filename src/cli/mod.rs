@@ -2,6 +2,7 @@
 //! dispatcher that hands each verb to its module. Verbs not built yet say so and exit 1.
 
 pub mod completion;
+pub mod server;
 
 use std::process::ExitCode;
 
@@ -83,13 +84,14 @@ pub enum Command {
     /// Output shell completion code for the specified shell.
     Completion(completion::CompletionArgs),
     /// Run kctl's control plane (apiserver, store, controllers, scheduler) on this machine.
-    Server(Pending),
+    Server(server::ServerArgs),
     /// Run one cluster node: the control plane and/or a kubelet (inside a node container).
     Node(Pending),
 }
 
 /// Parses the command line, runs the verb, and turns its error into kubectl's `error: …`.
 pub fn main() -> ExitCode {
+    init_logging();
     let matches = Cli::command().get_matches();
     let verb = matches.subcommand_name().unwrap_or_default().to_string();
     let cli = match Cli::from_arg_matches(&matches) {
@@ -108,6 +110,14 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli, verb: &str) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Completion(args) => completion::run(&args, &mut std::io::stdout()),
+        Command::Server(args) => server::run(&args),
         _ => anyhow::bail!("kctl {verb} is not implemented yet"),
     }
+}
+
+/// Logs go to stderr, filtered by `KCTL_LOG` (e.g. `KCTL_LOG=debug`); warnings by default.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KCTL_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }

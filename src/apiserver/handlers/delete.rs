@@ -1,0 +1,261 @@
+//! delete and deletecollection: preconditions, finalizers (deletionTimestamp first, removal
+//! when the last finalizer goes), propagation policies, and namespaces (which empty
+//! themselves, then go).
+
+use std::sync::Arc;
+
+use axum::response::Response;
+use http::StatusCode;
+use serde_json::{json, Value};
+
+use super::json_response;
+use super::read::selectors;
+use crate::apiserver::objects::now_rfc3339;
+use crate::apiserver::request::Request;
+use crate::apiserver::router::Target;
+use crate::apiserver::status::ApiError;
+use crate::apiserver::storage::{object_name, object_namespace, revision_of};
+use crate::apiserver::ApiState;
+use crate::registry::{self, ResourceInfo};
+
+/// Namespaces that exist for the cluster's own sake.
+const PROTECTED_NAMESPACES: &[&str] = &["default", "kube-system", "kube-public"];
+
+struct DeleteOptions {
+    propagation: Option<String>,
+    uid: Option<String>,
+    resource_version: Option<String>,
+}
+
+fn options(request: &Request) -> Result<DeleteOptions, ApiError> {
+    let body: Value = if request.body.is_empty() {
+        json!({})
+    } else {
+        serde_json::from_slice(&request.body)
+            .map_err(|err| ApiError::bad_request(format!("error decoding DeleteOptions: {err}")))?
+    };
+    let mut propagation = request
+        .param("propagationPolicy")
+        .map(str::to_string)
+        .or_else(|| body.get("propagationPolicy").and_then(Value::as_str).map(str::to_string));
+    let orphan = request
+        .param("orphanDependents")
+        .map(|v| v == "true")
+        .or(body.get("orphanDependents").and_then(Value::as_bool));
+    if propagation.is_none() && orphan == Some(true) {
+        propagation = Some("Orphan".into());
+    }
+    if let Some(policy) = &propagation {
+        if !matches!(policy.as_str(), "Orphan" | "Background" | "Foreground") {
+            return Err(ApiError::bad_request(format!(
+                "propagationPolicy: Unsupported value: \"{policy}\": supported values: \"Foreground\", \"Background\", \"Orphan\""
+            )));
+        }
+    }
+    let precondition =
+        |field: &str| body.pointer(&format!("/preconditions/{field}")).and_then(Value::as_str).map(str::to_string);
+    Ok(DeleteOptions { propagation, uid: precondition("uid"), resource_version: precondition("resourceVersion") })
+}
+
+pub async fn delete(
+    state: &Arc<ApiState>,
+    request: &Request,
+    target: &Target,
+    name: &str,
+) -> Result<Response, ApiError> {
+    let options = options(request)?;
+    let resource = target.resource;
+    if resource.kind == "Namespace" && PROTECTED_NAMESPACES.contains(&name) {
+        return Err(ApiError::forbidden(format!(
+            "namespaces \"{name}\" is forbidden: this namespace may not be deleted"
+        )));
+    }
+    let current = state.storage.get(resource, target.namespace.as_deref(), name).await?;
+    check_preconditions(resource, &current, &options)?;
+    if request.dry_run() {
+        return Ok(json_response(StatusCode::OK, &current));
+    }
+    let deleted = delete_object(state, resource, current, options.propagation.as_deref()).await?;
+    Ok(json_response(StatusCode::OK, &deleted))
+}
+
+fn check_preconditions(resource: &ResourceInfo, current: &Value, options: &DeleteOptions) -> Result<(), ApiError> {
+    let name = object_name(current);
+    if let Some(uid) = &options.uid {
+        let actual = current.pointer("/metadata/uid").and_then(Value::as_str).unwrap_or_default();
+        if uid != actual {
+            return Err(ApiError::conflict(
+                &resource.qualified_plural(),
+                name,
+                &format!("Precondition failed: UID in precondition: {uid}, UID in object meta: {actual}"),
+            ));
+        }
+    }
+    if let Some(rv) = &options.resource_version {
+        let actual = current.pointer("/metadata/resourceVersion").and_then(Value::as_str).unwrap_or_default();
+        if rv != actual {
+            return Err(ApiError::conflict(
+                &resource.qualified_plural(),
+                name,
+                &format!("Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {actual}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Deletes one object: at once when nothing holds it, else marks it with a
+/// deletionTimestamp for whoever owns its finalizers.
+async fn delete_object(
+    state: &Arc<ApiState>,
+    resource: &'static ResourceInfo,
+    current: Value,
+    propagation: Option<&str>,
+) -> Result<Value, ApiError> {
+    if resource.kind == "Namespace" {
+        return terminate_namespace(state, current).await;
+    }
+    match propagation {
+        // Until the garbage collector runs as a controller, the apiserver releases and
+        // removes dependents itself, which is what these policies promise.
+        Some("Orphan") => orphan_dependents(state, &current).await?,
+        Some("Foreground") => delete_dependents(state, &current).await?,
+        _ => {}
+    }
+    let has_finalizers =
+        current.pointer("/metadata/finalizers").and_then(Value::as_array).is_some_and(|f| !f.is_empty());
+    if has_finalizers {
+        if current.pointer("/metadata/deletionTimestamp").is_some() {
+            return Ok(current);
+        }
+        let (namespace, name) = (object_namespace(&current).map(str::to_string), object_name(&current).to_string());
+        return state
+            .storage
+            .update_with(resource, namespace.as_deref(), &name, |mut object| {
+                object["metadata"]["deletionTimestamp"] = json!(now_rfc3339());
+                object["metadata"]["deletionGracePeriodSeconds"] = json!(0);
+                Ok(object)
+            })
+            .await;
+    }
+    state.storage.delete(resource, &current, revision_of(&current)).await
+}
+
+fn owned_by(object: &Value, uid: &str) -> bool {
+    object
+        .pointer("/metadata/ownerReferences")
+        .and_then(Value::as_array)
+        .is_some_and(|refs| refs.iter().any(|r| r.get("uid").and_then(Value::as_str) == Some(uid)))
+}
+
+/// Every object (in the owner's namespace, or anywhere for a cluster-scoped owner) that
+/// names `owner` in its ownerReferences.
+async fn dependents(state: &ApiState, owner: &Value) -> Result<Vec<(&'static ResourceInfo, Value)>, ApiError> {
+    let uid = owner.pointer("/metadata/uid").and_then(Value::as_str).unwrap_or_default().to_string();
+    let namespace = object_namespace(owner).map(str::to_string);
+    let mut found = Vec::new();
+    for resource in registry::RESOURCES {
+        let scope = if resource.namespaced { namespace.as_deref() } else { None };
+        let page = state.storage.list(resource, scope, 0, None, None, |o| owned_by(o, &uid)).await?;
+        found.extend(page.items.into_iter().map(|o| (resource, o)));
+    }
+    Ok(found)
+}
+
+async fn orphan_dependents(state: &ApiState, owner: &Value) -> Result<(), ApiError> {
+    let uid = owner.pointer("/metadata/uid").and_then(Value::as_str).unwrap_or_default().to_string();
+    for (resource, dependent) in dependents(state, owner).await? {
+        let (namespace, name) = (object_namespace(&dependent).map(str::to_string), object_name(&dependent).to_string());
+        let released = state
+            .storage
+            .update_with(resource, namespace.as_deref(), &name, |mut object| {
+                if let Some(refs) = object.pointer_mut("/metadata/ownerReferences").and_then(Value::as_array_mut) {
+                    refs.retain(|r| r.get("uid").and_then(Value::as_str) != Some(uid.as_str()));
+                }
+                Ok(object)
+            })
+            .await;
+        match released {
+            Err(err) if err.code == StatusCode::NOT_FOUND => {}
+            other => {
+                other?;
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn delete_dependents(state: &Arc<ApiState>, owner: &Value) -> Result<(), ApiError> {
+    for (resource, dependent) in dependents(state, owner).await? {
+        match Box::pin(delete_object(state, resource, dependent, Some("Foreground"))).await {
+            Err(err) if err.code == StatusCode::NOT_FOUND => {}
+            other => {
+                other?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Marks the namespace Terminating, then (in the background) deletes everything in it and
+/// finally the namespace itself — what kubectl waits for.
+async fn terminate_namespace(state: &Arc<ApiState>, namespace: Value) -> Result<Value, ApiError> {
+    let name = object_name(&namespace).to_string();
+    let namespaces = registry::by_plural("", "v1", "namespaces").ok_or_else(|| ApiError::internal("no namespaces"))?;
+    let terminating = state
+        .storage
+        .update_with(namespaces, None, &name, |mut object| {
+            if object.pointer("/metadata/deletionTimestamp").is_none() {
+                object["metadata"]["deletionTimestamp"] = json!(now_rfc3339());
+            }
+            object["status"]["phase"] = json!("Terminating");
+            Ok(object)
+        })
+        .await?;
+    let state = state.clone();
+    tokio::spawn(async move {
+        for resource in registry::RESOURCES.iter().filter(|r| r.namespaced) {
+            let Ok(page) = state.storage.list(resource, Some(&name), 0, None, None, |_| true).await else { continue };
+            for object in page.items {
+                let _ = state.storage.delete(resource, &object, revision_of(&object)).await;
+            }
+        }
+        if let Ok(Some(current)) = state.storage.try_get(namespaces, None, &name).await {
+            let _ = state.storage.delete(namespaces, &current, revision_of(&current)).await;
+        }
+    });
+    Ok(terminating)
+}
+
+pub async fn delete_collection(
+    state: &Arc<ApiState>,
+    request: &Request,
+    target: &Target,
+) -> Result<Response, ApiError> {
+    let resource = target.resource;
+    let options = options(request)?;
+    let (labels, fields) = selectors(request, resource)?;
+    let page = state
+        .storage
+        .list(resource, target.namespace.as_deref(), 0, None, None, |o| labels.matches_object(o) && fields.matches(o))
+        .await?;
+    let mut deleted = Vec::new();
+    for object in page.items {
+        if request.dry_run() {
+            deleted.push(object);
+            continue;
+        }
+        match delete_object(state, resource, object, options.propagation.as_deref()).await {
+            Ok(object) => deleted.push(object),
+            Err(err) if err.code == StatusCode::NOT_FOUND => {}
+            Err(err) => return Err(err),
+        }
+    }
+    let list = json!({
+        "kind": format!("{}List", resource.kind),
+        "apiVersion": resource.api_version(),
+        "metadata": {"resourceVersion": page.revision.to_string()},
+        "items": deleted,
+    });
+    Ok(json_response(StatusCode::OK, &list))
+}

@@ -1,0 +1,123 @@
+//! Request dispatch: route, authenticate, authorize, then the verb's handler.
+
+mod delete;
+mod discovery;
+mod read;
+mod subresources;
+mod watch;
+mod write;
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::response::{IntoResponse, Response};
+use http::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use super::auth::{self, Action, Identity};
+use super::request::Request;
+use super::router::{self, Route, Target};
+use super::status::ApiError;
+use super::ApiState;
+
+pub fn json_response(code: StatusCode, value: &Value) -> Response {
+    let body = serde_json::to_vec(value).unwrap_or_default();
+    (code, [(http::header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+pub async fn handle(state: Arc<ApiState>, request: Request) -> Response {
+    match route(&state, &request).await {
+        Ok(response) => response,
+        Err(err) => err.into_response(),
+    }
+}
+
+/// What `kubectl version` shows as the server; we implement the 1.32 API.
+pub fn version_info() -> Value {
+    json!({
+        "major": "1",
+        "minor": "32",
+        "gitVersion": format!("v1.32.0-kctl.{}", env!("CARGO_PKG_VERSION")),
+        "gitCommit": "kctl",
+        "gitTreeState": "clean",
+        "buildDate": "2026-11-23T00:00:00Z",
+        "goVersion": "n/a (Rust)",
+        "compiler": "rustc",
+        "platform": format!("{}/{}", std::env::consts::OS, if cfg!(target_arch = "x86_64") { "amd64" } else { std::env::consts::ARCH }),
+    })
+}
+
+async fn route(state: &Arc<ApiState>, request: &Request) -> Result<Response, ApiError> {
+    let route = router::parse(&request.path).ok_or_else(ApiError::not_found_path)?;
+    match route {
+        Route::Version => return Ok(json_response(StatusCode::OK, &version_info())),
+        Route::Health => return Ok((StatusCode::OK, "ok").into_response()),
+        _ => {}
+    }
+    if !matches!(request.identity, Identity::User { .. }) {
+        return Err(ApiError::unauthorized());
+    }
+    match route {
+        Route::CoreVersions => Ok(discovery::core_versions(request)),
+        Route::Groups => Ok(discovery::groups(request)),
+        Route::Group(group) => Ok(discovery::group(&group)),
+        Route::Resources { group, version } => Ok(discovery::resources(&group, &version)),
+        Route::OpenApiIndex => Ok(json_response(StatusCode::OK, &state.openapi.index())),
+        Route::OpenApiDocument(path) => match state.openapi.document(&path) {
+            Some((_, document)) => Ok((
+                StatusCode::OK,
+                [(http::header::CONTENT_TYPE, "application/json"), (http::header::CACHE_CONTROL, "public, immutable")],
+                Body::from(document),
+            )
+                .into_response()),
+            None => Err(ApiError::not_found_path()),
+        },
+        Route::Object(target) => objects(state, request, &target).await,
+        Route::Version | Route::Health => Err(ApiError::not_found_path()),
+    }
+}
+
+fn verb_of(request: &Request, target: &Target) -> &'static str {
+    match (&request.method, target.name.is_some()) {
+        (&Method::GET, false) if request.flag("watch") => "watch",
+        (&Method::GET, false) => "list",
+        (&Method::GET, true) => "get",
+        (&Method::POST, _) => "create",
+        (&Method::PUT, _) => "update",
+        (&Method::PATCH, _) => "patch",
+        (&Method::DELETE, false) => "deletecollection",
+        (&Method::DELETE, true) => "delete",
+        _ => "unknown",
+    }
+}
+
+async fn objects(state: &Arc<ApiState>, request: &Request, target: &Target) -> Result<Response, ApiError> {
+    let verb = verb_of(request, target);
+    auth::authorize(
+        &request.identity,
+        &Action { verb, resource: target.resource, namespace: target.namespace.as_deref() },
+    )?;
+    if target.resource.namespaced && target.name.is_some() && target.namespace.is_none() {
+        return Err(ApiError::not_found_path());
+    }
+    let name = target.name.as_deref();
+    match (&request.method, name, target.subresource.as_deref()) {
+        (&Method::GET, None, _) if request.flag("watch") => watch::watch(state, request, target).await,
+        (&Method::GET, None, _) => read::list(state, request, target).await,
+        (&Method::GET, Some(name), None | Some("status")) => read::get(state, request, target, name).await,
+        (&Method::GET, Some(name), Some("scale")) => subresources::get_scale(state, target, name).await,
+        (&Method::GET, Some(name), Some("log")) => subresources::log(state, request, target, name).await,
+        (&Method::POST, None, None) => write::create(state, request, target).await,
+        (&Method::POST, Some(name), Some("binding")) => subresources::bind(state, request, target, name).await,
+        (&Method::POST, Some(name), Some("eviction")) => subresources::evict(state, request, target, name).await,
+        (&Method::PUT, Some(name), Some("scale")) => subresources::update_scale(state, request, target, name).await,
+        (&Method::PUT, Some(name), None | Some("status" | "finalize")) => {
+            write::update(state, request, target, name).await
+        }
+        (&Method::PATCH, Some(name), Some("scale")) => subresources::patch_scale(state, request, target, name).await,
+        (&Method::PATCH, Some(name), None | Some("status")) => write::patch(state, request, target, name).await,
+        (&Method::DELETE, Some(name), None) => delete::delete(state, request, target, name).await,
+        (&Method::DELETE, None, None) => delete::delete_collection(state, request, target).await,
+        _ => Err(ApiError::method_not_allowed()),
+    }
+}

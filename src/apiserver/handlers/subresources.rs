@@ -1,0 +1,201 @@
+//! Subresources other than status: scale (autoscaling/v1 Scale), pods/binding (what the
+//! scheduler posts), pods/eviction and pods/log.
+
+use std::sync::Arc;
+
+use axum::response::Response;
+use http::StatusCode;
+use serde_json::{json, Value};
+
+use super::json_response;
+use crate::apiserver::patch;
+use crate::apiserver::request::{decode_body, Request};
+use crate::apiserver::router::Target;
+use crate::apiserver::status::ApiError;
+use crate::apiserver::storage::revision_of;
+use crate::apiserver::ApiState;
+
+/// `app=nginx,tier in (a)`: a selector object as the Scale's status.selector string.
+fn selector_string(selector: Option<&Value>) -> String {
+    let Some(selector) = selector else { return String::new() };
+    let mut parts = Vec::new();
+    if let Some(labels) = selector.get("matchLabels").and_then(Value::as_object) {
+        parts.extend(labels.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default())));
+    }
+    for expression in selector.get("matchExpressions").and_then(Value::as_array).into_iter().flatten() {
+        let key = expression.get("key").and_then(Value::as_str).unwrap_or_default();
+        let values: Vec<&str> = expression
+            .get("values")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        parts.push(match expression.get("operator").and_then(Value::as_str) {
+            Some("In") => format!("{key} in ({})", values.join(",")),
+            Some("NotIn") => format!("{key} notin ({})", values.join(",")),
+            Some("DoesNotExist") => format!("!{key}"),
+            _ => key.to_string(),
+        });
+    }
+    // A ReplicationController's selector is a plain map.
+    if selector.get("matchLabels").is_none() && selector.get("matchExpressions").is_none() {
+        if let Some(labels) = selector.as_object() {
+            parts.extend(labels.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default())));
+        }
+    }
+    parts.join(",")
+}
+
+fn scale_of(object: &Value) -> Value {
+    let metadata = &object["metadata"];
+    json!({
+        "kind": "Scale",
+        "apiVersion": "autoscaling/v1",
+        "metadata": {
+            "name": metadata["name"], "namespace": metadata["namespace"], "uid": metadata["uid"],
+            "resourceVersion": metadata["resourceVersion"], "creationTimestamp": metadata["creationTimestamp"],
+        },
+        "spec": {"replicas": object.pointer("/spec/replicas").cloned().unwrap_or(json!(0))},
+        "status": {
+            "replicas": object.pointer("/status/replicas").cloned().unwrap_or(json!(0)),
+            "selector": selector_string(object.pointer("/spec/selector")),
+        },
+    })
+}
+
+pub async fn get_scale(state: &Arc<ApiState>, target: &Target, name: &str) -> Result<Response, ApiError> {
+    let object = state.storage.get(target.resource, target.namespace.as_deref(), name).await?;
+    Ok(json_response(StatusCode::OK, &scale_of(&object)))
+}
+
+async fn set_replicas(
+    state: &Arc<ApiState>,
+    target: &Target,
+    name: &str,
+    new_scale: impl Fn(&Value) -> Result<Value, ApiError>,
+) -> Result<Response, ApiError> {
+    let resource = target.resource;
+    let written = state
+        .storage
+        .update_with(resource, target.namespace.as_deref(), name, |mut object| {
+            let scale = new_scale(&scale_of(&object))?;
+            if let Some(rv) = scale.pointer("/metadata/resourceVersion").and_then(Value::as_str) {
+                if !rv.is_empty() && rv != revision_of(&object).to_string() {
+                    return Err(ApiError::conflict(
+                        &resource.qualified_plural(),
+                        name,
+                        "the object has been modified; please apply your changes to the latest version and try again",
+                    ));
+                }
+            }
+            let replicas = scale.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(0);
+            if replicas < 0 {
+                return Err(ApiError::invalid(
+                    "Scale.autoscaling",
+                    name,
+                    vec![crate::registry::strategy::Cause {
+                        reason: "FieldValueInvalid".into(),
+                        message: format!("Invalid value: {replicas}: must be greater than or equal to 0"),
+                        field: "spec.replicas".into(),
+                    }],
+                ));
+            }
+            let generation = object.pointer("/metadata/generation").and_then(Value::as_i64).unwrap_or(1);
+            if object.pointer("/spec/replicas").and_then(Value::as_i64) != Some(replicas) {
+                object["metadata"]["generation"] = json!(generation + 1);
+            }
+            object["spec"]["replicas"] = json!(replicas);
+            Ok(object)
+        })
+        .await?;
+    Ok(json_response(StatusCode::OK, &scale_of(&written)))
+}
+
+pub async fn update_scale(
+    state: &Arc<ApiState>,
+    request: &Request,
+    target: &Target,
+    name: &str,
+) -> Result<Response, ApiError> {
+    let body = request.body_object()?;
+    set_replicas(state, target, name, |_| Ok(body.clone())).await
+}
+
+pub async fn patch_scale(
+    state: &Arc<ApiState>,
+    request: &Request,
+    target: &Target,
+    name: &str,
+) -> Result<Response, ApiError> {
+    let content_type = request.content_type().to_string();
+    let body = decode_body(&content_type, &request.body)?;
+    set_replicas(state, target, name, |scale| match content_type.as_str() {
+        "application/json-patch+json" => {
+            patch::json_patch(scale, &body).map_err(|err| ApiError::unprocessable_patch(err.to_string()))
+        }
+        _ => Ok(patch::merge_patch(scale, &body)),
+    })
+    .await
+}
+
+/// `POST pods/NAME/binding`: assigns the pod to a node, once.
+pub async fn bind(state: &Arc<ApiState>, request: &Request, target: &Target, name: &str) -> Result<Response, ApiError> {
+    let binding = request.body_object()?;
+    let node = binding.pointer("/target/name").and_then(Value::as_str).unwrap_or_default().to_string();
+    if node.is_empty() {
+        return Err(ApiError::bad_request("binding target name must be set"));
+    }
+    state
+        .storage
+        .update_with(target.resource, target.namespace.as_deref(), name, |mut pod| {
+            if pod.pointer("/metadata/deletionTimestamp").is_some() {
+                return Err(ApiError::conflict_message(format!("pod {name} is being deleted, cannot be assigned to a host")));
+            }
+            if let Some(assigned) = pod.pointer("/spec/nodeName").and_then(Value::as_str).filter(|n| !n.is_empty()) {
+                return Err(ApiError::conflict_message(format!(
+                    "Operation cannot be fulfilled on pods/binding \"{name}\": pod {name} is already assigned to node \"{assigned}\""
+                )));
+            }
+            pod["spec"]["nodeName"] = json!(node);
+            let scheduled = json!({"type": "PodScheduled", "status": "True", "lastProbeTime": null,
+                "lastTransitionTime": crate::apiserver::objects::now_rfc3339()});
+            match pod.pointer_mut("/status/conditions").and_then(Value::as_array_mut) {
+                Some(conditions) => {
+                    conditions.retain(|c| c.get("type").and_then(Value::as_str) != Some("PodScheduled"));
+                    conditions.push(scheduled);
+                }
+                None => pod["status"]["conditions"] = json!([scheduled]),
+            }
+            Ok(pod)
+        })
+        .await?;
+    let status = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201});
+    Ok(json_response(StatusCode::CREATED, &status))
+}
+
+/// `POST pods/NAME/eviction`: deletes the pod (there are no disruption budgets yet).
+pub async fn evict(
+    state: &Arc<ApiState>,
+    _request: &Request,
+    target: &Target,
+    name: &str,
+) -> Result<Response, ApiError> {
+    let pod = state.storage.get(target.resource, target.namespace.as_deref(), name).await?;
+    state.storage.delete(target.resource, &pod, revision_of(&pod)).await?;
+    let status = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201});
+    Ok(json_response(StatusCode::CREATED, &status))
+}
+
+/// `GET pods/NAME/log`: served by the pod's kubelet; until one runs it, say why not.
+pub async fn log(state: &Arc<ApiState>, request: &Request, target: &Target, name: &str) -> Result<Response, ApiError> {
+    let pod = state.storage.get(target.resource, target.namespace.as_deref(), name).await?;
+    let container = request
+        .param("container")
+        .map(str::to_string)
+        .or_else(|| pod.pointer("/spec/containers/0/name").and_then(Value::as_str).map(str::to_string))
+        .unwrap_or_default();
+    Err(ApiError::bad_request(format!(
+        "container \"{container}\" in pod \"{name}\" is waiting to start: ContainerCreating"
+    )))
+}

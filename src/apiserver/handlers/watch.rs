@@ -1,0 +1,193 @@
+//! Watches: a chunked stream of `{"type": …, "object": …}` lines. Without a
+//! resourceVersion the current objects come first as ADDED; with one, history from it
+//! on; a resourceVersion older than the retained history gets an ERROR event with a 410
+//! Status (clients such as kube-rs's watcher then re-list).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use futures::StreamExt;
+use http::StatusCode;
+use serde_json::{json, Value};
+use tokio::sync::mpsc;
+
+use super::read::selectors;
+use crate::apiserver::request::Request;
+use crate::apiserver::router::Target;
+use crate::apiserver::selectors::{FieldSelector, LabelSelector};
+use crate::apiserver::status::ApiError;
+use crate::apiserver::storage::{decode, parse_resource_version, set_resource_version, Storage};
+use crate::apiserver::{table, ApiState};
+use crate::registry::ResourceInfo;
+use crate::store::{EventKind, Revision, StoreError, WatchEvent};
+
+/// Longest watch the server keeps open when the client names no timeout (upstream picks
+/// 30–60 minutes).
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1800);
+const BOOKMARK_EVERY: Duration = Duration::from_secs(30);
+
+struct Encoder {
+    resource: &'static ResourceInfo,
+    table: bool,
+    include_object: String,
+    sent_columns: bool,
+}
+
+impl Encoder {
+    fn line(&mut self, kind: &str, object: &Value) -> Bytes {
+        let object = if self.table && kind != "ERROR" && kind != "BOOKMARK" {
+            let metadata = json!({"resourceVersion": object.pointer("/metadata/resourceVersion")});
+            let mut table = table::table(self.resource, std::slice::from_ref(object), metadata, &self.include_object);
+            if self.sent_columns {
+                table["columnDefinitions"] = json!([]);
+            }
+            self.sent_columns = true;
+            table
+        } else {
+            object.clone()
+        };
+        let mut line = serde_json::to_vec(&json!({"type": kind, "object": object})).unwrap_or_default();
+        line.push(b'\n');
+        Bytes::from(line)
+    }
+}
+
+fn expired(revision: Revision) -> Value {
+    let mut status = ApiError::gone(format!("too old resource version: {revision}")).to_status();
+    status["reason"] = json!("Expired");
+    status
+}
+
+struct Filter {
+    labels: LabelSelector,
+    fields: FieldSelector,
+}
+
+impl Filter {
+    fn matches(&self, object: &Value) -> bool {
+        self.labels.matches_object(object) && self.fields.matches(object)
+    }
+
+    /// The event a client sees for a store change, given its selectors: a change into the
+    /// selection is ADDED, out of it DELETED.
+    fn translate(&self, event: &WatchEvent) -> Result<Option<(&'static str, Value)>, ApiError> {
+        let old = event.prev_kv.as_ref().map(decode).transpose()?;
+        let old_matched = old.as_ref().is_some_and(|o| self.matches(o));
+        match event.kind {
+            EventKind::Put => {
+                let new = decode(&event.kv)?;
+                Ok(match (self.matches(&new), old_matched) {
+                    (true, true) => Some(("MODIFIED", new)),
+                    (true, false) => Some(("ADDED", new)),
+                    (false, true) => Some(("DELETED", new)),
+                    (false, false) => None,
+                })
+            }
+            EventKind::Delete => Ok(old.filter(|_| old_matched).map(|mut old| {
+                set_resource_version(&mut old, event.kv.mod_revision);
+                ("DELETED", old)
+            })),
+        }
+    }
+}
+
+pub async fn watch(state: &Arc<ApiState>, request: &Request, target: &Target) -> Result<Response, ApiError> {
+    let resource = target.resource;
+    let (labels, fields) = selectors(request, resource)?;
+    let filter = Filter { labels, fields };
+    let timeout = request
+        .param("timeoutSeconds")
+        .and_then(|t| t.parse::<u64>().ok())
+        .map(Duration::from_secs)
+        .unwrap_or(DEFAULT_TIMEOUT);
+    let bookmarks = request.flag("allowWatchBookmarks");
+    let mut encoder = Encoder {
+        resource,
+        table: request.wants_table(),
+        include_object: request.param("includeObject").unwrap_or("Metadata").to_string(),
+        sent_columns: false,
+    };
+    let namespace = target.namespace.clone();
+    let (tx, rx) = mpsc::channel::<Bytes>(64);
+
+    let requested = parse_resource_version(request.param("resourceVersion").unwrap_or_default())?;
+    let mut initial = Vec::new();
+    let start = match requested {
+        Some(revision) if revision > 0 => revision + 1,
+        _ => {
+            let page = state.storage.list(resource, namespace.as_deref(), 0, None, None, |o| filter.matches(o)).await?;
+            initial = page.items;
+            page.revision + 1
+        }
+    };
+    let prefix = Storage::prefix(resource, namespace.as_deref());
+    let events = state.storage.store.watch(&prefix, start).await;
+    let mut last_revision = start - 1;
+
+    tokio::spawn(async move {
+        let send = |tx: &mpsc::Sender<Bytes>, line: Bytes| {
+            let tx = tx.clone();
+            async move { tx.send(line).await.is_ok() }
+        };
+        let mut events = match events {
+            Ok(events) => events,
+            Err(StoreError::Compacted { .. }) => {
+                let _ = send(&tx, encoder.line("ERROR", &expired(start - 1))).await;
+                return;
+            }
+            Err(err) => {
+                let _ = send(&tx, encoder.line("ERROR", &ApiError::from(err).to_status())).await;
+                return;
+            }
+        };
+        for object in &initial {
+            if !send(&tx, encoder.line("ADDED", object)).await {
+                return;
+            }
+        }
+        let deadline = tokio::time::sleep(timeout);
+        tokio::pin!(deadline);
+        let mut bookmark = tokio::time::interval(BOOKMARK_EVERY);
+        bookmark.tick().await;
+        loop {
+            let line = tokio::select! {
+                _ = &mut deadline => return,
+                _ = bookmark.tick(), if bookmarks => {
+                    let object = json!({"kind": resource.kind, "apiVersion": resource.api_version(),
+                        "metadata": {"resourceVersion": last_revision.to_string()}});
+                    encoder.line("BOOKMARK", &object)
+                }
+                event = events.next() => match event {
+                    None => return,
+                    Some(Err(StoreError::Compacted { .. })) => {
+                        let _ = send(&tx, encoder.line("ERROR", &expired(last_revision))).await;
+                        return;
+                    }
+                    Some(Err(err)) => {
+                        let _ = send(&tx, encoder.line("ERROR", &ApiError::from(err).to_status())).await;
+                        return;
+                    }
+                    Some(Ok(event)) => {
+                        last_revision = event.kv.mod_revision;
+                        match filter.translate(&event) {
+                            Ok(Some((kind, object))) => encoder.line(kind, &object),
+                            Ok(None) => continue,
+                            Err(err) => encoder.line("ERROR", &err.to_status()),
+                        }
+                    }
+                },
+                _ = tx.closed() => return,
+            };
+            if !send(&tx, line).await {
+                return;
+            }
+        }
+    });
+
+    let body =
+        Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx).map(Ok::<_, std::convert::Infallible>));
+    Ok((StatusCode::OK, [(http::header::CONTENT_TYPE, "application/json")], body).into_response())
+}

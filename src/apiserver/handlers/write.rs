@@ -1,0 +1,155 @@
+//! create, update (PUT) and patch (all four patch types).
+
+use std::sync::Arc;
+
+use axum::response::Response;
+use http::StatusCode;
+use serde_json::Value;
+
+use super::json_response;
+use crate::apiserver::objects::{self, now_rfc3339};
+use crate::apiserver::patch;
+use crate::apiserver::request::{decode_body, Request};
+use crate::apiserver::router::Target;
+use crate::apiserver::status::ApiError;
+use crate::apiserver::storage::{object_name, parse_resource_version, revision_of};
+use crate::apiserver::{admission, ApiState};
+use crate::registry::ResourceInfo;
+
+/// `fieldValidation=Strict`: unknown fields are an error, as upstream words it.
+fn check_fields(state: &ApiState, request: &Request, resource: &ResourceInfo, object: &Value) -> Result<(), ApiError> {
+    if request.param("fieldValidation") != Some("Strict") {
+        return Ok(());
+    }
+    let unknown = state.openapi.unknown_fields(resource, object);
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let listed: Vec<String> = unknown.iter().map(|f| format!("unknown field \"{f}\"")).collect();
+    Err(ApiError::bad_request(format!("strict decoding error: {}", listed.join(", "))))
+}
+
+pub async fn create(state: &Arc<ApiState>, request: &Request, target: &Target) -> Result<Response, ApiError> {
+    let object = request.body_object()?;
+    let created = create_object(state, request, target, object).await?;
+    Ok(json_response(StatusCode::CREATED, &created))
+}
+
+/// The create pipeline, shared by POST and by server-side apply of a new object.
+async fn create_object(
+    state: &Arc<ApiState>,
+    request: &Request,
+    target: &Target,
+    mut object: Value,
+) -> Result<Value, ApiError> {
+    let resource = target.resource;
+    check_fields(state, request, resource, &object)?;
+    objects::prepare_create(resource, &mut object, target.namespace.as_deref())?;
+    admission::admit_create(state, resource, &mut object).await?;
+    // Server-side apply already recorded its field set.
+    if request.content_type() != "application/apply-patch+yaml" {
+        patch::track_update(None, &mut object, &request.field_manager(), "Update", &now_rfc3339());
+    }
+    if request.dry_run() {
+        return Ok(object);
+    }
+    state.storage.create(resource, object).await
+}
+
+pub async fn update(
+    state: &Arc<ApiState>,
+    request: &Request,
+    target: &Target,
+    name: &str,
+) -> Result<Response, ApiError> {
+    let resource = target.resource;
+    let mut object = request.body_object()?;
+    check_fields(state, request, resource, &object)?;
+    let current = state.storage.get(resource, target.namespace.as_deref(), name).await?;
+    let given = object.pointer("/metadata/resourceVersion").and_then(Value::as_str).unwrap_or_default().to_string();
+    let expected = parse_resource_version(&given)?.unwrap_or_else(|| revision_of(&current));
+    let subresource = target.subresource.as_deref().filter(|s| *s == "status");
+    objects::prepare_update(resource, &mut object, &current, subresource)?;
+    patch::track_update(Some(&current), &mut object, &request.field_manager(), "Update", &now_rfc3339());
+    let written = store_update(state, request, resource, object, expected).await?;
+    Ok(json_response(StatusCode::OK, &written))
+}
+
+/// Stores an update; an object being deleted whose last finalizer is gone is removed.
+async fn store_update(
+    state: &Arc<ApiState>,
+    request: &Request,
+    resource: &ResourceInfo,
+    object: Value,
+    expected: i64,
+) -> Result<Value, ApiError> {
+    if request.dry_run() {
+        return Ok(object);
+    }
+    let finalizers_left =
+        object.pointer("/metadata/finalizers").and_then(Value::as_array).is_some_and(|f| !f.is_empty());
+    if object.pointer("/metadata/deletionTimestamp").is_some() && !finalizers_left {
+        let written = state.storage.update(resource, object, expected).await?;
+        return state.storage.delete(resource, &written, revision_of(&written)).await;
+    }
+    state.storage.update(resource, object, expected).await
+}
+
+pub async fn patch(
+    state: &Arc<ApiState>,
+    request: &Request,
+    target: &Target,
+    name: &str,
+) -> Result<Response, ApiError> {
+    let resource = target.resource;
+    let content_type = request.content_type().to_string();
+    let body = decode_body(&content_type, &request.body)?;
+    let is_apply = content_type == "application/apply-patch+yaml";
+    let manager = request.field_manager();
+    if is_apply && request.param("fieldManager").is_none() {
+        return Err(ApiError::bad_request("PATCH, application/apply-patch+yaml requires fieldManager to be set"));
+    }
+    let schema = state.openapi.patch_schema(resource);
+    let subresource = target.subresource.as_deref();
+    for _ in 0..16 {
+        let current = state.storage.try_get(resource, target.namespace.as_deref(), name).await?;
+        let Some(current) = current else {
+            if is_apply && subresource.is_none() {
+                let mut object =
+                    patch::apply(None, &body, &manager, request.flag("force"), schema.as_ref(), &now_rfc3339())
+                        .map_err(|err| ApiError::conflict_message(err.to_string()))?;
+                if object_name(&object).is_empty() {
+                    object["metadata"]["name"] = Value::String(name.to_string());
+                }
+                let created = create_object(state, request, target, object).await?;
+                return Ok(json_response(StatusCode::CREATED, &created));
+            }
+            return Err(ApiError::not_found(&resource.qualified_plural(), name));
+        };
+        let mut patched = match content_type.as_str() {
+            "application/json-patch+json" => {
+                patch::json_patch(&current, &body).map_err(|err| ApiError::unprocessable_patch(err.to_string()))?
+            }
+            "application/merge-patch+json" => patch::merge_patch(&current, &body),
+            "application/strategic-merge-patch+json" => patch::strategic_merge_patch(&current, &body, schema.as_ref())
+                .map_err(|err| ApiError::unprocessable_patch(err.to_string()))?,
+            "application/apply-patch+yaml" => {
+                patch::apply(Some(&current), &body, &manager, request.flag("force"), schema.as_ref(), &now_rfc3339())
+                    .map_err(|err| ApiError::conflict_message(err.to_string()))?
+            }
+            other => return Err(ApiError::unsupported_media_type(other)),
+        };
+        check_fields(state, request, resource, &patched)?;
+        let expected = revision_of(&current);
+        objects::prepare_update(resource, &mut patched, &current, subresource.filter(|s| *s == "status"))?;
+        if !is_apply {
+            patch::track_update(Some(&current), &mut patched, &manager, "Update", &now_rfc3339());
+        }
+        match store_update(state, request, resource, patched, expected).await {
+            Err(err) if err.reason == "Conflict" => continue,
+            Err(err) => return Err(err),
+            Ok(written) => return Ok(json_response(StatusCode::OK, &written)),
+        }
+    }
+    Err(ApiError::conflict(&resource.qualified_plural(), name, "too many concurrent writers; try again"))
+}

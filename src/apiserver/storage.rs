@@ -1,0 +1,257 @@
+//! Objects in the store: JSON values under `/registry/GROUP/PLURAL/[NS/]NAME`, with the
+//! store's `mod_revision` as `metadata.resourceVersion` (never stored, always derived),
+//! and list continuation tokens like upstream's.
+
+use std::sync::Arc;
+
+use base64::Engine;
+use bytes::Bytes;
+use serde_json::{json, Value};
+
+use super::status::ApiError;
+use crate::registry::ResourceInfo;
+use crate::store::{KeyValue, RangeRequest, Revision, Store, StoreError};
+
+#[derive(Clone)]
+pub struct Storage {
+    pub store: Arc<dyn Store>,
+}
+
+/// One page of a list.
+pub struct Page {
+    pub items: Vec<Value>,
+    pub revision: Revision,
+    pub continue_token: Option<String>,
+}
+
+pub fn decode(kv: &KeyValue) -> Result<Value, ApiError> {
+    let mut object: Value = serde_json::from_slice(&kv.value)
+        .map_err(|err| ApiError::internal(format!("stored object {} is unreadable: {err}", kv.key)))?;
+    set_resource_version(&mut object, kv.mod_revision);
+    Ok(object)
+}
+
+pub fn set_resource_version(object: &mut Value, revision: Revision) {
+    if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+        metadata.insert("resourceVersion".into(), Value::String(revision.to_string()));
+    }
+}
+
+fn encode(object: &Value) -> Bytes {
+    let mut object = object.clone();
+    if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+        metadata.remove("resourceVersion");
+    }
+    Bytes::from(serde_json::to_vec(&object).unwrap_or_default())
+}
+
+/// The revision a `resourceVersion` string names; empty means "none given".
+pub fn parse_resource_version(text: &str) -> Result<Option<Revision>, ApiError> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse::<Revision>().map(Some).map_err(|_| ApiError::bad_request(format!("invalid resource version: {text:?}")))
+}
+
+pub fn object_name(object: &Value) -> &str {
+    object.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default()
+}
+
+pub fn object_namespace(object: &Value) -> Option<&str> {
+    object.pointer("/metadata/namespace").and_then(Value::as_str)
+}
+
+/// The revision an object read from storage carries.
+pub fn revision_of(object: &Value) -> Revision {
+    object.pointer("/metadata/resourceVersion").and_then(Value::as_str).and_then(|rv| rv.parse().ok()).unwrap_or(0)
+}
+
+impl Storage {
+    pub fn key(resource: &ResourceInfo, namespace: Option<&str>, name: &str) -> String {
+        resource.storage_key(namespace, name)
+    }
+
+    /// The prefix of a collection: one namespace's objects, or all of them.
+    pub fn prefix(resource: &ResourceInfo, namespace: Option<&str>) -> String {
+        match (resource.namespaced, namespace) {
+            (true, Some(namespace)) => format!("{}{namespace}/", resource.storage_prefix()),
+            _ => resource.storage_prefix(),
+        }
+    }
+
+    pub async fn get(&self, resource: &ResourceInfo, namespace: Option<&str>, name: &str) -> Result<Value, ApiError> {
+        match self.store.get(&Self::key(resource, namespace, name)).await? {
+            Some(kv) => decode(&kv),
+            None => Err(ApiError::not_found(&resource.qualified_plural(), name)),
+        }
+    }
+
+    pub async fn try_get(
+        &self,
+        resource: &ResourceInfo,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Result<Option<Value>, ApiError> {
+        self.store.get(&Self::key(resource, namespace, name)).await?.map(|kv| decode(&kv)).transpose()
+    }
+
+    /// Up to `limit` objects (0 = all) accepted by `keep`, from a continue token or the
+    /// start, read at one revision across pages.
+    pub async fn list(
+        &self,
+        resource: &ResourceInfo,
+        namespace: Option<&str>,
+        limit: usize,
+        continue_token: Option<&str>,
+        at_revision: Option<Revision>,
+        keep: impl Fn(&Value) -> bool,
+    ) -> Result<Page, ApiError> {
+        let prefix = Self::prefix(resource, namespace);
+        let mut request = RangeRequest::prefix(&prefix);
+        if let Some(revision) = at_revision {
+            request = request.at_revision(revision);
+        }
+        if let Some(token) = continue_token {
+            let (start, revision) = decode_continue(token, &prefix)?;
+            request.start = start;
+            request.revision = revision;
+        }
+        let mut items = Vec::new();
+        loop {
+            let page_size = if limit == 0 { 0 } else { (limit - items.len()).max(100) };
+            let response = self.store.range(request.clone().with_limit(page_size)).await.map_err(|err| match err {
+                StoreError::Compacted { .. } if continue_token.is_some() => ApiError::gone(
+                    "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.",
+                ),
+                other => other.into(),
+            })?;
+            request.revision = response.revision;
+            for (i, kv) in response.kvs.iter().enumerate() {
+                let object = decode(kv)?;
+                if keep(&object) {
+                    items.push(object);
+                }
+                if limit > 0 && items.len() == limit {
+                    let more_after = i + 1 < response.kvs.len() || response.more;
+                    let continue_token =
+                        more_after.then(|| encode_continue(&format!("{}\0", kv.key), response.revision, &prefix));
+                    return Ok(Page { items, revision: response.revision, continue_token });
+                }
+            }
+            match response.kvs.last() {
+                Some(last) if response.more => request.start = format!("{}\0", last.key),
+                _ => return Ok(Page { items, revision: response.revision, continue_token: None }),
+            }
+        }
+    }
+
+    pub async fn create(&self, resource: &ResourceInfo, object: Value) -> Result<Value, ApiError> {
+        let key = Self::key(resource, object_namespace(&object), object_name(&object));
+        match self.store.create(&key, encode(&object)).await {
+            Ok(kv) => {
+                let mut object = object;
+                set_resource_version(&mut object, kv.mod_revision);
+                Ok(object)
+            }
+            Err(StoreError::KeyExists(_)) => {
+                Err(ApiError::already_exists(&resource.qualified_plural(), object_name(&object)))
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// Writes `object` if the stored one is still at `expected`.
+    pub async fn update(&self, resource: &ResourceInfo, object: Value, expected: Revision) -> Result<Value, ApiError> {
+        let name = object_name(&object).to_string();
+        let key = Self::key(resource, object_namespace(&object), &name);
+        match self.store.update(&key, encode(&object), expected).await {
+            Ok(kv) => {
+                let mut object = object;
+                set_resource_version(&mut object, kv.mod_revision);
+                Ok(object)
+            }
+            Err(StoreError::Conflict { current: None, .. }) => {
+                Err(ApiError::not_found(&resource.qualified_plural(), &name))
+            }
+            Err(StoreError::Conflict { .. }) => Err(ApiError::conflict(
+                &resource.qualified_plural(),
+                &name,
+                "the object has been modified; please apply your changes to the latest version and try again",
+            )),
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// Removes the object if it is still at `expected`; returns it as it was.
+    pub async fn delete(&self, resource: &ResourceInfo, object: &Value, expected: Revision) -> Result<Value, ApiError> {
+        let name = object_name(object);
+        let key = Self::key(resource, object_namespace(object), name);
+        match self.store.delete(&key, Some(expected)).await {
+            Ok(kv) => decode(&kv),
+            Err(StoreError::NotFound(_)) => Err(ApiError::not_found(&resource.qualified_plural(), name)),
+            Err(StoreError::Conflict { .. }) => Err(ApiError::conflict(
+                &resource.qualified_plural(),
+                name,
+                "the object has been modified; please apply your changes to the latest version and try again",
+            )),
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// Read-modify-write with retries on conflicts, like upstream's GuaranteedUpdate:
+    /// `change` gets the current object and returns the new one (or an error to stop).
+    pub async fn update_with<F>(
+        &self,
+        resource: &ResourceInfo,
+        namespace: Option<&str>,
+        name: &str,
+        mut change: F,
+    ) -> Result<Value, ApiError>
+    where
+        F: FnMut(Value) -> Result<Value, ApiError>,
+    {
+        for _ in 0..16 {
+            let current = self.get(resource, namespace, name).await?;
+            let revision = revision_of(&current);
+            let updated = change(current)?;
+            match self.update(resource, updated, revision).await {
+                Err(err) if err.reason == "Conflict" => continue,
+                other => return other,
+            }
+        }
+        Err(ApiError::conflict(&resource.qualified_plural(), name, "too many concurrent writers; try again"))
+    }
+}
+
+fn encode_continue(start: &str, revision: Revision, prefix: &str) -> String {
+    let start = start.strip_prefix(prefix).unwrap_or(start);
+    let token = json!({"v": "meta.k8s.io/v1", "rv": revision, "start": start});
+    base64::engine::general_purpose::URL_SAFE.encode(token.to_string())
+}
+
+fn decode_continue(token: &str, prefix: &str) -> Result<(String, Revision), ApiError> {
+    let invalid = || ApiError::bad_request("continue key is not valid: incorrect encoded start resourceVersion");
+    let bytes = base64::engine::general_purpose::URL_SAFE.decode(token).map_err(|_| invalid())?;
+    let token: Value = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+    let start = token.get("start").and_then(Value::as_str).ok_or_else(invalid)?;
+    let revision = token.get("rv").and_then(Value::as_i64).filter(|rv| *rv > 0).ok_or_else(invalid)?;
+    if start.contains("..") || start.starts_with('/') {
+        return Err(invalid());
+    }
+    Ok((format!("{prefix}{start}"), revision))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn continue_tokens_round_trip_and_reject_garbage() {
+        let token = encode_continue("/registry/core/pods/default/b\0", 42, "/registry/core/pods/default/");
+        assert_eq!(
+            decode_continue(&token, "/registry/core/pods/default/").unwrap(),
+            ("/registry/core/pods/default/b\0".to_string(), 42)
+        );
+        assert!(decode_continue("!!", "/p/").is_err());
+    }
+}
