@@ -49,6 +49,8 @@ pub struct ServerConfig {
     pub hosts: Vec<String>,
     /// Where to write an admin kubeconfig, if anywhere.
     pub write_kubeconfig: Option<PathBuf>,
+    /// How often to compact history older than one interval (upstream: 5 minutes).
+    pub compaction_interval: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -124,16 +126,16 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         crate::kubeconfig::write(path, &kubeconfig)?;
     }
     let serving = tokio::spawn(transport::serve(listener, tls, verifier, state.clone()));
-    let compacting = tokio::spawn(compact_periodically(store));
+    let compacting = tokio::spawn(compact_periodically(store, config.compaction_interval));
     tracing::info!(%addr, "apiserver listening");
     Ok(RunningServer { addr, state, serving, compacting })
 }
 
-/// Like upstream, compacts every 5 minutes to the revision of 5 minutes before, so
+/// Like upstream, compacts every interval to the revision of one interval before, so
 /// watches and continue tokens have that long to catch up.
-async fn compact_periodically(store: Arc<dyn Store>) {
+async fn compact_periodically(store: Arc<dyn Store>, interval: Duration) {
     let mut previous = None;
-    let mut tick = tokio::time::interval(Duration::from_secs(300));
+    let mut tick = tokio::time::interval(interval.max(Duration::from_millis(100)));
     loop {
         tick.tick().await;
         if let Some(revision) = previous {

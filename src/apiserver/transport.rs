@@ -125,8 +125,13 @@ pub async fn serve(
         let _ = tcp.set_nodelay(true);
         let (acceptor, verifier, state) = (acceptor.clone(), verifier.clone(), state.clone());
         tokio::spawn(async move {
-            let Ok(Ok(stream)) = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await else {
-                return;
+            let stream = match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await {
+                Ok(Ok(stream)) => stream,
+                Ok(Err(err)) => {
+                    tracing::debug!(%err, "TLS handshake failed");
+                    return;
+                }
+                Err(_) => return,
             };
             let identity = auth::authenticate(&verifier, stream.get_ref().1.peer_certificates());
             let service = hyper::service::service_fn(move |request: http::Request<Incoming>| {

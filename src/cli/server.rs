@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
@@ -26,6 +27,22 @@ pub struct ServerArgs {
     /// Extra names or IPs for the serving certificate.
     #[arg(long = "tls-san")]
     pub tls_sans: Vec<String>,
+    /// How often history older than one interval is compacted (e.g. 5m, 30s, 1s).
+    #[arg(long, default_value = "5m", value_parser = parse_duration)]
+    pub etcd_compaction_interval: Duration,
+}
+
+/// `90s`, `5m`, `1h` or plain seconds.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
+    let number: u64 = number.parse().map_err(|_| format!("invalid duration {text:?}"))?;
+    let seconds = match unit {
+        "" | "s" => number,
+        "m" => number * 60,
+        "h" => number * 3600,
+        _ => return Err(format!("invalid duration {text:?}: use s, m or h")),
+    };
+    Ok(Duration::from_secs(seconds))
 }
 
 pub fn run(args: &ServerArgs) -> anyhow::Result<ExitCode> {
@@ -39,6 +56,7 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<ExitCode> {
         etcd_servers: args.etcd_servers.clone(),
         hosts: args.tls_sans.clone(),
         write_kubeconfig: args.write_kubeconfig.clone(),
+        compaction_interval: args.etcd_compaction_interval,
     };
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {

@@ -1,0 +1,169 @@
+//! The apiserver driven by the real kubectl (v1.32) with the kubeconfig `kctl server`
+//! writes: what a user types must work unchanged.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use support::{eventually, stderr, stdout, TestServer};
+
+#[test]
+fn run_get_describe_delete_a_pod() {
+    let server = TestServer::start();
+    assert_eq!(server.kubectl_ok(&["run", "nginx", "--image=nginx", "--port=80"]).trim(), "pod/nginx created");
+    let table = server.kubectl_ok(&["get", "pods"]);
+    assert!(table.starts_with("NAME"), "{table}");
+    assert!(table.contains("nginx"), "{table}");
+    let name = server.kubectl_ok(&["get", "pods", "-o", "name"]);
+    assert_eq!(name.trim(), "pod/nginx");
+    let json: serde_json::Value = serde_json::from_str(&server.kubectl_ok(&["get", "pod", "nginx", "-o", "json"])).unwrap();
+    assert_eq!(json["spec"]["containers"][0]["image"], "nginx");
+    assert_eq!(json["metadata"]["labels"]["run"], "nginx");
+    assert_eq!(json["status"]["phase"], "Pending");
+    let yaml = server.kubectl_ok(&["get", "pod", "nginx", "-o", "yaml"]);
+    assert!(yaml.contains("kind: Pod"), "{yaml}");
+    let wide = server.kubectl_ok(&["get", "pods", "-o", "wide"]);
+    assert!(wide.lines().next().unwrap_or_default().starts_with("NAME"), "{wide}");
+    let described = server.kubectl_ok(&["describe", "pod", "nginx"]);
+    assert!(described.contains("Name:") && described.contains("nginx"), "{described}");
+    assert!(described.contains("Events:"), "{described}");
+    assert_eq!(server.kubectl_ok(&["delete", "pod", "nginx"]).trim(), "pod \"nginx\" deleted");
+    let missing = server.kubectl(&["get", "pod", "nginx"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert_eq!(stderr(&missing).trim(), "Error from server (NotFound): pods \"nginx\" not found");
+}
+
+#[test]
+fn get_watch_sees_a_later_change() {
+    let server = TestServer::start();
+    server.kubectl_stdin(&["create", "-f", "-"], Some("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: first\n"));
+    let mut watch = Command::new("kubectl")
+        .args(["get", "configmaps", "-w"])
+        .env("KUBECONFIG", &server.kubeconfig)
+        .env("HOME", server.dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(watch.stdout.take().unwrap()).lines();
+    let header = lines.next().unwrap().unwrap();
+    assert!(header.starts_with("NAME"), "{header}");
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        seen.push(line.clone());
+        if line.starts_with("first") {
+            break;
+        }
+    }
+    server.kubectl_stdin(&["create", "-f", "-"], Some("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: second\n"));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let later = rx.recv_timeout(Duration::from_secs(10)).expect("the watch shows the new configmap");
+    let _ = watch.kill();
+    let _ = watch.wait();
+    assert!(later.starts_with("second"), "{later}");
+}
+
+#[test]
+fn discovery_api_resources_and_get_all() {
+    let server = TestServer::start();
+    let resources = server.kubectl_ok(&["api-resources"]);
+    for expected in ["pods", "deployments", "replicasets", "jobs", "leases", "namespaces", "nodes"] {
+        assert!(resources.lines().any(|l| l.starts_with(expected)), "{expected} missing in:\n{resources}");
+    }
+    let all = server.kubectl_ok(&["get", "all"]);
+    assert!(all.contains("service/kubernetes"), "{all}");
+    let namespaces = server.kubectl_ok(&["get", "ns", "-o", "name"]);
+    for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
+        assert!(namespaces.contains(&format!("namespace/{ns}")), "{namespaces}");
+    }
+    let versions = server.kubectl_ok(&["api-versions"]);
+    assert!(versions.contains("apps/v1") && versions.contains("coordination.k8s.io/v1"), "{versions}");
+}
+
+#[test]
+fn verbose_logging_shows_requests() {
+    let server = TestServer::start();
+    let output = server.kubectl(&["get", "pods", "--v=8"]);
+    assert!(output.status.success());
+    let log = stderr(&output);
+    assert!(log.contains("GET https://127.0.0.1:") && log.contains("/api/v1/namespaces/default/pods?limit=500"), "{log}");
+    assert!(log.contains("Response Status: 200 OK"), "{log}");
+}
+
+#[test]
+fn labels_and_field_selectors_filter_lists() {
+    let server = TestServer::start();
+    server.kubectl_ok(&["run", "a", "--image=busybox", "--labels=app=web,tier=front"]);
+    server.kubectl_ok(&["run", "b", "--image=busybox", "--labels=app=web,tier=back"]);
+    server.kubectl_ok(&["run", "c", "--image=busybox", "--labels=app=db"]);
+    let names = |args: &[&str]| {
+        let mut all = vec!["get", "pods", "-o", "name"];
+        all.extend_from_slice(args);
+        server.kubectl_ok(&all).split_whitespace().map(str::to_string).collect::<Vec<_>>()
+    };
+    assert_eq!(names(&["-l", "app=web"]), ["pod/a", "pod/b"]);
+    assert_eq!(names(&["-l", "tier in (back),app"]), ["pod/b"]);
+    assert_eq!(names(&["-l", "app!=web"]), ["pod/c"]);
+    assert_eq!(names(&["--field-selector", "metadata.name=c"]), ["pod/c"]);
+    assert_eq!(names(&["--field-selector", "status.phase=Pending", "-l", "!tier"]), ["pod/c"]);
+    let bad = server.kubectl(&["get", "pods", "--field-selector", "spec.bogus=1"]);
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("field label not supported: spec.bogus"), "{}", stderr(&bad));
+}
+
+#[test]
+fn requests_without_a_valid_certificate_are_unauthorized() {
+    let server = TestServer::start();
+    let url = server.server_url();
+    // No credentials at all.
+    let anonymous = server.write(
+        "anonymous.yaml",
+        &format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: {url}\n    insecure-skip-tls-verify: true\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\nusers:\n- name: u\n  user: {{}}\n"
+        ),
+    );
+    let output = support::kubectl_with(&anonymous, server.dir.path(), &["get", "pods"], None);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("Unauthorized"), "{}", stderr(&output));
+    // A certificate from another CA.
+    let foreign_dir = tempfile::tempdir().unwrap();
+    let foreign = kctl::apiserver::pki::Pki::load_or_create(foreign_dir.path()).unwrap();
+    let client = foreign.issue_client("mallory", &["system:masters"]).unwrap();
+    let mut config = kctl::kubeconfig::single("foreign", &url, foreign.ca_cert_pem(), &client);
+    if let Some(cluster) = config.clusters[0].cluster.as_mut() {
+        cluster.certificate_authority_data = None;
+        cluster.insecure_skip_tls_verify = Some(true);
+    }
+    let path = server.dir.path().join("foreign.yaml");
+    kctl::kubeconfig::write(&path, &config).unwrap();
+    let output = support::kubectl_with(&path, server.dir.path(), &["get", "pods"], None);
+    assert_eq!(output.status.code(), Some(1), "{}{}", stdout(&output), stderr(&output));
+    assert!(stderr(&output).contains("Unauthorized"), "{}", stderr(&output));
+    // Health and version stay public.
+    assert!(support::kubectl_with(&anonymous, server.dir.path(), &["get", "--raw", "/healthz"], None).status.success());
+    assert!(eventually(Duration::from_secs(1), || true));
+}
+
+#[test]
+fn delete_with_cascade_orphan_keeps_the_dependents() {
+    let server = TestServer::start();
+    server.kubectl_stdin(&["create", "-f", "-"], Some("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: owner\ndata:\n  a: b\n"));
+    let uid = server.kubectl_ok(&["get", "configmap", "owner", "-o", "jsonpath={.metadata.uid}"]);
+    let dependent = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dependent\n  ownerReferences:\n  - apiVersion: v1\n    kind: ConfigMap\n    name: owner\n    uid: {uid}\ndata:\n  x: y\n"
+    );
+    server.kubectl_stdin(&["create", "-f", "-"], Some(&dependent));
+    assert_eq!(server.kubectl_ok(&["delete", "configmap", "owner", "--cascade=orphan"]).trim(), "configmap \"owner\" deleted");
+    let refs = server.kubectl_ok(&["get", "configmap", "dependent", "-o", "jsonpath={.metadata.ownerReferences}"]);
+    assert_eq!(refs.trim(), "", "the dependent was released");
+}
