@@ -241,8 +241,12 @@ const SECRET_COLUMNS: &[Column] = &[
 
 pub(crate) static SECRET: Printer = Printer { columns: SECRET_COLUMNS, cells: secret_cells };
 
+/// DATA counts the keys of data and of not yet merged stringData (upstream merges stringData into
+/// data when converting, before printing).
 fn secret_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
-    vec![name_cell(o), s(str_at(o, "/type")), n(map_len(o, "/data") as i64), s(age(o, now))]
+    let keys: BTreeSet<&String> =
+        [map_at(o, "/data"), map_at(o, "/stringData")].into_iter().flatten().flat_map(|m| m.keys()).collect();
+    vec![name_cell(o), s(str_at(o, "/type")), n(keys.len() as i64), s(age(o, now))]
 }
 
 const SERVICE_COLUMNS: &[Column] = &[
@@ -377,7 +381,7 @@ fn format_endpoints(endpoints: &Value) -> String {
     }
     let text = list.join(",");
     if more {
-        format!("{text} + {} more...", count - MAX)
+        format!("{text} + {} more...", count.saturating_sub(MAX))
     } else {
         text
     }
@@ -543,6 +547,8 @@ mod tests {
         let secret =
             json!({"metadata": {"name": "tls"}, "type": "kubernetes.io/tls", "data": {"tls.crt": "", "tls.key": ""}});
         assert_eq!(secret_cells(&secret, now())[1..3], [json!("kubernetes.io/tls"), json!(2)]);
+        let unmerged = json!({"type": "Opaque", "data": {"a": "eA=="}, "stringData": {"a": "x", "b": "y"}});
+        assert_eq!(secret_cells(&unmerged, now())[2], json!(2));
     }
 
     #[test]

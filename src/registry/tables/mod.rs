@@ -205,10 +205,17 @@ pub(crate) fn present(v: &Value, pointer: &str) -> bool {
     v.pointer(pointer).is_some_and(|x| !x.is_null())
 }
 
-/// The timestamp (Time or MicroTime) at a JSON pointer; None is Go's zero time.
+/// The timestamp (Time or MicroTime) at a JSON pointer; None stands for Go's zero time, which
+/// an absent, null, unparseable or explicit `0001-01-01T00:00:00Z` timestamp all read as.
 pub(crate) fn time_at(v: &Value, pointer: &str) -> Option<DateTime<Utc>> {
-    opt_str_at(v, pointer).and_then(|t| DateTime::parse_from_rfc3339(t).ok()).map(|t| t.with_timezone(&Utc))
+    opt_str_at(v, pointer)
+        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.with_timezone(&Utc))
+        .filter(|t| t.timestamp() != GO_ZERO_TIME_UNIX)
 }
+
+/// Go's zero `time.Time` (0001-01-01T00:00:00Z) in Unix seconds.
+const GO_ZERO_TIME_UNIX: i64 = -62_135_596_800;
 
 /// Upstream's `translateTimestampSince`: the human age of a timestamp, `<unknown>` when unset.
 pub(crate) fn since(t: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
@@ -413,6 +420,13 @@ mod tests {
         assert_eq!(human_duration(TimeDelta::milliseconds(-1500)), "0s");
         assert_eq!(hd(-1), "0s");
         assert_eq!(hd(-2), "<invalid>");
+    }
+
+    #[test]
+    fn go_zero_timestamps_read_as_unset() {
+        let object = json!({"metadata": {"creationTimestamp": "0001-01-01T00:00:00Z"}});
+        assert_eq!(age(&object, now()), "<unknown>");
+        assert_eq!(age(&json!({"metadata": {"creationTimestamp": "yesterday"}}), now()), "<unknown>");
         assert_eq!(human_duration(TimeDelta::milliseconds(119_999)), "119s");
     }
 
