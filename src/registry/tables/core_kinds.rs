@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::{
-    age, arr_at, bool_at, col, format_labels, int_at, map_at, map_len, n, name_cell, opt_int_at, opt_str_at, present,
-    s, since, str_at, time_at, wide, Column, Printer, AGE, NAME, NAME_DOC,
+    age, arr_at, bool_at, col, format_labels, int_at, map_at, map_len, n, name_cell, opt_int_at, opt_str_at,
+    or_default, present, s, since, str_at, time_at, wide, Column, Printer, AGE, NAME, NAME_DOC,
 };
 
 const NAMESPACE_COLUMNS: &[Column] = &[NAME, col("Status", "string", "The status of the namespace"), AGE];
@@ -16,7 +16,7 @@ const NAMESPACE_COLUMNS: &[Column] = &[NAME, col("Status", "string", "The status
 pub(crate) static NAMESPACE: Printer = Printer { columns: NAMESPACE_COLUMNS, cells: namespace_cells };
 
 fn namespace_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
-    vec![name_cell(o), s(str_at(o, "/status/phase")), s(age(o, now))]
+    vec![name_cell(o), s(or_default(str_at(o, "/status/phase"), "Active")), s(age(o, now))]
 }
 
 const NODE_COLUMNS: &[Column] = &[
@@ -246,7 +246,7 @@ pub(crate) static SECRET: Printer = Printer { columns: SECRET_COLUMNS, cells: se
 fn secret_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
     let keys: BTreeSet<&String> =
         [map_at(o, "/data"), map_at(o, "/stringData")].into_iter().flatten().flat_map(|m| m.keys()).collect();
-    vec![name_cell(o), s(str_at(o, "/type")), n(keys.len() as i64), s(age(o, now))]
+    vec![name_cell(o), s(or_default(str_at(o, "/type"), "Opaque")), n(keys.len() as i64), s(age(o, now))]
 }
 
 const SERVICE_COLUMNS: &[Column] = &[
@@ -277,7 +277,7 @@ fn load_balancer_ingress(service: &Value) -> Vec<String> {
 fn service_external_ip(service: &Value) -> String {
     let external_ips: Vec<&str> =
         arr_at(service, "/spec/externalIPs").iter().map(|ip| ip.as_str().unwrap_or("")).collect();
-    match str_at(service, "/spec/type") {
+    match service_type(service) {
         "ClusterIP" | "NodePort" if !external_ips.is_empty() => external_ips.join(","),
         "ClusterIP" | "NodePort" => "<none>".into(),
         "LoadBalancer" => {
@@ -294,12 +294,17 @@ fn service_external_ip(service: &Value) -> String {
     }
 }
 
+/// The service's type, ClusterIP when unset (its API default).
+fn service_type(service: &Value) -> &str {
+    or_default(str_at(service, "/spec/type"), "ClusterIP")
+}
+
 /// PORT(S): `port/PROTO`, or `port:nodePort/PROTO` when a node port is allocated.
 fn service_ports(service: &Value) -> String {
     let ports: Vec<String> = arr_at(service, "/spec/ports")
         .iter()
         .map(|p| {
-            let (port, protocol) = (int_at(p, "/port"), str_at(p, "/protocol"));
+            let (port, protocol) = (int_at(p, "/port"), or_default(str_at(p, "/protocol"), "TCP"));
             match int_at(p, "/nodePort") {
                 node_port if node_port > 0 => format!("{port}:{node_port}/{protocol}"),
                 _ => format!("{port}/{protocol}"),
@@ -328,7 +333,7 @@ fn service_cluster_ip(service: &Value) -> &str {
 fn service_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
     vec![
         name_cell(o),
-        s(str_at(o, "/spec/type")),
+        s(service_type(o)),
         s(service_cluster_ip(o)),
         s(service_external_ip(o)),
         s(service_ports(o)),
@@ -431,6 +436,9 @@ mod tests {
     fn namespace_row_shows_phase() {
         let ns = json!({"metadata": {"name": "default", "creationTimestamp": ago(3 * 86400)}, "status": {"phase": "Active"}});
         assert_eq!(namespace_cells(&ns, now()), vec![json!("default"), json!("Active"), json!("3d")]);
+        let terminating = json!({"status": {"phase": "Terminating"}});
+        assert_eq!(namespace_cells(&terminating, now())[1], json!("Terminating"));
+        assert_eq!(namespace_cells(&json!({}), now())[1], json!("Active"));
     }
 
     #[test]
@@ -548,7 +556,7 @@ mod tests {
             json!({"metadata": {"name": "tls"}, "type": "kubernetes.io/tls", "data": {"tls.crt": "", "tls.key": ""}});
         assert_eq!(secret_cells(&secret, now())[1..3], [json!("kubernetes.io/tls"), json!(2)]);
         let unmerged = json!({"type": "Opaque", "data": {"a": "eA=="}, "stringData": {"a": "x", "b": "y"}});
-        assert_eq!(secret_cells(&unmerged, now())[2], json!(2));
+        assert_eq!(secret_cells(&unmerged, now())[1..3], [json!("Opaque"), json!(2)]);
     }
 
     #[test]
@@ -589,7 +597,12 @@ mod tests {
         assert_eq!(service_cells(&lb, now())[3], json!("5.6.7.8,a.example.com,9.9.9.9"));
         let external = svc(json!({"type": "ExternalName", "externalName": "db.example.com"}), json!({}));
         assert_eq!(service_cells(&external, now())[2..4], [json!("<none>"), json!("db.example.com")]);
-        assert_eq!(service_cells(&json!({}), now())[3], json!("<unknown>"));
+        assert_eq!(
+            service_cells(&json!({}), now())[1..5],
+            [json!("ClusterIP"), json!("<none>"), json!("<none>"), json!("<none>")]
+        );
+        assert_eq!(service_cells(&svc(json!({"type": "Weird"}), json!({})), now())[3], json!("<unknown>"));
+        assert_eq!(service_ports(&json!({"spec": {"ports": [{"port": 8080}]}})), "8080/TCP");
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! Mirrors k8s.io/kubernetes `pkg/printers/internalversion/printers.go` (1.32). Like upstream's
 //! server-side table convertor, rows always carry every column including the wide (priority 1)
 //! ones; kubectl drops those unless `-o wide`. Printers read the versioned JSON the store holds,
-//! so every field may be missing: a missing field reads as Go's zero value would.
+//! so every field may be missing: a missing field reads as Go's zero value would, except where
+//! upstream's defaulting (applied when it decodes from storage) would fill it in first.
 
 mod core_kinds;
 mod pods;
@@ -178,6 +179,20 @@ pub(crate) fn int_at(v: &Value, pointer: &str) -> i64 {
 /// The integer at a JSON pointer, if present (upstream's `*int32` fields).
 pub(crate) fn opt_int_at(v: &Value, pointer: &str) -> Option<i64> {
     v.pointer(pointer).and_then(|n| n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)))
+}
+
+/// `spec.replicas` of a scalable workload; absent reads as its API default, 1.
+pub(crate) fn desired_replicas(v: &Value) -> i64 {
+    opt_int_at(v, "/spec/replicas").unwrap_or(1)
+}
+
+/// The string, or a default when it is empty (a field upstream's defaulting would have set).
+pub(crate) fn or_default<'a>(text: &'a str, default: &'a str) -> &'a str {
+    if text.is_empty() {
+        default
+    } else {
+        text
+    }
 }
 
 /// The boolean at a JSON pointer, or false.

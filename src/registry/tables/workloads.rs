@@ -5,9 +5,9 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::{
-    age, arr_at, col, container_cells, format_label_selector, format_labels, human_duration, int_at,
-    label_selector_string, map_at, n, name_cell, opt_int_at, opt_str_at, present, s, since, str_at, time_at, wide,
-    Column, Printer, AGE, CONTAINERS, IMAGES, NAME,
+    age, arr_at, bool_at, col, container_cells, desired_replicas, format_label_selector, format_labels, human_duration,
+    int_at, label_selector_string, map_at, n, name_cell, opt_int_at, opt_str_at, present, s, since, str_at, time_at,
+    wide, Column, Printer, AGE, CONTAINERS, IMAGES, NAME,
 };
 
 const DEPLOYMENT_COLUMNS: &[Column] = &[
@@ -29,7 +29,7 @@ fn deployment_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
     let selector = label_selector_string(o.pointer("/spec/selector")).unwrap_or_else(|()| "<invalid>".into());
     vec![
         name_cell(o),
-        s(format!("{}/{}", int_at(o, "/status/readyReplicas"), int_at(o, "/spec/replicas"))),
+        s(format!("{}/{}", int_at(o, "/status/readyReplicas"), desired_replicas(o))),
         n(int_at(o, "/status/updatedReplicas")),
         n(int_at(o, "/status/availableReplicas")),
         s(age(o, now)),
@@ -58,7 +58,7 @@ pub(crate) static REPLICATION_CONTROLLER: Printer =
 fn replica_counts(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
     vec![
         name_cell(o),
-        n(int_at(o, "/spec/replicas")),
+        n(desired_replicas(o)),
         n(int_at(o, "/status/replicas")),
         n(int_at(o, "/status/readyReplicas")),
         s(age(o, now)),
@@ -89,7 +89,7 @@ fn stateful_set_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
     let (containers, images) = container_cells(o, "/spec/template/spec/containers");
     vec![
         name_cell(o),
-        s(format!("{}/{}", int_at(o, "/status/readyReplicas"), int_at(o, "/spec/replicas"))),
+        s(format!("{}/{}", int_at(o, "/status/readyReplicas"), desired_replicas(o))),
         s(age(o, now)),
         containers,
         images,
@@ -217,13 +217,10 @@ const CRON_JOB_COLUMNS: &[Column] = &[
 
 pub(crate) static CRON_JOB: Printer = Printer { columns: CRON_JOB_COLUMNS, cells: cron_job_cells };
 
-/// SUSPEND prints `True`/`False`/`<unset>` (upstream's printBoolPtr); LAST SCHEDULE `<none>` until the first run.
+/// SUSPEND prints `True`/`False` (upstream's printBoolPtr); LAST SCHEDULE `<none>` until the first run.
 fn cron_job_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
-    let suspend = match o.pointer("/spec/suspend").and_then(Value::as_bool) {
-        Some(true) => "True",
-        Some(false) => "False",
-        None => "<unset>",
-    };
+    // An absent suspend is defaulted to false before upstream prints it.
+    let suspend = if bool_at(o, "/spec/suspend") { "True" } else { "False" };
     let last_schedule = match o.pointer("/status/lastScheduleTime").filter(|t| !t.is_null()) {
         None => "<none>".to_string(),
         Some(_) => since(time_at(o, "/status/lastScheduleTime"), now),
@@ -361,6 +358,14 @@ mod tests {
     }
 
     #[test]
+    fn absent_replicas_read_as_the_api_default_of_one() {
+        assert_eq!(stateful_set_cells(&json!({}), now())[1], json!("0/1"));
+        assert_eq!(deployment_cells(&json!({}), now())[1], json!("0/1"));
+        assert_eq!(replica_set_cells(&json!({}), now())[1], json!(1));
+        assert_eq!(deployment_cells(&json!({"spec": {"replicas": 0}}), now())[1], json!("0/0"));
+    }
+
+    #[test]
     fn daemon_set_row_includes_node_selector() {
         let mut t = two_containers();
         t["spec"]["nodeSelector"] = json!({"kubernetes.io/os": "linux"});
@@ -443,7 +448,7 @@ mod tests {
             ]
         );
         let bare = cron_job_cells(&json!({"spec": {"timeZone": "Etc/UTC"}}), now());
-        assert_eq!(bare[2..6], [json!("Etc/UTC"), json!("<unset>"), json!(0), json!("<none>")]);
+        assert_eq!(bare[2..6], [json!("Etc/UTC"), json!("False"), json!(0), json!("<none>")]);
     }
 
     #[test]
