@@ -8,6 +8,7 @@
 //! upstream's defaulting (applied when it decodes from storage) would fill it in first.
 
 mod core_kinds;
+mod more_kinds;
 mod pods;
 mod workloads;
 
@@ -68,31 +69,52 @@ pub(crate) struct Printer {
     pub cells: fn(&Value, DateTime<Utc>) -> Vec<Value>,
 }
 
-/// The printer for a resource, by group and kind (versions of one kind print alike, as upstream
-/// prints the internal version).
+/// Every printer by API group and kind (versions of one kind print alike, as upstream prints the
+/// internal version). Kinds not served yet are here so their tables follow upstream once registered.
+static PRINTERS: &[(&str, &str, &Printer)] = &[
+    ("", "Pod", &pods::POD),
+    ("", "Namespace", &core_kinds::NAMESPACE),
+    ("", "Node", &core_kinds::NODE),
+    ("", "Event", &core_kinds::EVENT),
+    ("events.k8s.io", "Event", &core_kinds::EVENTS_K8S_IO_EVENT),
+    ("", "ConfigMap", &core_kinds::CONFIG_MAP),
+    ("", "Secret", &core_kinds::SECRET),
+    ("", "Service", &core_kinds::SERVICE),
+    ("", "Endpoints", &core_kinds::ENDPOINTS),
+    ("", "ServiceAccount", &core_kinds::SERVICE_ACCOUNT),
+    ("coordination.k8s.io", "Lease", &core_kinds::LEASE),
+    ("", "ReplicationController", &workloads::REPLICATION_CONTROLLER),
+    ("apps", "Deployment", &workloads::DEPLOYMENT),
+    ("apps", "ReplicaSet", &workloads::REPLICA_SET),
+    ("apps", "StatefulSet", &workloads::STATEFUL_SET),
+    ("apps", "DaemonSet", &workloads::DAEMON_SET),
+    ("apps", "ControllerRevision", &workloads::CONTROLLER_REVISION),
+    ("batch", "Job", &workloads::JOB),
+    ("batch", "CronJob", &workloads::CRON_JOB),
+    ("", "PersistentVolume", &more_kinds::PERSISTENT_VOLUME),
+    ("", "PersistentVolumeClaim", &more_kinds::PERSISTENT_VOLUME_CLAIM),
+    ("", "PodTemplate", &more_kinds::POD_TEMPLATE),
+    ("", "LimitRange", &more_kinds::CREATED_AT),
+    ("rbac.authorization.k8s.io", "Role", &more_kinds::CREATED_AT),
+    ("rbac.authorization.k8s.io", "ClusterRole", &more_kinds::CREATED_AT),
+    ("rbac.authorization.k8s.io", "RoleBinding", &more_kinds::BINDING),
+    ("rbac.authorization.k8s.io", "ClusterRoleBinding", &more_kinds::BINDING),
+    ("apiextensions.k8s.io", "CustomResourceDefinition", &more_kinds::CREATED_AT),
+    ("networking.k8s.io", "Ingress", &more_kinds::INGRESS),
+    ("networking.k8s.io", "IngressClass", &more_kinds::INGRESS_CLASS),
+    ("networking.k8s.io", "NetworkPolicy", &more_kinds::NETWORK_POLICY),
+    ("policy", "PodDisruptionBudget", &more_kinds::POD_DISRUPTION_BUDGET),
+    ("discovery.k8s.io", "EndpointSlice", &more_kinds::ENDPOINT_SLICE),
+    ("storage.k8s.io", "StorageClass", &more_kinds::STORAGE_CLASS),
+    ("scheduling.k8s.io", "PriorityClass", &more_kinds::PRIORITY_CLASS),
+    ("node.k8s.io", "RuntimeClass", &more_kinds::RUNTIME_CLASS),
+    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration", &more_kinds::WEBHOOK_CONFIGURATION),
+    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration", &more_kinds::WEBHOOK_CONFIGURATION),
+];
+
+/// The printer for a resource, if its kind has one.
 fn printer(resource: &ResourceInfo) -> Option<&'static Printer> {
-    Some(match (resource.group, resource.kind) {
-        ("", "Pod") => &pods::POD,
-        ("", "Namespace") => &core_kinds::NAMESPACE,
-        ("", "Node") => &core_kinds::NODE,
-        ("", "Event") => &core_kinds::EVENT,
-        ("events.k8s.io", "Event") => &core_kinds::EVENTS_K8S_IO_EVENT,
-        ("", "ConfigMap") => &core_kinds::CONFIG_MAP,
-        ("", "Secret") => &core_kinds::SECRET,
-        ("", "Service") => &core_kinds::SERVICE,
-        ("", "Endpoints") => &core_kinds::ENDPOINTS,
-        ("", "ServiceAccount") => &core_kinds::SERVICE_ACCOUNT,
-        ("coordination.k8s.io", "Lease") => &core_kinds::LEASE,
-        ("", "ReplicationController") => &workloads::REPLICATION_CONTROLLER,
-        ("apps", "Deployment") => &workloads::DEPLOYMENT,
-        ("apps", "ReplicaSet") => &workloads::REPLICA_SET,
-        ("apps", "StatefulSet") => &workloads::STATEFUL_SET,
-        ("apps", "DaemonSet") => &workloads::DAEMON_SET,
-        ("apps", "ControllerRevision") => &workloads::CONTROLLER_REVISION,
-        ("batch", "Job") => &workloads::JOB,
-        ("batch", "CronJob") => &workloads::CRON_JOB,
-        _ => return None,
-    })
+    PRINTERS.iter().find(|(group, kind, _)| *group == resource.group && *kind == resource.kind).map(|(_, _, p)| *p)
 }
 
 /// The columns of a resource's table (NAME … AGE by default).
@@ -474,6 +496,17 @@ mod tests {
                 assert_eq!(cells(resource, &object, now()).len(), columns.len(), "{}", resource.kind);
             }
             assert_eq!(columns.iter().filter(|c| c.format == "name").count(), 1, "{}", resource.kind);
+        }
+    }
+
+    #[test]
+    fn every_printer_has_one_cell_per_column_and_one_name_column() {
+        for (group, kind, printer) in PRINTERS {
+            for object in [json!({}), json!(null), json!({"metadata": {"name": "x"}, "spec": null, "status": 3})] {
+                assert_eq!((printer.cells)(&object, now()).len(), printer.columns.len(), "{group}/{kind}");
+            }
+            assert_eq!(printer.columns.iter().filter(|c| c.format == "name").count(), 1, "{group}/{kind}");
+            assert_eq!(PRINTERS.iter().filter(|(g, k, _)| g == group && k == kind).count(), 1, "{group}/{kind}");
         }
     }
 
