@@ -340,6 +340,66 @@ mod tests {
         assert_eq!(status(p), ("2/2".into(), "Running".into(), "1".into()));
     }
 
+    /// A pod with two sidecars and one main container, as in upstream's printer tests.
+    fn sidecar_pod(phase: &str, initialized: bool, init_statuses: Value, statuses: Value) -> Value {
+        json!({
+            "metadata": {"name": "test1"},
+            "spec": {"initContainers": [{"name": "restartable-init-1", "restartPolicy": "Always"},
+                                        {"name": "restartable-init-2", "restartPolicy": "Always"}],
+                     "containers": [{"name": ""}]},
+            "status": {"phase": phase, "initContainerStatuses": init_statuses, "containerStatuses": statuses,
+                       "conditions": [{"type": "Initialized", "status": if initialized { "True" } else { "False" }}]},
+        })
+    }
+
+    #[test]
+    fn sidecars_match_upstream_printer_cases() {
+        let restarted = json!({"terminated": {"finishedAt": ago(10)}});
+        let waiting_main = json!([{"ready": false, "restartCount": 0, "state": {"waiting": {}}}]);
+        let first = |started: bool| {
+            json!({"name": "restartable-init-1", "ready": false, "restartCount": 3, "state": {"running": {}},
+                   "started": started, "lastState": restarted})
+        };
+        let second = |state: Value, started: bool| json!({"name": "restartable-init-2", "ready": false, "state": state, "started": started});
+
+        let p = sidecar_pod(
+            "Pending",
+            false,
+            json!([first(false), second(json!({"waiting": {}}), false)]),
+            waiting_main.clone(),
+        );
+        assert_eq!(status(p), ("0/3".into(), "Init:0/2".into(), "3 (10s ago)".into()));
+
+        let p =
+            sidecar_pod("Pending", false, json!([first(true), second(json!({"running": {}}), false)]), waiting_main);
+        assert_eq!(status(p), ("0/3".into(), "Init:1/2".into(), "3 (10s ago)".into()));
+
+        let main = json!([{"ready": true, "restartCount": 4, "state": {"running": {}}, "lastState": {"terminated": {"finishedAt": ago(20)}}}]);
+        let p = sidecar_pod("Running", true, json!([first(true), second(json!({"running": {}}), true)]), main);
+        assert_eq!(status(p), ("1/3".into(), "Running".into(), "7 (10s ago)".into()));
+
+        let error = json!({"terminated": {"reason": "Error", "exitCode": 137}});
+        let mut failed_first = first(false);
+        failed_first["state"] = error.clone();
+        let done = json!([{"ready": false, "restartCount": 4, "state": {"terminated": {"reason": "Completed", "exitCode": 0}},
+                           "lastState": {"terminated": {"finishedAt": ago(20)}}}]);
+        let p = sidecar_pod("Succeeded", true, json!([failed_first, second(error, false)]), done);
+        assert_eq!(status(p), ("0/3".into(), "Completed".into(), "7 (10s ago)".into()));
+    }
+
+    #[test]
+    fn statuses_of_unknown_containers_do_not_confuse_the_count() {
+        let p = json!({
+            "metadata": {"name": "test4"},
+            "spec": {"initContainers": [{"name": "init1"}, {"name": "sidecar1", "restartPolicy": "Always"}],
+                     "containers": [{"name": "container1"}]},
+            "status": {"phase": "Running",
+                       "initContainerStatuses": [{"name": "initinvalid"}, {"name": "init1"}, {"name": "sidecar1"}],
+                       "containerStatuses": [{"name": "containerinvalid"}, {"name": "container1"}]},
+        });
+        assert_eq!(status(p), ("0/2".into(), "Init:0/2".into(), "0".into()));
+    }
+
     #[test]
     fn status_reason_overrides_phase() {
         let p = pod(&["a"], json!({"phase": "Failed", "reason": "Evicted"}));
