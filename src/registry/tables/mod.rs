@@ -1,0 +1,553 @@
+//! Table columns per resource, as upstream's printers declare them (what
+//! `Accept: application/json;as=Table;v=v1;g=meta.k8s.io` answers and kubectl prints).
+//!
+//! Mirrors k8s.io/kubernetes `pkg/printers/internalversion/printers.go` (1.32). Like upstream's
+//! server-side table convertor, rows always carry every column including the wide (priority 1)
+//! ones; kubectl drops those unless `-o wide`. Printers read the versioned JSON the store holds,
+//! so every field may be missing: a missing field reads as Go's zero value would, except where
+//! upstream's defaulting (applied when it decodes from storage) would fill it in first.
+
+mod core_kinds;
+mod more_kinds;
+mod pods;
+mod workloads;
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+
+use super::ResourceInfo;
+
+/// One column: name as printed, OpenAPI type (`string`, `integer`, `date`), format (`name`
+/// for the NAME column), and priority 0 (always) or 1 (only with `-o wide`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    pub name: &'static str,
+    pub type_: &'static str,
+    pub format: &'static str,
+    pub description: &'static str,
+    pub priority: i32,
+}
+
+/// ObjectMeta's swagger doc for `name`, which upstream puts on every NAME column.
+pub(crate) const NAME_DOC: &str =
+    "Name must be unique within a namespace. Is required when creating resources, although \
+some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily \
+intended for creation idempotence and configuration definition. Cannot be updated. More info: \
+https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names";
+
+/// ObjectMeta's swagger doc for `creationTimestamp`, which upstream puts on every AGE column.
+pub(crate) const AGE_DOC: &str = "CreationTimestamp is a timestamp representing the server time when this object was \
+created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this \
+value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More \
+info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
+
+/// An always-shown column.
+pub(crate) const fn col(name: &'static str, type_: &'static str, description: &'static str) -> Column {
+    Column { name, type_, format: "", description, priority: 0 }
+}
+
+/// A column shown only with `-o wide`.
+pub(crate) const fn wide(name: &'static str, type_: &'static str, description: &'static str) -> Column {
+    Column { name, type_, format: "", description, priority: 1 }
+}
+
+/// The NAME column (format `name`, which kubectl uses to find the object's name).
+pub(crate) const NAME: Column =
+    Column { name: "Name", type_: "string", format: "name", description: NAME_DOC, priority: 0 };
+/// The AGE column.
+pub(crate) const AGE: Column = col("Age", "string", AGE_DOC);
+/// The wide CONTAINERS and IMAGES columns of every pod-template owner.
+pub(crate) const CONTAINERS: Column = wide("Containers", "string", "Names of each container in the template.");
+pub(crate) const IMAGES: Column = wide("Images", "string", "Images referenced by each container in the template.");
+
+/// What kinds without a printer of their own show.
+const DEFAULT_COLUMNS: &[Column] = &[NAME, AGE];
+
+/// A kind's printer: its column table and the function producing one row's cells, in the same order.
+pub(crate) struct Printer {
+    pub columns: &'static [Column],
+    pub cells: fn(&Value, DateTime<Utc>) -> Vec<Value>,
+}
+
+/// Every printer by API group and kind (versions of one kind print alike, as upstream prints the
+/// internal version). Kinds not served yet are here so their tables follow upstream once registered.
+static PRINTERS: &[(&str, &str, &Printer)] = &[
+    ("", "Pod", &pods::POD),
+    ("", "Namespace", &core_kinds::NAMESPACE),
+    ("", "Node", &core_kinds::NODE),
+    ("", "Event", &core_kinds::EVENT),
+    ("events.k8s.io", "Event", &core_kinds::EVENTS_K8S_IO_EVENT),
+    ("", "ConfigMap", &core_kinds::CONFIG_MAP),
+    ("", "Secret", &core_kinds::SECRET),
+    ("", "Service", &core_kinds::SERVICE),
+    ("", "Endpoints", &core_kinds::ENDPOINTS),
+    ("", "ServiceAccount", &core_kinds::SERVICE_ACCOUNT),
+    ("coordination.k8s.io", "Lease", &core_kinds::LEASE),
+    ("", "ReplicationController", &workloads::REPLICATION_CONTROLLER),
+    ("apps", "Deployment", &workloads::DEPLOYMENT),
+    ("apps", "ReplicaSet", &workloads::REPLICA_SET),
+    ("apps", "StatefulSet", &workloads::STATEFUL_SET),
+    ("apps", "DaemonSet", &workloads::DAEMON_SET),
+    ("apps", "ControllerRevision", &workloads::CONTROLLER_REVISION),
+    ("batch", "Job", &workloads::JOB),
+    ("batch", "CronJob", &workloads::CRON_JOB),
+    ("", "PersistentVolume", &more_kinds::PERSISTENT_VOLUME),
+    ("", "PersistentVolumeClaim", &more_kinds::PERSISTENT_VOLUME_CLAIM),
+    ("", "PodTemplate", &more_kinds::POD_TEMPLATE),
+    ("", "LimitRange", &more_kinds::CREATED_AT),
+    ("rbac.authorization.k8s.io", "Role", &more_kinds::CREATED_AT),
+    ("rbac.authorization.k8s.io", "ClusterRole", &more_kinds::CREATED_AT),
+    ("rbac.authorization.k8s.io", "RoleBinding", &more_kinds::BINDING),
+    ("rbac.authorization.k8s.io", "ClusterRoleBinding", &more_kinds::BINDING),
+    ("apiextensions.k8s.io", "CustomResourceDefinition", &more_kinds::CREATED_AT),
+    ("networking.k8s.io", "Ingress", &more_kinds::INGRESS),
+    ("networking.k8s.io", "IngressClass", &more_kinds::INGRESS_CLASS),
+    ("networking.k8s.io", "NetworkPolicy", &more_kinds::NETWORK_POLICY),
+    ("policy", "PodDisruptionBudget", &more_kinds::POD_DISRUPTION_BUDGET),
+    ("discovery.k8s.io", "EndpointSlice", &more_kinds::ENDPOINT_SLICE),
+    ("storage.k8s.io", "StorageClass", &more_kinds::STORAGE_CLASS),
+    ("scheduling.k8s.io", "PriorityClass", &more_kinds::PRIORITY_CLASS),
+    ("node.k8s.io", "RuntimeClass", &more_kinds::RUNTIME_CLASS),
+    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration", &more_kinds::WEBHOOK_CONFIGURATION),
+    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration", &more_kinds::WEBHOOK_CONFIGURATION),
+];
+
+/// The printer for a resource, if its kind has one.
+fn printer(resource: &ResourceInfo) -> Option<&'static Printer> {
+    PRINTERS.iter().find(|(group, kind, _)| *group == resource.group && *kind == resource.kind).map(|(_, _, p)| *p)
+}
+
+/// The columns of a resource's table (NAME … AGE by default).
+pub fn columns(resource: &ResourceInfo) -> Vec<Column> {
+    printer(resource).map_or(DEFAULT_COLUMNS, |p| p.columns).to_vec()
+}
+
+/// The cells of one object's row, one per column.
+pub fn cells(resource: &ResourceInfo, object: &Value, now: DateTime<Utc>) -> Vec<Value> {
+    match printer(resource) {
+        Some(p) => (p.cells)(object, now),
+        None => vec![name_cell(object), Value::String(age(object, now))],
+    }
+}
+
+/// kubectl's short ages, exactly as apimachinery's `duration.HumanDuration`: about two significant
+/// units (45s, 3m2s, 10m, 5h, 2d4h, 3y42d); up to 2s in the future reads as 0s (clock skew), further
+/// as `<invalid>`.
+pub fn human_duration(d: chrono::TimeDelta) -> String {
+    // Go truncates toward zero at every step; TimeDelta's num_* do the same.
+    let seconds = d.num_seconds();
+    if seconds < -1 {
+        return "<invalid>".into();
+    } else if seconds < 0 {
+        return "0s".into();
+    } else if seconds < 60 * 2 {
+        return format!("{seconds}s");
+    }
+    let minutes = d.num_minutes();
+    if minutes < 10 {
+        let s = seconds % 60;
+        return if s == 0 { format!("{minutes}m") } else { format!("{minutes}m{s}s") };
+    } else if minutes < 60 * 3 {
+        return format!("{minutes}m");
+    }
+    let hours = d.num_hours();
+    if hours < 8 {
+        let m = minutes % 60;
+        if m == 0 {
+            format!("{hours}h")
+        } else {
+            format!("{hours}h{m}m")
+        }
+    } else if hours < 48 {
+        format!("{hours}h")
+    } else if hours < 24 * 8 {
+        let h = hours % 24;
+        if h == 0 {
+            format!("{}d", hours / 24)
+        } else {
+            format!("{}d{h}h", hours / 24)
+        }
+    } else if hours < 24 * 365 * 2 {
+        format!("{}d", hours / 24)
+    } else if hours < 24 * 365 * 8 {
+        let dy = (hours / 24) % 365;
+        if dy == 0 {
+            format!("{}y", hours / 24 / 365)
+        } else {
+            format!("{}y{dy}d", hours / 24 / 365)
+        }
+    } else {
+        format!("{}y", hours / 24 / 365)
+    }
+}
+
+// ---- reading the object: a missing or mistyped field reads as Go's zero value ----
+
+/// The string at a JSON pointer, or "".
+pub(crate) fn str_at<'a>(v: &'a Value, pointer: &str) -> &'a str {
+    v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
+}
+
+/// The string at a JSON pointer, if present (upstream's `*string` fields).
+pub(crate) fn opt_str_at<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
+    v.pointer(pointer).and_then(Value::as_str)
+}
+
+/// The integer at a JSON pointer, or 0.
+pub(crate) fn int_at(v: &Value, pointer: &str) -> i64 {
+    opt_int_at(v, pointer).unwrap_or(0)
+}
+
+/// The integer at a JSON pointer, if present (upstream's `*int32` fields).
+pub(crate) fn opt_int_at(v: &Value, pointer: &str) -> Option<i64> {
+    v.pointer(pointer).and_then(|n| n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)))
+}
+
+/// `spec.replicas` of a scalable workload; absent reads as its API default, 1.
+pub(crate) fn desired_replicas(v: &Value) -> i64 {
+    opt_int_at(v, "/spec/replicas").unwrap_or(1)
+}
+
+/// The string, or a default when it is empty (a field upstream's defaulting would have set).
+pub(crate) fn or_default<'a>(text: &'a str, default: &'a str) -> &'a str {
+    if text.is_empty() {
+        default
+    } else {
+        text
+    }
+}
+
+/// The boolean at a JSON pointer, or false.
+pub(crate) fn bool_at(v: &Value, pointer: &str) -> bool {
+    v.pointer(pointer).and_then(Value::as_bool).unwrap_or(false)
+}
+
+/// The array at a JSON pointer, or an empty one.
+pub(crate) fn arr_at<'a>(v: &'a Value, pointer: &str) -> &'a [Value] {
+    v.pointer(pointer).and_then(Value::as_array).map_or(&[], Vec::as_slice)
+}
+
+/// The object (map) at a JSON pointer, if present.
+pub(crate) fn map_at<'a>(v: &'a Value, pointer: &str) -> Option<&'a Map<String, Value>> {
+    v.pointer(pointer).and_then(Value::as_object)
+}
+
+/// How many entries the map at a JSON pointer has.
+pub(crate) fn map_len(v: &Value, pointer: &str) -> usize {
+    map_at(v, pointer).map_or(0, Map::len)
+}
+
+/// Whether a non-null value sits at a JSON pointer (upstream's `!= nil` on pointer fields).
+pub(crate) fn present(v: &Value, pointer: &str) -> bool {
+    v.pointer(pointer).is_some_and(|x| !x.is_null())
+}
+
+/// The timestamp (Time or MicroTime) at a JSON pointer; None stands for Go's zero time, which
+/// an absent, null, unparseable or explicit `0001-01-01T00:00:00Z` timestamp all read as.
+pub(crate) fn time_at(v: &Value, pointer: &str) -> Option<DateTime<Utc>> {
+    opt_str_at(v, pointer)
+        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.with_timezone(&Utc))
+        .filter(|t| t.timestamp() != GO_ZERO_TIME_UNIX)
+}
+
+/// Go's zero `time.Time` (0001-01-01T00:00:00Z) in Unix seconds.
+const GO_ZERO_TIME_UNIX: i64 = -62_135_596_800;
+
+/// Upstream's `translateTimestampSince`: the human age of a timestamp, `<unknown>` when unset.
+pub(crate) fn since(t: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
+    t.map_or_else(|| "<unknown>".into(), |t| human_duration(now.signed_duration_since(t)))
+}
+
+/// The AGE cell's text.
+pub(crate) fn age(object: &Value, now: DateTime<Utc>) -> String {
+    since(time_at(object, "/metadata/creationTimestamp"), now)
+}
+
+/// The NAME cell.
+pub(crate) fn name_cell(object: &Value) -> Value {
+    Value::String(str_at(object, "/metadata/name").to_string())
+}
+
+/// A string cell.
+pub(crate) fn s(text: impl Into<String>) -> Value {
+    Value::String(text.into())
+}
+
+/// An integer cell.
+pub(crate) fn n(number: i64) -> Value {
+    Value::from(number)
+}
+
+/// Upstream's `layoutContainerCells`: container names and images, each comma-joined.
+pub(crate) fn container_cells(object: &Value, containers_pointer: &str) -> (Value, Value) {
+    let containers = arr_at(object, containers_pointer);
+    let names: Vec<&str> = containers.iter().map(|c| str_at(c, "/name")).collect();
+    let images: Vec<&str> = containers.iter().map(|c| str_at(c, "/image")).collect();
+    (s(names.join(",")), s(images.join(",")))
+}
+
+// ---- selectors, formatted as apimachinery's labels package does ----
+
+/// `labels.FormatLabels`: `k=v` pairs sorted by key, comma-joined; `<none>` when empty.
+pub(crate) fn format_labels(labels: Option<&Map<String, Value>>) -> String {
+    let mut pairs: Vec<(&String, &str)> =
+        labels.into_iter().flatten().map(|(k, v)| (k, v.as_str().unwrap_or(""))).collect();
+    pairs.sort();
+    let text = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
+    if text.is_empty() {
+        "<none>".into()
+    } else {
+        text
+    }
+}
+
+/// `metav1.FormatLabelSelector`: the selector's string, `<none>` when it selects everything or
+/// nothing, `<error>` when it is invalid.
+pub(crate) fn format_label_selector(selector: Option<&Value>) -> String {
+    match label_selector_string(selector) {
+        Err(()) => "<error>".into(),
+        Ok(text) if text.is_empty() => "<none>".into(),
+        Ok(text) => text,
+    }
+}
+
+/// `metav1.LabelSelectorAsSelector(sel).String()`: requirements sorted by key (matchLabels as
+/// `k=v`, then `k in (a,b)`, `k notin (a,b)`, `k`, `!k`), values sorted; "" for a nil or empty
+/// selector; Err where upstream's conversion fails (unknown operator, invalid key or values).
+pub(crate) fn label_selector_string(selector: Option<&Value>) -> Result<String, ()> {
+    let Some(selector) = selector.filter(|s| !s.is_null()) else { return Ok(String::new()) };
+    let mut requirements: Vec<(String, String)> = Vec::new();
+    if let Some(labels) = map_at(selector, "/matchLabels") {
+        for (key, value) in labels {
+            let value = value.as_str().ok_or(())?;
+            if !is_qualified_name(key) || !is_label_value(value) {
+                return Err(());
+            }
+            requirements.push((key.clone(), format!("{key}={value}")));
+        }
+    }
+    for expression in arr_at(selector, "/matchExpressions") {
+        let key = str_at(expression, "/key");
+        let mut values = Vec::new();
+        for value in arr_at(expression, "/values") {
+            values.push(value.as_str().ok_or(())?);
+        }
+        if !is_qualified_name(key) || !values.iter().all(|v| is_label_value(v)) {
+            return Err(());
+        }
+        values.sort_unstable();
+        let text = match (str_at(expression, "/operator"), values.is_empty()) {
+            ("In", false) => format!("{key} in ({})", values.join(",")),
+            ("NotIn", false) => format!("{key} notin ({})", values.join(",")),
+            ("Exists", true) => key.to_string(),
+            ("DoesNotExist", true) => format!("!{key}"),
+            _ => return Err(()),
+        };
+        requirements.push((key.to_string(), text));
+    }
+    requirements.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(requirements.into_iter().map(|(_, text)| text).collect::<Vec<_>>().join(","))
+}
+
+/// A label name or value part: at most 63 characters, alphanumeric at both ends, `-_.` inside.
+fn is_label_name_part(text: &str, allow_empty: bool) -> bool {
+    if text.is_empty() {
+        return allow_empty;
+    }
+    let bytes = text.as_bytes();
+    text.len() <= 63
+        && bytes[0].is_ascii_alphanumeric()
+        && bytes[bytes.len() - 1].is_ascii_alphanumeric()
+        && bytes.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// A valid label value (may be empty).
+fn is_label_value(text: &str) -> bool {
+    is_label_name_part(text, true)
+}
+
+/// A valid label key: an optional DNS-subdomain prefix and `/`, then a name part.
+fn is_qualified_name(key: &str) -> bool {
+    match key.split_once('/') {
+        None => is_label_name_part(key, false),
+        Some((prefix, name)) => {
+            is_label_name_part(name, false)
+                && !prefix.is_empty()
+                && prefix.len() <= 253
+                && prefix.split('.').all(|label| {
+                    let b = label.as_bytes();
+                    !b.is_empty()
+                        && b.len() <= 63
+                        && b[0].is_ascii_alphanumeric()
+                        && b[b.len() - 1].is_ascii_alphanumeric()
+                        && b.iter().all(|c| c.is_ascii_digit() || c.is_ascii_lowercase() || *c == b'-')
+                })
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use chrono::{DateTime, TimeZone, Utc};
+
+    /// A fixed "now" for row tests: 2024-01-01T12:00:00Z.
+    pub fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2024, 1, 1, 12, 0, 0).single().unwrap_or_default()
+    }
+
+    /// The RFC3339 timestamp `seconds` before `now()`.
+    pub fn ago(seconds: i64) -> String {
+        (now() - chrono::TimeDelta::seconds(seconds)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::{ago, now};
+    use super::*;
+    use chrono::TimeDelta;
+    use serde_json::json;
+
+    fn hd(seconds: i64) -> String {
+        human_duration(TimeDelta::seconds(seconds))
+    }
+
+    #[test]
+    fn human_duration_matches_upstream_at_each_boundary() {
+        const M: i64 = 60;
+        const H: i64 = 3600;
+        const D: i64 = 24 * H;
+        const Y: i64 = 365 * D;
+        let cases: &[(i64, &str)] = &[
+            (0, "0s"),
+            (45, "45s"),
+            (119, "119s"),
+            (120, "2m"),
+            (121, "2m1s"),
+            (3 * M + 2, "3m2s"),
+            (9 * M + 59, "9m59s"),
+            (10 * M, "10m"),
+            (10 * M + 59, "10m"),
+            (3 * H - 1, "179m"),
+            (3 * H, "3h"),
+            (3 * H + 30 * M, "3h30m"),
+            (5 * H, "5h"),
+            (8 * H - 1, "7h59m"),
+            (8 * H, "8h"),
+            (48 * H - 1, "47h"),
+            (48 * H, "2d"),
+            (2 * D + 4 * H, "2d4h"),
+            (8 * D - 1, "7d23h"),
+            (8 * D, "8d"),
+            (2 * Y - 1, "729d"),
+            (2 * Y, "2y"),
+            (3 * Y + 42 * D, "3y42d"),
+            (8 * Y - 1, "7y364d"),
+            (8 * Y, "8y"),
+            (20 * Y + 100 * D, "20y"),
+        ];
+        for (seconds, want) in cases {
+            assert_eq!(hd(*seconds), *want, "{seconds}s");
+        }
+    }
+
+    #[test]
+    fn human_duration_tolerates_small_clock_skew_only() {
+        assert_eq!(human_duration(TimeDelta::milliseconds(-1500)), "0s");
+        assert_eq!(hd(-1), "0s");
+        assert_eq!(hd(-2), "<invalid>");
+    }
+
+    #[test]
+    fn go_zero_timestamps_read_as_unset() {
+        let object = json!({"metadata": {"creationTimestamp": "0001-01-01T00:00:00Z"}});
+        assert_eq!(age(&object, now()), "<unknown>");
+        assert_eq!(age(&json!({"metadata": {"creationTimestamp": "yesterday"}}), now()), "<unknown>");
+        assert_eq!(human_duration(TimeDelta::milliseconds(119_999)), "119s");
+    }
+
+    #[test]
+    fn kinds_without_a_printer_get_name_and_age() {
+        let info = ResourceInfo {
+            group: "example.com",
+            version: "v1",
+            kind: "Widget",
+            plural: "widgets",
+            singular: "widget",
+            short_names: &[],
+            categories: &[],
+            namespaced: true,
+            subresources: &[],
+            schema: "",
+        };
+        let names: Vec<_> = columns(&info).iter().map(|c| c.name).collect();
+        assert_eq!(names, ["Name", "Age"]);
+        let object = json!({"metadata": {"name": "w", "creationTimestamp": ago(45)}});
+        assert_eq!(cells(&info, &object, now()), vec![json!("w"), json!("45s")]);
+        assert_eq!(cells(&info, &json!({}), now()), vec![json!(""), json!("<unknown>")]);
+    }
+
+    #[test]
+    fn every_registered_resource_has_one_cell_per_column_even_for_empty_objects() {
+        for resource in super::super::RESOURCES {
+            let columns = columns(resource);
+            for object in [json!({}), json!(null), json!({"metadata": {"name": "x"}, "spec": null, "status": 3})] {
+                assert_eq!(cells(resource, &object, now()).len(), columns.len(), "{}", resource.kind);
+            }
+            assert_eq!(columns.iter().filter(|c| c.format == "name").count(), 1, "{}", resource.kind);
+        }
+    }
+
+    #[test]
+    fn every_printer_has_one_cell_per_column_and_one_name_column() {
+        for (group, kind, printer) in PRINTERS {
+            for object in [json!({}), json!(null), json!({"metadata": {"name": "x"}, "spec": null, "status": 3})] {
+                assert_eq!((printer.cells)(&object, now()).len(), printer.columns.len(), "{group}/{kind}");
+            }
+            assert_eq!(printer.columns.iter().filter(|c| c.format == "name").count(), 1, "{group}/{kind}");
+            assert_eq!(PRINTERS.iter().filter(|(g, k, _)| g == group && k == kind).count(), 1, "{group}/{kind}");
+        }
+    }
+
+    #[test]
+    fn format_labels_sorts_by_key_and_says_none_when_empty() {
+        let labels = json!({"tier": "web", "app": "nginx"});
+        assert_eq!(format_labels(labels.as_object()), "app=nginx,tier=web");
+        assert_eq!(format_labels(None), "<none>");
+        assert_eq!(format_labels(json!({}).as_object()), "<none>");
+    }
+
+    #[test]
+    fn label_selectors_format_as_upstream() {
+        let selector = json!({
+            "matchLabels": {"app": "nginx"},
+            "matchExpressions": [
+                {"key": "tier", "operator": "In", "values": ["b", "a"]},
+                {"key": "env", "operator": "NotIn", "values": ["prod"]},
+                {"key": "canary", "operator": "DoesNotExist"},
+                {"key": "zone", "operator": "Exists"},
+            ],
+        });
+        assert_eq!(format_label_selector(Some(&selector)), "app=nginx,!canary,env notin (prod),tier in (a,b),zone");
+        assert_eq!(format_label_selector(None), "<none>");
+        assert_eq!(format_label_selector(Some(&json!({}))), "<none>");
+        assert_eq!(label_selector_string(Some(&json!({}))), Ok(String::new()));
+    }
+
+    #[test]
+    fn invalid_label_selectors_are_errors() {
+        for bad in [
+            json!({"matchExpressions": [{"key": "a", "operator": "Bogus", "values": ["x"]}]}),
+            json!({"matchExpressions": [{"key": "a", "operator": "In", "values": []}]}),
+            json!({"matchExpressions": [{"key": "a", "operator": "Exists", "values": ["x"]}]}),
+            json!({"matchLabels": {"bad key": "x"}}),
+            json!({"matchLabels": {"a": "-x"}}),
+        ] {
+            assert_eq!(format_label_selector(Some(&bad)), "<error>", "{bad}");
+        }
+        assert!(is_qualified_name("app.kubernetes.io/name"));
+        assert!(!is_qualified_name("App.io/name"));
+        assert!(!is_qualified_name("/name"));
+    }
+}
