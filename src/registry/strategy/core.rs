@@ -72,42 +72,25 @@ pub(crate) fn validate_secret(e: &mut Errs, obj: &Value) {
     let has = |k: &str| {
         obj.get("data").and_then(|d| d.get(k)).is_some() || obj.get("stringData").and_then(|d| d.get(k)).is_some()
     };
-    match s(obj, "type") {
-        "kubernetes.io/tls" => {
-            for key in ["tls.crt", "tls.key"] {
-                if !has(key) {
-                    e.required(&format!("data[{key}]"), "");
-                }
-            }
+    let required: &[&str] = match s(obj, "type") {
+        "kubernetes.io/tls" => &["tls.crt", "tls.key"],
+        "kubernetes.io/dockerconfigjson" => &[".dockerconfigjson"],
+        "kubernetes.io/dockercfg" => &[".dockercfg"],
+        "kubernetes.io/ssh-auth" => &["ssh-privatekey"],
+        // Basic auth needs at least one of the two.
+        "kubernetes.io/basic-auth" if !has("username") && !has("password") => &["username", "password"],
+        _ => &[],
+    };
+    for key in required {
+        if !has(key) {
+            e.required(&format!("data[{key}]"), "");
         }
-        "kubernetes.io/dockerconfigjson" => {
-            if !has(".dockerconfigjson") {
-                e.required("data[.dockerconfigjson]", "");
-            }
+    }
+    if s(obj, "type") == "kubernetes.io/service-account-token" {
+        let name = obj.pointer("/metadata/annotations/kubernetes.io~1service-account.name").and_then(Value::as_str);
+        if name.is_none_or(str::is_empty) {
+            e.required("metadata.annotations[kubernetes.io/service-account.name]", "");
         }
-        "kubernetes.io/dockercfg" => {
-            if !has(".dockercfg") {
-                e.required("data[.dockercfg]", "");
-            }
-        }
-        "kubernetes.io/basic-auth" => {
-            if !has("username") && !has("password") {
-                e.required("data[username]", "");
-                e.required("data[password]", "");
-            }
-        }
-        "kubernetes.io/ssh-auth" => {
-            if !has("ssh-privatekey") {
-                e.required("data[ssh-privatekey]", "");
-            }
-        }
-        "kubernetes.io/service-account-token" => {
-            let name = obj.pointer("/metadata/annotations/kubernetes.io~1service-account.name").and_then(Value::as_str);
-            if name.is_none_or(str::is_empty) {
-                e.required("metadata.annotations[kubernetes.io/service-account.name]", "");
-            }
-        }
-        _ => {}
     }
 }
 

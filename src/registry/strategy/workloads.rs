@@ -319,13 +319,13 @@ pub(crate) fn validate_replica_set(e: &mut Errs, obj: &Value) {
 /// core/v1 ReplicationController: the selector is a plain map, defaulted from the template.
 pub(crate) fn validate_replication_controller(e: &mut Errs, obj: &Value) {
     let Some(spec) = spec_of(e, obj) else { return };
-    nonnegative(e, spec, "replicas", "spec");
     nonnegative(e, spec, "minReadySeconds", "spec");
     let selector = e.string_map(spec, "selector", "spec.selector").unwrap_or_default();
     super::meta::validate_labels(e, spec, "selector", "spec.selector");
     if selector.is_empty() {
         e.required("spec.selector", "");
     }
+    nonnegative(e, spec, "replicas", "spec");
     match spec.get("template").filter(|t| !t.is_null()) {
         None => e.required("spec.template", ""),
         Some(_) => {
@@ -339,7 +339,7 @@ pub(crate) fn validate_replication_controller(e: &mut Errs, obj: &Value) {
                     "`selector` does not match template `labels`",
                 );
             }
-            validate_workload_template(e, spec, "ReplicationController", false);
+            validate_workload_template(e, spec, "ReplicationController", true);
         }
     }
 }
