@@ -2,7 +2,7 @@
 //! Validate, ValidateUpdate), over objects as JSON.
 //!
 //! One file per concern: `field` (causes and Go renderings), `names` (DNS/label string checks),
-//! `meta` (ObjectMeta), `selector` (LabelSelector), `pod` (pods and templates), `workloads`
+//! `meta` (ObjectMeta), `selector` (LabelSelector), `update` (generation and status bookkeeping), `pod` (pods and templates), `workloads`
 //! (apps/v1 and RCs), `batch` (Jobs, CronJobs), `service`, `core` (Namespace, Secret, ConfigMap,
 //! Endpoints). Objects come from users: every field may be missing or of the wrong JSON type, so
 //! defaulters skip what they cannot interpret and validators report it as a cause.
@@ -15,6 +15,7 @@ mod names;
 mod pod;
 mod selector;
 mod service;
+mod update;
 mod workloads;
 
 use serde_json::Value;
@@ -51,6 +52,25 @@ pub fn default_object(resource: &ResourceInfo, object: &mut Value) {
         ("batch", "CronJob") => batch::default_cron_job(object),
         _ => {}
     }
+    // A fallback for callers that skip `prepare_for_create`: generation-tracking kinds start at 1.
+    if update::uses_generation(resource) {
+        if let Some(meta) = object.as_object_mut().and_then(|o| field::ensure_obj(o, "metadata")) {
+            field::set_default(meta, "generation", serde_json::json!(1));
+        }
+    }
+}
+
+/// Upstream's `PrepareForCreate` bookkeeping beyond defaults: `metadata.generation` 1 for the
+/// kinds that track it. Call once on create, after [`default_object`].
+pub fn prepare_for_create(resource: &ResourceInfo, object: &mut Value) {
+    update::prepare_for_create(resource, object);
+}
+
+/// Upstream's `PrepareForUpdate`: keep the stored status (kinds with a `/status` subresource)
+/// and a Namespace's finalizers, and bump `metadata.generation` when the spec changed. Call on
+/// the main resource's update after [`default_object`] and before [`validate_update`].
+pub fn prepare_for_update(resource: &ResourceInfo, new: &mut Value, old: &Value) {
+    update::prepare_for_update(resource, new, old);
 }
 
 /// How a kind's `metadata.name` is validated upstream.

@@ -15,17 +15,14 @@ fn spec_mut(obj: &mut Value) -> Option<&mut Map<String, Value>> {
     ensure_obj(obj.as_object_mut()?, "spec")
 }
 
-fn default_template_and_generation(obj: &mut Value) {
-    if let Some(meta) = obj.as_object_mut().and_then(|o| ensure_obj(o, "metadata")) {
-        set_default(meta, "generation", json!(1));
-    }
+fn default_template(obj: &mut Value) {
     if let Some(template) = spec_mut(obj).and_then(|spec| ensure_obj(spec, "template")) {
         default_pod_template(template);
     }
 }
 
 pub(crate) fn default_deployment(obj: &mut Value) {
-    default_template_and_generation(obj);
+    default_template(obj);
     let Some(spec) = spec_mut(obj) else { return };
     set_default(spec, "replicas", json!(1));
     if let Some(strategy) = ensure_obj(spec, "strategy") {
@@ -42,7 +39,7 @@ pub(crate) fn default_deployment(obj: &mut Value) {
 }
 
 pub(crate) fn default_replica_set(obj: &mut Value) {
-    default_template_and_generation(obj);
+    default_template(obj);
     if let Some(spec) = spec_mut(obj) {
         set_default(spec, "replicas", json!(1));
     }
@@ -50,7 +47,7 @@ pub(crate) fn default_replica_set(obj: &mut Value) {
 
 /// core/v1 `SetDefaults_ReplicationController`: selector and labels from the template's labels.
 pub(crate) fn default_replication_controller(obj: &mut Value) {
-    default_template_and_generation(obj);
+    default_template(obj);
     let labels = obj.pointer("/spec/template/metadata/labels").filter(|l| l.is_object()).cloned();
     if let Some(labels) = labels {
         if let Some(spec) = spec_mut(obj) {
@@ -74,7 +71,7 @@ pub(crate) fn default_replication_controller(obj: &mut Value) {
 }
 
 pub(crate) fn default_stateful_set(obj: &mut Value) {
-    default_template_and_generation(obj);
+    default_template(obj);
     let Some(spec) = spec_mut(obj) else { return };
     set_default_str(spec, "podManagementPolicy", "OrderedReady");
     if let Some(strategy) = ensure_obj(spec, "updateStrategy") {
@@ -109,7 +106,7 @@ pub(crate) fn default_stateful_set(obj: &mut Value) {
 }
 
 pub(crate) fn default_daemon_set(obj: &mut Value) {
-    default_template_and_generation(obj);
+    default_template(obj);
     let Some(spec) = spec_mut(obj) else { return };
     if let Some(strategy) = ensure_obj(spec, "updateStrategy") {
         set_default_str(strategy, "type", "RollingUpdate");
