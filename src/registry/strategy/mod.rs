@@ -2,7 +2,7 @@
 //! Validate, ValidateUpdate), over objects as JSON.
 //!
 //! One file per concern: `field` (causes and Go renderings), `names` (DNS/label string checks),
-//! `meta` (ObjectMeta), `selector` (LabelSelector), `update` (generation and status bookkeeping), `pod` (pods and templates), `workloads`
+//! `meta` (ObjectMeta), `selector` (LabelSelector), `update` (generation and status bookkeeping), `pod` (pods and templates), `resources` (quantities, requests vs limits), `workloads`
 //! (apps/v1 and RCs), `batch` (Jobs, CronJobs), `service`, `core` (Namespace, Secret, ConfigMap,
 //! Endpoints). Objects come from users: every field may be missing or of the wrong JSON type, so
 //! defaulters skip what they cannot interpret and validators report it as a cause.
@@ -13,6 +13,7 @@ mod field;
 mod meta;
 mod names;
 mod pod;
+mod resources;
 mod selector;
 mod service;
 mod update;

@@ -234,7 +234,8 @@ fn qos_class(spec: &Map<String, Value>) -> &'static str {
                 if req.is_some() || lim.is_some() {
                     any = true;
                 }
-                if lim.is_none() || req.is_some() && req != lim {
+                let q = |v: &Option<Value>| v.as_ref().and_then(super::resources::parse_quantity);
+                if lim.is_none() || req.is_some() && q(&req) != q(&lim) {
                     guaranteed = false;
                 }
             }
@@ -452,7 +453,7 @@ fn validate_container(e: &mut Errs, c: &Value, path: &str, volumes: &[String], n
             ),
         }
     }
-    e.obj(c, "resources", &child(path, "resources"));
+    super::resources::validate_resources(e, c, &child(path, "resources"));
 }
 
 /// `validateContainerPorts`.
