@@ -224,6 +224,65 @@ mod tests {
     }
 
     #[test]
+    fn every_pod_template_gets_spec_defaults_but_not_admission_ones() {
+        let template = json!({"metadata": {"labels": {"app": "x"}}, "spec": {"containers": [{"name": "c", "image": "busybox:1.36"}]}});
+        let cases = [
+            ("v1", "ReplicationController", "/spec/template"),
+            ("apps/v1", "Deployment", "/spec/template"),
+            ("apps/v1", "ReplicaSet", "/spec/template"),
+            ("apps/v1", "StatefulSet", "/spec/template"),
+            ("apps/v1", "DaemonSet", "/spec/template"),
+            ("batch/v1", "Job", "/spec/template"),
+            ("batch/v1", "CronJob", "/spec/jobTemplate/spec/template"),
+        ];
+        for (api_version, kind, pointer) in cases {
+            let resource = info(api_version, kind);
+            let mut obj = json!({"metadata": {"name": "x", "uid": "u"}, "spec": {}});
+            if kind == "CronJob" {
+                obj["spec"]["jobTemplate"] = json!({"spec": {"template": template.clone()}});
+            } else {
+                obj["spec"]["template"] = template.clone();
+            }
+            default_object(resource, &mut obj);
+            let spec = obj.pointer(&format!("{pointer}/spec")).unwrap_or(&Value::Null);
+            assert_eq!(spec["restartPolicy"], "Always", "{kind}");
+            assert_eq!(spec["dnsPolicy"], "ClusterFirst", "{kind}");
+            assert_eq!(spec["schedulerName"], "default-scheduler", "{kind}");
+            assert_eq!(spec["securityContext"], json!({}), "{kind}");
+            assert_eq!(spec["terminationGracePeriodSeconds"], 30, "{kind}");
+            assert_eq!(spec["containers"][0]["imagePullPolicy"], "IfNotPresent", "{kind}");
+            assert_eq!(spec["containers"][0]["terminationMessagePath"], "/dev/termination-log", "{kind}");
+            for admission in ["serviceAccountName", "serviceAccount", "tolerations", "priority", "enableServiceLinks"] {
+                assert!(spec.get(admission).is_none(), "{kind} template has {admission}");
+            }
+            assert_eq!(obj["metadata"]["generation"], 1, "{kind}");
+        }
+    }
+
+    #[test]
+    fn host_network_pods_default_host_ports() {
+        let pods = info("v1", "Pod");
+        let mut pod = json!({"metadata": {"name": "p"}, "spec": {"hostNetwork": true, "containers": [{"name": "c", "image": "x", "ports": [{"containerPort": 8080}]}]}});
+        default_object(pods, &mut pod);
+        assert_eq!(
+            pod["spec"]["containers"][0]["ports"][0],
+            json!({"containerPort": 8080, "hostPort": 8080, "protocol": "TCP"})
+        );
+    }
+
+    #[test]
+    fn job_created_through_the_public_api() {
+        let jobs = info("batch/v1", "Job");
+        let mut job = json!({"metadata": {"name": "pi", "namespace": "default", "uid": "1b2c"},
+            "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "pi", "image": "perl:5.34"}]}}}});
+        default_object(jobs, &mut job);
+        prepare_for_create(jobs, &mut job);
+        assert!(validate_create(jobs, &job).is_empty(), "{:?}", validate_create(jobs, &job));
+        assert_eq!(job["spec"]["selector"]["matchLabels"]["batch.kubernetes.io/controller-uid"], "1b2c");
+        assert_eq!(job["metadata"]["generation"], 1);
+    }
+
+    #[test]
     fn every_kind_survives_hostile_input() {
         let inputs = [
             json!(null),
