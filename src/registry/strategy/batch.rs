@@ -79,9 +79,11 @@ pub(crate) fn default_cron_job(obj: &mut Value) {
     set_default(spec, "suspend", json!(false));
     set_default(spec, "successfulJobsHistoryLimit", json!(3));
     set_default(spec, "failedJobsHistoryLimit", json!(1));
-    if let Some(template) =
-        ensure_obj(spec, "jobTemplate").and_then(|jt| ensure_obj(jt, "spec")).and_then(|js| ensure_obj(js, "template"))
-    {
+    let Some(job_template) = ensure_obj(spec, "jobTemplate") else { return };
+    if let Some(meta) = ensure_obj(job_template, "metadata") {
+        meta.entry("creationTimestamp").or_insert(Value::Null);
+    }
+    if let Some(template) = ensure_obj(job_template, "spec").and_then(|js| ensure_obj(js, "template")) {
         default_pod_template(template);
     }
 }

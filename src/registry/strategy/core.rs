@@ -27,9 +27,31 @@ pub(crate) fn default_namespace(obj: &mut Value) {
     }
 }
 
+/// Type Opaque, and v1 conversion's merge of `stringData` into `data` (base64), which is why a
+/// real cluster never shows `stringData` back.
 pub(crate) fn default_secret(obj: &mut Value) {
-    if let Some(root) = obj.as_object_mut() {
-        set_default_str(root, "type", "Opaque");
+    use base64::Engine;
+    let Some(root) = obj.as_object_mut() else { return };
+    set_default_str(root, "type", "Opaque");
+    let Some(Value::Object(string_data)) = root.get("stringData").cloned() else { return };
+    if string_data.values().any(|v| !v.is_string()) {
+        return; // left for validation to report
+    }
+    let Some(data) = ensure_obj(root, "data") else { return };
+    for (k, v) in string_data {
+        let text = v.as_str().unwrap_or_default();
+        data.insert(k, json!(base64::engine::general_purpose::STANDARD.encode(text.as_bytes())));
+    }
+    root.remove("stringData");
+}
+
+/// `SetDefaults_NodeStatus`: allocatable defaults to capacity.
+pub(crate) fn default_node(obj: &mut Value) {
+    let Some(status) = obj.get_mut("status").and_then(Value::as_object_mut) else { return };
+    if status.get("allocatable").is_none_or(Value::is_null) {
+        if let Some(capacity) = status.get("capacity").filter(|c| c.is_object()).cloned() {
+            status.insert("allocatable".into(), capacity);
+        }
     }
 }
 
@@ -175,6 +197,20 @@ mod tests {
             errs(|e| validate_secret(e, &tls)),
             vec![("data[tls.crt]".into(), "Required value".into()), ("data[tls.key]".into(), "Required value".into())]
         );
+    }
+
+    #[test]
+    fn string_data_is_merged_into_data() {
+        let mut s = json!({"data": {"a": "YQ=="}, "stringData": {"password": "s3cr3t"}});
+        default_secret(&mut s);
+        assert_eq!(s, json!({"type": "Opaque", "data": {"a": "YQ==", "password": "czNjcjN0"}}));
+    }
+
+    #[test]
+    fn node_allocatable_defaults_to_capacity() {
+        let mut n = json!({"status": {"capacity": {"cpu": "2"}}});
+        default_node(&mut n);
+        assert_eq!(n["status"]["allocatable"], json!({"cpu": "2"}));
     }
 
     #[test]

@@ -45,6 +45,7 @@ pub fn default_object(resource: &ResourceInfo, object: &mut Value) {
         ("", "Namespace") => core::default_namespace(object),
         ("", "Secret") => core::default_secret(object),
         ("", "Endpoints") => core::default_endpoints(object),
+        ("", "Node") => core::default_node(object),
         ("apps", "Deployment") => workloads::default_deployment(object),
         ("apps", "ReplicaSet") => workloads::default_replica_set(object),
         ("apps", "StatefulSet") => workloads::default_stateful_set(object),
@@ -256,6 +257,8 @@ mod tests {
                 assert!(spec.get(admission).is_none(), "{kind} template has {admission}");
             }
             assert_eq!(obj["metadata"]["generation"], 1, "{kind}");
+            // 1.32 serializes the template's zero creationTimestamp as null.
+            assert_eq!(obj.pointer(&format!("{pointer}/metadata/creationTimestamp")), Some(&Value::Null), "{kind}");
         }
     }
 

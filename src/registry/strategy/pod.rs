@@ -138,7 +138,11 @@ fn default_volume(v: &mut Map<String, Value>) {
 }
 
 /// Defaults of a pod template (`spec.template` of workloads): spec defaults only, no admission.
+/// Go serializes the template's zero `creationTimestamp` as null, which 1.32 clusters show.
 pub(crate) fn default_pod_template(template: &mut Map<String, Value>) {
+    if let Some(meta) = ensure_obj(template, "metadata") {
+        meta.entry("creationTimestamp").or_insert(Value::Null);
+    }
     if let Some(spec) = ensure_obj(template, "spec") {
         default_pod_spec(spec);
     }

@@ -95,6 +95,9 @@ pub(crate) fn default_stateful_set(obj: &mut Value) {
         for claim in claims.iter_mut().filter_map(Value::as_object_mut) {
             set_default_str(claim, "apiVersion", "v1");
             set_default_str(claim, "kind", "PersistentVolumeClaim");
+            if let Some(meta) = ensure_obj(claim, "metadata") {
+                meta.entry("creationTimestamp").or_insert(Value::Null);
+            }
             if let Some(cs) = ensure_obj(claim, "spec") {
                 set_default_str(cs, "volumeMode", "Filesystem");
             }
