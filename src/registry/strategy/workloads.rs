@@ -215,8 +215,8 @@ fn go_int_or_string(v: &Value) -> String {
     }
 }
 
-/// `ValidatePositiveIntOrPercent` + `IsNotMoreThan100Percent`; returns the value (percent or int).
-fn int_or_percent(e: &mut Errs, parent: &Value, key: &str, path: &str, max_100: bool) -> Option<i64> {
+/// `ValidatePositiveIntOrPercent`; returns the value (percent or int) when valid.
+fn int_or_percent(e: &mut Errs, parent: &Value, key: &str, path: &str) -> Option<i64> {
     let p = child(path, key);
     match parent.get(key) {
         None | Some(Value::Null) => None,
@@ -226,14 +226,10 @@ fn int_or_percent(e: &mut Errs, parent: &Value, key: &str, path: &str, max_100: 
             for msg in msgs {
                 e.invalid(&p, &go_int_or_string(&json!(st)), &msg);
             }
-            let n = st.trim_end_matches('%').parse::<i64>().ok();
-            if !bad && max_100 && n.is_some_and(|n| n > 100) {
-                e.invalid(&p, &go_int_or_string(&json!(st)), "must not be greater than 100%");
-            }
             if bad {
                 None
             } else {
-                n
+                st.trim_end_matches('%').parse::<i64>().ok()
             }
         }
         Some(Value::Number(n)) if n.as_i64().is_some() => {
@@ -246,6 +242,16 @@ fn int_or_percent(e: &mut Errs, parent: &Value, key: &str, path: &str, max_100: 
         Some(other) => {
             e.wrong_type(&p, other, "integer or percent string");
             None
+        }
+    }
+}
+
+/// `IsNotMoreThan100Percent`: only percent strings are bounded.
+fn not_more_than_100_percent(e: &mut Errs, parent: &Value, key: &str, path: &str) {
+    if let Some(st) = parent.get(key).and_then(Value::as_str) {
+        let n = st.strip_suffix('%').and_then(|d| d.parse::<i64>().ok());
+        if n.is_some_and(|n| n > 100) {
+            e.invalid(&child(path, key), &go_int_or_string(&json!(st)), "must not be greater than 100%");
         }
     }
 }
@@ -273,8 +279,8 @@ pub(crate) fn validate_deployment(e: &mut Errs, obj: &Value) {
                 None => e.required("spec.strategy.rollingUpdate", "this should be defaulted and never be nil"),
                 Some(ru) => {
                     let p = "spec.strategy.rollingUpdate";
-                    let unavailable = int_or_percent(e, ru, "maxUnavailable", p, true);
-                    let surge = int_or_percent(e, ru, "maxSurge", p, false);
+                    let unavailable = int_or_percent(e, ru, "maxUnavailable", p);
+                    let surge = int_or_percent(e, ru, "maxSurge", p);
                     if unavailable == Some(0) && surge == Some(0) {
                         let shown = go_int_or_string(ru.get("maxUnavailable").unwrap_or(&json!(0)));
                         e.invalid(
@@ -283,6 +289,7 @@ pub(crate) fn validate_deployment(e: &mut Errs, obj: &Value) {
                             "may not be 0 when `maxSurge` is 0",
                         );
                     }
+                    not_more_than_100_percent(e, ru, "maxUnavailable", p);
                 }
             },
             other => {
@@ -418,19 +425,34 @@ pub(crate) fn validate_daemon_set(e: &mut Errs, obj: &Value) {
                 None => e.required("spec.updateStrategy.rollingUpdate", ""),
                 Some(ru) => {
                     let p = "spec.updateStrategy.rollingUpdate";
-                    let unavailable = int_or_percent(e, ru, "maxUnavailable", p, true);
-                    let surge = int_or_percent(e, ru, "maxSurge", p, true);
-                    if unavailable == Some(0) && surge == Some(0) {
-                        let shown = go_int_or_string(ru.get("maxUnavailable").unwrap_or(&json!(0)));
+                    let unavailable = int_or_percent(e, ru, "maxUnavailable", p);
+                    let surge = int_or_percent(e, ru, "maxSurge", p);
+                    not_more_than_100_percent(e, ru, "maxUnavailable", p);
+                    not_more_than_100_percent(e, ru, "maxSurge", p);
+                    // Exactly one of maxSurge and maxUnavailable must be non-zero.
+                    let (has_unavailable, has_surge) = (unavailable.unwrap_or(0) != 0, surge.unwrap_or(0) != 0);
+                    if has_unavailable && has_surge {
+                        let shown = go_int_or_string(ru.get("maxSurge").unwrap_or(&json!(0)));
                         e.invalid(
-                            "spec.updateStrategy.rollingUpdate.maxUnavailable",
+                            "spec.updateStrategy.rollingUpdate.maxSurge",
                             &shown,
-                            "may not be 0 when `maxSurge` is 0",
+                            "may not be set when maxUnavailable is non-zero",
+                        );
+                    } else if !has_unavailable && !has_surge {
+                        e.required(
+                            "spec.updateStrategy.rollingUpdate.maxUnavailable",
+                            "cannot be 0 when maxSurge is 0",
                         );
                     }
                 }
             },
-            other => e.not_supported("spec.updateStrategy.type", &quote(other), &["OnDelete", "RollingUpdate"]),
+            other => {
+                let shown = format!(
+                    "apps.DaemonSetUpdateStrategy{{Type:{}, RollingUpdate:(*apps.RollingUpdateDaemonSet)(nil)}}",
+                    quote(other)
+                );
+                e.not_supported("spec.updateStrategy", &shown, &["RollingUpdate", "OnDelete"]);
+            }
         }
     }
     nonnegative(e, spec, "revisionHistoryLimit", "spec");
@@ -608,11 +630,12 @@ mod tests {
         d["spec"]["strategy"] =
             json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "x", "maxUnavailable": "150%"}});
         let c = errs(|e| validate_deployment(e, &d));
+        // Upstream order: both int-or-percent checks, then the 100% bound.
+        assert!(c[0].1.contains("a valid percent string must be a numeric string followed by an ending '%'"));
         assert_eq!(
-            c[0].1,
+            c[1].1,
             "Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:\"150%\"}: must not be greater than 100%"
         );
-        assert!(c[1].1.contains("a valid percent string must be a numeric string followed by an ending '%'"));
     }
 
     #[test]
@@ -654,6 +677,25 @@ mod tests {
         );
         assert_eq!(ds["spec"]["revisionHistoryLimit"], 10);
         assert!(errs(|e| validate_daemon_set(e, &ds)).is_empty());
+    }
+
+    #[test]
+    fn daemon_set_rolling_update_needs_exactly_one_non_zero() {
+        let mut ds = json!({"spec": {"selector": {"matchLabels": {"a": "b"}}, "template": template(json!({"a": "b"})),
+            "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 0}}}});
+        default_daemon_set(&mut ds);
+        assert_eq!(
+            errs(|e| validate_daemon_set(e, &ds)),
+            vec![(
+                "spec.updateStrategy.rollingUpdate.maxUnavailable".into(),
+                "Required value: cannot be 0 when maxSurge is 0".into()
+            )]
+        );
+        ds["spec"]["updateStrategy"] = json!({"type": "Blue"});
+        assert_eq!(
+            errs(|e| validate_daemon_set(e, &ds)),
+            vec![("spec.updateStrategy".into(), "Unsupported value: apps.DaemonSetUpdateStrategy{Type:\"Blue\", RollingUpdate:(*apps.RollingUpdateDaemonSet)(nil)}: supported values: \"RollingUpdate\", \"OnDelete\"".into())]
+        );
     }
 
     #[test]
