@@ -391,15 +391,19 @@ fn validate_container(e: &mut Errs, c: &Value, path: &str, volumes: &[String], n
             e.invalid(&name_path, &quote(name), &msg);
         }
     }
-    if !name.is_empty() {
-        if names.iter().any(|n| n == name) {
-            e.duplicate(&name_path, &quote(name));
-        } else {
-            names.push(name.to_string());
-        }
-    }
     if e.str(c, "image", &child(path, "image")).unwrap_or("").is_empty() {
         e.required(&child(path, "image"), "");
+    }
+    if let Some(policy) = e.str(c, "terminationMessagePolicy", &child(path, "terminationMessagePolicy")) {
+        match policy {
+            "File" | "FallbackToLogsOnError" => {}
+            "" => e.required(&child(path, "terminationMessagePolicy"), "must be 'File' or 'FallbackToLogsOnError'"),
+            other => e.not_supported(
+                &child(path, "terminationMessagePolicy"),
+                &quote(other),
+                &["File", "FallbackToLogsOnError"],
+            ),
+        }
     }
     validate_container_ports(e, c, &child(path, "ports"));
     let env_path = child(path, "env");
@@ -446,18 +450,15 @@ fn validate_container(e: &mut Errs, c: &Value, path: &str, volumes: &[String], n
             }
         }
     }
-    if let Some(policy) = e.str(c, "terminationMessagePolicy", &child(path, "terminationMessagePolicy")) {
-        match policy {
-            "File" | "FallbackToLogsOnError" => {}
-            "" => e.required(&child(path, "terminationMessagePolicy"), "must be 'File' or 'FallbackToLogsOnError'"),
-            other => e.invalid(
-                &child(path, "terminationMessagePolicy"),
-                &quote(other),
-                "must be 'File' or 'FallbackToLogsOnError'",
-            ),
+    super::resources::validate_resources(e, c, &child(path, "resources"));
+    // Names are unique across containers and init containers; reported after the common checks.
+    if !name.is_empty() {
+        if names.iter().any(|n| n == name) {
+            e.duplicate(&name_path, &quote(name));
+        } else {
+            names.push(name.to_string());
         }
     }
-    super::resources::validate_resources(e, c, &child(path, "resources"));
 }
 
 /// `validateContainerPorts`.
@@ -805,8 +806,8 @@ mod tests {
                 &json!({"spec": {"containers": [{"name": "a", "image": "x"}, {"name": "a"}, {"image": "y"}, {"name": "B_", "image": "z"}]}}),
             )
         });
-        assert_eq!(c[0], ("spec.containers[1].name".into(), "Duplicate value: \"a\"".into()));
-        assert_eq!(c[1], ("spec.containers[1].image".into(), "Required value".into()));
+        assert_eq!(c[0], ("spec.containers[1].image".into(), "Required value".into()));
+        assert_eq!(c[1], ("spec.containers[1].name".into(), "Duplicate value: \"a\"".into()));
         assert_eq!(c[2], ("spec.containers[2].name".into(), "Required value".into()));
         assert_eq!(c[3].0, "spec.containers[3].name");
         assert!(c[3].1.starts_with("Invalid value: \"B_\": a lowercase RFC 1123 label must consist"));
