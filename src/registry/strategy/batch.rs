@@ -173,7 +173,12 @@ fn validate_generated_selector(e: &mut Errs, obj: &Value, spec: &Value) {
         match labels.and_then(|l| l.get(key)).and_then(Value::as_str) {
             None => e.required(&format!("spec.template.metadata.labels[{key}]"), &format!("must be '{want}'")),
             Some(v) if v != want => {
-                e.invalid(&format!("spec.template.metadata.labels[{key}]"), &quote(v), &format!("must be '{want}'"))
+                // Upstream shows the whole label map as the bad value.
+                e.invalid(
+                    &format!("spec.template.metadata.labels[{key}]"),
+                    &go_string_map(labels),
+                    &format!("must be '{want}'"),
+                )
             }
             _ => {}
         }
@@ -382,6 +387,17 @@ mod tests {
         default_job(&mut again);
         assert_eq!(again, j);
         assert_eq!(errs(|e| validate_job(e, &j)), vec![]);
+    }
+
+    #[test]
+    fn tampered_generated_labels_are_reported() {
+        let mut j = job("Never");
+        default_job(&mut j);
+        j["spec"]["template"]["metadata"]["labels"]["job-name"] = json!("other");
+        let c = errs(|e| validate_job(e, &j));
+        assert_eq!(c[0].0, "spec.template.metadata.labels[job-name]");
+        assert!(c[0].1.starts_with("Invalid value: map[string]string{\"batch.kubernetes.io/controller-uid\":\"u-1\""));
+        assert!(c[0].1.ends_with(": must be 'pi'"));
     }
 
     #[test]
