@@ -110,13 +110,22 @@ pub(crate) enum NameRule {
     Dns1035,
 }
 
-/// `NameIsDNSSubdomain` and friends: with `prefix` (generateName) a trailing dash is allowed.
-pub(crate) fn validate_name(rule: NameRule, name: &str, prefix: bool) -> Vec<String> {
-    let name = if prefix {
-        name.strip_suffix('-').map(|n| format!("{n}a")).unwrap_or(name.to_string())
+/// apimachinery's `maskTrailingDash`: a generateName may end in `-`; upstream replaces the
+/// last two characters with `a` before checking.
+fn mask_trailing_dash(name: &str) -> String {
+    if name.len() > 1 && name.ends_with('-') {
+        let mut chars: Vec<char> = name.chars().collect();
+        chars.truncate(chars.len().saturating_sub(2));
+        chars.push('a');
+        chars.into_iter().collect()
     } else {
         name.to_string()
-    };
+    }
+}
+
+/// `NameIsDNSSubdomain` and friends: with `prefix` (generateName) a trailing dash is allowed.
+pub(crate) fn validate_name(rule: NameRule, name: &str, prefix: bool) -> Vec<String> {
+    let name = if prefix { mask_trailing_dash(name) } else { name.to_string() };
     match rule {
         NameRule::Subdomain => is_dns1123_subdomain(&name),
         NameRule::Label => is_dns1123_label(&name),
@@ -280,6 +289,9 @@ mod tests {
     fn generate_name_prefix_may_end_with_dash() {
         assert!(validate_name(NameRule::Subdomain, "web-", true).is_empty());
         assert!(!validate_name(NameRule::Subdomain, "web-", false).is_empty());
+        assert!(!validate_name(NameRule::Subdomain, "-", true).is_empty());
+        // Multi-byte characters before the dash must not panic.
+        assert!(!validate_name(NameRule::Subdomain, "éé-", true).is_empty());
     }
 
     #[test]
