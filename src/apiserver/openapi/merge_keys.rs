@@ -191,7 +191,7 @@ pub(crate) static FIELDS: &[FieldTags] = &[
     conditions(apps!("StatefulSetStatus")),
     conditions(apps!("DaemonSetStatus")),
     // batch/v1
-    conditions("io.k8s.api.batch.v1.JobStatus"),
+    tags("io.k8s.api.batch.v1.JobStatus", "conditions", "merge", "type", "atomic", &[]),
     atomic("io.k8s.api.batch.v1.CronJobStatus", "active"),
     atomic("io.k8s.api.batch.v1.PodFailurePolicy", "rules"),
     atomic("io.k8s.api.batch.v1.PodFailurePolicyRule", "onPodConditions"),

@@ -97,7 +97,14 @@ impl OpenApi {
 
     /// The patch metadata of `resource`'s objects, walked field by field.
     pub fn patch_schema(&self, resource: &ResourceInfo) -> Arc<dyn PatchSchema> {
-        match lookup::SchemaNode::for_definition(&self.definitions, resource.schema) {
+        self.patch_schema_of(resource.schema)
+    }
+
+    /// Like [`OpenApi::patch_schema`] for a definition name, for bodies that are not the
+    /// resource's kind (`io.k8s.api.autoscaling.v1.Scale` of `/scale`). Unknown names get
+    /// [`NoSchema`] (JSON merge semantics), as upstream does for kinds without schema.
+    pub fn patch_schema_of(&self, definition: &str) -> Arc<dyn PatchSchema> {
+        match lookup::SchemaNode::for_definition(&self.definitions, definition) {
             Some(node) => Arc::new(node),
             None => Arc::new(NoSchema),
         }
@@ -106,7 +113,13 @@ impl OpenApi {
     /// Paths of the fields of `object` that `resource`'s schema does not know, as upstream's
     /// strict decoding reports them (`spec.containers[0].ports[0].containerPorts`).
     pub fn unknown_fields(&self, resource: &ResourceInfo, object: &Value) -> Vec<String> {
-        match self.definitions.get(resource.schema) {
+        self.unknown_fields_of(resource.schema, object)
+    }
+
+    /// Like [`OpenApi::unknown_fields`] for a definition name; nothing is unknown to a
+    /// definition kctl does not have.
+    pub fn unknown_fields_of(&self, definition: &str, object: &Value) -> Vec<String> {
+        match self.definitions.get(definition) {
             Some(schema) => lookup::unknown_fields(&self.definitions, schema, object),
             None => Vec::new(),
         }

@@ -229,6 +229,38 @@ fn unknown_fields_names_the_typo_like_upstream() {
 fn build_is_quick() {
     let started = std::time::Instant::now();
     let _ = OpenApi::build();
+    eprintln!("build took {:?}", started.elapsed());
     // Generous for debug builds; release is well under 200 ms.
     assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+}
+
+#[test]
+fn scale_bodies_and_unknown_definitions() {
+    let api = OpenApi::build();
+    let scale = json!({"apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": {"name": "web"},
+                       "spec": {"replicas": 2, "replica": 3}});
+    assert_eq!(api.unknown_fields_of("io.k8s.api.autoscaling.v1.Scale", &scale), ["spec.replica"]);
+    assert!(api.unknown_fields_of("io.example.v1.Nothing", &scale).is_empty());
+    assert!(api.patch_schema_of("io.k8s.api.autoscaling.v1.Scale").field("spec").is_some());
+    // No schema: every field known, every list atomic.
+    let (meta, _) = api.patch_schema_of("io.example.v1.Nothing").field("items").unwrap();
+    assert_eq!(meta, Default::default());
+}
+
+#[test]
+fn open_and_untyped_content_is_not_flagged() {
+    let api = OpenApi::build();
+    let pod = json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "p", "labels": {"any.key/x": "y"},
+                     "managedFields": [{"manager": "m", "fieldsType": "FieldsV1", "fieldsV1": {"f:spec": {"f:x": {}}}}]},
+        "spec": {"containers": [{"name": "a", "image": "i", "resources": {"limits": {"cpu": 1, "example.com/gpu": "2"}},
+                                 "livenessProbe": {"tcpSocket": {"port": 8080}}, "unknownInContainer": null}],
+                 "overhead": {"cpu": "10m"}},
+        "status": {"startTime": "2024-01-01T00:00:00Z", "conditions": [{"type": "Ready", "status": "True", "reasn": "x"}]}
+    });
+    assert_eq!(
+        api.unknown_fields(resource("", "pods"), &pod),
+        ["spec.containers[0].unknownInContainer", "status.conditions[0].reasn"]
+    );
 }
