@@ -59,16 +59,20 @@ fn is_open(schema: &Value) -> bool {
     if schema.get("x-kubernetes-preserve-unknown-fields").and_then(Value::as_bool) == Some(true) {
         return true;
     }
-    let object_typed = match schema.get("type").and_then(Value::as_str) {
-        None => schema.get("x-kubernetes-int-or-string").is_none(),
-        Some(kind) => kind == "object",
-    };
-    object_typed && properties(schema).is_none() && map_values(schema).is_none()
+    is_object_schema(schema) && properties(schema).is_none() && map_values(schema).is_none()
 }
 
+/// Objects, or schemas that say nothing of their type; not scalars, nor unions of scalar
+/// types (`oneOf`: Quantity, IntOrString).
 fn is_object_schema(schema: &Value) -> bool {
-    schema.get("type").and_then(Value::as_str).is_none_or(|kind| kind == "object")
-        && schema.get("x-kubernetes-int-or-string").is_none()
+    match schema.get("type").and_then(Value::as_str) {
+        Some(kind) => kind == "object",
+        None => {
+            schema.get("x-kubernetes-int-or-string").is_none()
+                && schema.get("oneOf").is_none()
+                && schema.get("anyOf").is_none()
+        }
+    }
 }
 
 /// The patch metadata of one property, read from its extensions (and from the map type

@@ -195,7 +195,9 @@ pub(crate) static FIELDS: &[FieldTags] = &[
     atomic("io.k8s.api.batch.v1.CronJobStatus", "active"),
     atomic("io.k8s.api.batch.v1.PodFailurePolicy", "rules"),
     atomic("io.k8s.api.batch.v1.PodFailurePolicyRule", "onPodConditions"),
-    atomic("io.k8s.api.batch.v1.PodFailurePolicyOnExitCodesRequirement", "values"),
+    tags("io.k8s.api.batch.v1.PodFailurePolicyOnExitCodesRequirement", "values", "", "", "set", &[]),
+    tags("io.k8s.api.batch.v1.UncountedTerminatedPods", "failed", "", "", "set", &[]),
+    tags("io.k8s.api.batch.v1.UncountedTerminatedPods", "succeeded", "", "", "set", &[]),
     atomic("io.k8s.api.batch.v1.SuccessPolicy", "rules"),
 ];
 

@@ -103,8 +103,25 @@ pub(crate) fn definitions(resources: &[ResourceInfo]) -> Result<Definitions, Ope
     set_gvk(&mut defs, BINDING, "", "v1", "Binding");
     set_gvk(&mut defs, EVICTION, "policy", "v1", "Eviction");
     set_gvk(&mut defs, STATUS, "", "v1", "Status");
+    scalar_unions(&mut defs);
     merge_keys::apply(&mut defs);
     Ok(defs.into_iter().map(|(name, value)| (name, Arc::new(value))).collect())
+}
+
+/// Upstream's v3 documents describe Quantity and IntOrString as `oneOf` their JSON types,
+/// without a `type` of their own; kubectl explain then names them (`map[string]Quantity`,
+/// `<IntOrString>`) rather than printing `string`.
+fn scalar_unions(defs: &mut BTreeMap<String, Value>) {
+    let unions = [
+        ("io.k8s.apimachinery.pkg.api.resource.Quantity", ["string", "number"]),
+        ("io.k8s.apimachinery.pkg.util.intstr.IntOrString", ["integer", "string"]),
+    ];
+    for (name, types) in unions {
+        if let Some(Value::Object(schema)) = defs.get_mut(name) {
+            schema.remove("type");
+            schema.insert("oneOf".into(), json!([{ "type": types[0] }, { "type": types[1] }]));
+        }
+    }
 }
 
 /// `io.k8s.api.apps.v1.DeploymentList` for `io.k8s.api.apps.v1.Deployment`.
@@ -222,6 +239,9 @@ mod tests {
         assert!(deployment["properties"]["spec"]["description"].is_string());
         let pod = &defs["io.k8s.api.core.v1.Pod"];
         assert_eq!(pod["x-kubernetes-group-version-kind"][0]["group"], "");
+        let quantity = &defs["io.k8s.apimachinery.pkg.api.resource.Quantity"];
+        assert!(quantity.get("type").is_none());
+        assert_eq!(quantity["oneOf"], json!([{"type": "string"}, {"type": "number"}]));
     }
 
     #[test]
