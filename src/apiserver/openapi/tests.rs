@@ -264,3 +264,10 @@ fn open_and_untyped_content_is_not_flagged() {
         ["spec.containers[0].unknownInContainer", "status.conditions[0].reasn"]
     );
 }
+
+/// The HTTP server shares one `OpenApi` between its tasks.
+#[test]
+fn openapi_is_shareable() {
+    fn shareable<T: Send + Sync + 'static>() {}
+    shareable::<OpenApi>();
+}
