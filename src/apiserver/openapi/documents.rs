@@ -170,12 +170,12 @@ fn schema_ref(name: &str) -> Value {
     json!({ "$ref": format!("{REF_PREFIX}{name}") })
 }
 
-/// The media types upstream answers with.
+/// The media types kctl answers with (upstream also lists protobuf, which kctl does not
+/// speak).
 fn content(schema: Value) -> Value {
     json!({
         "application/json": { "schema": schema.clone() },
-        "application/yaml": { "schema": schema.clone() },
-        "application/vnd.kubernetes.protobuf": { "schema": schema }
+        "application/yaml": { "schema": schema }
     })
 }
 
