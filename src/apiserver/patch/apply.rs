@@ -8,8 +8,8 @@ use serde_json::{Map, Value};
 use thiserror::Error;
 
 use super::fields::{
-    changed_fields, field_set, get_path, is_granular_list, item_element, path_string, remove_path, FieldPath, FieldSet,
-    PathElement,
+    canonicalize, changed_fields, field_set, get_path, is_granular_list, items_match, path_string, remove_path,
+    FieldPath, FieldSet, PathElement,
 };
 use super::schema::{FieldMeta, PatchSchema};
 use super::strategic::lookup;
@@ -235,9 +235,12 @@ pub fn apply(
         }
     }
     let is_mine = |e: &ManagedFieldsEntry| e.manager == manager && e.operation == "Apply" && e.subresource.is_none();
+    for e in &mut entries {
+        e.fields = canonicalize(&e.fields, &live_obj, schema);
+    }
 
-    let stripped_config = strip_unowned(config);
-    let config_set = field_set(&stripped_config, schema);
+    let raw_config_set = field_set(&strip_unowned(config), schema);
+    let config_set = canonicalize(&raw_config_set, &live_obj, schema);
 
     // Conflicts: fields of the config others own, with another value live.
     let mut conflicts = Vec::new();
@@ -279,6 +282,11 @@ pub fn apply(
         meta.remove("managedFields");
     }
     let mut merged = merge_applied(live_obj, config_body, &FieldMeta::default(), schema);
+    let config_set = canonicalize(&raw_config_set, &merged, schema);
+    let previous = canonicalize(&previous, &merged, schema);
+    for e in &mut entries {
+        e.fields = canonicalize(&e.fields, &merged, schema);
+    }
 
     // Fields no longer applied and owned by nobody else go away (children first).
     let others = entries.iter().filter(|e| !is_mine(e)).fold(FieldSet::new(), |acc, e| acc.union(&e.fields));
@@ -341,8 +349,7 @@ fn merge_applied(live: Value, config: Value, meta: &FieldMeta, schema: &dyn Patc
         }
         (Value::Array(mut l), Value::Array(c)) if is_granular_list(meta) => {
             for item in c {
-                let found = item_element(&item, meta)
-                    .and_then(|e| l.iter().position(|li| item_element(li, meta) == Some(e.clone())));
+                let found = l.iter().position(|li| items_match(&item, li, meta));
                 match found {
                     Some(i) => {
                         let old = std::mem::take(&mut l[i]);
@@ -615,5 +622,48 @@ mod tests {
         track_update(Some(&created), &mut same, "noop", "Update", T1);
         assert!(entry(&same, "noop").is_none());
         assert_eq!(same["metadata"]["managedFields"], created["metadata"]["managedFields"]);
+    }
+
+    #[test]
+    fn apply_matches_items_whose_defaulted_key_fields_the_config_omits() {
+        let mut config = deploy(1, "nginx");
+        config["spec"]["template"]["spec"]["containers"][0]["ports"] = json!([{"containerPort": 80}]);
+        let mut live = apply_ok(None, &config, "kubectl", false);
+        // The server defaults the protocol, a key field of ports.
+        live["spec"]["template"]["spec"]["containers"][0]["ports"][0]["protocol"] = json!("TCP");
+        let out = apply_ok(Some(&live), &config, "kubectl", false);
+        assert_eq!(
+            out["spec"]["template"]["spec"]["containers"][0]["ports"],
+            json!([{"containerPort": 80, "protocol": "TCP"}])
+        );
+        let f = &entry(&out, "kubectl").unwrap()["fieldsV1"]["f:spec"]["f:template"]["f:spec"]["f:containers"]
+            ["k:{\"name\":\"nginx\"}"]["f:ports"];
+        assert!(f.get("k:{\"containerPort\":80,\"protocol\":\"TCP\"}").is_some(), "{f}");
+        // Changing the port replaces the item the manager owned.
+        config["spec"]["template"]["spec"]["containers"][0]["ports"] = json!([{"containerPort": 8080}]);
+        let out = apply_ok(Some(&out), &config, "kubectl", false);
+        assert_eq!(out["spec"]["template"]["spec"]["containers"][0]["ports"], json!([{"containerPort": 8080}]));
+    }
+
+    #[test]
+    fn reapplying_the_same_config_is_idempotent() {
+        let config = deploy(2, "nginx");
+        let once = apply_ok(None, &config, "kubectl", false);
+        let twice = apply_ok(Some(&once), &config, "kubectl", false);
+        assert_eq!(once, twice);
+    }
+
+    #[test]
+    fn apply_then_update_then_apply_keeps_shared_fields() {
+        let live = apply_ok(None, &deploy(1, "nginx"), "kubectl", false);
+        let mut scaled = live.clone();
+        scaled["spec"]["replicas"] = json!(4);
+        track_update_with_schema(Some(&live), &mut scaled, "kubectl-scale", "Update", pod_schema().as_ref(), T1);
+        assert!(entry(&scaled, "kubectl").unwrap()["fieldsV1"]["f:spec"].get("f:replicas").is_none());
+        // The applier no longer applying replicas leaves the scaler's value alone.
+        let mut config = deploy(1, "nginx");
+        config["spec"].as_object_mut().unwrap().remove("replicas");
+        let out = apply_ok(Some(&scaled), &config, "kubectl", false);
+        assert_eq!(out["spec"]["replicas"], json!(4));
     }
 }

@@ -297,7 +297,7 @@ pub fn get_path<'a>(value: &'a Value, path: &[PathElement]) -> Option<&'a Value>
     let next = match (first, value) {
         (PathElement::Field(n), Value::Object(m)) => m.get(n)?,
         (PathElement::Key(k), Value::Array(items)) => items.iter().find(|i| key_matches(i, k))?,
-        (PathElement::Value(v), Value::Array(items)) => items.iter().find(|i| i.to_string() == *v)?,
+        (PathElement::Value(v), Value::Array(items)) => items.iter().find(|i| value_matches(i, v))?,
         (PathElement::Index(i), Value::Array(items)) => items.get(*i)?,
         _ => return None,
     };
@@ -313,7 +313,7 @@ pub fn remove_path(value: &mut Value, path: &[PathElement]) -> bool {
         return match (first, value) {
             (PathElement::Field(n), Value::Object(m)) => m.remove(n).is_some(),
             (PathElement::Key(k), Value::Array(items)) => remove_first(items, |i| key_matches(i, k)),
-            (PathElement::Value(v), Value::Array(items)) => remove_first(items, |i| i.to_string() == *v),
+            (PathElement::Value(v), Value::Array(items)) => remove_first(items, |i| value_matches(i, v)),
             (PathElement::Index(i), Value::Array(items)) if *i < items.len() => {
                 items.remove(*i);
                 true
@@ -324,7 +324,7 @@ pub fn remove_path(value: &mut Value, path: &[PathElement]) -> bool {
     let next = match (first, value) {
         (PathElement::Field(n), Value::Object(m)) => m.get_mut(n),
         (PathElement::Key(k), Value::Array(items)) => items.iter_mut().find(|i| key_matches(i, k)),
-        (PathElement::Value(v), Value::Array(items)) => items.iter_mut().find(|i| i.to_string() == *v),
+        (PathElement::Value(v), Value::Array(items)) => items.iter_mut().find(|i| value_matches(i, v)),
         (PathElement::Index(i), Value::Array(items)) => items.get_mut(*i),
         _ => None,
     };
@@ -341,11 +341,78 @@ fn remove_first(items: &mut Vec<Value>, pred: impl Fn(&Value) -> bool) -> bool {
     }
 }
 
+/// Whether a list item is the one named by a `k:` element. Key fields the item lacks are
+/// ignored (an applied configuration may omit key fields the server defaults, such as
+/// a port's `protocol`), but at least one must match.
 fn key_matches(item: &Value, key_json: &str) -> bool {
     let Ok(Value::Object(key)) = serde_json::from_str::<Value>(key_json) else {
         return false;
     };
-    key.iter().all(|(k, v)| item.get(k) == Some(v))
+    let mut any = false;
+    for (k, v) in &key {
+        match item.get(k) {
+            Some(iv) if iv == v => any = true,
+            Some(_) => return false,
+            None => {}
+        }
+    }
+    any
+}
+
+fn value_matches(item: &Value, value_json: &str) -> bool {
+    serde_json::from_str::<Value>(value_json).is_ok_and(|v| *item == v)
+}
+
+/// Whether list item `a` (from an applied configuration) is item `b` (live) of a granular
+/// list: same present key fields for objects, equal values for primitives.
+pub(crate) fn items_match(a: &Value, b: &Value, meta: &FieldMeta) -> bool {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let mut any = false;
+            for k in list_keys(meta) {
+                if let Some(v) = x.get(k) {
+                    if y.get(k) != Some(v) {
+                        return false;
+                    }
+                    any = true;
+                }
+            }
+            any
+        }
+        (Value::Object(_) | Value::Array(_), _) => false,
+        (x, y) => x == y,
+    }
+}
+
+/// Re-spells the `k:` elements of `set` with the keys of the items of `obj` they name, so
+/// that sets computed from a configuration that omits defaulted key fields compare with
+/// sets computed from the live object.
+pub fn canonicalize(set: &FieldSet, obj: &Value, schema: &dyn PatchSchema) -> FieldSet {
+    canonical_node(set, Some(obj), &FieldMeta::default(), schema)
+}
+
+fn canonical_node(node: &FieldSet, value: Option<&Value>, meta: &FieldMeta, schema: &dyn PatchSchema) -> FieldSet {
+    let mut out = FieldSet { member: node.member, children: BTreeMap::new() };
+    for (e, c) in &node.children {
+        let (element, child) = match e {
+            PathElement::Field(n) => {
+                let (m, sub) = lookup(schema, n);
+                (e.clone(), canonical_node(c, value.and_then(|v| v.get(n)), &m, sub.as_ref()))
+            }
+            PathElement::Key(k) => {
+                let item = value.and_then(Value::as_array).and_then(|items| items.iter().find(|i| key_matches(i, k)));
+                let element = item.and_then(|i| item_element(i, meta)).unwrap_or_else(|| e.clone());
+                (element, canonical_node(c, item, &FieldMeta::default(), schema))
+            }
+            _ => (e.clone(), c.clone()),
+        };
+        let merged = match out.children.remove(&element) {
+            Some(existing) => existing.union(&child),
+            None => child,
+        };
+        out.children.insert(element, merged);
+    }
+    out
 }
 
 /// The fields set by an object (as applied configuration): every leaf, every granular
