@@ -666,4 +666,23 @@ mod tests {
         let out = apply_ok(Some(&scaled), &config, "kubectl", false);
         assert_eq!(out["spec"]["replicas"], json!(4));
     }
+
+    #[test]
+    fn random_inputs_never_panic() {
+        use crate::apiserver::patch::testutil::Gen;
+        let schema = pod_schema();
+        for seed in 0..3000 {
+            let mut g = Gen::new(seed);
+            let (a, b) = (g.value(5), g.value(5));
+            let _ = crate::apiserver::patch::strategic_merge_patch(&a, &b, schema.as_ref());
+            let _ = crate::apiserver::patch::json_patch(&a, &b);
+            if let Ok(out) = apply(Some(&a), &b, "m", seed % 2 == 0, schema.as_ref(), T1) {
+                let _ = apply(Some(&out), &a, "n", false, schema.as_ref(), T1);
+            }
+            let mut n = b.clone();
+            track_update_with_schema(Some(&a), &mut n, "u", "Update", schema.as_ref(), T1);
+            let mut fv = json!({"metadata": {"managedFields": [{"manager": "x", "operation": "Update", "fieldsV1": a.clone()}]}});
+            track_update(None, &mut fv, "u", "Update", T1);
+        }
+    }
 }

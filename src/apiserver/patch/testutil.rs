@@ -61,3 +61,63 @@ pub(crate) fn pod_schema() -> Arc<dyn PatchSchema> {
     let spec = node(pod_fields(vec![("template", plain(), template)]));
     node(vec![("metadata", plain(), meta), ("spec", plain(), spec)])
 }
+
+/// Deterministic pseudo-random JSON made of the schema's field names and the patch
+/// directives, to check that no input makes the engine panic.
+pub(crate) struct Gen(u64);
+
+impl Gen {
+    pub fn new(seed: u64) -> Self {
+        Gen(seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407))
+    }
+
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n.max(1)
+    }
+
+    pub fn value(&mut self, depth: u32) -> serde_json::Value {
+        use serde_json::{json, Map, Value};
+        const KEYS: &[&str] = &[
+            "metadata",
+            "spec",
+            "template",
+            "containers",
+            "env",
+            "ports",
+            "finalizers",
+            "volumes",
+            "name",
+            "containerPort",
+            "protocol",
+            "image",
+            "args",
+            "labels",
+            "$patch",
+            "$retainKeys",
+            "$setElementOrder/containers",
+            "$setElementOrder/finalizers",
+            "$deleteFromPrimitiveList/finalizers",
+            "$setElementOrder/",
+            "status",
+            "managedFields",
+        ];
+        const SCALARS: &[&str] = &["replace", "delete", "merge", "a", "name", "x"];
+        let pick = if depth == 0 { self.next(4) } else { self.next(7) };
+        match pick {
+            0 => Value::Null,
+            1 => json!(self.next(3)),
+            2 => json!(SCALARS[self.next(SCALARS.len() as u64) as usize]),
+            3 => json!(self.next(2) == 0),
+            4 | 5 => {
+                let mut m = Map::new();
+                for _ in 0..self.next(4) {
+                    let k = KEYS[self.next(KEYS.len() as u64) as usize];
+                    m.insert(k.to_string(), self.value(depth - 1));
+                }
+                Value::Object(m)
+            }
+            _ => Value::Array((0..self.next(4)).map(|_| self.value(depth - 1)).collect()),
+        }
+    }
+}
