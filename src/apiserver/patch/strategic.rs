@@ -247,6 +247,9 @@ fn apply_set_element_order(
         }
         Some(_) => return Err(PatchError::Invalid(format!("{field} must be a list in the patch"))),
     };
+    if let Some(p) = &patch_list {
+        validate_order(p, &order, meta.merge_key.as_deref(), field)?;
+    }
     let merged = match (original_list.clone(), patch_list) {
         (None, None) => return Ok(()),
         (Some(o), None) => o,
@@ -272,6 +275,31 @@ fn apply_set_element_order(
         Some(k) => original_list.iter().filter_map(|v| v.get(k).cloned()).collect(),
     };
     original.insert(field.to_string(), Value::Array(normalize_order(merged, &order_ids, &server_ids, key)));
+    Ok(())
+}
+
+/// As upstream's `validatePatchWithSetOrderList`: the (non-deletion) items of the patch
+/// list must appear in `$setElementOrder`, in the same relative order.
+fn validate_order(patch: &[Value], order: &[Value], merge_key: Option<&str>, field: &str) -> Result<(), PatchError> {
+    let ident = |v: &Value| -> Value {
+        match (merge_key, v) {
+            (Some(k), Value::Object(m)) => m.get(k).cloned().unwrap_or(Value::Null),
+            _ => v.clone(),
+        }
+    };
+    let items: Vec<&Value> = patch.iter().filter(|v| v.get(DIRECTIVE).is_none()).collect();
+    let (mut p, mut o) = (0, 0);
+    while p < items.len() && o < order.len() {
+        if ident(items[p]) == ident(&order[o]) {
+            p += 1;
+        }
+        o += 1;
+    }
+    if p < items.len() {
+        return Err(PatchError::Invalid(format!(
+            "the order in the {field} list does not match $setElementOrder/{field}"
+        )));
+    }
     Ok(())
 }
 
@@ -562,5 +590,23 @@ mod tests {
             strategic_merge_patch(&json!({"l": [1, 2], "m": {"a": 1}}), &json!({"l": [3], "m": {"b": 2}}), &NoSchema)
                 .unwrap();
         assert_eq!(out, json!({"l": [3], "m": {"a": 1, "b": 2}}));
+    }
+
+    #[test]
+    fn set_element_order_must_list_patch_items_in_order() {
+        let patch = json!({"spec":{"template":{"spec":{
+            "$setElementOrder/containers":[{"name":"nginx"}],
+            "containers":[{"name":"other","image":"x"}]}}}});
+        assert!(matches!(smp_err(deployment(), patch), PatchError::Invalid(_)));
+        let patch = json!({"spec":{"template":{"spec":{
+            "$setElementOrder/containers":[{"name":"nginx"},{"name":"sidecar"}],
+            "containers":[{"name":"sidecar","image":"x"},{"name":"nginx","image":"y"}]}}}});
+        assert!(matches!(smp_err(deployment(), patch), PatchError::Invalid(_)));
+        // Deletions need not be listed.
+        let patch = json!({"spec":{"template":{"spec":{
+            "$setElementOrder/containers":[{"name":"nginx"}],
+            "containers":[{"name":"sidecar","$patch":"delete"}]}}}});
+        let out = smp(deployment(), patch);
+        assert_eq!(out["spec"]["template"]["spec"]["containers"].as_array().map(Vec::len), Some(1));
     }
 }
