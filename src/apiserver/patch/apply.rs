@@ -4,6 +4,8 @@
 //! conflict unless forced; fields an applier stops applying are removed unless someone
 //! else owns them. Non-apply writes ([`track_update`]) take ownership of what they change.
 
+use std::collections::VecDeque;
+
 use serde_json::{Map, Value};
 use thiserror::Error;
 
@@ -332,7 +334,7 @@ fn is_key_field(path: &[PathElement]) -> bool {
 }
 
 /// Merges an applied configuration into the live object: config values win, maps merge,
-/// granular lists merge by item (live order, new items appended), atomic lists and
+/// granular lists merge by item ([`merge_list_items`]), atomic lists and
 /// scalars are replaced; nulls in the config are ignored.
 fn merge_applied(live: Value, config: Value, meta: &FieldMeta, schema: &dyn PatchSchema) -> Value {
     match (live, config) {
@@ -347,22 +349,73 @@ fn merge_applied(live: Value, config: Value, meta: &FieldMeta, schema: &dyn Patc
             }
             Value::Object(l)
         }
-        (Value::Array(mut l), Value::Array(c)) if is_granular_list(meta) => {
-            for item in c {
-                let found = l.iter().position(|li| items_match(&item, li, meta));
-                match found {
-                    Some(i) => {
-                        let old = std::mem::take(&mut l[i]);
-                        l[i] = merge_applied(old, item, &FieldMeta::default(), schema);
-                    }
-                    None => l.push(merge_applied(Value::Null, item, &FieldMeta::default(), schema)),
-                }
-            }
-            Value::Array(l)
+        (Value::Array(l), Value::Array(c)) if is_granular_list(meta) => {
+            Value::Array(merge_list_items(l, c, meta, schema))
         }
         (_, Value::Object(c)) => merge_applied(Value::Object(Map::new()), Value::Object(c), meta, schema),
         (_, c) => c,
     }
+}
+
+/// Merges the items of a granular list as structured-merge-diff does: the applied items
+/// come in the applied order, live-only items keep their place, and an applied item new
+/// to the list goes where it stands relative to the items both lists share.
+fn merge_list_items(live: Vec<Value>, applied: Vec<Value>, meta: &FieldMeta, schema: &dyn PatchSchema) -> Vec<Value> {
+    let (ln, rn) = (live.len(), applied.len());
+    let mut lhs_match: Vec<Option<usize>> = vec![None; ln];
+    let mut rhs_match: Vec<Option<usize>> = vec![None; rn];
+    for (ri, item) in applied.iter().enumerate() {
+        if let Some(li) = (0..ln).find(|&li| lhs_match[li].is_none() && items_match(item, &live[li], meta)) {
+            lhs_match[li] = Some(ri);
+            rhs_match[ri] = Some(li);
+        }
+    }
+    let mut shared: VecDeque<usize> = (0..rn).filter(|&ri| rhs_match[ri].is_some()).collect();
+    let mut next_shared = shared.pop_front();
+    let mut lhs: Vec<Option<Value>> = live.into_iter().map(Some).collect();
+    let mut rhs: Vec<Option<Value>> = applied.into_iter().map(Some).collect();
+    let item_meta = FieldMeta::default();
+    let merge = |l: Option<Value>, r: Option<Value>| match r {
+        Some(r) => Some(merge_applied(l.unwrap_or(Value::Null), r, &item_meta, schema)),
+        None => l,
+    };
+    let mut out = Vec::with_capacity(ln.max(rn));
+    let (mut li, mut ri) = (0, 0);
+    while li < ln || ri < rn {
+        if li < ln && ri < rn {
+            if lhs_match[li] == Some(ri) {
+                out.extend(merge(lhs[li].take(), rhs[ri].take()));
+                li += 1;
+                ri += 1;
+                next_shared = shared.pop_front();
+                continue;
+            }
+            if let Some(r) = lhs_match[li] {
+                if next_shared.is_some() && next_shared != Some(r) {
+                    // Shared, but placed later by the applied order.
+                    li += 1;
+                    continue;
+                }
+            }
+        }
+        if li < ln && lhs_match[li].is_none() {
+            out.extend(lhs[li].take());
+            li += 1;
+            continue;
+        }
+        if ri < rn {
+            let l = rhs_match[ri].and_then(|x| lhs.get_mut(x).and_then(Option::take));
+            out.extend(merge(l, rhs[ri].take()));
+            if next_shared == Some(ri) {
+                next_shared = shared.pop_front();
+            }
+            ri += 1;
+            continue;
+        }
+        // A shared live item whose applied item was already placed.
+        li += 1;
+    }
+    out
 }
 
 /// Records a non-apply write (create, update, patch) by `manager`: the fields it changed
@@ -683,6 +736,29 @@ mod tests {
             track_update_with_schema(Some(&a), &mut n, "u", "Update", schema.as_ref(), T1);
             let mut fv = json!({"metadata": {"managedFields": [{"manager": "x", "operation": "Update", "fieldsV1": a.clone()}]}});
             track_update(None, &mut fv, "u", "Update", T1);
+        }
+    }
+
+    #[test]
+    fn apply_list_order_follows_the_applied_order_keeping_live_only_items() {
+        let names = |v: &Value| -> Vec<String> {
+            v.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap_or("").to_string()).collect()
+        };
+        let meta = FieldMeta { merge: true, merge_key: Some("name".into()), ..FieldMeta::default() };
+        let schema = super::super::schema::NoSchema;
+        let l = |ns: &[&str]| -> Vec<Value> { ns.iter().map(|n| json!({"name": n})).collect() };
+        let cases: &[(&[&str], &[&str], &[&str])] = &[
+            (&["a", "b"], &["b", "a"], &["b", "a"]),
+            (&["a", "x", "b"], &["b", "a"], &["x", "b", "a"]),
+            (&["nginx", "sidecar"], &["new", "nginx"], &["new", "nginx", "sidecar"]),
+            (&["nginx"], &["nginx", "new"], &["nginx", "new"]),
+            (&["c", "a", "b"], &["a", "b", "c"], &["a", "b", "c"]),
+            (&["a", "b"], &[], &["a", "b"]),
+            (&[], &["a", "b"], &["a", "b"]),
+        ];
+        for (live, applied, want) in cases {
+            let out = Value::Array(merge_list_items(l(live), l(applied), &meta, &schema));
+            assert_eq!(names(&out), *want, "{live:?} + {applied:?}");
         }
     }
 }
