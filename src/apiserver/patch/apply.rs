@@ -294,9 +294,10 @@ pub fn apply(
     let others = entries.iter().filter(|e| !is_mine(e)).fold(FieldSet::new(), |acc, e| acc.union(&e.fields));
     let mut dropped = previous.difference(&config_set).paths();
     dropped.reverse();
+    let owned = others.union(&config_set);
     for path in dropped {
-        if !others.has_at_or_below(&path) && !config_set.has_at_or_below(&path) && !is_key_field(&path) {
-            remove_path(&mut merged, &path);
+        if !owned.has_at_or_below(&path) && !is_key_field(&path) && remove_path(&mut merged, &path) {
+            prune_emptied_maps(&mut merged, &path, &owned);
         }
     }
 
@@ -320,6 +321,22 @@ pub fn apply(
     }
     set_managed_fields(&mut merged, entries);
     Ok(merged)
+}
+
+/// After a removal at `path`, removes the maps above it left empty that nobody owns
+/// (the last label removed takes `labels` with it).
+fn prune_emptied_maps(obj: &mut Value, path: &[PathElement], owned: &FieldSet) {
+    for end in (1..path.len()).rev() {
+        let parent = &path[..end];
+        if !matches!(parent.last(), Some(PathElement::Field(_))) {
+            return;
+        }
+        let empty = matches!(get_path(obj, parent), Some(Value::Object(m)) if m.is_empty());
+        if !empty || owned.has_at_or_below(parent) {
+            return;
+        }
+        remove_path(obj, parent);
+    }
 }
 
 /// A key field of an associative list item (`...[name="x"].name`): it goes with its item,
@@ -760,5 +777,15 @@ mod tests {
             let out = Value::Array(merge_list_items(l(live), l(applied), &meta, &schema));
             assert_eq!(names(&out), *want, "{live:?} + {applied:?}");
         }
+    }
+
+    #[test]
+    fn apply_removing_the_last_entry_of_a_map_removes_the_map() {
+        let mut config = deploy(1, "nginx");
+        config["metadata"]["annotations"] = json!({"a": "1"});
+        let live = apply_ok(None, &config, "kubectl", false);
+        let out = apply_ok(Some(&live), &deploy(1, "nginx"), "kubectl", false);
+        assert!(out["metadata"].get("annotations").is_none(), "{}", out["metadata"]);
+        assert_eq!(out["metadata"]["name"], json!("web"));
     }
 }
