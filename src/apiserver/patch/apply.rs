@@ -296,7 +296,12 @@ pub fn apply(
     dropped.reverse();
     let owned = others.union(&config_set);
     for path in dropped {
-        if !owned.has_at_or_below(&path) && !is_key_field(&path) && remove_path(&mut merged, &path) {
+        if !owned.has_at_or_below(&path)
+            && !entries.iter().any(|e| !is_mine(e) && e.fields.covers(&path))
+            && !config_set.covers(&path)
+            && !is_key_field(&path)
+            && remove_path(&mut merged, &path)
+        {
             prune_emptied_maps(&mut merged, &path, &owned);
         }
     }
@@ -787,5 +792,23 @@ mod tests {
         let out = apply_ok(Some(&live), &deploy(1, "nginx"), "kubectl", false);
         assert!(out["metadata"].get("annotations").is_none(), "{}", out["metadata"]);
         assert_eq!(out["metadata"]["name"], json!("web"));
+    }
+
+    #[test]
+    fn apply_keeps_dropped_fields_inside_a_value_another_manager_owns_atomically() {
+        let mut config = deploy(1, "nginx");
+        config["spec"]["template"]["spec"]["containers"] =
+            json!([{"name":"nginx","image":"a"},{"name":"sidecar","image":"b"}]);
+        let live = apply_ok(None, &config, "kubectl", false);
+        let mut edited = live.clone();
+        edited["spec"]["template"]["spec"]["containers"][1]["image"] = json!("c");
+        // Without a schema the whole list is one field, now the editor's.
+        track_update(Some(&live), &mut edited, "editor", "Update", T1);
+        assert_eq!(
+            entry(&edited, "editor").unwrap()["fieldsV1"]["f:spec"]["f:template"]["f:spec"]["f:containers"],
+            json!({})
+        );
+        let out = apply_ok(Some(&edited), &deploy(1, "a"), "kubectl", false);
+        assert_eq!(out["spec"]["template"]["spec"]["containers"].as_array().map(Vec::len), Some(2));
     }
 }

@@ -114,6 +114,18 @@ impl FieldSet {
         }
     }
 
+    /// `path` or one of its ancestors is in the set as a leaf (the owner of an atomic
+    /// enclosing value owns everything below it).
+    pub fn covers(&self, path: &[PathElement]) -> bool {
+        if self.member && self.children.values().all(|c| c.is_empty()) {
+            return true;
+        }
+        match path.split_first() {
+            None => false,
+            Some((first, rest)) => self.children.get(first).is_some_and(|c| c.covers(rest)),
+        }
+    }
+
     /// The node at `path` has children in the set.
     pub fn has_children(&self, path: &[PathElement]) -> bool {
         match path.split_first() {
@@ -618,5 +630,16 @@ mod tests {
         assert!(remove_path(&mut v, &key));
         assert_eq!(v, json!({"spec":{"containers":[],"f":["q"]}}));
         assert!(!remove_path(&mut v, &key));
+    }
+
+    #[test]
+    fn covers_checks_ancestors() {
+        let set = FieldSet::from_fields_v1(&json!({"f:spec":{"f:containers":{}}})).unwrap();
+        let p = [PathElement::Field("spec".into()), PathElement::Field("containers".into()), PathElement::Index(0)];
+        assert!(set.covers(&p));
+        assert!(!set.covers(&p[..1]));
+        let items = FieldSet::from_fields_v1(&json!({"f:c":{"k:{\"name\":\"a\"}":{".":{},"f:x":{}}}})).unwrap();
+        let item = [PathElement::Field("c".into()), PathElement::Key(r#"{"name":"a"}"#.into())];
+        assert!(!items.covers(&[&item[..], &[PathElement::Field("y".into())]].concat()));
     }
 }
