@@ -1,56 +1,59 @@
 //! Patches as the apiserver applies them: JSON patch (RFC 6902), JSON merge patch
 //! (RFC 7386), strategic merge patch (upstream's, with merge keys and directives) and
 //! server-side apply (managedFields, conflicts, force).
-//! (Placeholder implementations until the patch engine lands.)
+//!
+//! How a handler uses it (`now` is the request time, RFC 3339 in seconds):
+//! - create / update / non-apply patch: compute the new object (for a patch with
+//!   [`json_patch`], [`merge_patch`] or [`strategic_merge_patch`]), then
+//!   [`track_update_with_schema`] (or [`track_update`]) with the old object (`None` on
+//!   create) so that managedFields record what the write changed;
+//! - apply patch (`application/apply-patch+yaml`, body parsed to JSON): [`apply`] with the
+//!   live object (`None` if it does not exist yet); an [`ApplyError::Conflict`] is a 409
+//!   Status with reason `Conflict`, message [`ApplyError::message`] and one cause per
+//!   [`Conflict`] (type `FieldManagerConflict`, message [`Conflict::cause_message`],
+//!   field [`Conflict::field_path`]).
+//!
+//! The field manager is the `fieldManager` query parameter, else (not for apply, where
+//! it is required) [`manager_from_user_agent`].
 
+pub mod apply;
+pub mod error;
+pub mod fields;
+pub mod json;
 pub mod schema;
+pub mod strategic;
+#[cfg(test)]
+mod testutil;
 
-use serde_json::Value;
+pub use apply::{
+    apply, conflict_message, managed_fields, track_update, track_update_with_schema, ApplyError, Conflict,
+    ManagedFieldsEntry,
+};
+pub use error::PatchError;
+pub use fields::{FieldSet, PathElement};
+pub use json::{json_patch, merge_patch};
+pub use schema::{FieldMeta, NoSchema, PatchSchema};
+pub use strategic::strategic_merge_patch;
 
-use self::schema::PatchSchema;
-
-#[derive(Debug, thiserror::Error)]
-pub enum PatchError {
-    #[error("{0}")]
-    Invalid(String),
+/// The default field manager of a non-apply write without `fieldManager`: the user
+/// agent up to its first `/` (upstream's `prefixFromUserAgent`), at most 128 bytes.
+pub fn manager_from_user_agent(user_agent: &str) -> String {
+    let prefix = user_agent.split('/').next().unwrap_or_default();
+    let mut end = prefix.len().min(128);
+    while !prefix.is_char_boundary(end) {
+        end -= 1;
+    }
+    prefix[..end].to_string()
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ApplyError {
-    #[error("{0}")]
-    Conflict(String),
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-pub fn json_patch(doc: &Value, patch: &Value) -> Result<Value, PatchError> {
-    let patch: json_patch::Patch =
-        serde_json::from_value(patch.clone()).map_err(|err| PatchError::Invalid(err.to_string()))?;
-    let mut doc = doc.clone();
-    json_patch::patch(&mut doc, &patch).map_err(|err| PatchError::Invalid(err.to_string()))?;
-    Ok(doc)
+    #[test]
+    fn manager_from_user_agent_takes_the_program_name() {
+        assert_eq!(manager_from_user_agent("kubectl/v1.32.0 (linux/amd64) kubernetes/abc"), "kubectl");
+        assert_eq!(manager_from_user_agent(""), "");
+        assert_eq!(manager_from_user_agent(&"é".repeat(100)).len(), 128);
+    }
 }
-
-pub fn merge_patch(doc: &Value, patch: &Value) -> Value {
-    let mut doc = doc.clone();
-    json_patch::merge(&mut doc, patch);
-    doc
-}
-
-pub fn strategic_merge_patch(doc: &Value, patch: &Value, _schema: &dyn PatchSchema) -> Result<Value, PatchError> {
-    Ok(merge_patch(doc, patch))
-}
-
-pub fn apply(
-    live: Option<&Value>,
-    config: &Value,
-    _manager: &str,
-    _force: bool,
-    _schema: &dyn PatchSchema,
-    _now: &str,
-) -> Result<Value, ApplyError> {
-    Ok(match live {
-        Some(live) => merge_patch(live, config),
-        None => config.clone(),
-    })
-}
-
-pub fn track_update(_old: Option<&Value>, _new: &mut Value, _manager: &str, _operation: &str, _now: &str) {}
