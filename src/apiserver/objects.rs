@@ -14,15 +14,6 @@ pub fn now_rfc3339() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// Kinds whose `metadata.generation` counts spec changes (what controllers' observedGeneration
-/// and `kubectl rollout status` compare against).
-pub fn tracks_generation(resource: &ResourceInfo) -> bool {
-    matches!(
-        resource.kind,
-        "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "ReplicationController" | "Job" | "CronJob"
-    )
-}
-
 fn metadata_mut(object: &mut Value) -> Result<&mut Map<String, Value>, ApiError> {
     let map = object.as_object_mut().ok_or_else(|| ApiError::bad_request("the object must be a JSON object"))?;
     let metadata = map.entry("metadata").or_insert_with(|| json!({}));
@@ -138,7 +129,6 @@ fn initial_status(resource: &ResourceInfo, object: &mut Value) {
 pub fn prepare_create(resource: &ResourceInfo, object: &mut Value, namespace: Option<&str>) -> Result<(), ApiError> {
     check_type(resource, object)?;
     check_namespace(resource, object, namespace)?;
-    let tracks_generation = tracks_generation(resource);
     let metadata = metadata_mut(object)?;
     let name = metadata.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
     if name.is_empty() {
@@ -149,16 +139,12 @@ pub fn prepare_create(resource: &ResourceInfo, object: &mut Value, namespace: Op
     }
     metadata.insert("uid".into(), Value::String(uuid::Uuid::new_v4().to_string()));
     metadata.insert("creationTimestamp".into(), Value::String(now_rfc3339()));
-    for field in ["resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"] {
+    for field in ["resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink", "generation"] {
         metadata.remove(field);
-    }
-    if tracks_generation {
-        metadata.insert("generation".into(), json!(1));
-    } else {
-        metadata.remove("generation");
     }
     initial_status(resource, object);
     strategy::default_object(resource, object);
+    strategy::prepare_for_create(resource, object);
     let causes = strategy::validate_create(resource, object);
     if !causes.is_empty() {
         let name = object.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
@@ -215,23 +201,9 @@ pub fn prepare_update(
             };
         }
     }
-    if resource.has_subresource("status") && resource.kind != "Namespace" {
-        // The main resource ignores status: only the status subresource writes it.
-        match old.get("status") {
-            Some(status) => new["status"] = status.clone(),
-            None => {
-                if let Some(map) = new.as_object_mut() {
-                    map.remove("status");
-                }
-            }
-        }
-    }
     strategy::default_object(resource, new);
-    if tracks_generation(resource) {
-        let generation = old.pointer("/metadata/generation").and_then(Value::as_i64).unwrap_or(1);
-        let changed = new.get("spec") != old.get("spec");
-        new["metadata"]["generation"] = json!(if changed { generation + 1 } else { generation });
-    }
+    // Keeps status (only the status subresource writes it) and counts spec changes.
+    strategy::prepare_for_update(resource, new, old);
     let causes = strategy::validate_update(resource, new, old);
     if !causes.is_empty() {
         return Err(ApiError::invalid(&resource.qualified_kind(), &name, causes));
@@ -244,10 +216,16 @@ mod tests {
     use super::*;
     use crate::registry;
 
+    fn deployment_spec(replicas: i64) -> Value {
+        json!({"replicas": replicas, "selector": {"matchLabels": {"app": "web"}},
+            "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": "nginx"}]}}})
+    }
+
     #[test]
     fn create_fills_identity_and_generate_name() {
         let deployments = registry::by_plural("apps", "v1", "deployments").unwrap();
-        let mut object = json!({"metadata": {"generateName": "web-"}, "spec": {}, "status": {"replicas": 9}});
+        let mut object =
+            json!({"metadata": {"generateName": "web-"}, "spec": deployment_spec(1), "status": {"replicas": 9}});
         prepare_create(deployments, &mut object, Some("default")).unwrap_or_else(|e| panic!("{e:?}"));
         let name = object["metadata"]["name"].as_str().unwrap();
         assert!(name.starts_with("web-") && name.len() == 9);
@@ -268,9 +246,10 @@ mod tests {
     #[test]
     fn updates_keep_status_and_bump_generation_on_spec_change_only() {
         let deployments = registry::by_plural("apps", "v1", "deployments").unwrap();
-        let old = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        let mut old = json!({"apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": {"name": "web", "namespace": "d", "uid": "u1", "generation": 3},
-            "spec": {"replicas": 1}, "status": {"replicas": 1}});
+            "spec": deployment_spec(1), "status": {"replicas": 1}});
+        strategy::default_object(deployments, &mut old);
         let mut same = old.clone();
         same["status"] = json!({"replicas": 5});
         prepare_update(deployments, &mut same, &old, None).unwrap();

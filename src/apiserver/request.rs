@@ -56,13 +56,7 @@ impl Request {
         if let Some(manager) = self.param("fieldManager") {
             return manager.to_string();
         }
-        let agent = self.header(http::header::USER_AGENT);
-        let program = agent.split('/').next().unwrap_or_default().trim();
-        if program.is_empty() {
-            "unknown".into()
-        } else {
-            program.to_string()
-        }
+        crate::apiserver::patch::manager_from_user_agent(self.header(http::header::USER_AGENT))
     }
 
     /// The body as a JSON object, from JSON or YAML.

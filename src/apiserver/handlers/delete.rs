@@ -171,6 +171,12 @@ async fn orphan_dependents(state: &ApiState, owner: &Value) -> Result<(), ApiErr
             .update_with(resource, namespace.as_deref(), &name, |mut object| {
                 if let Some(refs) = object.pointer_mut("/metadata/ownerReferences").and_then(Value::as_array_mut) {
                     refs.retain(|r| r.get("uid").and_then(Value::as_str) != Some(uid.as_str()));
+                    if refs.is_empty() {
+                        // As Go's omitempty: an emptied list is no list.
+                        if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+                            metadata.remove("ownerReferences");
+                        }
+                    }
                 }
                 Ok(object)
             })

@@ -48,7 +48,15 @@ async fn create_object(
     admission::admit_create(state, resource, &mut object).await?;
     // Server-side apply already recorded its field set.
     if request.content_type() != "application/apply-patch+yaml" {
-        patch::track_update(None, &mut object, &request.field_manager(), "Update", &now_rfc3339());
+        let schema = state.openapi.patch_schema(resource);
+        patch::track_update_with_schema(
+            None,
+            &mut object,
+            &request.field_manager(),
+            "Update",
+            schema.as_ref(),
+            &now_rfc3339(),
+        );
     }
     if request.dry_run() {
         return Ok(object);
@@ -70,7 +78,9 @@ pub async fn update(
     let expected = parse_resource_version(&given)?.unwrap_or_else(|| revision_of(&current));
     let subresource = target.subresource.as_deref().filter(|s| *s == "status");
     objects::prepare_update(resource, &mut object, &current, subresource)?;
-    patch::track_update(Some(&current), &mut object, &request.field_manager(), "Update", &now_rfc3339());
+    let schema = state.openapi.patch_schema(resource);
+    let manager = request.field_manager();
+    patch::track_update_with_schema(Some(&current), &mut object, &manager, "Update", schema.as_ref(), &now_rfc3339());
     let written = store_update(state, request, resource, object, expected).await?;
     Ok(json_response(StatusCode::OK, &written))
 }
@@ -117,7 +127,7 @@ pub async fn patch(
             if is_apply && subresource.is_none() {
                 let mut object =
                     patch::apply(None, &body, &manager, request.flag("force"), schema.as_ref(), &now_rfc3339())
-                        .map_err(|err| ApiError::conflict_message(err.to_string()))?;
+                        .map_err(apply_error)?;
                 if object_name(&object).is_empty() {
                     object["metadata"]["name"] = Value::String(name.to_string());
                 }
@@ -135,7 +145,7 @@ pub async fn patch(
                 .map_err(|err| ApiError::unprocessable_patch(err.to_string()))?,
             "application/apply-patch+yaml" => {
                 patch::apply(Some(&current), &body, &manager, request.flag("force"), schema.as_ref(), &now_rfc3339())
-                    .map_err(|err| ApiError::conflict_message(err.to_string()))?
+                    .map_err(apply_error)?
             }
             other => return Err(ApiError::unsupported_media_type(other)),
         };
@@ -143,7 +153,14 @@ pub async fn patch(
         let expected = revision_of(&current);
         objects::prepare_update(resource, &mut patched, &current, subresource.filter(|s| *s == "status"))?;
         if !is_apply {
-            patch::track_update(Some(&current), &mut patched, &manager, "Update", &now_rfc3339());
+            patch::track_update_with_schema(
+                Some(&current),
+                &mut patched,
+                &manager,
+                "Update",
+                schema.as_ref(),
+                &now_rfc3339(),
+            );
         }
         match store_update(state, request, resource, patched, expected).await {
             Err(err) if err.reason == "Conflict" => continue,
@@ -152,4 +169,20 @@ pub async fn patch(
         }
     }
     Err(ApiError::conflict(&resource.qualified_plural(), name, "too many concurrent writers; try again"))
+}
+
+/// Server-side apply's refusals: conflicts are 409 with one cause per field, as upstream.
+fn apply_error(err: patch::ApplyError) -> ApiError {
+    match err {
+        patch::ApplyError::Conflict(conflicts) => {
+            let causes: Vec<serde_json::Value> = conflicts
+                .iter()
+                .map(|c| serde_json::json!({"reason": "FieldManagerConflict", "message": c.cause_message(), "field": c.field_path}))
+                .collect();
+            let mut error = ApiError::conflict_message(patch::conflict_message(&conflicts));
+            error.details = Some(serde_json::json!({"causes": causes}));
+            error
+        }
+        patch::ApplyError::Invalid(message) => ApiError::bad_request(message),
+    }
 }

@@ -374,7 +374,11 @@ fn merge_applied(live: Value, config: Value, meta: &FieldMeta, schema: &dyn Patc
         (Value::Array(l), Value::Array(c)) if is_granular_list(meta) => {
             Value::Array(merge_list_items(l, c, meta, schema))
         }
-        (_, Value::Object(c)) => merge_applied(Value::Object(Map::new()), Value::Object(c), meta, schema),
+        // A granular map where the live value is not a map: merge into an empty one. (An
+        // atomic map falls through and is replaced whole.)
+        (live, Value::Object(c)) if !live.is_object() && meta.map_type.as_deref() != Some("atomic") => {
+            merge_applied(Value::Object(Map::new()), Value::Object(c), meta, schema)
+        }
         (_, c) => c,
     }
 }
@@ -504,6 +508,25 @@ mod tests {
 
     const T0: &str = "2026-01-01T00:00:00Z";
     const T1: &str = "2026-01-01T00:01:00Z";
+
+    #[test]
+    fn an_atomic_map_is_replaced_whole() {
+        let atomic = FieldMeta { map_type: Some("atomic".into()), ..FieldMeta::default() };
+        let merged = merge_applied(
+            json!({"a": 1, "b": 2}),
+            json!({"a": 3}),
+            &atomic,
+            &crate::apiserver::patch::schema::NoSchema,
+        );
+        assert_eq!(merged, json!({"a": 3}));
+        let granular = merge_applied(
+            json!({"a": 1, "b": 2}),
+            json!({"a": 3}),
+            &FieldMeta::default(),
+            &crate::apiserver::patch::schema::NoSchema,
+        );
+        assert_eq!(granular, json!({"a": 3, "b": 2}));
+    }
 
     fn deploy(replicas: i64, image: &str) -> Value {
         json!({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","labels":{"app":"web"}},
