@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kctl_global_optspecs
-    string join \n kubeconfig= context= n/namespace= v/v= h/help V/version
+    string join \n kubeconfig= context= n/namespace= v/v= cluster= user= s/server= token= insecure-skip-tls-verify request-timeout= h/help V/version
 end
 
 function __fish_kctl_needs_command
@@ -28,6 +28,12 @@ complete -c kctl -n "__fish_kctl_needs_command" -l kubeconfig -d 'Path to the ku
 complete -c kctl -n "__fish_kctl_needs_command" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_needs_command" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
 complete -c kctl -n "__fish_kctl_needs_command" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_needs_command" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_needs_command" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_needs_command" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_needs_command" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_needs_command" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_needs_command" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_needs_command" -s h -l help -d 'Print help'
 complete -c kctl -n "__fish_kctl_needs_command" -s V -l version -d 'Print version'
 complete -c kctl -n "__fish_kctl_needs_command" -f -a "get" -d 'Display one or many resources'
@@ -53,115 +59,268 @@ complete -c kctl -n "__fish_kctl_needs_command" -f -a "completion" -d 'Output sh
 complete -c kctl -n "__fish_kctl_needs_command" -f -a "server" -d 'Run kctl\'s control plane (apiserver, store, controllers, scheduler) on this machine'
 complete -c kctl -n "__fish_kctl_needs_command" -f -a "node" -d 'Run one cluster node: the control plane and/or a kubelet (inside a node container)'
 complete -c kctl -n "__fish_kctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kctl -n "__fish_kctl_using_subcommand get" -s o -l output -d 'Output format: json, yaml, name, wide, jsonpath=…, custom-columns=…' -r
+complete -c kctl -n "__fish_kctl_using_subcommand get" -s l -l selector -d 'Selector (label query) to filter on' -r
+complete -c kctl -n "__fish_kctl_using_subcommand get" -l field-selector -d 'Selector (field query) to filter on' -r
+complete -c kctl -n "__fish_kctl_using_subcommand get" -s L -l label-columns -d 'Labels to present as columns (comma-separated or repeated)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand get" -l sort-by -d 'Sort list types using this field specification (a JSONPath expression)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand get" -l chunk-size -d 'Return large lists in chunks rather than all at once (0 disables)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand get" -l raw -d 'Raw URI to request from the server' -r
 complete -c kctl -n "__fish_kctl_using_subcommand get" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand get" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand get" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
 complete -c kctl -n "__fish_kctl_using_subcommand get" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand get" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand get" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand get" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand get" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand get" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand get" -s A -l all-namespaces -d 'List the requested object(s) across all namespaces'
+complete -c kctl -n "__fish_kctl_using_subcommand get" -s w -l watch -d 'After listing/getting the requested object, watch for changes'
+complete -c kctl -n "__fish_kctl_using_subcommand get" -l watch-only -d 'Watch for changes to the requested object(s), without listing/getting first'
+complete -c kctl -n "__fish_kctl_using_subcommand get" -l show-labels -d 'When printing, show all labels as the last column'
+complete -c kctl -n "__fish_kctl_using_subcommand get" -l no-headers -d 'When using the default or custom-column output format, don\'t print headers'
+complete -c kctl -n "__fish_kctl_using_subcommand get" -l show-kind -d 'List the resource type for the requested object(s)'
+complete -c kctl -n "__fish_kctl_using_subcommand get" -l ignore-not-found -d 'If the requested object does not exist the command will return exit code 0'
+complete -c kctl -n "__fish_kctl_using_subcommand get" -l show-managed-fields -d 'If true, keep the managedFields when printing objects in JSON or YAML format'
+complete -c kctl -n "__fish_kctl_using_subcommand get" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand get" -s h -l help -d 'Print help'
 complete -c kctl -n "__fish_kctl_using_subcommand describe" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand describe" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand describe" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
 complete -c kctl -n "__fish_kctl_using_subcommand describe" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand describe" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand describe" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand describe" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand describe" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand describe" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand describe" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand describe" -s h -l help -d 'Print help'
 complete -c kctl -n "__fish_kctl_using_subcommand apply" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand apply" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand apply" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
 complete -c kctl -n "__fish_kctl_using_subcommand apply" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand apply" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand apply" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand apply" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand apply" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand apply" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand apply" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand apply" -s h -l help -d 'Print help'
 complete -c kctl -n "__fish_kctl_using_subcommand create" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand create" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand create" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
 complete -c kctl -n "__fish_kctl_using_subcommand create" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand create" -s h -l help -d 'Print help'
 complete -c kctl -n "__fish_kctl_using_subcommand delete" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand delete" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand delete" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
 complete -c kctl -n "__fish_kctl_using_subcommand delete" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand delete" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand delete" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand delete" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand delete" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand delete" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand delete" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand delete" -s h -l help -d 'Print help'
 complete -c kctl -n "__fish_kctl_using_subcommand run" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand run" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand run" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
 complete -c kctl -n "__fish_kctl_using_subcommand run" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand run" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand run" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand run" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand run" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand run" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand run" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand run" -s h -l help -d 'Print help'
 complete -c kctl -n "__fish_kctl_using_subcommand logs" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand logs" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand logs" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
 complete -c kctl -n "__fish_kctl_using_subcommand logs" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand logs" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand logs" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand logs" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand logs" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand logs" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand logs" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand logs" -s h -l help -d 'Print help'
 complete -c kctl -n "__fish_kctl_using_subcommand rollout" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand rollout" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand rollout" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
 complete -c kctl -n "__fish_kctl_using_subcommand rollout" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand rollout" -s h -l help -d 'Print help'
 complete -c kctl -n "__fish_kctl_using_subcommand set" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand set" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand set" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
 complete -c kctl -n "__fish_kctl_using_subcommand set" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand set" -s h -l help -d 'Print help'
 complete -c kctl -n "__fish_kctl_using_subcommand scale" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand scale" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand scale" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
 complete -c kctl -n "__fish_kctl_using_subcommand scale" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand scale" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand scale" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand scale" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand scale" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand scale" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand scale" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand scale" -s h -l help -d 'Print help'
 complete -c kctl -n "__fish_kctl_using_subcommand label" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand label" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand label" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
 complete -c kctl -n "__fish_kctl_using_subcommand label" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand label" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand label" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand label" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand label" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand label" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand label" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand label" -s h -l help -d 'Print help'
 complete -c kctl -n "__fish_kctl_using_subcommand annotate" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand annotate" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand annotate" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
 complete -c kctl -n "__fish_kctl_using_subcommand annotate" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand annotate" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand annotate" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand annotate" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand annotate" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand annotate" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand annotate" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand annotate" -s h -l help -d 'Print help'
 complete -c kctl -n "__fish_kctl_using_subcommand patch" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand patch" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand patch" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
 complete -c kctl -n "__fish_kctl_using_subcommand patch" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand patch" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand patch" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand patch" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand patch" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand patch" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand patch" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand patch" -s h -l help -d 'Print help'
 complete -c kctl -n "__fish_kctl_using_subcommand edit" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand edit" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand edit" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
 complete -c kctl -n "__fish_kctl_using_subcommand edit" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand edit" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand edit" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand edit" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand edit" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand edit" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand edit" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand edit" -s h -l help -d 'Print help'
 complete -c kctl -n "__fish_kctl_using_subcommand wait" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand wait" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand wait" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
 complete -c kctl -n "__fish_kctl_using_subcommand wait" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand wait" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand wait" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand wait" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand wait" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand wait" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand wait" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand wait" -s h -l help -d 'Print help'
 complete -c kctl -n "__fish_kctl_using_subcommand config" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand config" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand config" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
 complete -c kctl -n "__fish_kctl_using_subcommand config" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand config" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand config" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand config" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand config" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand config" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand config" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand config" -s h -l help -d 'Print help'
 complete -c kctl -n "__fish_kctl_using_subcommand version" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand version" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand version" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
 complete -c kctl -n "__fish_kctl_using_subcommand version" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand version" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand version" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand version" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand version" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand version" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand version" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand version" -s h -l help -d 'Print help'
 complete -c kctl -n "__fish_kctl_using_subcommand api-resources" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand api-resources" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand api-resources" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
 complete -c kctl -n "__fish_kctl_using_subcommand api-resources" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand api-resources" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand api-resources" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand api-resources" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand api-resources" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand api-resources" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand api-resources" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand api-resources" -s h -l help -d 'Print help'
 complete -c kctl -n "__fish_kctl_using_subcommand cluster" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand cluster" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand cluster" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
 complete -c kctl -n "__fish_kctl_using_subcommand cluster" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand cluster" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand cluster" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand cluster" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand cluster" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand cluster" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand cluster" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand cluster" -s h -l help -d 'Print help'
 complete -c kctl -n "__fish_kctl_using_subcommand completion" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand completion" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand completion" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
 complete -c kctl -n "__fish_kctl_using_subcommand completion" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand completion" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand completion" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand completion" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand completion" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand completion" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand completion" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand completion" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand server" -l data-dir -d 'Where the store, certificates and state live (default ~/.kctl/server)' -r -F
+complete -c kctl -n "__fish_kctl_using_subcommand server" -l listen -d 'Address of the HTTPS API (port 0 picks a free port)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand server" -l write-kubeconfig -d 'Write an admin kubeconfig for this server to PATH' -r -F
+complete -c kctl -n "__fish_kctl_using_subcommand server" -l etcd-servers -d 'Use these etcd endpoints (comma-separated) instead of the embedded store' -r
+complete -c kctl -n "__fish_kctl_using_subcommand server" -l tls-san -d 'Extra names or IPs for the serving certificate' -r
+complete -c kctl -n "__fish_kctl_using_subcommand server" -l etcd-compaction-interval -d 'How often history older than one interval is compacted (e.g. 5m, 30s, 1s)' -r
 complete -c kctl -n "__fish_kctl_using_subcommand server" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand server" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand server" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
 complete -c kctl -n "__fish_kctl_using_subcommand server" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand server" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand server" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand server" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand server" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand server" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand server" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand server" -s h -l help -d 'Print help'
 complete -c kctl -n "__fish_kctl_using_subcommand node" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand node" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand node" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
 complete -c kctl -n "__fish_kctl_using_subcommand node" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand node" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand node" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand node" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand node" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand node" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand node" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand node" -s h -l help -d 'Print help'
 complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources cluster completion server node help" -f -a "get" -d 'Display one or many resources'
 complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources cluster completion server node help" -f -a "describe" -d 'Show details of a specific resource or group of resources'

@@ -3,6 +3,9 @@
 
 pub mod apiserver;
 pub mod cli;
+pub mod client;
+pub mod describe;
 pub mod kubeconfig;
+pub mod printers;
 pub mod registry;
 pub mod store;

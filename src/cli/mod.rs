@@ -2,6 +2,8 @@
 //! dispatcher that hands each verb to its module. Verbs not built yet say so and exit 1.
 
 pub mod completion;
+pub mod describe;
+pub mod get;
 pub mod server;
 
 use std::process::ExitCode;
@@ -32,6 +34,42 @@ pub struct GlobalOptions {
     /// Number for the log level verbosity.
     #[arg(short = 'v', long = "v", global = true, default_value_t = 0)]
     pub verbosity: u8,
+    /// The name of the kubeconfig cluster to use.
+    #[arg(long, global = true)]
+    pub cluster: Option<String>,
+    /// The name of the kubeconfig user to use.
+    #[arg(long, global = true)]
+    pub user: Option<String>,
+    /// The address and port of the Kubernetes API server.
+    #[arg(short = 's', long, global = true)]
+    pub server: Option<String>,
+    /// Bearer token for authentication to the API server.
+    #[arg(long, global = true)]
+    pub token: Option<String>,
+    /// If true, the server's certificate will not be checked for validity.
+    #[arg(long = "insecure-skip-tls-verify", global = true)]
+    pub insecure_skip_tls_verify: bool,
+    /// The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout).
+    #[arg(long = "request-timeout", global = true)]
+    pub request_timeout: Option<String>,
+}
+
+impl GlobalOptions {
+    /// The flags the client core reads.
+    pub fn connection(&self) -> crate::client::ConnectionFlags {
+        crate::client::ConnectionFlags {
+            kubeconfig: self.kubeconfig.clone(),
+            context: self.context.clone(),
+            cluster: self.cluster.clone(),
+            user: self.user.clone(),
+            namespace: self.namespace.clone(),
+            server: self.server.clone(),
+            token: self.token.clone(),
+            insecure_skip_tls_verify: self.insecure_skip_tls_verify,
+            request_timeout: self.request_timeout.clone(),
+            verbosity: self.verbosity,
+        }
+    }
 }
 
 /// Arguments of a verb that is not built yet: everything is accepted, nothing is done.
@@ -44,9 +82,9 @@ pub struct Pending {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Display one or many resources.
-    Get(Pending),
+    Get(get::GetArgs),
     /// Show details of a specific resource or group of resources.
-    Describe(Pending),
+    Describe(describe::DescribeArgs),
     /// Apply a configuration to a resource by file name or stdin.
     Apply(Pending),
     /// Create a resource from a file or from stdin.
@@ -111,6 +149,8 @@ fn run(cli: Cli, verb: &str) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Completion(args) => completion::run(&args, &mut std::io::stdout()),
         Command::Server(args) => server::run(&args),
+        Command::Get(args) => Ok(get::run(&cli.global.connection(), &args)),
+        Command::Describe(args) => Ok(describe::run(&cli.global.connection(), &args)),
         _ => anyhow::bail!("kctl {verb} is not implemented yet"),
     }
 }
@@ -118,6 +158,7 @@ fn run(cli: Cli, verb: &str) -> anyhow::Result<ExitCode> {
 /// Logs go to stderr, filtered by `KCTL_LOG` (e.g. `KCTL_LOG=debug`); warnings by default.
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("KCTL_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        // kube-rs logs failures kctl reports itself in kubectl's words.
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,kube_client=off"));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }

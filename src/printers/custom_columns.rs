@@ -1,0 +1,78 @@
+//! `-o custom-columns=HEADER:.path,…`: one row per object, values joined by commas,
+//! `<none>` where the path finds nothing.
+
+use serde_json::Value;
+
+use super::jsonpath::{text_of, JsonPath};
+use super::tabwriter::TabWriter;
+use super::PrinterError;
+
+#[derive(Debug, Clone)]
+pub struct CustomColumns {
+    columns: Vec<(String, JsonPath)>,
+}
+
+impl CustomColumns {
+    pub fn parse(spec: &str) -> Result<CustomColumns, PrinterError> {
+        if spec.is_empty() {
+            return Err(PrinterError::NoColumns);
+        }
+        let mut columns = Vec::new();
+        for part in spec.split(',') {
+            let (header, path) = part.split_once(':').ok_or_else(|| PrinterError::BadColumn(part.to_string()))?;
+            let template = relaxed(path);
+            let parsed = JsonPath::parse(&template)
+                .map_err(|source| PrinterError::JsonPath { template: template.clone(), source })?;
+            columns.push((header.to_string(), parsed));
+        }
+        Ok(CustomColumns { columns })
+    }
+
+    pub fn render(&self, objects: &[Value], with_headers: bool) -> String {
+        let mut text = String::new();
+        if with_headers {
+            text.push_str(&self.columns.iter().map(|(h, _)| h.as_str()).collect::<Vec<_>>().join("\t"));
+            text.push('\n');
+        }
+        for object in objects {
+            let cells: Vec<String> = self
+                .columns
+                .iter()
+                .map(|(_, path)| {
+                    let values = path.values(object);
+                    if values.is_empty() {
+                        "<none>".to_string()
+                    } else {
+                        values.iter().map(text_of).collect::<Vec<_>>().join(",")
+                    }
+                })
+                .collect();
+            text.push_str(&cells.join("\t"));
+            text.push('\n');
+        }
+        TabWriter::table().format(&text)
+    }
+}
+
+/// kubectl's relaxed paths: `.a.b`, `a.b` and `{.a.b}` all mean `{.a.b}`.
+fn relaxed(path: &str) -> String {
+    let path = path.trim();
+    if path.starts_with('{') {
+        return path.to_string();
+    }
+    let path = path.strip_prefix('.').unwrap_or(path);
+    format!("{{.{path}}}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn one_row_per_object_with_none_for_missing_values() {
+        let columns = CustomColumns::parse("N:.metadata.name,IMG:.spec.containers[*].image,X:.nope").unwrap();
+        let pod = json!({"metadata": {"name": "p1"}, "spec": {"containers": [{"image": "a"}, {"image": "b"}]}});
+        assert_eq!(columns.render(&[pod], true), "N     IMG   X\np1    a,b   <none>\n");
+    }
+}
