@@ -21,6 +21,15 @@ impl TabWriter {
         TabWriter { min_width: 0, padding: 2, remember: false, remembered: Vec::new() }
     }
 
+    /// Aligns `text` that may end without a newline (the last line is then left open).
+    pub fn format_partial(&mut self, text: &str) -> String {
+        let mut out = self.format(text);
+        if !text.ends_with('\n') && out.ends_with('\n') {
+            out.pop();
+        }
+        out
+    }
+
     /// Aligns `text` (lines of tab-separated cells).
     pub fn format(&mut self, text: &str) -> String {
         let lines: Vec<Vec<&str>> = text.split_terminator('\n').map(|l| l.split('\t').collect()).collect();
