@@ -172,7 +172,7 @@ pub fn cache_dir(server: &str) -> Option<PathBuf> {
 async fn fetch(session: &Session) -> Result<Discovery, ClientError> {
     let mut discovery = Discovery::default();
     for root in ["/api", "/apis"] {
-        let (content_type, body) = session.get_raw(root, AGGREGATED_ACCEPT).await?;
+        let (content_type, body) = session.get_raw(root, AGGREGATED_ACCEPT).await.map_err(generic_unauthorized)?;
         let value: Value = serde_json::from_slice(&body)
             .map_err(|e| ClientError::Transport(format!("decoding discovery from {root}: {e}")))?;
         if content_type.contains("APIGroupDiscoveryList") || value["kind"] == "APIGroupDiscoveryList" {
@@ -182,6 +182,17 @@ async fn fetch(session: &Session) -> Result<Discovery, ClientError> {
         }
     }
     Ok(discovery)
+}
+
+/// client-go's discovery reports a 401 with its generic text, not the server's message.
+fn generic_unauthorized(err: ClientError) -> ClientError {
+    match err {
+        ClientError::Server(mut status) if status.code == 401 => {
+            status.message = "the server has asked for the client to provide credentials".to_string();
+            ClientError::Server(status)
+        }
+        other => other,
+    }
 }
 
 fn add_aggregated(discovery: &mut Discovery, list: &Value) {

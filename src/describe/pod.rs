@@ -153,11 +153,7 @@ pub fn containers(w: &mut Writer, label: &str, containers: &Value, statuses: Opt
                 .iter()
                 .map(|p| {
                     let protocol = p["protocol"].as_str().unwrap_or("TCP");
-                    let mut s = format!("{}/{protocol}", p[field].as_i64().unwrap_or(0));
-                    if let Some(name) = p["name"].as_str().filter(|n| !n.is_empty()) {
-                        s = format!("{s} ({name})");
-                    }
-                    s
+                    format!("{}/{protocol}", p[field].as_i64().unwrap_or(0))
                 })
                 .collect::<Vec<_>>()
                 .join(", ")

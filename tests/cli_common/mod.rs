@@ -1,0 +1,155 @@
+//! Shared by the `kctl get`/`kctl describe` tests: running kctl like the real kubectl
+//! (same kubeconfig, its own HOME so its discovery cache is its own), masking what
+//! changes between runs (ages, timestamps, uids, resource versions, generated names),
+//! and golden files under testdata/golden (rewritten with KCTL_UPDATE_GOLDEN=1).
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use regex::Regex;
+
+use crate::support::TestServer;
+
+/// A server with the objects the golden outputs show (applied by the real kubectl).
+pub const FIXTURE: &str = r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: p1
+  labels: {app: web, tier: front}
+spec:
+  containers:
+  - name: main
+    image: busybox
+    command: [sleep, "3600"]
+    env: [{name: MODE, value: test}]
+    ports: [{containerPort: 8080, name: http}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  replicas: 0
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - {name: nginx, image: nginx, ports: [{containerPort: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  annotations: {team: blue}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: 8080}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, labels: {app: web}}
+data: {mode: test}
+"#;
+
+pub fn start_fixture() -> TestServer {
+    let server = TestServer::start();
+    let out = server.kubectl_stdin(&["create", "-f", "-"], Some(FIXTURE));
+    assert!(out.status.success(), "fixture: {}", String::from_utf8_lossy(&out.stderr));
+    // An event about the pod, so describe shows an Events table.
+    let uid = server.kubectl_ok(&["get", "pod", "p1", "-o", "jsonpath={.metadata.uid}"]);
+    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let event = format!(
+        "apiVersion: v1\nkind: Event\nmetadata: {{name: p1.1, namespace: default}}\ninvolvedObject: {{kind: Pod, name: p1, namespace: default, apiVersion: v1, uid: {uid}}}\nreason: Scheduled\nmessage: Successfully assigned default/p1 to node1\ntype: Normal\nsource: {{component: default-scheduler}}\ncount: 1\nfirstTimestamp: \"{now}\"\nlastTimestamp: \"{now}\"\n"
+    );
+    let out = server.kubectl_stdin(&["create", "-f", "-"], Some(&event));
+    assert!(out.status.success(), "event: {}", String::from_utf8_lossy(&out.stderr));
+    server
+}
+
+/// kctl's HOME for this server (its discovery cache lives there).
+pub fn kctl_home(server: &TestServer) -> PathBuf {
+    let home = server.dir.path().join("kctl-home");
+    std::fs::create_dir_all(&home).expect("kctl home");
+    home
+}
+
+pub fn kctl(server: &TestServer, args: &[&str]) -> Output {
+    kctl_with(&server.kubeconfig, &kctl_home(server), args)
+}
+
+pub fn kctl_with(kubeconfig: &Path, home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kctl"))
+        .args(args)
+        .env("KUBECONFIG", kubeconfig)
+        .env("HOME", home)
+        .env_remove("KUBECONFIG_FILE_ONLY")
+        .env_remove("KCTL_LOG")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run kctl")
+}
+
+/// Replaces what differs between runs with placeholders.
+pub fn mask(text: &str) -> String {
+    let rules = [
+        // RFC 3339 and RFC 1123 timestamps.
+        (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z", "<time>"),
+        (r"[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}", "<time>"),
+        (r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<uid>"),
+        (r#"(resourceVersion"?:\s*)"\d+""#, "$1\"<rv>\""),
+        // Names the controllers generate (`web-5d8f7c9b4-x2x9z`).
+        (r"\bweb-[a-z0-9]{8,10}(-[a-z0-9]{5})?\b", "web-<hash>"),
+        // Ages (`5s`, `2m30s`, `3d`) and the padding after them, which depends on their width.
+        (r"(?m)\b\d+[smhdy](\d+[smhd])?\b( +|$)", "<age> "),
+    ];
+    let mut masked = text.to_string();
+    for (pattern, replacement) in rules {
+        let regex = Regex::new(pattern).expect("mask pattern");
+        masked = regex.replace_all(&masked, replacement).into_owned();
+    }
+    masked
+}
+
+/// Compares `actual` with testdata/golden/`name`, or rewrites it with KCTL_UPDATE_GOLDEN=1.
+pub fn golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/golden").join(name);
+    if std::env::var_os("KCTL_UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().expect("golden dir")).expect("golden dir");
+        std::fs::write(&path, actual).expect("write golden");
+        return;
+    }
+    let expected =
+        std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{} missing: KCTL_UPDATE_GOLDEN=1", path.display()));
+    assert_eq!(actual, expected, "{name} differs from {}", path.display());
+}
+
+/// File name of a command's golden output: `get pods -o wide` → `get_pods_-o_wide.txt`.
+pub fn golden_name(args: &[&str]) -> String {
+    let joined = args.join("_");
+    let safe: String =
+        joined.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+    format!("{safe}.txt")
+}
+
+/// Runs the command with kubectl and kctl: same exit code, same (masked) stdout and
+/// stderr; the masked kctl output is also checked against its golden file.
+pub fn same_as_kubectl(server: &TestServer, args: &[&str]) {
+    let expected = server.kubectl(args);
+    let actual = kctl(server, args);
+    let text = |o: &Output| mask(&String::from_utf8_lossy(&o.stdout));
+    let errors = |o: &Output| mask(&String::from_utf8_lossy(&o.stderr));
+    assert_eq!(actual.status.code(), expected.status.code(), "exit code of {args:?}: {}", errors(&actual));
+    assert_eq!(text(&actual), text(&expected), "stdout of {args:?}");
+    assert_eq!(errors(&actual), errors(&expected), "stderr of {args:?}");
+    let mut record = text(&actual);
+    let stderr = errors(&actual);
+    if !stderr.is_empty() {
+        record.push_str("--- stderr\n");
+        record.push_str(&stderr);
+    }
+    golden(&golden_name(args), &record);
+}

@@ -1,0 +1,214 @@
+//! `kctl get` against a real `kctl server`, with the real kubectl v1.32 as the reference:
+//! the same commands must print the same bytes (ages, times and uids masked), and the
+//! outputs are kept as golden files in testdata/golden.
+
+mod cli_common;
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use cli_common::{kctl, kctl_home, kctl_with, same_as_kubectl, start_fixture};
+use support::{stderr, stdout, TestServer};
+
+#[test]
+fn tables_and_formats_match_kubectl() {
+    let server = start_fixture();
+    let commands: &[&[&str]] = &[
+        &["get", "pods"],
+        &["get", "deploy"],
+        &["get", "svc"],
+        &["get", "ns"],
+        &["get", "all"],
+        &["get", "all", "-A"],
+        &["get", "pods", "-o", "wide"],
+        &["get", "pods", "--show-labels"],
+        &["get", "pods", "-L", "app,tier"],
+        &["get", "pods", "--no-headers"],
+        &["get", "pods,svc"],
+        &["get", "pod/p1", "service/web"],
+        &["get", "svc", "-A", "--sort-by=.metadata.name"],
+        &["get", "cm", "-l", "app=web"],
+        &["get", "pods", "--field-selector", "metadata.name=p1"],
+        &["get", "pod", "p1", "-o", "yaml"],
+        &["get", "svc", "web", "-o", "json"],
+        &["get", "pods", "-o", "yaml"],
+        &["get", "deployments.apps", "-o", "json"],
+        &["get", "pods", "-o", "name"],
+        &["get", "all", "-o", "name"],
+        &["get", "pods", "-o", "jsonpath={.items[*].metadata.name}"],
+        &[
+            "get",
+            "pods",
+            "-o",
+            "jsonpath={range .items[*]}{.metadata.name}{\"\\t\"}{.spec.containers[0].image}{\"\\n\"}{end}",
+        ],
+        &["get", "pod", "p1", "-o", "jsonpath={.spec.containers[?(@.name==\"main\")].ports[0].containerPort}"],
+        &[
+            "get",
+            "pods",
+            "-o",
+            "custom-columns=NAME:.metadata.name,IMAGES:.spec.containers[*].image,NODE:.spec.nodeName",
+        ],
+    ];
+    for args in commands {
+        same_as_kubectl(&server, args);
+    }
+}
+
+#[test]
+fn errors_read_as_kubectl() {
+    let server = start_fixture();
+    for args in [
+        &["get", "pod", "nope"][..],
+        &["get", "widgets"],
+        &["get", "pods,svc", "nope"],
+        &["get", "pods", "-n", "empty"],
+        &["get", "nodes"],
+        &["get", "pods", "-o", "bogus"],
+    ] {
+        same_as_kubectl(&server, args);
+    }
+}
+
+/// The last stderr line of kubectl and kctl (kubectl logs retries above it).
+fn last_line(text: &str) -> String {
+    text.lines().last().unwrap_or_default().to_string()
+}
+
+#[test]
+fn an_unreachable_server_is_refused_in_kubectls_words() {
+    let server = TestServer::start();
+    let args = ["get", "pods", "--server", "https://127.0.0.1:1"];
+    let expected = server.kubectl(&args);
+    let actual = kctl(&server, &args);
+    assert_eq!(actual.status.code(), expected.status.code());
+    assert_eq!(last_line(&stderr(&actual)), last_line(&stderr(&expected)));
+    assert_eq!(
+        stderr(&actual).trim(),
+        "The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?"
+    );
+}
+
+#[test]
+fn bad_credentials_ask_to_log_in_as_kubectl() {
+    let server = TestServer::start();
+    let url = server.server_url();
+    let config = server.write(
+        "token.yaml",
+        &format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: {url}\n    insecure-skip-tls-verify: true\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\nusers:\n- name: u\n  user:\n    token: not-a-credential\n"
+        ),
+    );
+    let expected = support::kubectl_with(&config, server.dir.path(), &["get", "pods"], None);
+    let actual = kctl_with(&config, &kctl_home(&server), &["get", "pods"]);
+    assert_eq!(actual.status.code(), Some(1));
+    assert_eq!(actual.status.code(), expected.status.code());
+    assert_eq!(last_line(&stderr(&actual)), last_line(&stderr(&expected)));
+    assert_eq!(
+        stderr(&actual),
+        "error: You must be logged in to the server (the server has asked for the client to provide credentials)\n"
+    );
+}
+
+#[test]
+fn a_warm_discovery_cache_makes_one_request() {
+    let server = TestServer::start();
+    let cold = kctl(&server, &["get", "pods", "-v=6"]);
+    assert!(cold.status.success(), "{}", stderr(&cold));
+    let requests = |log: &str| log.lines().filter(|l| l.contains("round_trippers.go")).count();
+    assert_eq!(requests(&stderr(&cold)), 3, "cold: /api, /apis and the list:\n{}", stderr(&cold));
+    let warm = kctl(&server, &["get", "pods", "-v=6"]);
+    let log = stderr(&warm);
+    assert_eq!(requests(&log), 1, "{log}");
+    assert!(
+        log.contains("GET https://127.0.0.1:") && log.contains("/api/v1/namespaces/default/pods?limit=500 200 OK in ")
+    );
+    // kubectl's own layout, so kubectl can read what kctl wrote.
+    let port = server.server_url().rsplit(':').next().unwrap_or_default().to_string();
+    let dir = kctl_home(&server).join(format!(".kube/cache/discovery/127.0.0.1_{port}"));
+    assert!(dir.join("servergroups.json").exists() && dir.join("apps/v1/serverresources.json").exists());
+}
+
+#[test]
+fn an_unknown_type_refreshes_a_warm_cache_before_failing() {
+    let server = TestServer::start();
+    assert!(kctl(&server, &["get", "pods"]).status.success());
+    let output = kctl(&server, &["get", "widgets", "-v=6"]);
+    assert_eq!(output.status.code(), Some(1));
+    let log = stderr(&output);
+    assert!(log.contains("/apis 200 OK"), "discovery was fetched again: {log}");
+    assert!(log.ends_with("error: the server doesn't have a resource type \"widgets\"\n"), "{log}");
+}
+
+#[test]
+fn verbose_eight_logs_headers_and_bodies() {
+    let server = TestServer::start();
+    let log = stderr(&kctl(&server, &["get", "ns", "-v=8"]));
+    assert!(log.contains("Request Headers:") && log.contains("Accept: application/json;as=Table;v=v1;g=meta.k8s.io"));
+    assert!(log.contains("Response Status: 200 OK in "), "{log}");
+    assert!(log.contains("\"Response Body\" body=\"{"), "{log}");
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let server = TestServer::start();
+    let big = "x".repeat(4000);
+    for i in 0..40 {
+        let cm = format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm{i}\ndata:\n  big: {big}\n");
+        server.kubectl_stdin(&["create", "-f", "-"], Some(&cm));
+    }
+    let script = format!(
+        "set -o pipefail; HOME={home} KUBECONFIG={config} {kctl} get cm -o yaml | head -c 10 >/dev/null",
+        home = kctl_home(&server).display(),
+        config = server.kubeconfig.display(),
+        kctl = env!("CARGO_BIN_EXE_kctl"),
+    );
+    let output = Command::new("bash").args(["-c", &script]).output().unwrap();
+    assert!(output.status.success(), "exit {:?}: {}", output.status.code(), stderr(&output));
+    assert_eq!(stderr(&output), "");
+}
+
+#[test]
+fn watch_prints_the_list_then_a_row_per_change() {
+    let server = TestServer::start();
+    server.kubectl_stdin(&["create", "-f", "-"], Some("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: first\n"));
+    let mut watch = Command::new(env!("CARGO_BIN_EXE_kctl"))
+        .args(["get", "configmaps", "-w"])
+        .env("KUBECONFIG", &server.kubeconfig)
+        .env("HOME", kctl_home(&server))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let out = watch.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let next = || rx.recv_timeout(Duration::from_secs(10));
+    let header = next().expect("header");
+    assert!(header.starts_with("NAME "), "{header}");
+    let seen = [next().expect("a row")];
+    server.kubectl_stdin(&["create", "-f", "-"], Some("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: second\n"));
+    let later = next();
+    let _ = watch.kill();
+    let _ = watch.wait();
+    assert!(seen.iter().any(|l| l.starts_with("first ")), "{seen:?}");
+    let later = later.expect("the new configmap");
+    assert!(later.starts_with("second "), "{later}");
+}
+
+#[test]
+fn raw_paths_print_the_body() {
+    let server = TestServer::start();
+    let output = kctl(&server, &["get", "--raw", "/api/v1/namespaces/default"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(json["metadata"]["name"], "default");
+}
