@@ -212,3 +212,41 @@ fn raw_paths_print_the_body() {
     let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(json["metadata"]["name"], "default");
 }
+
+#[test]
+fn kubeconfig_files_merge_with_the_first_file_winning() {
+    let server = TestServer::start();
+    server.kubectl_stdin(
+        &["create", "-f", "-"],
+        Some("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: in-team\n  namespace: team\n"),
+    );
+    let real = std::fs::read_to_string(&server.kubeconfig).unwrap();
+    // The first file only picks the context (and a namespace); the second has the rest,
+    // plus a context of the same name that must lose.
+    let first = server.write(
+        "first.yaml",
+        "apiVersion: v1\nkind: Config\ncurrent-context: picked\ncontexts:\n- name: picked\n  context:\n    cluster: kctl\n    user: kctl\n    namespace: team\nclusters: []\nusers: []\n",
+    );
+    let second = server.write("second.yaml", &real.replace("current-context: kctl", "current-context: other"));
+    let list = std::env::join_paths([&first, &second]).unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["get", "cm", "-o", "name"];
+        args.extend_from_slice(extra);
+        Command::new(env!("CARGO_BIN_EXE_kctl"))
+            .args(&args)
+            .env("KUBECONFIG", &list)
+            .env("HOME", kctl_home(&server))
+            .output()
+            .unwrap()
+    };
+    let in_team = run(&[]);
+    assert!(in_team.status.success(), "{}", stderr(&in_team));
+    assert_eq!(stdout(&in_team), "configmap/in-team\n");
+    // `-n` overrides the context's namespace.
+    let in_default = run(&["-n", "default"]);
+    assert_eq!(stdout(&in_default), "", "{}", stderr(&in_default));
+    // An unknown context is a configuration error, as kubectl says it.
+    let missing = run(&["--context", "nope"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert_eq!(stderr(&missing), "Error in configuration: context was not found for specified context: nope\n");
+}

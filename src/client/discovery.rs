@@ -141,6 +141,15 @@ impl Discovery {
         };
         // A bare name: the preferred version of the first group that has it.
         if let Some(found) = self.preferred().find(|r| names(r, lower)) {
+            if found.short_names.iter().any(|s| s == lower) {
+                // kubectl warns when a short name is ambiguous across groups.
+                for other in self.preferred().filter(|r| *r != found && r.short_names.iter().any(|s| s == lower)) {
+                    eprintln!(
+                        "Warning: short name \"{lower}\" could also match lower priority resource {}",
+                        other.qualified_plural()
+                    );
+                }
+            }
             return Some(found.clone());
         }
         // `resource.version.group`, then `resource.group` (the group may contain dots).

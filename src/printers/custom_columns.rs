@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::jsonpath::{text_of, JsonPath};
+use super::jsonpath::JsonPath;
 use super::tabwriter::TabWriter;
 use super::PrinterError;
 
@@ -43,7 +43,7 @@ impl CustomColumns {
                     if values.is_empty() {
                         "<none>".to_string()
                     } else {
-                        values.iter().map(text_of).collect::<Vec<_>>().join(",")
+                        values.iter().map(go_format).collect::<Vec<_>>().join(",")
                     }
                 })
                 .collect();
@@ -51,6 +51,21 @@ impl CustomColumns {
             text.push('\n');
         }
         TabWriter::table().format(&text)
+    }
+}
+
+/// A value as Go's `%v` prints it: maps as `map[k:v]` (keys sorted), lists as `[a b]`.
+pub fn go_format(value: &Value) -> String {
+    match value {
+        Value::Null => "<nil>".to_string(),
+        Value::String(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::Array(items) => format!("[{}]", items.iter().map(go_format).collect::<Vec<_>>().join(" ")),
+        Value::Object(map) => {
+            let inner: Vec<String> = map.iter().map(|(k, v)| format!("{k}:{}", go_format(v))).collect();
+            format!("map[{}]", inner.join(" "))
+        }
     }
 }
 
@@ -74,5 +89,10 @@ mod tests {
         let columns = CustomColumns::parse("N:.metadata.name,IMG:.spec.containers[*].image,X:.nope").unwrap();
         let pod = json!({"metadata": {"name": "p1"}, "spec": {"containers": [{"image": "a"}, {"image": "b"}]}});
         assert_eq!(columns.render(&[pod], true), "N     IMG   X\np1    a,b   <none>\n");
+    }
+
+    #[test]
+    fn maps_print_as_go_does() {
+        assert_eq!(go_format(&json!({"b": "2", "a": ["x", 1]})), "map[a:[x 1] b:2]");
     }
 }

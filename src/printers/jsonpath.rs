@@ -188,7 +188,7 @@ fn parse_path(text: &str) -> Result<(bool, Vec<Step>), JsonPathError> {
             '[' => {
                 let end = bracket_end(&chars, i).ok_or(JsonPathError::Unclosed)?;
                 let inner: String = chars[i + 1..end].iter().collect();
-                steps.push(parse_bracket(inner.trim())?);
+                steps.extend(parse_bracket(inner.trim())?);
                 i = end + 1;
             }
             ' ' => i += 1,
@@ -198,12 +198,17 @@ fn parse_path(text: &str) -> Result<(bool, Vec<Step>), JsonPathError> {
     Ok((root, steps))
 }
 
+/// A field name up to the next `.`, `[` or space; `\.` is a literal dot.
 fn read_name(chars: &[char], i: &mut usize) -> String {
-    let start = *i;
+    let mut name = String::new();
     while *i < chars.len() && !matches!(chars[*i], '.' | '[' | ' ') {
+        if chars[*i] == '\\' && chars.get(*i + 1) == Some(&'.') {
+            *i += 1;
+        }
+        name.push(chars[*i]);
         *i += 1;
     }
-    chars[start..*i].iter().collect()
+    name
 }
 
 fn bracket_end(chars: &[char], start: usize) -> Option<usize> {
@@ -229,15 +234,23 @@ fn bracket_end(chars: &[char], start: usize) -> Option<usize> {
     None
 }
 
-fn parse_bracket(inner: &str) -> Result<Step, JsonPathError> {
+fn parse_bracket(inner: &str) -> Result<Vec<Step>, JsonPathError> {
     if inner == "*" {
-        return Ok(Step::All);
+        return Ok(vec![Step::All]);
     }
     if let Some(filter) = inner.strip_prefix("?(").and_then(|f| f.strip_suffix(')')) {
-        return Ok(Step::Filter(Box::new(parse_filter(filter.trim())?)));
+        return Ok(vec![Step::Filter(Box::new(parse_filter(filter.trim())?))]);
     }
     if let Some(name) = quoted(inner) {
-        return Ok(Step::Field(name));
+        // kubectl splits a quoted name at its (unescaped) dots: `['a.b']` is `.a.b`.
+        let chars: Vec<char> = name.chars().collect();
+        let mut steps = Vec::new();
+        let mut i = 0;
+        while i <= chars.len() {
+            steps.push(Step::Field(read_name(&chars, &mut i)));
+            i += 1;
+        }
+        return Ok(steps);
     }
     if let Some((from, to)) = inner.split_once(':') {
         let bound = |s: &str| -> Result<Option<i64>, JsonPathError> {
@@ -248,9 +261,9 @@ fn parse_bracket(inner: &str) -> Result<Step, JsonPathError> {
                 s.parse().map(Some).map_err(|_| JsonPathError::Unexpected(s.to_string()))
             }
         };
-        return Ok(Step::Slice(bound(from)?, bound(to)?));
+        return Ok(vec![Step::Slice(bound(from)?, bound(to)?)]);
     }
-    inner.parse().map(Step::Index).map_err(|_| JsonPathError::Unexpected(inner.to_string()))
+    inner.parse().map(|i| vec![Step::Index(i)]).map_err(|_| JsonPathError::Unexpected(inner.to_string()))
 }
 
 fn quoted(text: &str) -> Option<String> {
@@ -464,5 +477,13 @@ mod tests {
         assert_eq!(render("x{.nope}y", &list()), "xy");
         assert_eq!(render("{.items[0].metadata}", &list()), "{\"name\":\"a\"}");
         assert_eq!(render("{.items[-1].metadata.name}", &list()), "b");
+    }
+
+    #[test]
+    fn quoted_names_split_at_dots_unless_escaped() {
+        let ns = json!({"metadata": {"name": "default", "labels": {"kubernetes.io/name": "x"}}});
+        assert_eq!(render("{['metadata.name']}", &ns), "default");
+        assert_eq!(render("{.metadata.labels['kubernetes.io/name']}", &ns), "");
+        assert_eq!(render("{.metadata.labels.kubernetes\\.io/name}", &ns), "x");
     }
 }

@@ -103,7 +103,7 @@ fn string_text(s: &str, indent: usize) -> String {
     if plain_allowed(s) {
         return s.to_string();
     }
-    if s.chars().any(|c| c.is_control() && c != '\t') || !s.is_char_boundary(0) {
+    if s.chars().any(|c| c.is_control()) {
         return double_quoted(s);
     }
     format!("'{}'", s.replace('\'', "''"))
@@ -245,6 +245,7 @@ mod tests {
         assert_eq!(string_text("*", 0), "'*'");
         assert_eq!(string_text("10.96.0.1", 0), "10.96.0.1");
         assert_eq!(string_text("a: b", 0), "'a: b'");
+        assert_eq!(string_text("a\tb", 0), "\"a\\tb\"");
         assert_eq!(string_text("2026-11-23T13:44:34Z", 0), "\"2026-11-23T13:44:34Z\"");
     }
 
