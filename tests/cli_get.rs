@@ -129,6 +129,8 @@ fn a_warm_discovery_cache_makes_one_request() {
     let port = server.server_url().rsplit(':').next().unwrap_or_default().to_string();
     let dir = kctl_home(&server).join(format!(".kube/cache/discovery/127.0.0.1_{port}"));
     assert!(dir.join("servergroups.json").exists() && dir.join("apps/v1/serverresources.json").exists());
+    let kubectl = support::kubectl_with(&server.kubeconfig, &kctl_home(&server), &["get", "pods", "-v=6"], None);
+    assert_eq!(requests(&stderr(&kubectl)), 1, "kubectl used kctl's cache:\n{}", stderr(&kubectl));
 }
 
 #[test]
@@ -138,7 +140,7 @@ fn an_unknown_type_refreshes_a_warm_cache_before_failing() {
     let output = kctl(&server, &["get", "widgets", "-v=6"]);
     assert_eq!(output.status.code(), Some(1));
     let log = stderr(&output);
-    assert!(log.contains("/apis 200 OK"), "discovery was fetched again: {log}");
+    assert!(log.contains("/apis?timeout=32s 200 OK"), "discovery was fetched again: {log}");
     assert!(log.ends_with("error: the server doesn't have a resource type \"widgets\"\n"), "{log}");
 }
 

@@ -107,6 +107,7 @@ fn plan(args: &GetArgs) -> anyhow::Result<Plan> {
         None => None,
     };
     if args.args.is_empty() {
+        eprintln!("You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n");
         return Err(ClientError::Usage(
             "Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples".to_string(),
         )

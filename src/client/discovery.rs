@@ -181,7 +181,9 @@ pub fn cache_dir(server: &str) -> Option<PathBuf> {
 async fn fetch(session: &Session) -> Result<Discovery, ClientError> {
     let mut discovery = Discovery::default();
     for root in ["/api", "/apis"] {
-        let (content_type, body) = session.get_raw(root, AGGREGATED_ACCEPT).await.map_err(generic_unauthorized)?;
+        // kubectl bounds discovery requests with the server-side timeout it always sends.
+        let path = format!("{root}?timeout=32s");
+        let (content_type, body) = session.get_raw(&path, AGGREGATED_ACCEPT).await.map_err(generic_unauthorized)?;
         let value: Value = serde_json::from_slice(&body)
             .map_err(|e| ClientError::Transport(format!("decoding discovery from {root}: {e}")))?;
         if content_type.contains("APIGroupDiscoveryList") || value["kind"] == "APIGroupDiscoveryList" {

@@ -17,14 +17,14 @@ pub fn split_args(args: &[String]) -> Result<Vec<(String, Vec<String>)>, ClientE
         let mut pairs: Vec<(String, Vec<String>)> = Vec::new();
         for arg in args {
             let (kind, name) = arg.split_once('/').ok_or_else(|| {
-                ClientError::Usage(format!(
-                    "there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'"
-                ))
+                ClientError::Usage(
+                    "there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'".to_string(),
+                )
             })?;
             if kind.is_empty() || name.is_empty() {
-                return Err(ClientError::Usage(format!(
-                    "arguments in resource/name form must have a single resource and name"
-                )));
+                return Err(ClientError::Usage(
+                    "arguments in resource/name form must have a single resource and name".to_string(),
+                ));
             }
             match pairs.iter_mut().find(|(k, _)| k == kind) {
                 Some((_, names)) => names.push(name.to_string()),
