@@ -260,10 +260,38 @@ async fn list_all(
     }
 }
 
+/// A server that does not serve tables for a type answers with objects: kubectl then
+/// prints its default NAME and AGE columns.
+fn as_table(response: Value) -> Value {
+    if response["kind"] == "Table" {
+        return response;
+    }
+    let objects = match response.get("items") {
+        Some(Value::Array(items)) => items.clone(),
+        _ => vec![response],
+    };
+    let rows: Vec<Value> = objects
+        .into_iter()
+        .map(|object| {
+            let name = object["metadata"]["name"].clone();
+            let age = crate::describe::writer::since(&object["metadata"]["creationTimestamp"]);
+            serde_json::json!({"cells": [name, age], "object": {"metadata": object["metadata"].clone()}})
+        })
+        .collect();
+    serde_json::json!({
+        "kind": "Table",
+        "columnDefinitions": [
+            {"name": "Name", "type": "string", "format": "name", "priority": 0},
+            {"name": "Age", "type": "string", "format": "", "priority": 0},
+        ],
+        "rows": rows,
+    })
+}
+
 /// One table from several responses of the same type (pages, or one object per name).
 fn merge_tables(responses: Vec<Value>) -> Value {
     let mut merged = Value::Null;
-    for response in responses {
+    for response in responses.into_iter().map(as_table) {
         if merged.is_null() {
             merged = response;
             continue;
@@ -349,6 +377,7 @@ async fn watch(session: &Session, args: &GetArgs, plan: &Plan, targets: &[Target
     let list_path = format!("{}{}", resource.collection_path(namespace), query(&args, &[]));
     let list = session.get_json(&list_path, accept).await?;
     let resource_version = list["metadata"]["resourceVersion"].as_str().unwrap_or_default().to_string();
+    let list = if table { as_table(list) } else { list };
     if table {
         columns = list["columnDefinitions"].clone();
     }
@@ -385,7 +414,7 @@ async fn watch(session: &Session, args: &GetArgs, plan: &Plan, targets: &[Target
         }
         let object = &object;
         if table {
-            let mut table = object.clone();
+            let mut table = if object["kind"] == "Table" { object.clone() } else { as_table(object.clone()) };
             if table["columnDefinitions"].as_array().is_none_or(|c| c.is_empty()) {
                 table["columnDefinitions"] = columns.clone();
             } else {
@@ -417,6 +446,15 @@ mod tests {
         let wrapper = Wrapper::parse_from(["get", "pods", "-l", "app=web", "--field-selector", "metadata.name=a"]);
         let q = query(&wrapper.get, &[("limit", "500".into())]);
         assert_eq!(q, "?fieldSelector=metadata.name%3Da&labelSelector=app%3Dweb&limit=500");
+    }
+
+    #[test]
+    fn objects_without_a_table_print_name_and_age() {
+        let list = serde_json::json!({"kind": "WidgetList", "items": [{"metadata": {"name": "w1"}}]});
+        let table = merge_tables(vec![list]);
+        let rows = rows_of(&table, &TableOptions::default());
+        assert_eq!(rows.header, ["NAME", "AGE"]);
+        assert_eq!(rows.rows[0], ["w1", "<unknown>"]);
     }
 
     #[test]
