@@ -337,3 +337,320 @@ fn fraction(value: u64, digits: u32) -> String {
     let frac = format!("{frac:0width$}", width = digits as usize);
     format!("{whole}.{}", frac.trim_end_matches('0'))
 }
+
+#[cfg(test)]
+mod tests {
+    //! Bodies are hand-encoded the way Go's gogo-protobuf marshaller writes them: value fields
+    //! always (even when zero), pointer fields only when set. Field numbers are k8s.io/api's.
+    use super::*;
+    use serde_json::json;
+
+    fn varint(mut value: u64, out: &mut Vec<u8>) {
+        while value >= 0x80 {
+            out.push((value as u8) | 0x80);
+            value >>= 7;
+        }
+        out.push(value as u8);
+    }
+
+    fn len_field(tag: u32, bytes: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        varint(u64::from(tag) << 3 | u64::from(LEN), &mut out);
+        varint(bytes.len() as u64, &mut out);
+        out.extend_from_slice(bytes);
+        out
+    }
+
+    fn s(tag: u32, value: &str) -> Vec<u8> {
+        len_field(tag, value.as_bytes())
+    }
+
+    fn int(tag: u32, value: i64) -> Vec<u8> {
+        let mut out = Vec::new();
+        varint(u64::from(tag) << 3, &mut out);
+        varint(value as u64, &mut out);
+        out
+    }
+
+    fn msg(tag: u32, parts: &[Vec<u8>]) -> Vec<u8> {
+        len_field(tag, &parts.concat())
+    }
+
+    fn entry(tag: u32, key: &str, value: &[u8]) -> Vec<u8> {
+        msg(tag, &[s(1, key), len_field(2, value)])
+    }
+
+    /// `k8s\0` + runtime.Unknown, with the empty contentEncoding/contentType Go always writes.
+    fn envelope(api_version: &str, kind: &str, raw: &[Vec<u8>]) -> Vec<u8> {
+        let mut body = MAGIC.to_vec();
+        body.extend(msg(1, &[s(1, api_version), s(2, kind)]));
+        body.extend(len_field(2, &raw.concat()));
+        body.extend(s(3, ""));
+        body.extend(s(4, ""));
+        body
+    }
+
+    /// ObjectMeta as Go writes it for a new object: every value field, zero or not.
+    fn new_meta(tag: u32, name: &str, namespace: &str, extra: &[Vec<u8>]) -> Vec<u8> {
+        let mut parts =
+            vec![s(1, name), s(2, ""), s(3, namespace), s(4, ""), s(5, ""), s(6, ""), int(7, 0), msg(8, &[])];
+        parts.extend_from_slice(extra);
+        msg(tag, &parts)
+    }
+
+    #[test]
+    fn configmap_with_data_binary_data_and_labels_matches_upstream_json() {
+        let body = envelope(
+            "v1",
+            "ConfigMap",
+            &[
+                new_meta(1, "x", "default", &[entry(11, "app", b"web")]),
+                entry(2, "a", b"b"),
+                entry(2, "c", b""),
+                entry(3, "bin", &[0, 1, 2, 255]),
+            ],
+        );
+        assert_eq!(
+            decode(&body).unwrap(),
+            json!({
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": "x", "namespace": "default", "creationTimestamp": null, "labels": {"app": "web"}},
+                "data": {"a": "b", "c": ""},
+                "binaryData": {"bin": "AAEC/w=="},
+            })
+        );
+    }
+
+    #[test]
+    fn deployment_keeps_pointer_zero_replicas_and_drops_value_zeros() {
+        let max_surge = msg(2, &[int(1, 1), int(2, 0), s(3, "25%")]);
+        let max_unavailable = msg(1, &[int(1, 0), int(2, 1), s(3, "")]);
+        let port = msg(6, &[s(1, ""), int(2, 0), int(3, 80), s(4, "TCP"), s(5, "")]);
+        let container = msg(2, &[s(1, "web"), s(2, "nginx"), port, int(16, 0), int(18, 0)]);
+        let pod_spec = msg(2, &[container, s(3, "Always"), int(11, 0)]);
+        let template = msg(3, &[new_meta(1, "", "", &[entry(11, "app", b"web")]), pod_spec]);
+        let spec = msg(
+            2,
+            &[
+                int(1, 0),
+                msg(2, &[entry(1, "app", b"web")]),
+                template,
+                msg(4, &[s(1, "RollingUpdate"), msg(2, &[max_unavailable, max_surge])]),
+                int(5, 0),
+                int(7, 0),
+            ],
+        );
+        let status = msg(3, &[int(1, 0), int(2, 0)]);
+        let body = envelope("apps/v1", "Deployment", &[new_meta(1, "web", "", &[]), spec, status]);
+        assert_eq!(
+            decode(&body).unwrap(),
+            json!({
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "metadata": {"name": "web", "creationTimestamp": null},
+                "spec": {
+                    "replicas": 0,
+                    "selector": {"matchLabels": {"app": "web"}},
+                    "template": {
+                        "metadata": {"creationTimestamp": null, "labels": {"app": "web"}},
+                        "spec": {
+                            "containers": [{"name": "web", "image": "nginx", "ports": [{"containerPort": 80, "protocol": "TCP"}]}],
+                            "restartPolicy": "Always",
+                        },
+                    },
+                    "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": "25%"}},
+                },
+                "status": {},
+            })
+        );
+    }
+
+    #[test]
+    fn secret_data_is_base64_and_string_data_is_text() {
+        let body = envelope(
+            "v1",
+            "Secret",
+            &[new_meta(1, "s", "", &[]), entry(2, "password", b"hunter2"), entry(4, "user", b"me"), s(3, "Opaque")],
+        );
+        assert_eq!(
+            decode(&body).unwrap(),
+            json!({
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "metadata": {"name": "s", "creationTimestamp": null},
+                "data": {"password": "aHVudGVyMg=="},
+                "stringData": {"user": "me"},
+                "type": "Opaque",
+            })
+        );
+    }
+
+    #[test]
+    fn creation_timestamp_is_rfc3339_whole_seconds() {
+        let meta = msg(1, &[s(1, "n"), msg(8, &[int(1, 1_704_164_645), int(2, 999)])]);
+        let body = envelope("v1", "Namespace", &[meta]);
+        assert_eq!(decode(&body).unwrap()["metadata"]["creationTimestamp"], json!("2024-01-02T03:04:05Z"));
+    }
+
+    #[test]
+    fn micro_time_keeps_microseconds_and_pointer_strings_keep_empty() {
+        let spec = msg(2, &[s(1, ""), int(2, 15), msg(4, &[int(1, 1_704_164_645), int(2, 123_456_789)])]);
+        let body = envelope("coordination.k8s.io/v1", "Lease", &[spec]);
+        assert_eq!(
+            decode(&body).unwrap(),
+            json!({
+                "apiVersion": "coordination.k8s.io/v1",
+                "kind": "Lease",
+                "spec": {"holderIdentity": "", "leaseDurationSeconds": 15, "renewTime": "2024-01-02T03:04:05.123456Z"},
+            })
+        );
+    }
+
+    #[test]
+    fn inline_embedded_structs_merge_into_the_parent() {
+        // Volume{name, VolumeSource{configMap{LocalObjectReference{name}, defaultMode}}} inside a PodSpec.
+        let config_map = msg(19, &[msg(1, &[s(1, "cfg")]), int(3, 420)]);
+        let volume = msg(1, &[s(1, "v"), msg(2, &[config_map])]);
+        let body = envelope("v1", "Pod", &[msg(2, &[volume])]);
+        assert_eq!(
+            decode(&body).unwrap()["spec"]["volumes"],
+            json!([{"name": "v", "configMap": {"name": "cfg", "defaultMode": 420}}])
+        );
+    }
+
+    #[test]
+    fn eviction_and_delete_options_keep_zero_grace_period() {
+        let eviction =
+            envelope("policy/v1", "Eviction", &[new_meta(1, "p", "ns", &[]), msg(2, &[int(1, 0), s(5, "All")])]);
+        assert_eq!(
+            decode(&eviction).unwrap(),
+            json!({
+                "apiVersion": "policy/v1",
+                "kind": "Eviction",
+                "metadata": {"name": "p", "namespace": "ns", "creationTimestamp": null},
+                "deleteOptions": {"gracePeriodSeconds": 0, "dryRun": ["All"]},
+            })
+        );
+        // DeleteOptions is registered in every group version upstream.
+        let options = envelope("apps/v1", "DeleteOptions", &[s(4, "Foreground")]);
+        assert_eq!(
+            decode(&options).unwrap(),
+            json!({"apiVersion": "apps/v1", "kind": "DeleteOptions", "propagationPolicy": "Foreground"})
+        );
+    }
+
+    #[test]
+    fn service_uses_kubernetes_json_names_and_int_or_string_ports() {
+        let port =
+            msg(1, &[s(1, ""), s(2, "TCP"), int(3, 80), msg(4, &[int(1, 0), int(2, 8080), s(3, "")]), int(5, 0)]);
+        let spec = msg(2, &[port, s(3, "10.0.0.1"), s(4, "ClusterIP"), s(18, "10.0.0.1")]);
+        let body = envelope("v1", "Service", &[spec]);
+        assert_eq!(
+            decode(&body).unwrap()["spec"],
+            json!({
+                "ports": [{"protocol": "TCP", "port": 80, "targetPort": 8080}],
+                "clusterIP": "10.0.0.1",
+                "clusterIPs": ["10.0.0.1"],
+                "type": "ClusterIP",
+            })
+        );
+    }
+
+    #[test]
+    fn unknown_fields_are_skipped() {
+        let body = envelope("v1", "ConfigMap", &[s(99, "future"), int(98, 7), entry(2, "a", b"b")]);
+        assert_eq!(decode(&body).unwrap()["data"], json!({"a": "b"}));
+    }
+
+    #[test]
+    fn missing_magic_and_unknown_kinds_are_errors() {
+        assert!(matches!(decode(b"{\"kind\":\"ConfigMap\"}"), Err(ProtobufError::MissingMagic)));
+        assert!(matches!(decode(&envelope("v1", "Frobnicator", &[])), Err(ProtobufError::UnknownKind { .. })));
+        let mut gzipped = envelope("v1", "ConfigMap", &[]);
+        gzipped.extend(s(3, "gzip"));
+        assert!(matches!(decode(&gzipped), Err(ProtobufError::UnsupportedEncoding(_))));
+    }
+
+    #[test]
+    fn wire_type_mismatch_is_an_error() {
+        // data (a map, field 2) sent as a varint.
+        let body = envelope("v1", "ConfigMap", &[int(2, 1)]);
+        assert!(matches!(decode(&body), Err(ProtobufError::WireTypeMismatch { .. })));
+    }
+
+    #[test]
+    fn truncated_bodies_are_errors_not_panics() {
+        let body = envelope("v1", "ConfigMap", &[new_meta(1, "x", "default", &[]), entry(2, "a", b"b")]);
+        let type_meta_end = MAGIC.len() + msg(1, &[s(1, "v1"), s(2, "ConfigMap")]).len();
+        let raw_end = body.len() - 4;
+        for end in 0..body.len() {
+            let result = decode(&body[..end]);
+            // Cut inside typeMeta or raw, a length runs past the end: always an error.
+            if (MAGIC.len()..raw_end).contains(&end) && end != type_meta_end {
+                assert!(result.is_err(), "prefix of {end} bytes decoded");
+            }
+        }
+    }
+
+    #[test]
+    fn garbage_bodies_never_panic() {
+        // A fixed linear congruential generator: reproducible noise after the magic.
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        for round in 0..2000 {
+            let len = round % 300;
+            let mut body = MAGIC.to_vec();
+            for _ in 0..len {
+                state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                body.push((state >> 56) as u8);
+            }
+            let _ = decode(&body);
+            // Also noise as the raw object of a real kind, which reaches the table walk.
+            let raw = body[MAGIC.len()..].to_vec();
+            let _ = decode(&envelope("apps/v1", "Deployment", &[raw]));
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        // JSONSchemaProps-like self nesting is absent here, so nest RawExtension bodies instead.
+        let mut raw = envelope("v1", "ConfigMap", &[]);
+        for _ in 0..200 {
+            raw = envelope("apps/v1", "ControllerRevision", &[len_field(2, &len_field(1, &raw))]);
+        }
+        assert!(decode(&raw).is_err());
+    }
+
+    #[test]
+    fn raw_extension_holds_json_or_a_nested_protobuf_object() {
+        let json_data =
+            envelope("apps/v1", "ControllerRevision", &[msg(2, &[s(1, "{\"spec\":{\"x\":1}}")]), int(3, 2)]);
+        assert_eq!(
+            decode(&json_data).unwrap(),
+            json!({"apiVersion": "apps/v1", "kind": "ControllerRevision", "data": {"spec": {"x": 1}}, "revision": 2})
+        );
+        let nested = envelope("v1", "ConfigMap", &[entry(2, "a", b"b")]);
+        let proto_data = envelope("apps/v1", "ControllerRevision", &[len_field(2, &len_field(1, &nested))]);
+        assert_eq!(
+            decode(&proto_data).unwrap()["data"],
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {"a": "b"}})
+        );
+    }
+
+    #[test]
+    fn go_duration_strings_match_time_duration_string() {
+        assert_eq!(go_duration(0), "0s");
+        assert_eq!(go_duration(1_500), "1.5µs");
+        assert_eq!(go_duration(2_000_000), "2ms");
+        assert_eq!(go_duration(1_500_000_000), "1.5s");
+        assert_eq!(go_duration(90_000_000_000), "1m30s");
+        assert_eq!(go_duration(3_600_000_000_000), "1h0m0s");
+        assert_eq!(go_duration(-5_000_000_000), "-5s");
+    }
+
+    #[test]
+    fn negative_int32_values_decode_from_sign_extended_varints() {
+        let spec = msg(2, &[int(25, -5)]);
+        assert_eq!(decode(&envelope("v1", "Pod", &[spec])).unwrap()["spec"]["priority"], json!(-5));
+    }
+}

@@ -5,7 +5,10 @@ Why: kubectl's typed clients send protobuf bodies, and kctl works on JSON. Field
 wire types come from the prost-generated sources of the k8s-pb crate (every k8s generated.proto);
 the JSON names come from k8s-openapi's serde code (the exact JSON spelling, e.g. `hostIPC`).
 
-Run once from the crate root after changing the kind list:
+Whether a present zero value is dropped (Go value field with `omitempty`) or kept (pointer, or no
+`omitempty`) comes from the Go type metadata compiled into kubectl v1.32 (see `go_structs`).
+
+Run once from the crate root after changing the kind list (kubectl v1.32 on the PATH):
     python3 src/apiserver/protobuf/generate.py
 It reads ~/.cargo/registry/src/*/k8s-pb-0.9.0 and k8s-openapi-0.25.*, and writes
 src/apiserver/protobuf/descriptors.rs.
@@ -14,6 +17,8 @@ src/apiserver/protobuf/descriptors.rs.
 import glob
 import os
 import re
+import shutil
+import struct
 import sys
 
 HOME = os.path.expanduser("~")
@@ -56,10 +61,6 @@ SPECIAL = {
     "apimachinery.pkg.util.intstr.IntOrString": "IntOrString",
     "apimachinery.pkg.api.resource.Quantity": "Quantity",
 }
-
-# Optional number/bool fields that are Go value types with `omitempty` (not pointers): a zero
-# written by Go's marshaller is dropped, as upstream's JSON drops it. Filled from k8s.io/api types.go.
-VALUE_OMITEMPTY = set()
 
 PROST_RE = re.compile(r"#\[prost\((.*)\)\]")
 FIELD_RE = re.compile(r"pub (?:r#)?([a-z0-9_]+):\s*(.*)$", re.S)
@@ -180,19 +181,108 @@ def field_of(module, attr, rust_name, rust_type):
     return field
 
 
-def omit_zero(fq, field, optional):
-    """Whether a present zero scalar is dropped, as Go's `omitempty` drops it for value (non-pointer) fields.
+def go_structs(binary):
+    """Reads the Go struct layout of every protobuf-tagged type compiled into kubectl (v1.32).
+
+    Why: a present zero on the wire means different things for Go value fields (always written,
+    dropped by JSON `omitempty`) and pointer fields (written only when set, kept in JSON). Neither
+    proto nor OpenAPI records pointer-ness, but Go's runtime type metadata in the kubectl binary
+    does: each struct type (abi.StructType) has its name, package path, and fields with their
+    struct tags and types. Returns {"k8s.io/api/apps/v1.deploymentspec": {proto tag: (omitempty,
+    pointer)}}.
+    """
+    data = open(binary, "rb").read()
+    shoff = struct.unpack_from("<Q", data, 0x28)[0]
+    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x3A)
+    sections = [struct.unpack_from("<IIQQQQ", data, shoff + i * shentsize) for i in range(shnum)]
+    names_off = sections[shstrndx][4]
+    rodata_hdr = [h for h in sections if data[names_off + h[0] : names_off + h[0] + 8] == b".rodata\0"][0]
+    base, off, size = rodata_hdr[3], rodata_hdr[4], rodata_hdr[5]
+    ro = data[off : off + size]
+    words = struct.unpack_from(f"<{size // 8}Q", ro, 0)
+
+    def varint(pos):
+        value, shift = 0, 0
+        while True:
+            byte = ro[pos]
+            pos += 1
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                return value, pos
+
+    def name_at(addr):
+        """abi.Name: flags byte, varint length, name, then (if flags&2) varint length, tag."""
+        pos = addr - base
+        if not 0 <= pos < size - 3:
+            return None
+        flags = ro[pos]
+        length, pos = varint(pos + 1)
+        name = ro[pos : pos + length].decode("utf-8", "replace")
+        tag = ""
+        if flags & 2:
+            tag_len, pos = varint(pos + length)
+            tag = ro[pos : pos + tag_len].decode("utf-8", "replace")
+        return name, tag
+
+    out = {}
+    for i in range(7, len(words) - 2):
+        # abi.StructType = abi.Type (48 bytes) + PkgPath (8) + Fields slice {ptr, len, cap} at +56.
+        ptr, length, cap = words[i], words[i + 1], words[i + 2]
+        if length != cap or not 1 <= length <= 150 or not base <= ptr < base + size or (ptr - base) % 8:
+            continue
+        j = (ptr - base) // 8
+        if j + 3 * length > len(words):
+            continue
+        fields = {}
+        for k in range(length):
+            # abi.StructField = {Name *byte, Typ *Type, Offset uintptr}; Type.Kind_ is byte 23.
+            name_ptr, typ = words[j + 3 * k], words[j + 3 * k + 1]
+            if not (base <= name_ptr < base + size and base <= typ < base + size):
+                break
+            named = name_at(name_ptr)
+            if named is None:
+                break
+            m = re.search(r'protobuf:"\w+,(\d+),', named[1])
+            if m:
+                j_tag = re.search(r'json:"([^"]*)"', named[1])
+                omitempty = bool(j_tag) and "omitempty" in j_tag.group(1).split(",")[1:]
+                fields[int(m.group(1))] = (omitempty, ro[typ - base + 23] & 0x1F == 22)
+        else:
+            type_start = (i - 7) * 8
+            if not fields or ro[type_start + 23] & 0x1F != 25 or not ro[type_start + 20] & 1:
+                continue
+            # Type.Str and UncommonType.PkgPath are offsets from the start of the type data (.rodata).
+            str_off = struct.unpack_from("<i", ro, type_start + 40)[0]
+            pkg_off = struct.unpack_from("<i", ro, type_start + 80)[0]
+            type_name, pkg = name_at(base + str_off), name_at(base + pkg_off)
+            if not type_name or not pkg:
+                continue
+            out[f"{pkg[0]}.{type_name[0].lstrip('*').split('.')[-1]}".lower()] = fields
+    return out
+
+
+def go_key(fq):
+    """k8s-pb module path -> Go package path + type, lowercased: api.apps.v1.X -> k8s.io/api/apps/v1.x."""
+    package, name = fq.rsplit(".", 1)
+    parts = package.split(".")
+    parts[0] = parts[0].replace("_", "-")
+    return f"k8s.io/{'/'.join(parts)}.{name}".lower()
+
+
+def omit_zero(field, optional, go_field):
+    """Whether a present zero scalar is dropped, as upstream's JSON drops it.
 
     Go's protobuf marshaller writes every value field, zero or not, and pointer fields only when set;
-    JSON then drops zero value fields tagged `omitempty`. Required (non-`omitempty`) fields keep zeros.
-    Optional strings are value fields all but in rare cases; optional numbers and bools are kept
-    (replicas: 0 must survive) unless known to be value fields.
+    JSON then drops zero value fields tagged `omitempty` and keeps pointers (replicas: 0 survives).
+    Fields newer than kubectl's types fall back to: optional strings dropped, numbers kept.
     """
-    if not optional or field["repeated"] or field["kind"] in ("Message", "Map"):
+    if field["repeated"] or field["kind"] in ("Message", "Map"):
         return False
-    if field["kind"] in ("String", "Bytes"):
-        return True
-    return (fq, field["rust"]) in VALUE_OMITEMPTY
+    if go_field is not None:
+        omitempty, pointer = go_field
+        return omitempty and not pointer
+    return optional and field["kind"] in ("String", "Bytes")
 
 
 def parse_openapi():
@@ -215,6 +305,11 @@ def parse_openapi():
 
 def main():
     messages, resources = parse_pb()
+    kubectl = os.environ.get("KUBECTL") or shutil.which("kubectl")
+    if not kubectl:
+        sys.exit("kubectl (v1.32) is needed on the PATH, or in $KUBECTL, for Go field pointer-ness")
+    go = go_structs(os.path.realpath(kubectl))
+    no_go = []
     openapi = parse_openapi()
     roots = [r for r in resources if r[2].rsplit(".", 1)[0] in RESOURCE_PACKAGES] + EXTRA_ROOTS
     seen = {}
@@ -268,6 +363,9 @@ def main():
         if fq not in SPECIAL:
             for f in messages[fq]:
                 json_name, optional = oa.get(norm(f["rust"]), (None, True))
+                go_field = go.get(go_key(fq), {}).get(f["tag"])
+                if go_field is None and f["kind"] not in ("Message", "Map") and not f["repeated"]:
+                    no_go.append(f"{fq}.{f['rust']}")
                 is_inline = (fq, f["rust"]) in inline
                 if is_inline:
                     json_name = ""
@@ -283,7 +381,7 @@ def main():
                     kind = {"string": "MapString", "bytes": "MapBytes"}.get(value) or f"MapMessage({index[f['type']]})"
                 fields.append(
                     f"Field {{ tag: {f['tag']}, name: \"{json_name}\", kind: {kind}, "
-                    f"repeated: {str(f['repeated']).lower()}, omit_zero: {str(omit_zero(fq, f, optional)).lower()}, "
+                    f"repeated: {str(f['repeated']).lower()}, omit_zero: {str(omit_zero(f, optional, go_field)).lower()}, "
                     f"inline: {str(is_inline).lower()} }}"
                 )
         out.append(f"    Message {{ name: \"{fq}\", special: Special::{special}, fields: &[")
@@ -299,6 +397,8 @@ def main():
     out.append("")
     with open(OUT, "w") as fh:
         fh.write("\n".join(out))
+    for name in no_go:
+        warnings.append(f"{name}: not in kubectl's Go types, zero kept unless an optional string")
     for w in warnings:
         print("warning:", w, file=sys.stderr)
     print(f"wrote {OUT}: {len(order)} messages, {len(set(roots))} roots", file=sys.stderr)
