@@ -169,6 +169,9 @@ fn object(desc: &'static Message, buf: &[u8], depth: usize) -> Result<Value, Pro
             }
         }
     }
+    for field in desc.fields.iter().filter(|f| f.null_if_absent) {
+        out.entry(field.name).or_insert(Value::Null);
+    }
     Ok(Value::Object(out))
 }
 
@@ -396,6 +399,53 @@ mod tests {
             vec![s(1, name), s(2, ""), s(3, namespace), s(4, ""), s(5, ""), s(6, ""), int(7, 0), msg(8, &[])];
         parts.extend_from_slice(extra);
         msg(tag, &parts)
+    }
+
+    /// Bodies kubectl v1.32 sent (`kubectl create … -n default`, captured by a dumping HTTP server)
+    /// next to `kubectl create … --dry-run=client -o json` for the same command: Go's own JSON.
+    #[test]
+    fn captured_kubectl_bodies_decode_to_kubectls_json() {
+        macro_rules! fixture {
+            ($name:literal) => {
+                (
+                    $name,
+                    &include_bytes!(concat!("testdata/", $name, ".pb"))[..],
+                    include_str!(concat!("testdata/", $name, ".json")),
+                )
+            };
+        }
+        let cases = [
+            fixture!("configmap"),
+            fixture!("deployment"),
+            fixture!("secret"),
+            fixture!("job"),
+            fixture!("cronjob"),
+            fixture!("service"),
+            fixture!("namespace"),
+            fixture!("serviceaccount"),
+            fixture!("ingress"),
+            fixture!("pdb"),
+            fixture!("priorityclass"),
+            fixture!("quota"),
+            fixture!("clusterrolebinding"),
+        ];
+        for (name, body, expected) in cases {
+            let expected: Value = serde_json::from_str(expected).unwrap();
+            assert_eq!(decode(body).unwrap(), expected, "{name}");
+        }
+        // `kubectl create token` has no --dry-run; its TokenRequest carries a pointer expirationSeconds.
+        let token = decode(include_bytes!("testdata/token.pb")).unwrap();
+        assert_eq!(
+            token,
+            json!({
+                "apiVersion": "authentication.k8s.io/v1",
+                "kind": "TokenRequest",
+                "metadata": {"creationTimestamp": null},
+                "spec": {"audiences": null, "expirationSeconds": 600, "boundObjectRef": null},
+                "status": {"token": "", "expirationTimestamp": null},
+            }),
+            "{token:#}"
+        );
     }
 
     #[test]

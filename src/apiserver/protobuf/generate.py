@@ -181,6 +181,10 @@ def field_of(module, attr, rust_name, rust_type):
     return field
 
 
+# reflect.Kind values of the Go types whose nil is `null` in JSON.
+GO_KINDS = {21: "map", 22: "pointer", 23: "slice"}
+
+
 def go_structs(binary):
     """Reads the Go struct layout of every protobuf-tagged type compiled into kubectl (v1.32).
 
@@ -189,7 +193,7 @@ def go_structs(binary):
     proto nor OpenAPI records pointer-ness, but Go's runtime type metadata in the kubectl binary
     does: each struct type (abi.StructType) has its name, package path, and fields with their
     struct tags and types. Returns {"k8s.io/api/apps/v1.deploymentspec": {proto tag: (omitempty,
-    pointer)}}.
+    "pointer" | "slice" | "map" | "value")}}.
     """
     data = open(binary, "rb").read()
     shoff = struct.unpack_from("<Q", data, 0x28)[0]
@@ -247,7 +251,7 @@ def go_structs(binary):
             if m:
                 j_tag = re.search(r'json:"([^"]*)"', named[1])
                 omitempty = bool(j_tag) and "omitempty" in j_tag.group(1).split(",")[1:]
-                fields[int(m.group(1))] = (omitempty, ro[typ - base + 23] & 0x1F == 22)
+                fields[int(m.group(1))] = (omitempty, GO_KINDS.get(ro[typ - base + 23] & 0x1F, "value"))
         else:
             type_start = (i - 7) * 8
             if not fields or ro[type_start + 23] & 0x1F != 25 or not ro[type_start + 20] & 1:
@@ -280,9 +284,14 @@ def omit_zero(field, optional, go_field):
     if field["repeated"] or field["kind"] in ("Message", "Map"):
         return False
     if go_field is not None:
-        omitempty, pointer = go_field
-        return omitempty and not pointer
+        omitempty, go_kind = go_field
+        return omitempty and go_kind != "pointer"
     return optional and field["kind"] in ("String", "Bytes")
+
+
+def null_if_absent(go_field):
+    """Go writes nothing for a nil pointer, slice or map; without `omitempty` its JSON is `null`."""
+    return go_field is not None and not go_field[0] and go_field[1] != "value"
 
 
 def parse_openapi():
@@ -364,7 +373,7 @@ def main():
             for f in messages[fq]:
                 json_name, optional = oa.get(norm(f["rust"]), (None, True))
                 go_field = go.get(go_key(fq), {}).get(f["tag"])
-                if go_field is None and f["kind"] not in ("Message", "Map") and not f["repeated"]:
+                if go_field is None and f["kind"] not in ("Message", "Map") and not f["repeated"] and f["tag"]:
                     no_go.append(f"{fq}.{f['rust']}")
                 is_inline = (fq, f["rust"]) in inline
                 if is_inline:
@@ -382,7 +391,7 @@ def main():
                 fields.append(
                     f"Field {{ tag: {f['tag']}, name: \"{json_name}\", kind: {kind}, "
                     f"repeated: {str(f['repeated']).lower()}, omit_zero: {str(omit_zero(f, optional, go_field)).lower()}, "
-                    f"inline: {str(is_inline).lower()} }}"
+                    f"null_if_absent: {str(null_if_absent(go_field) and not is_inline).lower()}, inline: {str(is_inline).lower()} }}"
                 )
         out.append(f"    Message {{ name: \"{fq}\", special: Special::{special}, fields: &[")
         out.extend(f"        {f}," for f in fields)

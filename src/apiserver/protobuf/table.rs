@@ -52,6 +52,8 @@ pub struct Field {
     /// A present zero value (``""``, `0`, `false`) is dropped: Go writes value fields even when zero,
     /// and upstream's JSON drops them (`omitempty`). False for pointers and non-`omitempty` fields.
     pub omit_zero: bool,
+    /// A Go pointer, slice or map without `omitempty`: when absent (nil) upstream's JSON has `null`.
+    pub null_if_absent: bool,
     /// Go `json:",inline"` embedding: the sub-message's keys go into the parent object.
     pub inline: bool,
 }
