@@ -243,24 +243,41 @@ fn map_entry(kind: Kind, buf: &[u8], depth: usize) -> Result<(String, Value), Pr
     Ok((key, value))
 }
 
-/// Reads the scalar fields of a small special message by tag: (varints, byte strings).
-fn scalars(buf: &[u8]) -> Result<(Vec<(u32, u64)>, Vec<(u32, &[u8])>), ProtobufError> {
-    let (mut numbers, mut strings) = (Vec::new(), Vec::new());
-    let mut reader = Reader::new(buf);
-    while !reader.is_empty() {
-        match reader.key()? {
-            (tag, VARINT) => numbers.push((tag, reader.varint()?)),
-            (tag, LEN) => strings.push((tag, reader.bytes()?)),
-            (_, wire_type) => reader.skip(wire_type)?,
+/// The scalar fields of a small special message (Time, IntOrString…), by tag.
+#[derive(Default)]
+struct Scalars<'a> {
+    numbers: Vec<(u32, u64)>,
+    bytes: Vec<(u32, &'a [u8])>,
+}
+
+impl<'a> Scalars<'a> {
+    fn read(buf: &'a [u8]) -> Result<Self, ProtobufError> {
+        let mut out = Scalars::default();
+        let mut reader = Reader::new(buf);
+        while !reader.is_empty() {
+            match reader.key()? {
+                (tag, VARINT) => out.numbers.push((tag, reader.varint()?)),
+                (tag, LEN) => out.bytes.push((tag, reader.bytes()?)),
+                (_, wire_type) => reader.skip(wire_type)?,
+            }
         }
+        Ok(out)
     }
-    Ok((numbers, strings))
+
+    /// The last occurrence wins, as in protobuf.
+    fn number(&self, tag: u32) -> Option<u64> {
+        self.numbers.iter().rev().find(|(t, _)| *t == tag).map(|(_, v)| *v)
+    }
+
+    fn bytes(&self, tag: u32) -> Option<&'a [u8]> {
+        self.bytes.iter().rev().find(|(t, _)| *t == tag).map(|(_, v)| *v)
+    }
 }
 
 fn special_value(desc: &'static Message, special: Special, buf: &[u8], depth: usize) -> Result<Value, ProtobufError> {
-    let (numbers, strings) = scalars(buf)?;
-    let number = |tag: u32| numbers.iter().rev().find(|(t, _)| *t == tag).map(|(_, v)| *v);
-    let string = |tag: u32| strings.iter().rev().find(|(t, _)| *t == tag).map(|(_, v)| *v);
+    let scalars = Scalars::read(buf)?;
+    let number = |tag: u32| scalars.number(tag);
+    let string = |tag: u32| scalars.bytes(tag);
     Ok(match special {
         Special::Time | Special::MicroTime => {
             if number(1).is_none() && number(2).is_none() {
