@@ -679,6 +679,25 @@ mod tests {
     }
 
     #[test]
+    fn mutated_real_bodies_never_panic() {
+        // Single-byte corruptions of real bodies reach deep into the table walk.
+        let bodies: [&[u8]; 3] = [
+            include_bytes!("testdata/deployment.pb"),
+            include_bytes!("testdata/cronjob.pb"),
+            include_bytes!("testdata/service.pb"),
+        ];
+        for body in bodies {
+            for at in 0..body.len() {
+                for value in [0x00, 0x07, 0x7f, 0x80, 0xff] {
+                    let mut mutated = body.to_vec();
+                    mutated[at] = value;
+                    let _ = decode(&mutated);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn deep_nesting_is_an_error_not_a_stack_overflow() {
         // JSONSchemaProps-like self nesting is absent here, so nest RawExtension bodies instead.
         let mut raw = envelope("v1", "ConfigMap", &[]);

@@ -14,6 +14,9 @@ mod wire;
 
 pub use decode::decode;
 
+/// The media type of Kubernetes protobuf bodies (what `decode` reads).
+pub const MEDIA_TYPE: &str = "application/vnd.kubernetes.protobuf";
+
 /// Why a protobuf body could not be turned into JSON. Bodies come from the network, so every
 /// malformation is an error value, never a panic.
 #[derive(Debug, thiserror::Error)]
