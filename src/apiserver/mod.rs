@@ -8,6 +8,7 @@ pub mod objects;
 pub mod openapi;
 pub mod patch;
 pub mod pki;
+pub mod protobuf;
 pub mod request;
 pub mod router;
 pub mod selectors;
