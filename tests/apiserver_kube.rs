@@ -59,12 +59,14 @@ async fn typed_client_crud_conflicts_and_limits() {
 
     // Bodies over 3 MiB are refused with 413, and nothing is stored.
     let big = "x".repeat(4 * 1024 * 1024);
-    let (code, _) = api_error(maps.create(&PostParams::default(), &config_map("big", &[("x", &big)])).await.unwrap_err());
+    let (code, _) =
+        api_error(maps.create(&PostParams::default(), &config_map("big", &[("x", &big)])).await.unwrap_err());
     assert_eq!(code, 413);
     assert_eq!(api_error(maps.get("big").await.unwrap_err()).0, 404);
 
     // Creating twice is AlreadyExists; a missing object is NotFound.
-    let (code, message) = api_error(maps.create(&PostParams::default(), &config_map("settings", &[])).await.unwrap_err());
+    let (code, message) =
+        api_error(maps.create(&PostParams::default(), &config_map("settings", &[])).await.unwrap_err());
     assert_eq!((code, message.as_str()), (409, "configmaps \"settings\" already exists"));
     maps.delete("settings", &DeleteParams::default()).await.unwrap();
     assert_eq!(api_error(maps.get("settings").await.unwrap_err()).0, 404);
@@ -74,7 +76,8 @@ async fn typed_client_crud_conflicts_and_limits() {
 async fn invalid_objects_get_422_with_field_causes() {
     let server = TestServer::start();
     let pods: Api<Pod> = Api::namespaced(server.client().await, "default");
-    let pod: Pod = serde_json::from_value(json!({"metadata": {"name": "Bad_Name"}, "spec": {"containers": []}})).unwrap();
+    let pod: Pod =
+        serde_json::from_value(json!({"metadata": {"name": "Bad_Name"}, "spec": {"containers": []}})).unwrap();
     match pods.create(&PostParams::default(), &pod).await.unwrap_err() {
         kube::Error::Api(status) => {
             assert_eq!(status.code, 422);
@@ -101,7 +104,8 @@ async fn dynamic_client_server_side_apply_and_scale() {
             "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": "nginx:1.25"}]}}}
     });
     let applied = deployments.patch("web", &PatchParams::apply("tester"), &Patch::Apply(&manifest)).await.unwrap();
-    let managers: Vec<_> = applied.metadata.managed_fields.unwrap_or_default().into_iter().filter_map(|m| m.manager).collect();
+    let managers: Vec<_> =
+        applied.metadata.managed_fields.unwrap_or_default().into_iter().filter_map(|m| m.manager).collect();
     assert_eq!(managers, ["tester"]);
     // Another manager changing a field tester owns conflicts, unless forced.
     let mut other = manifest.clone();

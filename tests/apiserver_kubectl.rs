@@ -199,12 +199,16 @@ spec:
 #[test]
 fn apply_creates_then_reconfigures_and_removes_dropped_fields() {
     let server = TestServer::start();
-    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: solo\nspec:\n  containers:\n  - name: c\n    image: busybox\n";
+    let pod =
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: solo\nspec:\n  containers:\n  - name: c\n    image: busybox\n";
     let file = server.write("manifest.yml", &format!("{pod}---\n{DEPLOYMENT}"));
     let path = file.to_str().unwrap();
     let created = server.kubectl_ok(&["apply", "-f", path]);
     assert_eq!(created, "pod/solo created\ndeployment.apps/nginx-deployment created\n");
-    assert_eq!(server.kubectl_ok(&["apply", "-f", path]), "pod/solo unchanged\ndeployment.apps/nginx-deployment unchanged\n");
+    assert_eq!(
+        server.kubectl_ok(&["apply", "-f", path]),
+        "pod/solo unchanged\ndeployment.apps/nginx-deployment unchanged\n"
+    );
 
     let edited = DEPLOYMENT.replace("nginx:latest", "nginx:1.17").replace("  labels:\n    team: web\n", "");
     server.write("manifest.yml", &edited);
@@ -225,7 +229,10 @@ fn server_side_apply_reports_conflicts_and_forces() {
     let server = TestServer::start();
     let file = server.write("deployment.yml", DEPLOYMENT);
     let path = file.to_str().unwrap();
-    assert_eq!(server.kubectl_ok(&["apply", "--server-side", "-f", path]), "deployment.apps/nginx-deployment serverside-applied\n");
+    assert_eq!(
+        server.kubectl_ok(&["apply", "--server-side", "-f", path]),
+        "deployment.apps/nginx-deployment serverside-applied\n"
+    );
     server.kubectl_ok(&["set", "image", "deployment/nginx-deployment", "nginx=nginx:1.18"]);
     let conflict = server.kubectl(&["apply", "--server-side", "-f", path]);
     assert_eq!(conflict.status.code(), Some(1));
@@ -235,7 +242,13 @@ fn server_side_apply_reports_conflicts_and_forces() {
         stderr(&conflict)
     );
     server.kubectl_ok(&["apply", "--server-side", "--force-conflicts", "-f", path]);
-    let image = server.kubectl_ok(&["get", "deploy", "nginx-deployment", "-o", "jsonpath={.spec.template.spec.containers[0].image}"]);
+    let image = server.kubectl_ok(&[
+        "get",
+        "deploy",
+        "nginx-deployment",
+        "-o",
+        "jsonpath={.spec.template.spec.containers[0].image}",
+    ]);
     assert_eq!(image, "nginx:latest");
 }
 
@@ -247,16 +260,30 @@ fn patch_of_each_type() {
     let patch = |kind: &str, body: &str| {
         server.kubectl_ok(&["patch", "deployment", "nginx-deployment", "--type", kind, "-p", body]);
     };
-    patch("strategic", r#"{"spec":{"template":{"spec":{"containers":[{"name":"nginx","env":[{"name":"A","value":"1"}]}]}}}}"#);
+    patch(
+        "strategic",
+        r#"{"spec":{"template":{"spec":{"containers":[{"name":"nginx","env":[{"name":"A","value":"1"}]}]}}}}"#,
+    );
     assert_eq!(get("{.spec.template.spec.containers[0].env[0].value}"), "1");
     assert_eq!(get("{.spec.template.spec.containers[0].image}"), "nginx:latest", "strategic merge keeps the rest");
     patch("merge", r#"{"spec":{"replicas":5}}"#);
     assert_eq!(get("{.spec.replicas}"), "5");
     patch("json", r#"[{"op":"replace","path":"/spec/replicas","value":2}]"#);
     assert_eq!(get("{.spec.replicas}"), "2");
-    let failed = server.kubectl(&["patch", "deployment", "nginx-deployment", "--type", "json", "-p", r#"[{"op":"test","path":"/spec/replicas","value":9}]"#]);
+    let failed = server.kubectl(&[
+        "patch",
+        "deployment",
+        "nginx-deployment",
+        "--type",
+        "json",
+        "-p",
+        r#"[{"op":"test","path":"/spec/replicas","value":9}]"#,
+    ]);
     assert_eq!(failed.status.code(), Some(1));
-    assert_eq!(server.kubectl_ok(&["scale", "deployment/nginx-deployment", "--replicas=4"]).trim(), "deployment.apps/nginx-deployment scaled");
+    assert_eq!(
+        server.kubectl_ok(&["scale", "deployment/nginx-deployment", "--replicas=4"]).trim(),
+        "deployment.apps/nginx-deployment scaled"
+    );
     assert_eq!(get("{.spec.replicas}"), "4");
 }
 
@@ -294,9 +321,35 @@ fn describe_shows_events_and_explain_shows_the_schema() {
     );
     server.kubectl_stdin(&["create", "-f", "-"], Some(&event));
     let described = server.kubectl_ok(&["describe", "pod", "nginx"]);
-    assert!(described.contains("Scheduled") && described.contains("Successfully assigned default/nginx to node-1"), "{described}");
+    assert!(
+        described.contains("Scheduled") && described.contains("Successfully assigned default/nginx to node-1"),
+        "{described}"
+    );
     let explained = server.kubectl_ok(&["explain", "pod.spec.containers.ports"]);
     assert!(explained.contains("containerPort") && explained.contains("<integer>"), "{explained}");
     let events = server.kubectl_ok(&["get", "events"]);
     assert!(events.contains("pod/nginx") && events.contains("Scheduled"), "{events}");
+}
+
+#[test]
+fn kubectl_create_generators_send_protobuf_and_work() {
+    let server = TestServer::start();
+    assert_eq!(
+        server.kubectl_ok(&["create", "configmap", "cfg", "--from-literal=a=b"]).trim(),
+        "configmap/cfg created"
+    );
+    assert_eq!(
+        server.kubectl_ok(&["create", "secret", "generic", "s", "--from-literal=p=q"]).trim(),
+        "secret/s created"
+    );
+    assert_eq!(server.kubectl_ok(&["create", "namespace", "team"]).trim(), "namespace/team created");
+    assert_eq!(
+        server.kubectl_ok(&["create", "deployment", "web", "--image=nginx", "--replicas=2", "-n", "team"]).trim(),
+        "deployment.apps/web created"
+    );
+    assert_eq!(server.kubectl_ok(&["get", "configmap", "cfg", "-o", "jsonpath={.data.a}"]), "b");
+    assert_eq!(server.kubectl_ok(&["get", "secret", "s", "-o", "jsonpath={.data.p}"]), "cQ==");
+    assert_eq!(server.kubectl_ok(&["get", "deploy", "web", "-n", "team", "-o", "jsonpath={.spec.replicas}"]), "2");
+    let in_missing = server.kubectl(&["create", "configmap", "x", "-n", "nowhere"]);
+    assert_eq!(stderr(&in_missing).trim(), "error: failed to create configmap: namespaces \"nowhere\" not found");
 }
