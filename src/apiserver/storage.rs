@@ -118,7 +118,8 @@ impl Storage {
         }
         let mut items = Vec::new();
         loop {
-            let page_size = if limit == 0 { 0 } else { (limit - items.len()).max(100) };
+            // Bounded store reads even for an unlimited list (etcd's gRPC caps a message at 4 MiB).
+            let page_size = if limit == 0 { 1000 } else { (limit - items.len()).max(100) };
             let response = self.store.range(request.clone().with_limit(page_size)).await.map_err(|err| match err {
                 StoreError::Compacted { .. } if continue_token.is_some() => ApiError::gone(
                     "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.",
