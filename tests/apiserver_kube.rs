@@ -166,3 +166,76 @@ async fn watcher_relists_after_compaction_and_carries_on() {
     assert!(inits >= 2, "the watcher re-listed after its resourceVersion was compacted ({inits} lists)");
     assert!(seen_late, "and saw an object created after that");
 }
+
+#[tokio::test]
+async fn finalizers_hold_deletion_until_removed_and_collections_delete() {
+    let server = TestServer::start();
+    let client = server.client().await;
+    let maps: Api<ConfigMap> = Api::namespaced(client.clone(), "default");
+    let mut held = config_map("held", &[]);
+    held.metadata.finalizers = Some(vec!["example.com/hold".into()]);
+    maps.create(&PostParams::default(), &held).await.unwrap();
+    maps.delete("held", &DeleteParams::default()).await.unwrap();
+    let marked = maps.get("held").await.unwrap();
+    assert!(marked.metadata.deletion_timestamp.is_some(), "marked for deletion, still there");
+    maps.patch("held", &PatchParams::default(), &Patch::Merge(json!({"metadata": {"finalizers": null}})))
+        .await
+        .unwrap();
+    assert_eq!(api_error(maps.get("held").await.unwrap_err()).0, 404, "gone once the last finalizer is");
+
+    // dryRun=All validates and answers but stores nothing.
+    let dry = PostParams { dry_run: true, ..Default::default() };
+    maps.create(&dry, &config_map("dry", &[])).await.unwrap();
+    assert_eq!(api_error(maps.get("dry").await.unwrap_err()).0, 404);
+
+    // Pages of 2 with continue tokens cover every object once.
+    for i in 0..5 {
+        let mut cm = config_map(&format!("page-{i}"), &[]);
+        cm.metadata.labels = Some([("set".to_string(), if i < 3 { "a" } else { "b" }.to_string())].into());
+        maps.create(&PostParams::default(), &cm).await.unwrap();
+    }
+    let mut names = Vec::new();
+    let mut params = ListParams::default().limit(2);
+    loop {
+        let page = maps.list(&params).await.unwrap();
+        names.extend(page.items.into_iter().filter_map(|cm| cm.metadata.name));
+        match page.metadata.continue_ {
+            Some(token) if !token.is_empty() => params = params.continue_token(&token),
+            _ => break,
+        }
+    }
+    assert_eq!(names, ["page-0", "page-1", "page-2", "page-3", "page-4"]);
+
+    maps.delete_collection(&DeleteParams::default(), &ListParams::default().labels("set=a")).await.unwrap();
+    let left: Vec<_> =
+        maps.list(&ListParams::default()).await.unwrap().items.into_iter().filter_map(|c| c.metadata.name).collect();
+    assert_eq!(left, ["page-3", "page-4"]);
+}
+
+#[tokio::test]
+async fn malformed_bodies_and_unknown_paths_are_refused() {
+    let server = TestServer::start();
+    let client = server.client().await;
+    let request = |method: &str, path: &str, body: &str| {
+        http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header("Content-Type", "application/json")
+            .body(body.as_bytes().to_vec())
+            .unwrap()
+    };
+    let status = |result: Result<String, kube::Error>| api_error(result.unwrap_err());
+    let (code, message) =
+        status(client.request_text(request("POST", "/api/v1/namespaces/default/configmaps", "{not json")).await);
+    assert_eq!(code, 400);
+    assert!(message.contains("error decoding request body as JSON"), "{message}");
+    let (code, _) = status(client.request_text(request("GET", "/api/v1/namespaces/default/widgets", "")).await);
+    assert_eq!(code, 404);
+    let wrong_kind = r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"x"}}"#;
+    let (code, message) =
+        status(client.request_text(request("POST", "/api/v1/namespaces/default/configmaps", wrong_kind)).await);
+    assert_eq!(code, 400);
+    assert!(message.contains("does not match the expected API version"), "{message}");
+    let maps: Api<ConfigMap> = Api::namespaced(client, "default");
+    assert!(maps.list(&ListParams::default()).await.unwrap().items.is_empty(), "nothing stored");
+}
