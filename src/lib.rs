@@ -3,8 +3,11 @@
 
 pub mod apiserver;
 pub mod cli;
+pub mod controllers;
 pub mod kubeconfig;
+pub mod kubelet;
 pub mod registry;
+pub mod scheduler;
 pub mod store;
 
 /// Selects rustls's ring provider for the process: the dependency graph carries more than
