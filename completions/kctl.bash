@@ -1731,7 +1731,7 @@ _kctl() {
             return 0
             ;;
         kctl__subcmd__server)
-            opts="-n -v -s -h --data-dir --listen --write-kubeconfig --etcd-servers --tls-san --etcd-compaction-interval --kubeconfig --context --namespace --v --cluster --user --server --token --insecure-skip-tls-verify --request-timeout --help"
+            opts="-n -v -s -h --data-dir --listen --write-kubeconfig --etcd-servers --tls-san --hollow-nodes --hollow-failing-images --apiserver-only --node-monitor-grace-period --pod-eviction-timeout --etcd-compaction-interval --kubeconfig --context --namespace --v --cluster --user --server --token --insecure-skip-tls-verify --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1754,6 +1754,22 @@ _kctl() {
                     return 0
                     ;;
                 --tls-san)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hollow-nodes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hollow-failing-images)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --node-monitor-grace-period)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pod-eviction-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -26,7 +26,7 @@ fn describers_match_kubectl() {
 
 #[test]
 fn other_kinds_and_the_generic_fallback_match_kubectl() {
-    let server = support::TestServer::start();
+    let server = cli_common::start_static();
     let objects = "apiVersion: batch/v1\nkind: Job\nmetadata: {name: once}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: busybox, command: [echo, hi]}]\n---\napiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {name: rs1}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: rs1}}\n  template:\n    metadata: {labels: {app: rs1}}\n    spec: {containers: [{name: c, image: busybox}]}\n---\napiVersion: v1\nkind: ReplicationController\nmetadata: {name: rc1}\nspec:\n  replicas: 1\n  selector: {app: rc1}\n  template:\n    metadata: {labels: {app: rc1}}\n    spec: {containers: [{name: c, image: busybox}]}\n---\napiVersion: v1\nkind: Node\nmetadata: {name: node1, labels: {kubernetes.io/hostname: node1}}\nspec: {podCIDR: 10.244.0.0/24}\n---\napiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata: {name: l1}\nspec: {holderIdentity: me}\n";
     let out = server.kubectl_stdin(&["create", "-f", "-"], Some(objects));
     assert!(out.status.success(), "{}", support::stderr(&out));

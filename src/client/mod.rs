@@ -45,8 +45,7 @@ impl Session {
             Some(text) => config::parse_timeout(text)?,
             None => None,
         };
-        // Both rustls providers are linked in (other crates enable aws-lc); pick ring once.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        crate::install_crypto_provider();
         let loaded = config::load(flags).await?;
         if flags.verbosity >= 6 {
             for file in &loaded.files {

@@ -55,8 +55,14 @@ metadata: {name: settings, labels: {app: web}}
 data: {mode: test}
 "#;
 
+/// Only the apiserver runs: with controllers, objects would change between the kubectl
+/// and kctl runs (and between golden runs).
+pub fn start_static() -> TestServer {
+    TestServer::start_with(&["--apiserver-only"])
+}
+
 pub fn start_fixture() -> TestServer {
-    let server = TestServer::start();
+    let server = start_static();
     let out = server.kubectl_stdin(&["create", "-f", "-"], Some(FIXTURE));
     assert!(out.status.success(), "fixture: {}", String::from_utf8_lossy(&out.stderr));
     // An event about the pod, so describe shows an Events table.
