@@ -68,3 +68,531 @@ pub fn write(path: &Path, config: &Kubeconfig) -> Result<(), KubeconfigFileError
     }
     Ok(())
 }
+
+// ---------------------------------------------------------------------------------------
+// Kubeconfig file selection, merged reading and writing back, as client-go's clientcmd
+// does it (`--kubeconfig`, else `$KUBECONFIG`, else `~/.kube/config`). Files are kept as
+// YAML documents, not typed structs, so a write keeps what kctl does not understand.
+// ---------------------------------------------------------------------------------------
+
+/// Errors of loading and saving a set of kubeconfig files.
+#[derive(Debug, thiserror::Error)]
+pub enum KubeconfigSetError {
+    #[error("error loading config file \"{path}\": {source}")]
+    Load { path: PathBuf, source: std::io::Error },
+    #[error("error loading config file \"{path}\": {source}")]
+    Parse { path: PathBuf, source: serde_yaml::Error },
+    #[error("error loading config file \"{path}\": not a kubeconfig object")]
+    NotAMapping { path: PathBuf },
+    #[error("merging kubeconfig files: {0}")]
+    Merge(#[source] Box<kube::config::KubeconfigError>),
+    #[error("no config found to write context")]
+    NoFileForContext,
+    #[error(transparent)]
+    File(#[from] KubeconfigFileError),
+}
+
+/// Which kubeconfig files a command reads and writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigAccess {
+    explicit: Option<PathBuf>,
+    env_files: Vec<PathBuf>,
+    global: PathBuf,
+}
+
+impl ConfigAccess {
+    /// From the `--kubeconfig` flag, `$KUBECONFIG` and `$HOME`, as kubectl.
+    pub fn from_env(explicit: Option<&str>) -> ConfigAccess {
+        let env = std::env::var_os("KUBECONFIG");
+        let home = dirs::home_dir().unwrap_or_default();
+        ConfigAccess::new(explicit, env.as_deref().and_then(|e| e.to_str()), &home)
+    }
+
+    pub fn new(explicit: Option<&str>, kubeconfig_env: Option<&str>, home: &Path) -> ConfigAccess {
+        let mut env_files: Vec<PathBuf> = Vec::new();
+        // `KUBECONFIG` is a path list; empty items are skipped and repeats kept once.
+        for item in kubeconfig_env.unwrap_or_default().split(':').filter(|s| !s.is_empty()) {
+            let path = PathBuf::from(item);
+            if !env_files.contains(&path) {
+                env_files.push(path);
+            }
+        }
+        ConfigAccess {
+            explicit: explicit.filter(|e| !e.is_empty()).map(PathBuf::from),
+            env_files,
+            global: home.join(".kube").join("config"),
+        }
+    }
+
+    pub fn is_explicit(&self) -> bool {
+        self.explicit.is_some()
+    }
+
+    /// The files read, in precedence order (the first to define a key wins).
+    pub fn precedence(&self) -> Vec<PathBuf> {
+        match &self.explicit {
+            Some(path) => vec![path.clone()],
+            None if !self.env_files.is_empty() => self.env_files.clone(),
+            None => vec![self.global.clone()],
+        }
+    }
+
+    /// Where new entries and the current-context go: the explicit file, else the first
+    /// `KUBECONFIG` file that exists (the last one if none does), else `~/.kube/config`.
+    pub fn default_file(&self) -> PathBuf {
+        if let Some(path) = &self.explicit {
+            return path.clone();
+        }
+        match self.env_files.as_slice() {
+            [] => self.global.clone(),
+            [only] => only.clone(),
+            files => files.iter().find(|f| f.exists()).unwrap_or(&files[files.len() - 1]).clone(),
+        }
+    }
+
+    /// Reads every file in the precedence list; a missing file reads as empty.
+    pub fn load(&self) -> Result<KubeconfigSet, KubeconfigSetError> {
+        let files = self.precedence().into_iter().map(KubeconfigFile::read).collect::<Result<Vec<_>, _>>()?;
+        Ok(KubeconfigSet { access: self.clone(), files })
+    }
+}
+
+/// The three named lists of a kubeconfig.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Clusters,
+    Users,
+    Contexts,
+}
+
+impl Section {
+    /// The list's key in the file.
+    pub fn key(self) -> &'static str {
+        match self {
+            Section::Clusters => "clusters",
+            Section::Users => "users",
+            Section::Contexts => "contexts",
+        }
+    }
+
+    /// The key of an item's body next to its `name`.
+    pub fn item_key(self) -> &'static str {
+        match self {
+            Section::Clusters => "cluster",
+            Section::Users => "user",
+            Section::Contexts => "context",
+        }
+    }
+}
+
+/// One kubeconfig file as a YAML document.
+#[derive(Debug, Clone)]
+pub struct KubeconfigFile {
+    pub path: PathBuf,
+    pub doc: serde_yaml::Mapping,
+    dirty: bool,
+}
+
+impl KubeconfigFile {
+    fn read(path: PathBuf) -> Result<KubeconfigFile, KubeconfigSetError> {
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(source) => return Err(KubeconfigSetError::Load { path, source }),
+        };
+        let value: serde_yaml::Value = match serde_yaml::from_str(&text) {
+            Ok(value) => value,
+            Err(source) => return Err(KubeconfigSetError::Parse { path, source }),
+        };
+        let doc = match value {
+            serde_yaml::Value::Mapping(map) => map,
+            serde_yaml::Value::Null => serde_yaml::Mapping::new(),
+            _ => return Err(KubeconfigSetError::NotAMapping { path }),
+        };
+        Ok(KubeconfigFile { path, doc, dirty: false })
+    }
+
+    fn items(&self, section: Section) -> impl Iterator<Item = &serde_yaml::Mapping> {
+        self.doc.get(section.key()).and_then(|v| v.as_sequence()).into_iter().flatten().filter_map(|v| v.as_mapping())
+    }
+
+    fn position(&self, section: Section, name: &str) -> Option<usize> {
+        let list = self.doc.get(section.key())?.as_sequence()?;
+        list.iter().position(|item| item_name(item) == Some(name))
+    }
+
+    fn list_mut(&mut self, section: Section) -> &mut Vec<serde_yaml::Value> {
+        let key = serde_yaml::Value::from(section.key());
+        let slot = self.doc.entry(key).or_insert(serde_yaml::Value::Null);
+        if !slot.is_sequence() {
+            *slot = serde_yaml::Value::Sequence(Vec::new());
+        }
+        match slot {
+            serde_yaml::Value::Sequence(list) => list,
+            _ => unreachable!("just made a sequence"),
+        }
+    }
+
+    fn current_context(&self) -> Option<&str> {
+        self.doc.get("current-context").and_then(|v| v.as_str()).filter(|s| !s.is_empty())
+    }
+
+    fn set_current_context(&mut self, name: &str) {
+        self.doc.insert("current-context".into(), name.into());
+        self.dirty = true;
+    }
+
+    /// Writes the document; a new file gets the header kubectl writes and mode 0600, an
+    /// existing file keeps its mode.
+    fn save(&mut self) -> Result<(), KubeconfigFileError> {
+        let io = |source| KubeconfigFileError::Write { path: self.path.clone(), source };
+        if !self.path.exists() {
+            for (key, value) in [("apiVersion", "v1"), ("kind", "Config")] {
+                if !self.doc.contains_key(key) {
+                    self.doc.insert(key.into(), value.into());
+                }
+            }
+        }
+        let text = to_go_yaml(&serde_yaml::Value::Mapping(self.doc.clone()));
+        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options.open(&self.path).map_err(io)?;
+        std::io::Write::write_all(&mut file, text.as_bytes()).map_err(io)?;
+        self.dirty = false;
+        Ok(())
+    }
+}
+
+fn item_name(item: &serde_yaml::Value) -> Option<&str> {
+    item.get("name").and_then(|n| n.as_str())
+}
+
+/// An entry as the merged view sees it: its body and the file it came from.
+#[derive(Debug, Clone)]
+pub struct Entry<'a> {
+    pub name: &'a str,
+    pub body: Option<&'a serde_yaml::Value>,
+    pub origin: &'a Path,
+}
+
+/// The files of one `ConfigAccess`, read together: the first file to define a name wins,
+/// and a change goes to the file the changed entry came from (new ones to the default file).
+#[derive(Debug, Clone)]
+pub struct KubeconfigSet {
+    access: ConfigAccess,
+    files: Vec<KubeconfigFile>,
+}
+
+impl KubeconfigSet {
+    pub fn access(&self) -> &ConfigAccess {
+        &self.access
+    }
+
+    pub fn files(&self) -> &[KubeconfigFile] {
+        &self.files
+    }
+
+    /// The file kubectl names in its messages: the explicit file, else the default one.
+    pub fn display_file(&self) -> PathBuf {
+        self.access.default_file()
+    }
+
+    /// The first non-empty `current-context` along the precedence list.
+    pub fn current_context(&self) -> Option<&str> {
+        self.files.iter().find_map(|f| f.current_context())
+    }
+
+    /// All entries of a section, first definition of each name winning, sorted by name.
+    pub fn entries(&self, section: Section) -> Vec<Entry<'_>> {
+        let mut seen = std::collections::BTreeMap::new();
+        for file in &self.files {
+            for item in file.items(section) {
+                let Some(name) = item.get("name").and_then(|n| n.as_str()) else { continue };
+                seen.entry(name).or_insert(Entry { name, body: item.get(section.item_key()), origin: &file.path });
+            }
+        }
+        seen.into_values().collect()
+    }
+
+    pub fn entry(&self, section: Section, name: &str) -> Option<Entry<'_>> {
+        self.files.iter().find_map(|file| {
+            let item = file.items(section).find(|item| item.get("name").and_then(|n| n.as_str()) == Some(name))?;
+            let name = item.get("name").and_then(|n| n.as_str())?;
+            Some(Entry { name, body: item.get(section.item_key()), origin: &file.path })
+        })
+    }
+
+    pub fn contains(&self, section: Section, name: &str) -> bool {
+        self.origin_index(section, name).is_some()
+    }
+
+    /// A top-level value (`preferences`, `extensions`) from the first file that sets it.
+    pub fn top_level(&self, key: &str) -> Option<&serde_yaml::Value> {
+        self.files.iter().find_map(|f| f.doc.get(key).filter(|v| !v.is_null()))
+    }
+
+    fn origin_index(&self, section: Section, name: &str) -> Option<usize> {
+        self.files.iter().position(|f| f.position(section, name).is_some())
+    }
+
+    fn default_index(&self) -> usize {
+        let default = self.access.default_file();
+        self.files.iter().position(|f| f.path == default).unwrap_or(0)
+    }
+
+    /// Changes the body of an entry in the file that defines it, or creates the entry
+    /// (with `new_body` as its start) in the default file. Returns whether it existed.
+    pub fn upsert(
+        &mut self,
+        section: Section,
+        name: &str,
+        new_body: impl FnOnce() -> serde_yaml::Mapping,
+        change: impl FnOnce(&mut serde_yaml::Mapping),
+    ) -> bool {
+        let (index, existed) = match self.origin_index(section, name) {
+            Some(index) => (index, true),
+            None => (self.default_index(), false),
+        };
+        let file = &mut self.files[index];
+        file.dirty = true;
+        let list = file.list_mut(section);
+        let position = match list.iter().position(|item| item_name(item) == Some(name)) {
+            Some(position) => position,
+            None => {
+                let mut item = serde_yaml::Mapping::new();
+                item.insert("name".into(), name.into());
+                item.insert(section.item_key().into(), serde_yaml::Value::Mapping(new_body()));
+                list.push(serde_yaml::Value::Mapping(item));
+                list.len() - 1
+            }
+        };
+        let serde_yaml::Value::Mapping(item) = &mut list[position] else { unreachable!("items are mappings") };
+        let body = item.entry(section.item_key().into()).or_insert(serde_yaml::Value::Null);
+        if !body.is_mapping() {
+            *body = serde_yaml::Value::Mapping(serde_yaml::Mapping::new());
+        }
+        if let serde_yaml::Value::Mapping(body) = body {
+            change(body);
+        }
+        existed
+    }
+
+    /// Removes an entry from the file it came from. Returns whether it existed.
+    pub fn remove(&mut self, section: Section, name: &str) -> bool {
+        let Some(index) = self.origin_index(section, name) else { return false };
+        let file = &mut self.files[index];
+        let list = file.list_mut(section);
+        if let Some(position) = list.iter().position(|item| item_name(item) == Some(name)) {
+            list.remove(position);
+        }
+        file.dirty = true;
+        true
+    }
+
+    /// Renames an entry in place, in the file it came from. Returns whether it existed.
+    pub fn rename(&mut self, section: Section, old: &str, new: &str) -> bool {
+        let Some(index) = self.origin_index(section, old) else { return false };
+        let file = &mut self.files[index];
+        let list = file.list_mut(section);
+        if let Some(serde_yaml::Value::Mapping(item)) = list.iter_mut().find(|item| item_name(item) == Some(old)) {
+            item.insert("name".into(), new.into());
+        }
+        file.dirty = true;
+        true
+    }
+
+    /// Sets `current-context` where kubectl would: the explicit file, else the default
+    /// file; clearing it clears the first file that sets it.
+    pub fn set_current_context(&mut self, name: &str) -> Result<(), KubeconfigSetError> {
+        if self.current_context().unwrap_or_default() == name {
+            return Ok(());
+        }
+        if self.access.is_explicit() || !name.is_empty() {
+            let index = self.default_index();
+            self.files[index].set_current_context(name);
+            return Ok(());
+        }
+        let file = self.files.iter_mut().find(|f| f.current_context().is_some() && f.path.exists());
+        match file {
+            Some(file) => {
+                file.set_current_context(name);
+                Ok(())
+            }
+            None => Err(KubeconfigSetError::NoFileForContext),
+        }
+    }
+
+    /// A top-level key of the default file, for `config set`/`unset` outside the lists.
+    pub fn top_level_mut(&mut self, key: &str) -> &mut serde_yaml::Value {
+        let index = match self.files.iter().position(|f| f.doc.get(key).is_some_and(|v| !v.is_null())) {
+            Some(index) => index,
+            None => self.default_index(),
+        };
+        let file = &mut self.files[index];
+        file.dirty = true;
+        file.doc.entry(key.into()).or_insert(serde_yaml::Value::Null)
+    }
+
+    /// Writes every file that changed.
+    pub fn save(&mut self) -> Result<(), KubeconfigSetError> {
+        for file in self.files.iter_mut().filter(|f| f.dirty) {
+            file.save()?;
+        }
+        Ok(())
+    }
+
+    /// The merged configuration as kube-rs types, for clients.
+    pub fn to_kube(&self) -> Result<Kubeconfig, KubeconfigSetError> {
+        let mut merged = Kubeconfig::default();
+        for file in &self.files {
+            let config: Kubeconfig = serde_yaml::from_value(serde_yaml::Value::Mapping(file.doc.clone()))
+                .map_err(|source| KubeconfigSetError::Parse { path: file.path.clone(), source })?;
+            merged = merged.merge(config).map_err(|source| KubeconfigSetError::Merge(Box::new(source)))?;
+        }
+        Ok(merged)
+    }
+}
+
+/// YAML as go-yaml (behind kubectl) writes it: block style, sequences not indented under
+/// their key, and strings that YAML 1.1 would read as something else (`y`, `on`, `0x1`,
+/// ``) double-quoted, so kubectl reads back exactly the strings kctl wrote.
+pub fn to_go_yaml(value: &serde_yaml::Value) -> String {
+    let mut out = String::new();
+    match value {
+        serde_yaml::Value::Mapping(map) if !map.is_empty() => emit_mapping(map, 0, &mut out),
+        serde_yaml::Value::Sequence(items) if !items.is_empty() => emit_sequence(items, 0, &mut out),
+        other => {
+            out.push_str(&scalar(other));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn untag(value: &serde_yaml::Value) -> &serde_yaml::Value {
+    match value {
+        serde_yaml::Value::Tagged(tagged) => untag(&tagged.value),
+        other => other,
+    }
+}
+
+/// A value that fits on its key's line: a scalar or an empty collection.
+fn inline(value: &serde_yaml::Value) -> Option<String> {
+    match untag(value) {
+        serde_yaml::Value::Mapping(map) if map.is_empty() => Some("{}".into()),
+        serde_yaml::Value::Sequence(items) if items.is_empty() => Some("[]".into()),
+        serde_yaml::Value::Mapping(_) | serde_yaml::Value::Sequence(_) => None,
+        other => Some(scalar(other)),
+    }
+}
+
+fn emit_mapping(map: &serde_yaml::Mapping, indent: usize, out: &mut String) {
+    for (i, (key, value)) in map.iter().enumerate() {
+        // The first key of a sequence item continues the `- ` line.
+        if !(i == 0 && out.ends_with("- ")) {
+            out.extend(std::iter::repeat_n(' ', indent));
+        }
+        out.push_str(&scalar(untag(key)));
+        out.push(':');
+        match (inline(value), untag(value)) {
+            (Some(text), _) => {
+                out.push(' ');
+                out.push_str(&text);
+                out.push('\n');
+            }
+            (None, serde_yaml::Value::Mapping(inner)) => {
+                out.push('\n');
+                emit_mapping(inner, indent + 2, out);
+            }
+            (None, serde_yaml::Value::Sequence(items)) => {
+                out.push('\n');
+                emit_sequence(items, indent, out);
+            }
+            (None, _) => unreachable!("inline covers scalars"),
+        }
+    }
+}
+
+fn emit_sequence(items: &[serde_yaml::Value], indent: usize, out: &mut String) {
+    for item in items {
+        if !out.ends_with("- ") {
+            out.extend(std::iter::repeat_n(' ', indent));
+        }
+        out.push_str("- ");
+        match (inline(item), untag(item)) {
+            (Some(text), _) => {
+                out.push_str(&text);
+                out.push('\n');
+            }
+            (None, serde_yaml::Value::Mapping(inner)) => emit_mapping(inner, indent + 2, out),
+            (None, serde_yaml::Value::Sequence(inner)) => emit_sequence(inner, indent + 2, out),
+            (None, _) => unreachable!("inline covers scalars"),
+        }
+    }
+}
+
+fn scalar(value: &serde_yaml::Value) -> String {
+    match untag(value) {
+        serde_yaml::Value::Null => "null".into(),
+        serde_yaml::Value::Bool(b) => b.to_string(),
+        serde_yaml::Value::Number(n) => n.to_string(),
+        serde_yaml::Value::String(s) => quote(s),
+        // Collections never reach here (see `inline`); keep output valid regardless.
+        other => serde_yaml::to_string(other).unwrap_or_default().trim_end().to_string(),
+    }
+}
+
+fn quote(s: &str) -> String {
+    static NOT_A_STRING: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(concat!(
+            r"^(|~|[yYnN]|[Yy]es|YES|[Nn]o|NO|[Tt]rue|TRUE|[Ff]alse|FALSE|[Oo]n|ON|[Oo]ff|OFF|[Nn]ull|NULL",
+            r"|[-+]?(\.[0-9_]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?",
+            r"|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)|[-+]?0x[0-9a-fA-F_]+|[-+]?0o?[0-7_]+|[-+]?0b[01_]+",
+            r"|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?|<<|=)$"
+        ))
+        .expect("valid regex")
+    });
+    let special_start = s.starts_with(|c: char| "-?:,[]{}#&*!|>'\"%@`".contains(c))
+        && !(s.len() > 1 && s.starts_with(['-', '?', ':']) && !s[1..].starts_with(' '));
+    let control = s.chars().any(|c| c.is_control() || c == '\u{feff}');
+    if NOT_A_STRING.is_match(s) || control {
+        return serde_json::to_string(s).unwrap_or_default();
+    }
+    let needs_quotes = special_start
+        || s.contains(": ")
+        || s.contains(" #")
+        || s.ends_with(':')
+        || s.starts_with(' ')
+        || s.ends_with(' ');
+    if needs_quotes {
+        format!("'{}'", s.replace('\'', "''"))
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod go_yaml_tests {
+    use super::to_go_yaml;
+
+    #[test]
+    fn strings_yaml_1_1_reads_as_other_types_are_double_quoted() {
+        let value: serde_yaml::Value = serde_yaml::from_str("a: ['y', 'on', '', '12', x, 'a: b']").unwrap();
+        assert_eq!(to_go_yaml(&value), "a:\n- \"y\"\n- \"on\"\n- \"\"\n- \"12\"\n- x\n- 'a: b'\n");
+    }
+
+    #[test]
+    fn sequences_of_mappings_are_written_as_go_yaml_does() {
+        let value: serde_yaml::Value =
+            serde_yaml::from_str("clusters:\n- name: a\n  cluster:\n    server: s\n    ext: {}\nprefs: {}\n").unwrap();
+        assert_eq!(to_go_yaml(&value), "clusters:\n- name: a\n  cluster:\n    server: s\n    ext: {}\nprefs: {}\n");
+    }
+}

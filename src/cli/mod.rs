@@ -2,6 +2,7 @@
 //! dispatcher that hands each verb to its module. Verbs not built yet say so and exit 1.
 
 pub mod completion;
+pub mod config;
 pub mod server;
 
 use std::process::ExitCode;
@@ -74,7 +75,7 @@ pub enum Command {
     /// Wait for a specific condition on one or many resources.
     Wait(Pending),
     /// Modify kubeconfig files.
-    Config(Pending),
+    Config(config::ConfigArgs),
     /// Print the client and server version information.
     Version(Pending),
     /// Print the supported API resources on the server.
@@ -111,6 +112,9 @@ fn run(cli: Cli, verb: &str) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Completion(args) => completion::run(&args, &mut std::io::stdout()),
         Command::Server(args) => server::run(&args),
+        Command::Config(args) => {
+            config::run(&args, &cli.global, &mut std::io::stdout(), &mut std::io::stderr()).map(|()| ExitCode::SUCCESS)
+        }
         _ => anyhow::bail!("kctl {verb} is not implemented yet"),
     }
 }
