@@ -197,7 +197,8 @@ impl KubeconfigFile {
     fn read(path: PathBuf) -> Result<KubeconfigFile, KubeconfigSetError> {
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
+            // A file that does not exist yet starts as the skeleton kubectl writes.
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => NEW_FILE.to_string(),
             Err(source) => return Err(KubeconfigSetError::Load { path, source }),
         };
         let value: serde_yaml::Value = match serde_yaml::from_str(&text) {
@@ -242,17 +243,9 @@ impl KubeconfigFile {
         self.dirty = true;
     }
 
-    /// Writes the document; a new file gets the header kubectl writes and mode 0600, an
-    /// existing file keeps its mode.
+    /// Writes the document; a new file gets mode 0600, an existing file keeps its mode.
     fn save(&mut self) -> Result<(), KubeconfigFileError> {
         let io = |source| KubeconfigFileError::Write { path: self.path.clone(), source };
-        if !self.path.exists() {
-            for (key, value) in [("apiVersion", "v1"), ("kind", "Config")] {
-                if !self.doc.contains_key(key) {
-                    self.doc.insert(key.into(), value.into());
-                }
-            }
-        }
         let text = to_go_yaml(&serde_yaml::Value::Mapping(self.doc.clone()));
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(io)?;
@@ -270,6 +263,9 @@ impl KubeconfigFile {
         Ok(())
     }
 }
+
+/// What kubectl writes into a kubeconfig file it creates.
+const NEW_FILE: &str = "apiVersion: v1\nclusters: null\ncontexts: null\ncurrent-context: \"\"\nkind: Config\npreferences: {}\nusers: null\n";
 
 fn item_name(item: &serde_yaml::Value) -> Option<&str> {
     item.get("name").and_then(|n| n.as_str())
@@ -367,9 +363,10 @@ impl KubeconfigSet {
         let position = match list.iter().position(|item| item_name(item) == Some(name)) {
             Some(position) => position,
             None => {
+                // Keys in kubectl's (sorted) order: `cluster`/`context`/`user` before `name`.
                 let mut item = serde_yaml::Mapping::new();
-                item.insert("name".into(), name.into());
                 item.insert(section.item_key().into(), serde_yaml::Value::Mapping(new_body()));
+                item.insert("name".into(), name.into());
                 list.push(serde_yaml::Value::Mapping(item));
                 list.len() - 1
             }
@@ -381,6 +378,12 @@ impl KubeconfigSet {
         }
         if let serde_yaml::Value::Mapping(body) = body {
             change(body);
+            if !existed {
+                // A new stanza reads as kubectl would have written it: keys sorted.
+                let mut entries: Vec<_> = std::mem::take(body).into_iter().collect();
+                entries.sort_by(|(a, _), (b, _)| a.as_str().cmp(&b.as_str()));
+                body.extend(entries);
+            }
         }
         existed
     }
@@ -392,6 +395,10 @@ impl KubeconfigSet {
         let list = file.list_mut(section);
         if let Some(position) = list.iter().position(|item| item_name(item) == Some(name)) {
             list.remove(position);
+        }
+        if list.is_empty() {
+            // kubectl writes an empty list as null.
+            file.doc.insert(section.key().into(), serde_yaml::Value::Null);
         }
         file.dirty = true;
         true

@@ -7,6 +7,7 @@ pub mod view;
 
 use std::io::Write;
 use std::path::Path;
+use std::process::ExitCode;
 
 use anyhow::bail;
 use clap::{Args, Subcommand};
@@ -17,7 +18,7 @@ use crate::kubeconfig::{ConfigAccess, KubeconfigSet, Section};
 #[derive(Args, Debug)]
 pub struct ConfigArgs {
     #[command(subcommand)]
-    pub command: ConfigCommand,
+    pub command: Option<ConfigCommand>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -84,10 +85,32 @@ pub struct GetContextsArgs {
     pub no_headers: bool,
 }
 
-pub fn run(args: &ConfigArgs, global: &GlobalOptions, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
+/// Runs a sub-verb; without one, prints the help to stderr and fails, as kubectl.
+pub fn run(
+    args: &ConfigArgs,
+    global: &GlobalOptions,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let Some(command) = &args.command else {
+        let mut cli = <super::Cli as clap::CommandFactory>::command();
+        if let Some(config) = cli.find_subcommand_mut("config") {
+            write!(err, "{}", config.render_help())?;
+        }
+        return Ok(ExitCode::FAILURE);
+    };
+    run_command(command, global, out, err).map(|()| ExitCode::SUCCESS)
+}
+
+fn run_command(
+    command: &ConfigCommand,
+    global: &GlobalOptions,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<()> {
     let access = ConfigAccess::from_env(global.kubeconfig.as_deref());
     let mut set = access.load()?;
-    match &args.command {
+    match command {
         ConfigCommand::View(args) => view::run(args, &set, global.context.as_deref(), out),
         ConfigCommand::GetContexts(args) => get_contexts(args, &set, out),
         ConfigCommand::CurrentContext => current_context(&set, out),

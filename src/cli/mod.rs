@@ -112,9 +112,7 @@ fn run(cli: Cli, verb: &str) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Completion(args) => completion::run(&args, &mut std::io::stdout()),
         Command::Server(args) => server::run(&args),
-        Command::Config(args) => {
-            config::run(&args, &cli.global, &mut std::io::stdout(), &mut std::io::stderr()).map(|()| ExitCode::SUCCESS)
-        }
+        Command::Config(args) => config::run(&args, &cli.global, &mut std::io::stdout(), &mut std::io::stderr()),
         _ => anyhow::bail!("kctl {verb} is not implemented yet"),
     }
 }

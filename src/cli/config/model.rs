@@ -195,9 +195,10 @@ pub fn decode<T: serde::de::DeserializeOwned + Default>(
     }
 }
 
-/// Encodes a typed value as the YAML kubectl would write for it.
+/// Encodes a typed value as the YAML kubectl would write for it (keys sorted, as Go
+/// writes them).
 pub fn encode<T: Serialize>(value: &T) -> serde_yaml::Mapping {
-    match serde_yaml::to_value(value) {
+    match serde_json::to_value(value).and_then(serde_json::from_value::<serde_yaml::Value>) {
         Ok(serde_yaml::Value::Mapping(map)) => map,
         _ => serde_yaml::Mapping::new(),
     }
