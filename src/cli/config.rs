@@ -99,7 +99,16 @@ pub fn run(
         }
         return Ok(ExitCode::FAILURE);
     };
-    run_command(command, global, out, err).map(|()| ExitCode::SUCCESS)
+    match run_command(command, global, out, err) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(error) => match error.downcast::<Aggregate>() {
+            Ok(aggregate) => {
+                writeln!(err, "{aggregate}")?;
+                Ok(ExitCode::FAILURE)
+            }
+            Err(error) => Err(error),
+        },
+    }
 }
 
 fn run_command(
@@ -197,16 +206,12 @@ fn get_contexts(args: &GetContextsArgs, set: &KubeconfigSet, out: &mut dyn Write
         "jsonpath",
         "jsonpath-file",
     ];
-    let mut output = args.output.as_str();
+    let output = args.output.as_str();
     if !VALID.contains(&output) {
         bail!("output must be one of '' or 'name': {output}");
     }
     if !matches!(output, "" | "name") {
-        writeln!(
-            out,
-            "--output {output} is not available in kubectl config get-contexts; resetting to default output format"
-        )?;
-        output = "";
+        bail!("--output {output} is not available in kubectl config get-contexts; resetting to default output format");
     }
     let name_only = output == "name";
     let mut errors = Vec::new();
@@ -242,9 +247,14 @@ fn get_contexts(args: &GetContextsArgs, set: &KubeconfigSet, out: &mut dyn Write
     match errors.len() {
         0 => Ok(()),
         1 => bail!("{}", errors[0]),
-        _ => bail!("[{}]", errors.join(", ")),
+        _ => Err(Aggregate(errors).into()),
     }
 }
+
+/// Several errors, which kubectl prints one a line without the `error: ` prefix.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", .0.join("\n"))]
+struct Aggregate(Vec<String>);
 
 /// `get-clusters` / `get-users`: a NAME column, sorted.
 fn list_names(set: &KubeconfigSet, section: Section, out: &mut dyn Write) -> anyhow::Result<()> {
