@@ -448,6 +448,56 @@ impl KubeconfigSet {
         file.doc.entry(key.into()).or_insert(serde_yaml::Value::Null)
     }
 
+    /// Adds or replaces the clusters, users and contexts of `config` (a new local cluster's
+    /// credentials, as kind merges them), each in the file that already defines it or in the
+    /// default file; with `make_current`, its current context becomes the current one.
+    pub fn merge_in(&mut self, config: &Kubeconfig, make_current: bool) -> Result<(), KubeconfigSetError> {
+        let mut put = |section: Section, name: &str, body: serde_yaml::Value| {
+            let body = match body {
+                serde_yaml::Value::Mapping(map) => map,
+                _ => serde_yaml::Mapping::new(),
+            };
+            self.upsert(section, name, serde_yaml::Mapping::new, |old| *old = body);
+        };
+        for named in &config.clusters {
+            put(
+                Section::Clusters,
+                &named.name,
+                serde_yaml::to_value(&named.cluster).map_err(KubeconfigFileError::from)?,
+            );
+        }
+        for named in &config.auth_infos {
+            put(
+                Section::Users,
+                &named.name,
+                serde_yaml::to_value(&named.auth_info).map_err(KubeconfigFileError::from)?,
+            );
+        }
+        for named in &config.contexts {
+            put(
+                Section::Contexts,
+                &named.name,
+                serde_yaml::to_value(&named.context).map_err(KubeconfigFileError::from)?,
+            );
+        }
+        match config.current_context.as_deref() {
+            Some(current) if make_current && !current.is_empty() => self.set_current_context(current),
+            _ => Ok(()),
+        }
+    }
+
+    /// Removes the cluster, user and context called `name` (what `merge_in` added for a
+    /// cluster), clearing the current context if it was that one.
+    pub fn remove_named(&mut self, name: &str) -> Result<(), KubeconfigSetError> {
+        for section in [Section::Clusters, Section::Users, Section::Contexts] {
+            self.remove(section, name);
+        }
+        if self.current_context() == Some(name) {
+            self.set_current_context("")?;
+        }
+        Ok(())
+    }
+
     /// Writes every file that changed.
     pub fn save(&mut self) -> Result<(), KubeconfigSetError> {
         for file in self.files.iter_mut().filter(|f| f.dirty) {
@@ -601,5 +651,95 @@ mod go_yaml_tests {
         let value: serde_yaml::Value =
             serde_yaml::from_str("clusters:\n- name: a\n  cluster:\n    server: s\n    ext: {}\nprefs: {}\n").unwrap();
         assert_eq!(to_go_yaml(&value), "clusters:\n- name: a\n  cluster:\n    server: s\n    ext: {}\nprefs: {}\n");
+    }
+}
+
+#[cfg(test)]
+mod set_tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn env_of(paths: &[&Path]) -> String {
+        paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(":")
+    }
+
+    const FIRST: &str = "clusters:\n- name: shared\n  cluster: {server: https://first}\ncurrent-context: one\n";
+    const SECOND: &str = "clusters:\n- name: shared\n  cluster: {server: https://second}\n- name: only-second\n  cluster: {server: https://2, x-unknown: keep}\n";
+
+    #[test]
+    fn default_file_is_the_first_existing_kubeconfig_file_else_the_last() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        let access = ConfigAccess::new(None, Some(&env_of(&[&a, &b])), dir.path());
+        assert_eq!(access.default_file(), b);
+        write(dir.path(), "b", "");
+        write(dir.path(), "a", "");
+        assert_eq!(access.default_file(), a);
+        let explicit = ConfigAccess::new(Some("x.yaml"), Some(&env_of(&[&a, &b])), dir.path());
+        assert_eq!(explicit.precedence(), vec![PathBuf::from("x.yaml")]);
+        let home = ConfigAccess::new(None, Some(""), dir.path());
+        assert_eq!(home.default_file(), dir.path().join(".kube/config"));
+    }
+
+    #[test]
+    fn the_first_file_wins_and_a_change_goes_to_the_file_that_defines_the_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = write(dir.path(), "a", FIRST);
+        let b = write(dir.path(), "b", SECOND);
+        let access = ConfigAccess::new(None, Some(&env_of(&[&a, &b])), dir.path());
+        let mut set = access.load().unwrap();
+        let shared = set.entry(Section::Clusters, "shared").unwrap();
+        assert_eq!(shared.origin, a.as_path());
+        assert_eq!(set.entries(Section::Clusters).len(), 2);
+
+        set.upsert(Section::Clusters, "only-second", serde_yaml::Mapping::new, |body| {
+            body.insert("server".into(), "https://changed".into());
+        });
+        set.upsert(Section::Clusters, "new", serde_yaml::Mapping::new, |_| {});
+        set.save().unwrap();
+        let b_text = std::fs::read_to_string(&b).unwrap();
+        assert!(b_text.contains("https://changed") && b_text.contains("x-unknown: keep"), "{b_text}");
+        assert!(std::fs::read_to_string(&a).unwrap().contains("name: new"));
+    }
+
+    #[test]
+    fn clearing_the_current_context_clears_the_file_that_sets_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = write(dir.path(), "a", "clusters: []\n");
+        let b = write(dir.path(), "b", "current-context: two\n");
+        let mut set = ConfigAccess::new(None, Some(&env_of(&[&a, &b])), dir.path()).load().unwrap();
+        assert_eq!(set.current_context(), Some("two"));
+        set.set_current_context("").unwrap();
+        set.save().unwrap();
+        let again = ConfigAccess::new(None, Some(&env_of(&[&a, &b])), dir.path()).load().unwrap();
+        assert_eq!(again.current_context(), None);
+    }
+
+    #[test]
+    fn merge_in_adds_a_clusters_credentials_and_remove_named_takes_them_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = write(dir.path(), "config", FIRST);
+        let access = ConfigAccess::new(Some(&a.display().to_string()), None, dir.path());
+        let mut set = access.load().unwrap();
+        let key = crate::apiserver::pki::CertifiedKey { cert_pem: "cert".into(), key_pem: "key".into() };
+        set.merge_in(&single("kctl-dev", "https://127.0.0.1:1", "ca", &key), true).unwrap();
+        set.save().unwrap();
+        let set = access.load().unwrap();
+        assert_eq!(set.current_context(), Some("kctl-dev"));
+        assert!(set.contains(Section::Users, "kctl-dev") && set.contains(Section::Clusters, "shared"));
+        let kube = set.to_kube().unwrap();
+        assert_eq!(kube.contexts.len(), 1);
+
+        let mut set = access.load().unwrap();
+        set.remove_named("kctl-dev").unwrap();
+        set.save().unwrap();
+        let set = access.load().unwrap();
+        assert!(!set.contains(Section::Clusters, "kctl-dev"));
+        assert_eq!(set.current_context(), None);
     }
 }
