@@ -519,8 +519,8 @@ impl KubeconfigSet {
 }
 
 /// YAML as go-yaml (behind kubectl) writes it: block style, sequences not indented under
-/// their key, and strings that YAML 1.1 would read as something else (`y`, `on`, `0x1`,
-/// ``) double-quoted, so kubectl reads back exactly the strings kctl wrote.
+/// their key, and strings that YAML 1.1 would read as something else (`y`, `on`, `0x1`, the
+/// empty string) double-quoted, so kubectl reads back exactly the strings kctl wrote.
 pub fn to_go_yaml(value: &serde_yaml::Value) -> String {
     let mut out = String::new();
     match value {

@@ -252,8 +252,15 @@ pub struct SetCredentialsArgs {
     pub embed_certs: Option<bool>,
 }
 
+/// `key=value` pairs to set and `key-` keys to remove, from a repeated flag.
+#[derive(Debug, Default)]
+struct Pairs {
+    set: Vec<(String, String)>,
+    remove: Vec<String>,
+}
+
 /// kubectl's ParsePairs: `key=value` to set, `key-` to remove.
-fn parse_pairs(pairs: &[String], flag: &str) -> anyhow::Result<(Vec<(String, String)>, Vec<String>)> {
+fn parse_pairs(pairs: &[String], flag: &str) -> anyhow::Result<Pairs> {
     let (mut set, mut remove, mut invalid) = (Vec::new(), Vec::new(), Vec::new());
     for pair in pairs {
         if let Some(key) = pair.strip_suffix('-').filter(|_| !pair.contains('=')) {
@@ -271,12 +278,12 @@ fn parse_pairs(pairs: &[String], flag: &str) -> anyhow::Result<(Vec<(String, Str
     if !invalid.is_empty() {
         bail!("invalid {flag}: {}", invalid.join(", "));
     }
-    Ok((set, remove))
+    Ok(Pairs { set, remove })
 }
 
 pub fn set_credentials(args: &SetCredentialsArgs, set: &mut KubeconfigSet, out: &mut dyn Write) -> anyhow::Result<()> {
-    let (provider_set, provider_remove) = parse_pairs(&args.auth_provider_arg, "auth-provider-arg")?;
-    let (env_set, env_remove) = parse_pairs(&args.exec_env, "exec-env")?;
+    let provider = parse_pairs(&args.auth_provider_arg, "auth-provider-arg")?;
+    let env = parse_pairs(&args.exec_env, "exec-env")?;
     if args.name.is_empty() {
         bail!("you must specify a non-empty user name");
     }
@@ -332,8 +339,8 @@ pub fn set_credentials(args: &SetCredentialsArgs, set: &mut KubeconfigSet, out: 
                     set_basic |= !value.is_empty();
                 }
             }
-            modify_auth_provider(body, args.auth_provider.as_deref(), &provider_set, &provider_remove);
-            modify_exec(body, args, &env_set, &env_remove);
+            modify_auth_provider(body, args.auth_provider.as_deref(), &provider);
+            modify_exec(body, args, &env);
             // One authentication method at a time: setting one clears the other.
             if set_token && !set_basic {
                 body.remove("username");
@@ -353,7 +360,7 @@ fn sub_mapping<'a>(body: &'a mut Mapping, key: &str) -> Option<&'a mut Mapping> 
     body.get_mut(key).and_then(Value::as_mapping_mut)
 }
 
-fn modify_auth_provider(body: &mut Mapping, name: Option<&str>, set: &[(String, String)], remove: &[String]) {
+fn modify_auth_provider(body: &mut Mapping, name: Option<&str>, pairs: &Pairs) {
     if let Some(name) = name {
         let same = body.get("auth-provider").and_then(|p| p.get("name")).and_then(Value::as_str) == Some(name);
         if !same {
@@ -368,15 +375,16 @@ fn modify_auth_provider(body: &mut Mapping, name: Option<&str>, set: &[(String, 
         *config = Value::Mapping(Mapping::new());
     }
     let Some(config) = config.as_mapping_mut() else { return };
-    for key in remove {
+    for key in &pairs.remove {
         config.remove(key.as_str());
     }
-    for (key, value) in set {
+    for (key, value) in &pairs.set {
         config.insert(key.as_str().into(), value.as_str().into());
     }
 }
 
-fn modify_exec(body: &mut Mapping, args: &SetCredentialsArgs, env_set: &[(String, String)], env_remove: &[String]) {
+fn modify_exec(body: &mut Mapping, args: &SetCredentialsArgs, pairs: &Pairs) {
+    let (env_set, env_remove) = (&pairs.set, &pairs.remove);
     if let Some(command) = &args.exec_command {
         match sub_mapping(body, "exec") {
             Some(exec) => {
