@@ -11,9 +11,9 @@ use crate::apiserver::pki::CertifiedKey;
 
 #[derive(Debug, thiserror::Error)]
 pub enum KubeconfigFileError {
-    #[error("writing {path}: {source}")]
+    #[error("writing {path}")]
     Write { path: PathBuf, source: std::io::Error },
-    #[error("reading {path}: {source}")]
+    #[error("reading {path}")]
     Read { path: PathBuf, source: Box<kube::config::KubeconfigError> },
     #[error("encoding kubeconfig: {0}")]
     Encode(#[from] serde_yaml::Error),
@@ -78,10 +78,13 @@ pub fn write(path: &Path, config: &Kubeconfig) -> Result<(), KubeconfigFileError
 /// Errors of loading and saving a set of kubeconfig files.
 #[derive(Debug, thiserror::Error)]
 pub enum KubeconfigSetError {
-    #[error("error loading config file \"{path}\": {source}")]
-    Load { path: PathBuf, source: std::io::Error },
-    #[error("error loading config file \"{path}\": {source}")]
-    Parse { path: PathBuf, source: serde_yaml::Error },
+    // kubectl's messages carry the cause inline, so it is not also a `source`.
+    #[error("error loading config file \"{path}\": {error}")]
+    Load { path: PathBuf, error: std::io::Error },
+    #[error("error loading config file \"{path}\": {error}")]
+    Parse { path: PathBuf, error: serde_yaml::Error },
+    #[error("open {path}: file exists")]
+    Locked { path: PathBuf },
     #[error("error loading config file \"{path}\": not a kubeconfig object")]
     NotAMapping { path: PathBuf },
     #[error("merging kubeconfig files: {0}")]
@@ -199,11 +202,11 @@ impl KubeconfigFile {
             Ok(text) => text,
             // A file that does not exist yet starts as the skeleton kubectl writes.
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => NEW_FILE.to_string(),
-            Err(source) => return Err(KubeconfigSetError::Load { path, source }),
+            Err(error) => return Err(KubeconfigSetError::Load { path, error }),
         };
         let value: serde_yaml::Value = match serde_yaml::from_str(&text) {
             Ok(value) => value,
-            Err(source) => return Err(KubeconfigSetError::Parse { path, source }),
+            Err(error) => return Err(KubeconfigSetError::Parse { path, error }),
         };
         let doc = match value {
             serde_yaml::Value::Mapping(map) => map,
@@ -261,6 +264,35 @@ impl KubeconfigFile {
         std::io::Write::write_all(&mut file, text.as_bytes()).map_err(io)?;
         self.dirty = false;
         Ok(())
+    }
+}
+
+/// client-go's kubeconfig lock: `<file>.lock` created exclusively, removed when dropped.
+struct FileLock(PathBuf);
+
+impl FileLock {
+    fn acquire(file: &Path) -> Result<FileLock, KubeconfigSetError> {
+        let mut name = file.as_os_str().to_owned();
+        name.push(".lock");
+        let lock = PathBuf::from(name);
+        if let Some(dir) = lock.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| {
+                KubeconfigSetError::from(KubeconfigFileError::Write { path: lock.clone(), source })
+            })?;
+        }
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&lock) {
+            Ok(_) => Ok(FileLock(lock)),
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+                Err(KubeconfigSetError::Locked { path: lock })
+            }
+            Err(source) => Err(KubeconfigFileError::Write { path: lock, source }.into()),
+        }
+    }
+}
+
+impl Drop for FileLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
     }
 }
 
@@ -498,9 +530,11 @@ impl KubeconfigSet {
         Ok(())
     }
 
-    /// Writes every file that changed.
+    /// Writes every file that changed, each under kubectl's `<file>.lock` so a kubectl
+    /// changing the same file at the same time fails instead of losing one of the writes.
     pub fn save(&mut self) -> Result<(), KubeconfigSetError> {
         for file in self.files.iter_mut().filter(|f| f.dirty) {
+            let _lock = FileLock::acquire(&file.path)?;
             file.save()?;
         }
         Ok(())
@@ -511,7 +545,7 @@ impl KubeconfigSet {
         let mut merged = Kubeconfig::default();
         for file in &self.files {
             let config: Kubeconfig = serde_yaml::from_value(serde_yaml::Value::Mapping(file.doc.clone()))
-                .map_err(|source| KubeconfigSetError::Parse { path: file.path.clone(), source })?;
+                .map_err(|error| KubeconfigSetError::Parse { path: file.path.clone(), error })?;
             merged = merged.merge(config).map_err(|source| KubeconfigSetError::Merge(Box::new(source)))?;
         }
         Ok(merged)

@@ -505,3 +505,20 @@ fn new_files_are_private_and_existing_files_keep_their_mode() {
         assert_eq!(mode(&a), Some(0o640));
     }
 }
+
+#[test]
+fn a_kubeconfig_locked_by_kubectl_is_left_alone() {
+    let attempt = |program: &str| {
+        let dir = setup(Files::Single);
+        std::fs::write(dir.path().join("a.yaml.lock"), "").expect("lock");
+        let output = Command::new(program)
+            .args(["config", "use-context", "ctx-b", "--kubeconfig", "a.yaml"])
+            .current_dir(dir.path())
+            .env("HOME", dir.path().join("home"))
+            .output()
+            .expect("run");
+        let unchanged = std::fs::read_to_string(dir.path().join("a.yaml")).expect("a.yaml") == CANONICAL;
+        (String::from_utf8_lossy(&output.stderr).into_owned(), output.status.code(), unchanged)
+    };
+    assert_eq!(attempt(kctl()), attempt("kubectl"));
+}
