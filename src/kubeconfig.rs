@@ -575,8 +575,14 @@ fn untag(value: &serde_yaml::Value) -> &serde_yaml::Value {
     }
 }
 
-/// A value that fits on its key's line: a scalar or an empty collection.
-fn inline(value: &serde_yaml::Value) -> Option<String> {
+/// A value that starts on its key's line: a scalar or an empty collection. A multi-line
+/// string becomes a literal block indented below, as go-yaml writes it.
+fn inline(value: &serde_yaml::Value, indent: usize) -> Option<String> {
+    if let serde_yaml::Value::String(text) = untag(value) {
+        if let Some(block) = literal_block(text, indent + 2) {
+            return Some(block);
+        }
+    }
     match untag(value) {
         serde_yaml::Value::Mapping(map) if map.is_empty() => Some("{}".into()),
         serde_yaml::Value::Sequence(items) if items.is_empty() => Some("[]".into()),
@@ -593,7 +599,7 @@ fn emit_mapping(map: &serde_yaml::Mapping, indent: usize, out: &mut String) {
         }
         out.push_str(&scalar(untag(key)));
         out.push(':');
-        match (inline(value), untag(value)) {
+        match (inline(value, indent), untag(value)) {
             (Some(text), _) => {
                 out.push(' ');
                 out.push_str(&text);
@@ -618,7 +624,7 @@ fn emit_sequence(items: &[serde_yaml::Value], indent: usize, out: &mut String) {
             out.extend(std::iter::repeat_n(' ', indent));
         }
         out.push_str("- ");
-        match (inline(item), untag(item)) {
+        match (inline(item, indent), untag(item)) {
             (Some(text), _) => {
                 out.push_str(&text);
                 out.push('\n');
@@ -639,6 +645,32 @@ fn scalar(value: &serde_yaml::Value) -> String {
         // Collections never reach here (see `inline`); keep output valid regardless.
         other => serde_yaml::to_string(other).unwrap_or_default().trim_end().to_string(),
     }
+}
+
+/// `|-` / `|` / `|+` then the lines, for a multi-line string libyaml can write literally.
+fn literal_block(text: &str, indent: usize) -> Option<String> {
+    let writable = text.contains('\n')
+        && !text.starts_with([' ', '\n'])
+        && !text.chars().any(|c| c != '\n' && (c.is_control() || c == '\u{feff}'))
+        && text.lines().all(|line| !line.ends_with([' ', '\t']));
+    if !writable {
+        return None;
+    }
+    let body = text.trim_end_matches('\n');
+    let chomp = match text.len() - body.len() {
+        0 => "-",
+        1 => "",
+        _ => "+",
+    };
+    let mut block = format!("|{chomp}");
+    for line in text.strip_suffix('\n').unwrap_or(text).split('\n') {
+        block.push('\n');
+        if !line.is_empty() {
+            block.extend(std::iter::repeat_n(' ', indent));
+            block.push_str(line);
+        }
+    }
+    Some(block)
 }
 
 fn quote(s: &str) -> String {
@@ -678,6 +710,12 @@ mod go_yaml_tests {
     fn strings_yaml_1_1_reads_as_other_types_are_double_quoted() {
         let value: serde_yaml::Value = serde_yaml::from_str("a: ['y', 'on', '', '12', x, 'a: b']").unwrap();
         assert_eq!(to_go_yaml(&value), "a:\n- \"y\"\n- \"on\"\n- \"\"\n- \"12\"\n- x\n- 'a: b'\n");
+    }
+
+    #[test]
+    fn multi_line_strings_are_literal_blocks() {
+        let value: serde_yaml::Value = serde_yaml::from_str("a:\n  hint: \"one\\ntwo\"\n  end: \"x\\n\"\n").unwrap();
+        assert_eq!(to_go_yaml(&value), "a:\n  hint: |-\n    one\n    two\n  end: |\n    x\n");
     }
 
     #[test]

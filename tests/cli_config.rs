@@ -51,7 +51,8 @@ users:
 "#;
 
 /// A second file, written by hand: a cluster name shadowed by the first file, fields kctl
-/// does not know, an exec plugin and an auth provider.
+/// does not know, an exec plugin (with a multi-line hint), an auth provider, and HTML
+/// characters Go's JSON encoder escapes.
 const SECOND: &str = r#"apiVersion: v1
 kind: Config
 clusters:
@@ -62,12 +63,17 @@ clusters:
   cluster:
     certificate-authority: ca.crt
     unknownField: 1
+    proxy-url: http://proxy?a=1&b=<2>
 users:
 - name: user-exec
   user:
     exec:
       apiVersion: client.authentication.k8s.io/v1beta1
       command: aws
+      installHint: |
+        install aws
+
+        then retry
       args: ["eks"]
       env:
       - name: SECRET

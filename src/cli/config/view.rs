@@ -221,8 +221,14 @@ pub fn print(config: &Config, output: &str, out: &mut dyn Write) -> anyhow::Resu
         let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
         let mut serializer = serde_json::Serializer::with_formatter(&mut buffer, formatter);
         serde::Serialize::serialize(config, &mut serializer)?;
-        buffer.push(b'\n');
-        out.write_all(&buffer)?;
+        // Go's encoder escapes HTML characters; in JSON text they only occur in strings.
+        let text = String::from_utf8(buffer)?
+            .replace('<', "\\u003c")
+            .replace('>', "\\u003e")
+            .replace('&', "\\u0026")
+            .replace('\u{2028}', "\\u2028")
+            .replace('\u{2029}', "\\u2029");
+        writeln!(out, "{text}")?;
     } else {
         let sorted = serde_json::to_value(config)?;
         out.write_all(crate::kubeconfig::to_go_yaml(&serde_yaml::to_value(sorted)?).as_bytes())?;
