@@ -528,3 +528,15 @@ fn a_kubeconfig_locked_by_kubectl_is_left_alone() {
     };
     assert_eq!(attempt(kctl()), attempt("kubectl"));
 }
+
+#[test]
+fn file_paths_are_written_relative_to_the_kubeconfig_below_it() {
+    same(
+        Files::Single,
+        &["config", "set-cluster", "cluster-a", "--certificate-authority=./ca.crt", "--kubeconfig", "a.yaml"],
+    );
+    same(
+        Files::Two,
+        &["config", "set-credentials", "user-ap", "--client-key=ca.crt", "--client-certificate=/etc/hosts"],
+    );
+}

@@ -43,20 +43,21 @@ fn destination(set: &KubeconfigSet, section: Section, name: &str) -> PathBuf {
 
 /// clientcmd writes a path relative to the kubeconfig's directory when it lies below it.
 fn relativize(path: &Path, kubeconfig: &Path) -> String {
-    let relative = kubeconfig
-        .parent()
-        .filter(|dir| dir.is_absolute())
-        .and_then(|dir| path.strip_prefix(dir).ok())
-        .filter(|rel| !rel.as_os_str().is_empty());
+    let kubeconfig = absolute(kubeconfig);
+    let relative =
+        kubeconfig.parent().and_then(|dir| path.strip_prefix(dir).ok()).filter(|rel| !rel.as_os_str().is_empty());
     relative.unwrap_or(path).to_string_lossy().into_owned()
 }
 
-fn absolute(path: &str) -> PathBuf {
-    let path = Path::new(path);
-    if path.is_absolute() {
-        return path.to_path_buf();
-    }
-    std::env::current_dir().map(|cwd| cwd.join(path)).unwrap_or_else(|_| path.to_path_buf())
+/// The path made absolute against the working directory, `.` components dropped.
+fn absolute(path: impl AsRef<Path>) -> PathBuf {
+    let path = path.as_ref();
+    let full = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().map(|cwd| cwd.join(path)).unwrap_or_else(|_| path.to_path_buf())
+    };
+    full.components().collect()
 }
 
 fn stat(flag: &str, path: &str) -> anyhow::Result<()> {
