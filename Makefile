@@ -18,6 +18,7 @@ test: deps
 
 bench: deps
 	$(CARGO) bench --locked --bench store
+	$(CARGO) bench --locked --bench apiserver
 
 # Regenerates completions/ from the CLI definition (a test checks they are in sync).
 completions:

@@ -561,6 +561,10 @@ Register-ArgumentCompleter -Native -CommandName 'kctl' -ScriptBlock {
             [CompletionResult]::new('--write-kubeconfig', '--write-kubeconfig', [CompletionResultType]::ParameterName, 'Write an admin kubeconfig for this server to PATH')
             [CompletionResult]::new('--etcd-servers', '--etcd-servers', [CompletionResultType]::ParameterName, 'Use these etcd endpoints (comma-separated) instead of the embedded store')
             [CompletionResult]::new('--tls-san', '--tls-san', [CompletionResultType]::ParameterName, 'Extra names or IPs for the serving certificate')
+            [CompletionResult]::new('--hollow-nodes', '--hollow-nodes', [CompletionResultType]::ParameterName, 'Register N simulated nodes that run pods without containers (like kwok)')
+            [CompletionResult]::new('--hollow-failing-images', '--hollow-failing-images', [CompletionResultType]::ParameterName, 'Images that hollow nodes fail to pull (comma-separated)')
+            [CompletionResult]::new('--node-monitor-grace-period', '--node-monitor-grace-period', [CompletionResultType]::ParameterName, 'How long a node may stay silent before it is marked unreachable')
+            [CompletionResult]::new('--pod-eviction-timeout', '--pod-eviction-timeout', [CompletionResultType]::ParameterName, 'How long pods stay on an unreachable node before they are evicted')
             [CompletionResult]::new('--etcd-compaction-interval', '--etcd-compaction-interval', [CompletionResultType]::ParameterName, 'How often history older than one interval is compacted (e.g. 5m, 30s, 1s)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use for CLI requests')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The name of the kubeconfig context to use')
@@ -568,6 +572,7 @@ Register-ArgumentCompleter -Native -CommandName 'kctl' -ScriptBlock {
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'If present, the namespace scope for this CLI request')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Number for the log level verbosity')
             [CompletionResult]::new('--v', '--v', [CompletionResultType]::ParameterName, 'Number for the log level verbosity')
+            [CompletionResult]::new('--apiserver-only', '--apiserver-only', [CompletionResultType]::ParameterName, 'Run only the apiserver: no controllers, no scheduler')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break

@@ -2515,7 +2515,7 @@ _kctl() {
             return 0
             ;;
         kctl__subcmd__server)
-            opts="-n -v -h --data-dir --listen --write-kubeconfig --etcd-servers --tls-san --etcd-compaction-interval --kubeconfig --context --namespace --v --help"
+            opts="-n -v -h --data-dir --listen --write-kubeconfig --etcd-servers --tls-san --hollow-nodes --hollow-failing-images --apiserver-only --node-monitor-grace-period --pod-eviction-timeout --etcd-compaction-interval --kubeconfig --context --namespace --v --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2538,6 +2538,22 @@ _kctl() {
                     return 0
                     ;;
                 --tls-san)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hollow-nodes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hollow-failing-images)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --node-monitor-grace-period)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pod-eviction-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

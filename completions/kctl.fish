@@ -299,11 +299,16 @@ complete -c kctl -n "__fish_kctl_using_subcommand server" -l listen -d 'Address 
 complete -c kctl -n "__fish_kctl_using_subcommand server" -l write-kubeconfig -d 'Write an admin kubeconfig for this server to PATH' -r -F
 complete -c kctl -n "__fish_kctl_using_subcommand server" -l etcd-servers -d 'Use these etcd endpoints (comma-separated) instead of the embedded store' -r
 complete -c kctl -n "__fish_kctl_using_subcommand server" -l tls-san -d 'Extra names or IPs for the serving certificate' -r
+complete -c kctl -n "__fish_kctl_using_subcommand server" -l hollow-nodes -d 'Register N simulated nodes that run pods without containers (like kwok)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand server" -l hollow-failing-images -d 'Images that hollow nodes fail to pull (comma-separated)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand server" -l node-monitor-grace-period -d 'How long a node may stay silent before it is marked unreachable' -r
+complete -c kctl -n "__fish_kctl_using_subcommand server" -l pod-eviction-timeout -d 'How long pods stay on an unreachable node before they are evicted' -r
 complete -c kctl -n "__fish_kctl_using_subcommand server" -l etcd-compaction-interval -d 'How often history older than one interval is compacted (e.g. 5m, 30s, 1s)' -r
 complete -c kctl -n "__fish_kctl_using_subcommand server" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand server" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand server" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
 complete -c kctl -n "__fish_kctl_using_subcommand server" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand server" -l apiserver-only -d 'Run only the apiserver: no controllers, no scheduler'
 complete -c kctl -n "__fish_kctl_using_subcommand server" -s h -l help -d 'Print help'
 complete -c kctl -n "__fish_kctl_using_subcommand node" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand node" -l context -d 'The name of the kubeconfig context to use' -r

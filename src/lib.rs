@@ -3,6 +3,15 @@
 
 pub mod apiserver;
 pub mod cli;
+pub mod controllers;
 pub mod kubeconfig;
+pub mod kubelet;
 pub mod registry;
+pub mod scheduler;
 pub mod store;
+
+/// Selects rustls's ring provider for the process: the dependency graph carries more than
+/// one, and rustls refuses to guess. Safe to call more than once.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

@@ -172,3 +172,184 @@ fn delete_with_cascade_orphan_keeps_the_dependents() {
     let refs = server.kubectl_ok(&["get", "configmap", "dependent", "-o", "jsonpath={.metadata.ownerReferences}"]);
     assert_eq!(refs.trim(), "", "the dependent was released");
 }
+
+const DEPLOYMENT: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: nginx-deployment
+  labels:
+    team: web
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app: nginx
+  template:
+    metadata:
+      labels:
+        app: nginx
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:latest
+        ports:
+        - containerPort: 80
+";
+
+#[test]
+fn apply_creates_then_reconfigures_and_removes_dropped_fields() {
+    let server = TestServer::start();
+    let pod =
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: solo\nspec:\n  containers:\n  - name: c\n    image: busybox\n";
+    let file = server.write("manifest.yml", &format!("{pod}---\n{DEPLOYMENT}"));
+    let path = file.to_str().unwrap();
+    let created = server.kubectl_ok(&["apply", "-f", path]);
+    assert_eq!(created, "pod/solo created\ndeployment.apps/nginx-deployment created\n");
+    assert_eq!(
+        server.kubectl_ok(&["apply", "-f", path]),
+        "pod/solo unchanged\ndeployment.apps/nginx-deployment unchanged\n"
+    );
+
+    let edited = DEPLOYMENT.replace("nginx:latest", "nginx:1.17").replace("  labels:\n    team: web\n", "");
+    server.write("manifest.yml", &edited);
+    assert_eq!(server.kubectl_ok(&["apply", "-f", path]), "deployment.apps/nginx-deployment configured\n");
+    let live: serde_json::Value =
+        serde_json::from_str(&server.kubectl_ok(&["get", "deploy", "nginx-deployment", "-o", "json"])).unwrap();
+    assert_eq!(live["spec"]["template"]["spec"]["containers"][0]["image"], "nginx:1.17");
+    assert!(live["metadata"]["labels"].get("team").is_none(), "a field removed from the file is removed: {live}");
+    assert_eq!(live["metadata"]["generation"], 2);
+    // Defaults as upstream shows them.
+    assert_eq!(live["spec"]["strategy"]["rollingUpdate"]["maxSurge"], "25%");
+    // Defaulted from `:latest` at creation; like upstream, a later image change keeps it.
+    assert_eq!(live["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"], "Always");
+}
+
+#[test]
+fn server_side_apply_reports_conflicts_and_forces() {
+    let server = TestServer::start();
+    let file = server.write("deployment.yml", DEPLOYMENT);
+    let path = file.to_str().unwrap();
+    assert_eq!(
+        server.kubectl_ok(&["apply", "--server-side", "-f", path]),
+        "deployment.apps/nginx-deployment serverside-applied\n"
+    );
+    server.kubectl_ok(&["set", "image", "deployment/nginx-deployment", "nginx=nginx:1.18"]);
+    let conflict = server.kubectl(&["apply", "--server-side", "-f", path]);
+    assert_eq!(conflict.status.code(), Some(1));
+    assert!(
+        stderr(&conflict).contains("Apply failed with 1 conflict: conflict with \"kubectl-set\""),
+        "{}",
+        stderr(&conflict)
+    );
+    server.kubectl_ok(&["apply", "--server-side", "--force-conflicts", "-f", path]);
+    let image = server.kubectl_ok(&[
+        "get",
+        "deploy",
+        "nginx-deployment",
+        "-o",
+        "jsonpath={.spec.template.spec.containers[0].image}",
+    ]);
+    assert_eq!(image, "nginx:latest");
+}
+
+#[test]
+fn patch_of_each_type() {
+    let server = TestServer::start();
+    server.kubectl_stdin(&["apply", "-f", "-"], Some(DEPLOYMENT));
+    let get = |path: &str| server.kubectl_ok(&["get", "deploy", "nginx-deployment", "-o", &format!("jsonpath={path}")]);
+    let patch = |kind: &str, body: &str| {
+        server.kubectl_ok(&["patch", "deployment", "nginx-deployment", "--type", kind, "-p", body]);
+    };
+    patch(
+        "strategic",
+        r#"{"spec":{"template":{"spec":{"containers":[{"name":"nginx","env":[{"name":"A","value":"1"}]}]}}}}"#,
+    );
+    assert_eq!(get("{.spec.template.spec.containers[0].env[0].value}"), "1");
+    assert_eq!(get("{.spec.template.spec.containers[0].image}"), "nginx:latest", "strategic merge keeps the rest");
+    patch("merge", r#"{"spec":{"replicas":5}}"#);
+    assert_eq!(get("{.spec.replicas}"), "5");
+    patch("json", r#"[{"op":"replace","path":"/spec/replicas","value":2}]"#);
+    assert_eq!(get("{.spec.replicas}"), "2");
+    let failed = server.kubectl(&[
+        "patch",
+        "deployment",
+        "nginx-deployment",
+        "--type",
+        "json",
+        "-p",
+        r#"[{"op":"test","path":"/spec/replicas","value":9}]"#,
+    ]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert_eq!(
+        server.kubectl_ok(&["scale", "deployment/nginx-deployment", "--replicas=4"]).trim(),
+        "deployment.apps/nginx-deployment scaled"
+    );
+    assert_eq!(get("{.spec.replicas}"), "4");
+}
+
+#[test]
+fn invalid_objects_are_refused_with_upstream_messages() {
+    let server = TestServer::start();
+    // The notes' ReplicaSet: its template has no labels.
+    let replicaset = "apiVersion: apps/v1\nkind: ReplicaSet\nmetadata:\n  name: myapp-rs\nspec:\n  replicas: 3\n  selector:\n    matchLabels:\n      name: mypod\n  template:\n    metadata:\n      name: mypod\n    spec:\n      containers:\n        - name: mypod\n          image: nginx\n";
+    let output = server.kubectl_stdin(&["apply", "-f", "-"], Some(replicaset));
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output).trim(),
+        "The ReplicaSet \"myapp-rs\" is invalid: spec.template.metadata.labels: Invalid value: map[string]string(nil): `selector` does not match template `labels`"
+    );
+    // The notes' pod manifest with a typo: strict field validation.
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: nginx\nspec:\n  containers:\n    - name: nginx\n      image: nginx\n      ports:\n        - containerPorts: 80\n";
+    let output = server.kubectl_stdin(&["apply", "-f", "-"], Some(pod));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("strict decoding error: unknown field \"spec.containers[0].ports[0].containerPorts\""),
+        "{}",
+        stderr(&output)
+    );
+    let missing = server.kubectl(&["get", "pods"]);
+    assert_eq!(stderr(&missing).trim(), "No resources found in default namespace.", "nothing was stored");
+}
+
+#[test]
+fn describe_shows_events_and_explain_shows_the_schema() {
+    let server = TestServer::start();
+    server.kubectl_ok(&["run", "nginx", "--image=nginx"]);
+    let uid = server.kubectl_ok(&["get", "pod", "nginx", "-o", "jsonpath={.metadata.uid}"]);
+    let event = format!(
+        "apiVersion: v1\nkind: Event\nmetadata:\n  name: nginx.1\ninvolvedObject:\n  kind: Pod\n  name: nginx\n  namespace: default\n  uid: {uid}\nreason: Scheduled\nmessage: Successfully assigned default/nginx to node-1\ntype: Normal\nsource:\n  component: default-scheduler\ncount: 1\n"
+    );
+    server.kubectl_stdin(&["create", "-f", "-"], Some(&event));
+    let described = server.kubectl_ok(&["describe", "pod", "nginx"]);
+    assert!(
+        described.contains("Scheduled") && described.contains("Successfully assigned default/nginx to node-1"),
+        "{described}"
+    );
+    let explained = server.kubectl_ok(&["explain", "pod.spec.containers.ports"]);
+    assert!(explained.contains("containerPort") && explained.contains("<integer>"), "{explained}");
+    let events = server.kubectl_ok(&["get", "events"]);
+    assert!(events.contains("pod/nginx") && events.contains("Scheduled"), "{events}");
+}
+
+#[test]
+fn kubectl_create_generators_send_protobuf_and_work() {
+    let server = TestServer::start();
+    assert_eq!(
+        server.kubectl_ok(&["create", "configmap", "cfg", "--from-literal=a=b"]).trim(),
+        "configmap/cfg created"
+    );
+    assert_eq!(
+        server.kubectl_ok(&["create", "secret", "generic", "s", "--from-literal=p=q"]).trim(),
+        "secret/s created"
+    );
+    assert_eq!(server.kubectl_ok(&["create", "namespace", "team"]).trim(), "namespace/team created");
+    assert_eq!(
+        server.kubectl_ok(&["create", "deployment", "web", "--image=nginx", "--replicas=2", "-n", "team"]).trim(),
+        "deployment.apps/web created"
+    );
+    assert_eq!(server.kubectl_ok(&["get", "configmap", "cfg", "-o", "jsonpath={.data.a}"]), "b");
+    assert_eq!(server.kubectl_ok(&["get", "secret", "s", "-o", "jsonpath={.data.p}"]), "cQ==");
+    assert_eq!(server.kubectl_ok(&["get", "deploy", "web", "-n", "team", "-o", "jsonpath={.spec.replicas}"]), "2");
+    let in_missing = server.kubectl(&["create", "configmap", "x", "-n", "nowhere"]);
+    assert_eq!(stderr(&in_missing).trim(), "error: failed to create configmap: namespaces \"nowhere\" not found");
+}

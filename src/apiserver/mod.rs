@@ -8,6 +8,7 @@ pub mod objects;
 pub mod openapi;
 pub mod patch;
 pub mod pki;
+pub mod protobuf;
 pub mod request;
 pub mod router;
 pub mod selectors;
@@ -67,11 +68,14 @@ pub enum ServerError {
     Kubeconfig(#[from] crate::kubeconfig::KubeconfigFileError),
     #[error("creating the cluster's initial objects: {0}")]
     Bootstrap(ApiError),
+    #[error("building an in-process client: {0}")]
+    Client(String),
 }
 
 pub struct RunningServer {
     pub addr: SocketAddr,
     pub state: Arc<ApiState>,
+    pki: pki::Pki,
     serving: JoinHandle<()>,
     compacting: JoinHandle<()>,
 }
@@ -79,6 +83,17 @@ pub struct RunningServer {
 impl RunningServer {
     pub fn url(&self) -> String {
         format!("https://{}", self.addr)
+    }
+
+    /// A client of this server authenticated as `user` in `groups`: how the in-process
+    /// controllers, scheduler and node agents talk to it (through the API, like upstream's).
+    pub async fn client_for(&self, user: &str, groups: &[&str]) -> Result<kube::Client, ServerError> {
+        let credentials = self.pki.issue_client(user, groups)?;
+        let kubeconfig = crate::kubeconfig::single(user, &self.url(), self.pki.ca_cert_pem(), &credentials);
+        let config = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
+            .await
+            .map_err(|err| ServerError::Client(err.to_string()))?;
+        kube::Client::try_from(config).map_err(|err| ServerError::Client(err.to_string()))
     }
 
     /// Serves until the process ends.
@@ -128,7 +143,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let serving = tokio::spawn(transport::serve(listener, tls, verifier, state.clone()));
     let compacting = tokio::spawn(compact_periodically(store, config.compaction_interval));
     tracing::info!(%addr, "apiserver listening");
-    Ok(RunningServer { addr, state, serving, compacting })
+    Ok(RunningServer { addr, state, pki, serving, compacting })
 }
 
 /// Like upstream, compacts every interval to the revision of one interval before, so

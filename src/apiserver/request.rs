@@ -90,6 +90,9 @@ pub fn decode_body(content_type: &str, body: &[u8]) -> Result<Value, ApiError> {
             serde_yaml::from_slice::<Value>(body)
                 .map_err(|err| ApiError::bad_request(format!("error decoding request body as YAML: {err}")))
         }
+        // kubectl's typed clients (create configmap, create deployment …) send protobuf.
+        crate::apiserver::protobuf::MEDIA_TYPE => crate::apiserver::protobuf::decode(body)
+            .map_err(|err| ApiError::bad_request(format!("error decoding request body as protobuf: {err}"))),
         other => Err(ApiError::unsupported_media_type(other)),
     }
 }

@@ -24,6 +24,12 @@ pub struct Page {
     pub continue_token: Option<String>,
 }
 
+/// Where a page read item by item ended.
+pub struct PageEnd {
+    pub revision: Revision,
+    pub continue_token: Option<String>,
+}
+
 pub fn decode(kv: &KeyValue) -> Result<Value, ApiError> {
     let mut object: Value = serde_json::from_slice(&kv.value)
         .map_err(|err| ApiError::internal(format!("stored object {} is unreadable: {err}", kv.key)))?;
@@ -106,6 +112,26 @@ impl Storage {
         at_revision: Option<Revision>,
         keep: impl Fn(&Value) -> bool,
     ) -> Result<Page, ApiError> {
+        let mut items = Vec::new();
+        let end = self
+            .list_each(resource, namespace, limit, continue_token, at_revision, keep, |item| items.push(item))
+            .await?;
+        Ok(Page { items, revision: end.revision, continue_token: end.continue_token })
+    }
+
+    /// As `list`, but hands each object to `each` as it is read, so a large list is never
+    /// held whole as JSON values (the handlers serialize item by item).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn list_each(
+        &self,
+        resource: &ResourceInfo,
+        namespace: Option<&str>,
+        limit: usize,
+        continue_token: Option<&str>,
+        at_revision: Option<Revision>,
+        keep: impl Fn(&Value) -> bool,
+        mut each: impl FnMut(Value),
+    ) -> Result<PageEnd, ApiError> {
         let prefix = Self::prefix(resource, namespace);
         let mut request = RangeRequest::prefix(&prefix);
         if let Some(revision) = at_revision {
@@ -116,9 +142,10 @@ impl Storage {
             request.start = start;
             request.revision = revision;
         }
-        let mut items = Vec::new();
+        let mut kept = 0;
         loop {
-            let page_size = if limit == 0 { 0 } else { (limit - items.len()).max(100) };
+            // Bounded store reads even for an unlimited list (etcd's gRPC caps a message at 4 MiB).
+            let page_size = if limit == 0 { 1000 } else { (limit - kept).max(100) };
             let response = self.store.range(request.clone().with_limit(page_size)).await.map_err(|err| match err {
                 StoreError::Compacted { .. } if continue_token.is_some() => ApiError::gone(
                     "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.",
@@ -129,18 +156,19 @@ impl Storage {
             for (i, kv) in response.kvs.iter().enumerate() {
                 let object = decode(kv)?;
                 if keep(&object) {
-                    items.push(object);
+                    each(object);
+                    kept += 1;
                 }
-                if limit > 0 && items.len() == limit {
+                if limit > 0 && kept == limit {
                     let more_after = i + 1 < response.kvs.len() || response.more;
                     let continue_token =
                         more_after.then(|| encode_continue(&format!("{}\0", kv.key), response.revision, &prefix));
-                    return Ok(Page { items, revision: response.revision, continue_token });
+                    return Ok(PageEnd { revision: response.revision, continue_token });
                 }
             }
             match response.kvs.last() {
                 Some(last) if response.more => request.start = format!("{}\0", last.key),
-                _ => return Ok(Page { items, revision: response.revision, continue_token: None }),
+                _ => return Ok(PageEnd { revision: response.revision, continue_token: None }),
             }
         }
     }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::response::{IntoResponse, Response};
-use http_body_util::{BodyExt, Limited};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use rustls::pki_types::pem::PemObject;
@@ -145,14 +145,34 @@ pub async fn serve(
     }
 }
 
+/// Most of an oversized body read (and dropped) before answering 413, so that the client,
+/// still sending, gets the answer rather than a reset connection.
+const MAX_DRAINED: usize = 64 * 1024 * 1024;
+
+async fn read_body(mut body: Incoming) -> Result<bytes::Bytes, ApiError> {
+    let mut collected = bytes::BytesMut::new();
+    let mut total = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|err| ApiError::bad_request(format!("reading the request body: {err}")))?;
+        let Ok(data) = frame.into_data() else { continue };
+        total += data.len();
+        if total <= MAX_BODY {
+            collected.extend_from_slice(&data);
+        } else if total > MAX_DRAINED {
+            break;
+        }
+    }
+    if total > MAX_BODY {
+        return Err(ApiError::too_large());
+    }
+    Ok(collected.freeze())
+}
+
 async fn respond(state: Arc<ApiState>, identity: Identity, request: http::Request<Incoming>) -> Response {
     let (parts, body) = request.into_parts();
-    let body = match Limited::new(body, MAX_BODY).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(err) if err.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
-            return ApiError::too_large().into_response()
-        }
-        Err(err) => return ApiError::bad_request(format!("reading the request body: {err}")).into_response(),
+    let body = match read_body(body).await {
+        Ok(body) => body,
+        Err(err) => return err.into_response(),
     };
     let request = Request {
         method: parts.method,

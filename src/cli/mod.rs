@@ -93,6 +93,7 @@ pub enum Command {
 /// Parses the command line, runs the verb, and turns its error into kubectl's `error: …`.
 pub fn main() -> ExitCode {
     init_logging();
+    crate::install_crypto_provider();
     let matches = Cli::command().get_matches();
     let verb = matches.subcommand_name().unwrap_or_default().to_string();
     let cli = match Cli::from_arg_matches(&matches) {

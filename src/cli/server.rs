@@ -9,6 +9,8 @@ use anyhow::Context;
 use clap::Args;
 
 use crate::apiserver::{self, ServerConfig};
+use crate::controllers::ControllerOptions;
+use crate::kubelet::hollow::HollowOptions;
 
 #[derive(Args, Debug, Clone)]
 pub struct ServerArgs {
@@ -27,6 +29,21 @@ pub struct ServerArgs {
     /// Extra names or IPs for the serving certificate.
     #[arg(long = "tls-san")]
     pub tls_sans: Vec<String>,
+    /// Register N simulated nodes that run pods without containers (like kwok).
+    #[arg(long, default_value_t = 0)]
+    pub hollow_nodes: usize,
+    /// Images that hollow nodes fail to pull (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub hollow_failing_images: Vec<String>,
+    /// Run only the apiserver: no controllers, no scheduler.
+    #[arg(long)]
+    pub apiserver_only: bool,
+    /// How long a node may stay silent before it is marked unreachable.
+    #[arg(long, default_value = "40s", value_parser = parse_duration)]
+    pub node_monitor_grace_period: Duration,
+    /// How long pods stay on an unreachable node before they are evicted.
+    #[arg(long, default_value = "5m", value_parser = parse_duration)]
+    pub pod_eviction_timeout: Duration,
     /// How often history older than one interval is compacted (e.g. 5m, 30s, 1s).
     #[arg(long, default_value = "5m", value_parser = parse_duration)]
     pub etcd_compaction_interval: Duration,
@@ -62,6 +79,23 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<ExitCode> {
     runtime.block_on(async move {
         let server = apiserver::start(config).await?;
         eprintln!("kctl server listening on {}", server.url());
+        let mut components = tokio::task::JoinSet::new();
+        if !args.apiserver_only {
+            let options = ControllerOptions {
+                node_monitor_grace_period: args.node_monitor_grace_period,
+                pod_eviction_timeout: args.pod_eviction_timeout,
+            };
+            let controllers = server.client_for("system:kube-controller-manager", &["system:masters"]).await?;
+            components.spawn(crate::controllers::run(controllers, options));
+            let scheduler = server.client_for("system:kube-scheduler", &["system:masters"]).await?;
+            components.spawn(crate::scheduler::run(scheduler));
+        }
+        if args.hollow_nodes > 0 {
+            let nodes = server.client_for("system:node:hollow", &["system:nodes"]).await?;
+            let options =
+                HollowOptions { nodes: args.hollow_nodes, failing_images: args.hollow_failing_images.clone() };
+            components.spawn(crate::kubelet::hollow::run(nodes, options));
+        }
         tokio::select! {
             _ = server.wait() => {}
             _ = tokio::signal::ctrl_c() => {}

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use serde_json::{json, Value};
 
@@ -11,7 +11,7 @@ use crate::apiserver::request::Request;
 use crate::apiserver::router::Target;
 use crate::apiserver::selectors::{FieldSelector, LabelSelector};
 use crate::apiserver::status::ApiError;
-use crate::apiserver::storage::parse_resource_version;
+use crate::apiserver::storage::{parse_resource_version, PageEnd};
 use crate::apiserver::{table, ApiState};
 use crate::registry::ResourceInfo;
 
@@ -79,25 +79,45 @@ pub async fn list(state: &Arc<ApiState>, request: &Request, target: &Target) -> 
         Some(revision) if exact && revision > 0 => Some(revision),
         _ => None,
     };
-    let page = state
-        .storage
-        .list(resource, target.namespace.as_deref(), limit, request.param("continue"), at_revision, |object| {
-            labels.matches_object(object) && fields.matches(object)
-        })
-        .await?;
-    let mut metadata = json!({"resourceVersion": page.revision.to_string()});
-    if let Some(token) = &page.continue_token {
-        metadata["continue"] = Value::String(token.clone());
-    }
+    let keep = |object: &Value| labels.matches_object(object) && fields.matches(object);
+    let (namespace, token) = (target.namespace.as_deref(), request.param("continue"));
+    let metadata = |end: &PageEnd| {
+        let mut metadata = json!({"resourceVersion": end.revision.to_string()});
+        if let Some(token) = &end.continue_token {
+            metadata["continue"] = Value::String(token.clone());
+        }
+        metadata
+    };
     if request.wants_table() {
         let include = request.param("includeObject").unwrap_or("Metadata");
-        return Ok(json_response(StatusCode::OK, &table::table(resource, &page.items, metadata, include)));
+        let mut rows = Vec::new();
+        let end = state
+            .storage
+            .list_each(resource, namespace, limit, token, at_revision, keep, |o| {
+                rows.push(table::row(resource, &o, include))
+            })
+            .await?;
+        let mut table = table::table(resource, &[], metadata(&end), include);
+        table["rows"] = Value::Array(rows);
+        return Ok(json_response(StatusCode::OK, &table));
     }
-    let list = json!({
-        "kind": format!("{}List", resource.kind),
-        "apiVersion": resource.api_version(),
-        "metadata": metadata,
-        "items": page.items,
-    });
-    Ok(json_response(StatusCode::OK, &list))
+    // Items are serialized one by one as they are read: a list of 10k objects never
+    // exists as JSON values all at once.
+    let mut items = Vec::new();
+    let end = state
+        .storage
+        .list_each(resource, namespace, limit, token, at_revision, keep, |object| {
+            if !items.is_empty() {
+                items.push(b',');
+            }
+            let _ = serde_json::to_writer(&mut items, &object);
+        })
+        .await?;
+    let head = json!({"kind": format!("{}List", resource.kind), "apiVersion": resource.api_version(), "metadata": metadata(&end)});
+    let mut body = serde_json::to_vec(&head).unwrap_or_default();
+    body.pop(); // the closing brace: the items follow
+    body.extend_from_slice(b",\"items\":[");
+    body.extend_from_slice(&items);
+    body.extend_from_slice(b"]}");
+    Ok(([(http::header::CONTENT_TYPE, "application/json")], body).into_response())
 }

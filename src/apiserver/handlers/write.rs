@@ -26,7 +26,12 @@ fn check_fields(state: &ApiState, request: &Request, resource: &ResourceInfo, ob
         return Ok(());
     }
     let listed: Vec<String> = unknown.iter().map(|f| format!("unknown field \"{f}\"")).collect();
-    Err(ApiError::bad_request(format!("strict decoding error: {}", listed.join(", "))))
+    Err(ApiError::bad_request(format!(
+        "{kind} in version \"{version}\" cannot be handled as a {kind}: strict decoding error: {}",
+        listed.join(", "),
+        kind = resource.kind,
+        version = resource.version,
+    )))
 }
 
 pub async fn create(state: &Arc<ApiState>, request: &Request, target: &Target) -> Result<Response, ApiError> {

@@ -353,11 +353,7 @@ fn parse_schedule(schedule: &str) -> Result<(), String> {
 mod tests {
     use super::*;
 
-    fn errs(f: impl FnOnce(&mut Errs)) -> Vec<(String, String)> {
-        let mut e = Errs::default();
-        f(&mut e);
-        e.causes.into_iter().map(|c| (c.field, c.message)).collect()
-    }
+    use crate::registry::strategy::field::errs;
 
     fn job(restart: &str) -> Value {
         json!({"metadata": {"name": "pi", "uid": "u-1"}, "spec": {"template": {"spec": {"restartPolicy": restart,

@@ -165,11 +165,7 @@ pub(crate) fn validate_namespace(e: &mut Errs, obj: &Value) {
 mod tests {
     use super::*;
 
-    fn errs(f: impl FnOnce(&mut Errs)) -> Vec<(String, String)> {
-        let mut e = Errs::default();
-        f(&mut e);
-        e.causes.into_iter().map(|c| (c.field, c.message)).collect()
-    }
+    use crate::registry::strategy::field::errs;
 
     #[test]
     fn namespace_defaults() {

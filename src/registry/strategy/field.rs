@@ -294,3 +294,11 @@ mod tests {
         assert_eq!(quote("a\"b\\c\n"), r#""a\"b\\c\n""#);
     }
 }
+
+/// The (field, message) pairs a validation records: what the validators' tests compare.
+#[cfg(test)]
+pub(crate) fn errs(f: impl FnOnce(&mut Errs)) -> Vec<(String, String)> {
+    let mut e = Errs::default();
+    f(&mut e);
+    e.causes.into_iter().map(|c| (c.field, c.message)).collect()
+}

@@ -700,11 +700,7 @@ mod tests {
         obj
     }
 
-    fn errs(f: impl FnOnce(&mut Errs)) -> Vec<(String, String)> {
-        let mut e = Errs::default();
-        f(&mut e);
-        e.causes.into_iter().map(|c| (c.field, c.message)).collect()
-    }
+    use crate::registry::strategy::field::errs;
 
     #[test]
     fn pod_spec_defaults_match_a_real_cluster() {

@@ -193,11 +193,7 @@ pub(crate) fn validate_service_update(e: &mut Errs, new: &Value, old: &Value) {
 mod tests {
     use super::*;
 
-    fn errs(f: impl FnOnce(&mut Errs)) -> Vec<(String, String)> {
-        let mut e = Errs::default();
-        f(&mut e);
-        e.causes.into_iter().map(|c| (c.field, c.message)).collect()
-    }
+    use crate::registry::strategy::field::errs;
 
     #[test]
     fn service_defaults() {

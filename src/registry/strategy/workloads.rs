@@ -502,11 +502,7 @@ pub(crate) fn validate_stateful_set_update(e: &mut Errs, new: &Value, old: &Valu
 mod tests {
     use super::*;
 
-    fn errs(f: impl FnOnce(&mut Errs)) -> Vec<(String, String)> {
-        let mut e = Errs::default();
-        f(&mut e);
-        e.causes.into_iter().map(|c| (c.field, c.message)).collect()
-    }
+    use crate::registry::strategy::field::errs;
 
     fn template(labels: Value) -> Value {
         let mut t = json!({"spec": {"containers": [{"name": "c", "image": "nginx"}]}});

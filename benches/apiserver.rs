@@ -1,0 +1,248 @@
+//! `make bench`, apiserver part: a real `kctl server` process driven over HTTPS by a Rust
+//! client (kube-rs), once on the embedded store and once on a real etcd, side by side.
+//! (No upstream kube-apiserver can be installed on this offline machine, so the etcd
+//! column is the reference for "what the store costs".)
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use comfy_table::{presets::UTF8_FULL, Table};
+use futures::StreamExt;
+use k8s_openapi::api::core::v1::Pod;
+use kctl::store::etcd_server::EtcdServer;
+use kube::api::{Api, ListParams, PostParams, WatchEvent, WatchParams};
+use parking_lot::Mutex;
+
+const SEQUENTIAL: usize = 1_000;
+const WRITERS: usize = 16;
+const PER_WRITER: usize = 250;
+const GETS: usize = 2_000;
+const TOTAL_PODS: usize = 10_000;
+const WATCHERS: usize = 100;
+const WATCHED_EVENTS: usize = 100;
+
+struct Server {
+    child: Child,
+    kubeconfig: std::path::PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_server(dir: &Path, etcd: Option<&str>) -> Server {
+    let kubeconfig = dir.join("kubeconfig");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kctl"));
+    command.args(["server", "--listen", "127.0.0.1:0", "--data-dir"]).arg(dir.join("data"));
+    command.arg("--write-kubeconfig").arg(&kubeconfig);
+    if let Some(endpoint) = etcd {
+        command.args(["--etcd-servers", endpoint]);
+    }
+    let child = command.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("start kctl server");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !kubeconfig.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Server { child, kubeconfig }
+}
+
+fn rss_mb(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let kb: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    kb / 1024.0
+}
+
+fn pod(name: &str) -> Pod {
+    serde_json::from_value(serde_json::json!({
+        "metadata": {"name": name, "labels": {"app": "bench"}},
+        "spec": {"containers": [{"name": "app", "image": "nginx:1.25", "ports": [{"containerPort": 80}]}]}
+    }))
+    .expect("pod")
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+#[derive(Default)]
+struct Figures {
+    sequential: f64,
+    concurrent: f64,
+    get_p50: f64,
+    get_p99: f64,
+    list_ms: f64,
+    watch_p50: f64,
+    watch_p99: f64,
+    rss_idle: f64,
+    rss_10k: f64,
+}
+
+async fn client(kubeconfig: &Path) -> kube::Client {
+    let config = kube::config::Kubeconfig::read_from(kubeconfig).expect("kubeconfig");
+    let config = kube::Config::from_custom_kubeconfig(config, &Default::default()).await.expect("config");
+    kube::Client::try_from(config).expect("client")
+}
+
+async fn measure(server: &Server) -> Figures {
+    let mut figures = Figures::default();
+    let client = client(&server.kubeconfig).await;
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "default");
+    // Ready: a list answers.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while pods.list(&ListParams::default().limit(1)).await.is_err() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    figures.rss_idle = rss_mb(server.child.id());
+
+    let started = Instant::now();
+    for i in 0..SEQUENTIAL {
+        pods.create(&PostParams::default(), &pod(&format!("seq-{i}"))).await.expect("create");
+    }
+    figures.sequential = SEQUENTIAL as f64 / started.elapsed().as_secs_f64();
+
+    let started = Instant::now();
+    let mut writers = Vec::new();
+    for w in 0..WRITERS {
+        let pods = pods.clone();
+        writers.push(tokio::spawn(async move {
+            for i in 0..PER_WRITER {
+                pods.create(&PostParams::default(), &pod(&format!("conc-{w}-{i}"))).await.expect("create");
+            }
+        }));
+    }
+    for writer in writers {
+        writer.await.expect("writer");
+    }
+    figures.concurrent = (WRITERS * PER_WRITER) as f64 / started.elapsed().as_secs_f64();
+
+    let mut gets = Vec::with_capacity(GETS);
+    for _ in 0..GETS {
+        let started = Instant::now();
+        pods.get("seq-0").await.expect("get");
+        gets.push(started.elapsed().as_secs_f64() * 1e3);
+    }
+    gets.sort_by(f64::total_cmp);
+    figures.get_p50 = percentile(&gets, 0.5);
+    figures.get_p99 = percentile(&gets, 0.99);
+
+    let remaining = TOTAL_PODS - SEQUENTIAL - WRITERS * PER_WRITER;
+    let mut fillers = Vec::new();
+    for w in 0..WRITERS {
+        let pods = pods.clone();
+        fillers.push(tokio::spawn(async move {
+            for i in (w..remaining).step_by(WRITERS) {
+                pods.create(&PostParams::default(), &pod(&format!("fill-{i}"))).await.expect("create");
+            }
+        }));
+    }
+    for filler in fillers {
+        filler.await.expect("filler");
+    }
+    let mut lists = Vec::new();
+    for _ in 0..3 {
+        let started = Instant::now();
+        let all = pods.list(&ListParams::default()).await.expect("list");
+        assert_eq!(all.items.len(), TOTAL_PODS);
+        lists.push(started.elapsed().as_secs_f64() * 1e3);
+    }
+    lists.sort_by(f64::total_cmp);
+    figures.list_ms = lists[1];
+    figures.rss_10k = rss_mb(server.child.id());
+
+    // 100 watchers on one namespace; each event's delay from the create call to each watcher.
+    let watched: Api<Pod> = Api::namespaced(client.clone(), "kube-public");
+    let sent: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let delays: Arc<Mutex<Vec<f64>>> = Arc::default();
+    let mut watchers = Vec::new();
+    for _ in 0..WATCHERS {
+        let (watched, sent, delays) = (watched.clone(), sent.clone(), delays.clone());
+        let mut stream = watched.watch(&WatchParams::default().timeout(120), "0").await.expect("watch").boxed();
+        watchers.push(tokio::spawn(async move {
+            let mut seen = 0;
+            while let Some(Ok(event)) = stream.next().await {
+                if let WatchEvent::Added(pod) = event {
+                    let name = pod.metadata.name.unwrap_or_default();
+                    if let Some(at) = sent.lock().get(&name) {
+                        delays.lock().push(at.elapsed().as_secs_f64() * 1e3);
+                    }
+                    seen += 1;
+                    if seen == WATCHED_EVENTS {
+                        return;
+                    }
+                }
+            }
+        }));
+    }
+    for i in 0..WATCHED_EVENTS {
+        let name = format!("watched-{i}");
+        sent.lock().insert(name.clone(), Instant::now());
+        watched.create(&PostParams::default(), &pod(&name)).await.expect("create");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    for watcher in watchers {
+        let _ = tokio::time::timeout(Duration::from_secs(60), watcher).await;
+    }
+    let mut delays = delays.lock().clone();
+    delays.sort_by(f64::total_cmp);
+    if !delays.is_empty() {
+        figures.watch_p50 = percentile(&delays, 0.5);
+        figures.watch_p99 = percentile(&delays, 0.99);
+    }
+    figures
+}
+
+#[tokio::main]
+async fn main() {
+    kctl::install_crypto_provider();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let embedded = {
+        let server = start_server(&dir.path().join("embedded"), None);
+        measure(&server).await
+    };
+    let etcd_dir = tempfile::tempdir().expect("temp dir");
+    let etcd = match EtcdServer::start(etcd_dir.path()).await {
+        Ok(etcd) => {
+            let server = start_server(&dir.path().join("etcd"), Some(&etcd.endpoint()));
+            let figures = measure(&server).await;
+            drop(server);
+            Ok(figures)
+        }
+        Err(err) => Err(err.to_string()),
+    };
+
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL).set_header([
+        "apiserver",
+        "kctl server (embedded store)",
+        "kctl server (etcd store)",
+        "target",
+    ]);
+    let mut row = |name: &str, f: fn(&Figures) -> f64, digits: usize, target: String| {
+        let cell = |figures: &Figures| format!("{:.*}", digits, f(figures));
+        let etcd_cell = etcd.as_ref().map(cell).unwrap_or_else(|e| format!("n/a: {e}"));
+        table.add_row([name.to_string(), cell(&embedded), etcd_cell, target]);
+    };
+    let check = |ok: bool| if ok { "✓" } else { "✗" };
+    row("pod creates/s, sequential", |f| f.sequential, 0, format!("≥ 2000: {}", check(embedded.sequential >= 2000.0)));
+    row("pod creates/s, 16 concurrent", |f| f.concurrent, 0, String::new());
+    row("get p50 (ms)", |f| f.get_p50, 3, String::new());
+    row("get p99 (ms)", |f| f.get_p99, 3, format!("< 5 ms: {}", check(embedded.get_p99 < 5.0)));
+    row("list 10k pods (ms)", |f| f.list_ms, 1, String::new());
+    row("watch delivery p50, 100 watchers (ms)", |f| f.watch_p50, 3, String::new());
+    row("watch delivery p99, 100 watchers (ms)", |f| f.watch_p99, 3, String::new());
+    row("RSS idle (MB)", |f| f.rss_idle, 1, format!("< 30 MB: {}", check(embedded.rss_idle < 30.0)));
+    row("RSS with 10k pods (MB)", |f| f.rss_10k, 1, format!("< 150 MB: {}", check(embedded.rss_10k < 150.0)));
+    println!("{table}");
+}
