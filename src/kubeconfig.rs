@@ -1,6 +1,10 @@
 //! Kubeconfig files as kubectl reads them (kube-rs's `Kubeconfig` types): the admin
 //! kubeconfig `kctl server` writes, and merging a cluster's credentials into
 //! `~/.kube/config` as kind does.
+//!
+//! `ConfigAccess` picks the files as kubectl does (`--kubeconfig`, else `$KUBECONFIG`, else
+//! `~/.kube/config`); `KubeconfigSet` reads them merged (first definition wins) and writes
+//! each change back to the file that defines the entry, keeping fields kctl does not know.
 
 use std::path::{Path, PathBuf};
 
