@@ -2,6 +2,7 @@
 //! dispatcher that hands each verb to its module. Verbs not built yet say so and exit 1.
 
 pub mod completion;
+pub mod config;
 pub mod describe;
 pub mod get;
 pub mod server;
@@ -112,7 +113,7 @@ pub enum Command {
     /// Wait for a specific condition on one or many resources.
     Wait(Pending),
     /// Modify kubeconfig files.
-    Config(Pending),
+    Config(config::ConfigArgs),
     /// Print the client and server version information.
     Version(Pending),
     /// Print the supported API resources on the server.
@@ -152,6 +153,7 @@ fn run(cli: Cli, verb: &str) -> anyhow::Result<ExitCode> {
         Command::Server(args) => server::run(&args),
         Command::Get(args) => Ok(get::run(&cli.global.connection(), &args)),
         Command::Describe(args) => Ok(describe::run(&cli.global.connection(), &args)),
+        Command::Config(args) => config::run(&args, &cli.global, &mut std::io::stdout(), &mut std::io::stderr()),
         _ => anyhow::bail!("kctl {verb} is not implemented yet"),
     }
 }
