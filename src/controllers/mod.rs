@@ -2,6 +2,8 @@
 //! watch, patch through it — never the store), like upstream's kube-controller-manager.
 
 pub mod events;
+pub mod expectations;
+pub mod replicaset;
 
 use kube::Client;
 
@@ -25,6 +27,17 @@ impl Default for ControllerOptions {
 
 /// Runs every controller until the task is dropped.
 pub async fn run(client: Client, options: ControllerOptions) {
-    let _ = (client, options);
-    std::future::pending::<()>().await
+    run_controllers(client, options).await
+}
+
+/// Every controller side by side; dropping the future stops them all.
+pub async fn run_controllers(client: Client, options: ControllerOptions) {
+    let _ = &options;
+    let mut controllers = tokio::task::JoinSet::new();
+    controllers.spawn(replicaset::run_replicasets(client.clone()));
+    controllers.spawn(replicaset::run_replication_controllers(client.clone()));
+    // Deployment controller (src/controllers/deployment/, written separately): add
+    // `pub mod deployment;` above and
+    // controllers.spawn(deployment::run(client.clone(), events::EventRecorder::new(client.clone(), "deployment-controller")));
+    while controllers.join_next().await.is_some() {}
 }
