@@ -176,3 +176,87 @@ fn replication_controller_keeps_its_pods() {
         describe.contains("SuccessfulCreate") && describe.contains("SuccessfulDelete")
     }));
 }
+
+fn replicaset_with_finalizer(finalizer: &str) -> String {
+    REPLICASET.replacen("  labels:\n    app: nginx\n", &format!("  finalizers: [{finalizer}]\n"), 1)
+}
+
+fn replicaset_exists(server: &TestServer) -> bool {
+    server.kubectl(&["get", "rs", "nginx-replicaset"]).status.success()
+}
+
+#[test]
+fn garbage_collector_cascades_deletion() {
+    let server = TestServer::start();
+
+    // Background (kubectl's default): the owner goes at once, the collector removes its pods.
+    apply(&server, REPLICASET);
+    wait_for_owned_pods(&server, "app=nginx", "ReplicaSet/nginx-replicaset", 3);
+    server.kubectl_ok(&["delete", "rs", "nginx-replicaset"]);
+    assert!(eventually(WAIT, || pods(&server, "app=nginx").is_empty()), "pods outlived their replicaset");
+
+    // Foreground: the pods go, then the owner.
+    apply(&server, REPLICASET);
+    wait_for_owned_pods(&server, "app=nginx", "ReplicaSet/nginx-replicaset", 3);
+    server.kubectl_ok(&["delete", "rs", "nginx-replicaset", "--cascade=foreground"]);
+    assert!(eventually(WAIT, || pods(&server, "app=nginx").is_empty() && !replicaset_exists(&server)));
+
+    // Orphan: the owner goes, its pods stay, without a reference to it.
+    apply(&server, REPLICASET);
+    let orphans = wait_for_owned_pods(&server, "app=nginx", "ReplicaSet/nginx-replicaset", 3);
+    server.kubectl_ok(&["delete", "rs", "nginx-replicaset", "--cascade=orphan"]);
+    assert!(eventually(WAIT, || !replicaset_exists(&server)));
+    let kept = wait_for_owned_pods_none(&server, "app=nginx", 3);
+    let mut before: Vec<_> = orphans.iter().map(name).collect();
+    let mut after: Vec<_> = kept.iter().map(name).collect();
+    before.sort();
+    after.sort();
+    assert_eq!(before, after);
+}
+
+/// Waits until exactly `count` pods match and none has a controller.
+fn wait_for_owned_pods_none(server: &TestServer, selector: &str, count: usize) -> Vec<Value> {
+    let mut last = Vec::new();
+    let settled = eventually(WAIT, || {
+        last = pods(server, selector);
+        last.len() == count && last.iter().all(|p| p.pointer("/metadata/ownerReferences").is_none())
+    });
+    assert!(settled, "expected {count} orphaned pods, found {:?}", last.iter().map(name).collect::<Vec<_>>());
+    last
+}
+
+#[test]
+fn garbage_collector_honours_finalizers_set_by_other_clients() {
+    let server = TestServer::start();
+
+    // An owner carrying foregroundDeletion itself: deleted plainly, it still waits for its pods.
+    apply(&server, &replicaset_with_finalizer("foregroundDeletion"));
+    wait_for_owned_pods(&server, "app=nginx", "ReplicaSet/nginx-replicaset", 3);
+    server.kubectl_ok(&["delete", "rs", "nginx-replicaset", "--wait=false"]);
+    assert!(eventually(WAIT, || pods(&server, "app=nginx").is_empty() && !replicaset_exists(&server)));
+
+    // An owner carrying orphan: its pods are released, then it goes.
+    apply(&server, &replicaset_with_finalizer("orphan"));
+    wait_for_owned_pods(&server, "app=nginx", "ReplicaSet/nginx-replicaset", 3);
+    server.kubectl_ok(&["delete", "rs", "nginx-replicaset", "--wait=false"]);
+    assert!(eventually(WAIT, || !replicaset_exists(&server)));
+    wait_for_owned_pods_none(&server, "app=nginx", 3);
+}
+
+#[test]
+fn garbage_collector_deletes_objects_whose_owner_never_existed() {
+    let server = TestServer::start();
+    let manifest = "\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: dangling
+  ownerReferences:
+  - apiVersion: apps/v1
+    kind: ReplicaSet
+    name: nobody
+    uid: 00000000-0000-0000-0000-000000000000
+";
+    apply(&server, manifest);
+    assert!(eventually(WAIT, || !server.kubectl(&["get", "configmap", "dangling"]).status.success()));
+}

@@ -3,6 +3,7 @@
 
 pub mod events;
 pub mod expectations;
+pub mod gc;
 pub mod replicaset;
 
 use kube::Client;
@@ -36,6 +37,7 @@ pub async fn run_controllers(client: Client, options: ControllerOptions) {
     let mut controllers = tokio::task::JoinSet::new();
     controllers.spawn(replicaset::run_replicasets(client.clone()));
     controllers.spawn(replicaset::run_replication_controllers(client.clone()));
+    controllers.spawn(gc::run(client.clone()));
     // Deployment controller (src/controllers/deployment/, written separately): add
     // `pub mod deployment;` above and
     // controllers.spawn(deployment::run(client.clone(), events::EventRecorder::new(client.clone(), "deployment-controller")));
