@@ -260,3 +260,110 @@ metadata:
     apply(&server, manifest);
     assert!(eventually(WAIT, || !server.kubectl(&["get", "configmap", "dangling"]).status.success()));
 }
+
+mod leader_election {
+    use super::*;
+    use k8s_openapi::api::coordination::v1::Lease;
+    use kctl::controllers::leader::{run_with_lease, LeaseConfig};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    fn config(identity: &str) -> LeaseConfig {
+        LeaseConfig {
+            namespace: "default".into(),
+            name: "test-election".into(),
+            identity: identity.into(),
+            lease_duration: Duration::from_secs(3),
+            renew_deadline: Duration::from_secs(2),
+            retry_period: Duration::from_millis(300),
+        }
+    }
+
+    /// Starts a candidate whose work raises `acting` while it runs and lowers it when dropped.
+    fn candidate(client: kube::Client, identity: &str) -> (tokio::task::JoinHandle<()>, Arc<AtomicBool>) {
+        struct Lower(Arc<AtomicBool>);
+        impl Drop for Lower {
+            fn drop(&mut self) {
+                self.0.store(false, Ordering::SeqCst);
+            }
+        }
+        let acting = Arc::new(AtomicBool::new(false));
+        let flag = acting.clone();
+        let task = tokio::spawn(run_with_lease(client, config(identity), move || {
+            let flag = flag.clone();
+            async move {
+                flag.store(true, Ordering::SeqCst);
+                let _lower = Lower(flag);
+                std::future::pending::<()>().await
+            }
+        }));
+        (task, acting)
+    }
+
+    async fn until(timeout: Duration, mut check: impl FnMut() -> bool) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        while tokio::time::Instant::now() < deadline {
+            if check() {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
+    }
+
+    async fn lease(api: &kube::Api<Lease>) -> Option<Lease> {
+        api.get_opt("test-election").await.ok().flatten()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn only_the_lease_holder_acts_and_a_follower_takes_over() {
+        let server = tokio::task::spawn_blocking(|| TestServer::start_with(&["--apiserver-only"])).await.unwrap();
+        let client = server.client().await;
+        let api: kube::Api<Lease> = kube::Api::namespaced(client.clone(), "default");
+
+        let (first, first_acting) = candidate(client.clone(), "first");
+        assert!(until(WAIT, || first_acting.load(Ordering::SeqCst)).await, "the first candidate never led");
+        let (second, second_acting) = candidate(client.clone(), "second");
+
+        // Watch the holder renew several times while the second candidate keeps trying.
+        let mut renewals = std::collections::HashSet::new();
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while renewals.len() < 5 && tokio::time::Instant::now() < deadline {
+            if let Some(spec) = lease(&api).await.and_then(|l| l.spec) {
+                assert_eq!(spec.holder_identity.as_deref(), Some("first"));
+                renewals.insert(format!("{:?}", spec.renew_time));
+            }
+            assert!(!second_acting.load(Ordering::SeqCst), "the second candidate acted while the first led");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(renewals.len() >= 5, "the holder did not renew its lease");
+        assert!(first_acting.load(Ordering::SeqCst));
+
+        // The leader vanishes without a word: the follower takes over once the lease runs out.
+        first.abort();
+        let _ = first.await;
+        assert!(until(WAIT, || second_acting.load(Ordering::SeqCst)).await, "the second candidate never took over");
+        let spec = lease(&api).await.and_then(|l| l.spec).expect("lease");
+        assert_eq!(spec.holder_identity.as_deref(), Some("second"));
+        assert_eq!(spec.lease_transitions, Some(1));
+        second.abort();
+    }
+
+    #[test]
+    fn the_controller_manager_holds_its_lease() {
+        let server = TestServer::start();
+        assert!(eventually(WAIT, || {
+            let holder = server.kubectl(&[
+                "get",
+                "lease",
+                "-n",
+                "kube-system",
+                "kube-controller-manager",
+                "-o",
+                "jsonpath={.spec.holderIdentity} {.spec.leaseDurationSeconds}",
+            ]);
+            let text = support::stdout(&holder);
+            text.contains('_') && text.ends_with(" 15")
+        }));
+    }
+}

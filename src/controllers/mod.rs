@@ -4,6 +4,7 @@
 pub mod events;
 pub mod expectations;
 pub mod gc;
+pub mod leader;
 pub mod replicaset;
 
 use kube::Client;
@@ -26,9 +27,12 @@ impl Default for ControllerOptions {
     }
 }
 
-/// Runs every controller until the task is dropped.
+/// Runs every controller until the task is dropped — only while this process holds the
+/// kube-system/kube-controller-manager lease.
 pub async fn run(client: Client, options: ControllerOptions) {
-    run_controllers(client, options).await
+    let config = leader::LeaseConfig::controller_manager();
+    let controllers = client.clone();
+    leader::run_with_lease(client, config, move || run_controllers(controllers.clone(), options.clone())).await
 }
 
 /// Every controller side by side; dropping the future stops them all.
