@@ -367,3 +367,45 @@ mod leader_election {
         }));
     }
 }
+
+#[test]
+fn deleting_a_deployment_deletes_its_replicasets_then_their_pods() {
+    let server = TestServer::start();
+    server.kubectl_ok(&["create", "deployment", "web", "--image=nginx", "--replicas=0"]);
+    let uid = server.kubectl_ok(&["get", "deployment", "web", "-o", "jsonpath={.metadata.uid}"]);
+    // A ReplicaSet owned by the Deployment, as the deployment controller would make it.
+    let manifest = format!(
+        "\
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: web-owned
+  ownerReferences:
+  - apiVersion: apps/v1
+    kind: Deployment
+    name: web
+    uid: {uid}
+    controller: true
+    blockOwnerDeletion: true
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: web-owned
+  template:
+    metadata:
+      labels:
+        app: web-owned
+    spec:
+      containers:
+      - name: nginx
+        image: nginx
+"
+    );
+    apply(&server, &manifest);
+    wait_for_owned_pods(&server, "app=web-owned", "ReplicaSet/web-owned", 2);
+    server.kubectl_ok(&["delete", "deployment", "web"]);
+    assert!(eventually(WAIT, || {
+        !server.kubectl(&["get", "rs", "web-owned"]).status.success() && pods(&server, "app=web-owned").is_empty()
+    }));
+}

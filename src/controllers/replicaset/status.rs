@@ -72,7 +72,8 @@ pub fn compute<K: ReplicaOwner>(
 /// `{"a": 0}` and `{}` are the same status to Go; compare them so.
 fn normalized(status: &Value) -> Value {
     let mut map = status.as_object().cloned().unwrap_or_default();
-    map.retain(|k, v| !(COUNTS.contains(&k.as_str()) && v.as_i64() == Some(0)) && !v.is_null());
+    let omitted = |k: &str, v: &Value| v.is_null() || (COUNTS.contains(&k) && v.as_i64() == Some(0));
+    map.retain(|k, v| !omitted(k, v));
     if !map.contains_key("replicas") {
         map.insert("replicas".into(), json!(0));
     }
