@@ -119,6 +119,20 @@ fn replicaset_creates_replaces_and_trims_pods() {
         describe.contains("SuccessfulCreate") && describe.contains(&format!("Created pod: {}", name(&first[0])))
     }));
 
+    // Expectations: exactly one creation per replica, even with the watch a step behind.
+    let creations = |server: &TestServer| {
+        let events: Value =
+            serde_json::from_str(&server.kubectl_ok(&["get", "events", "-o", "json"])).unwrap_or_default();
+        let items = events["items"].as_array().cloned().unwrap_or_default();
+        items
+            .iter()
+            .filter(|e| e["reason"] == "SuccessfulCreate" && e["involvedObject"]["name"] == "nginx-replicaset")
+            .map(|e| e["count"].as_i64().unwrap_or(1))
+            .sum::<i64>()
+    };
+    assert!(eventually(WAIT, || creations(&server) == 3));
+    assert_eq!(pods(&server, "app=nginx").len(), 3);
+
     // Status follows the pods.
     assert!(eventually(WAIT, || {
         server.kubectl_ok(&["get", "rs", "nginx-replicaset", "-o", "jsonpath={.status.replicas}"]) == "3"

@@ -34,8 +34,6 @@ pub enum Error {
     Kube(#[from] kube::Error),
     #[error("could not build a patch: {0}")]
     Patch(#[from] serde_json::Error),
-    #[error("{0} still has dependents that block its deletion")]
-    Blocked(String),
 }
 
 /// One object as the collector knows it.
@@ -406,7 +404,7 @@ impl Collector {
         if blocking > 0 {
             // Each dependent's deletion comes back through the watch and queues the owner
             // again; nothing to retry until then.
-            tracing::debug!("{}", Error::Blocked(node.name.clone()));
+            tracing::debug!(owner = %node.name, blocking, "waiting for dependents to go");
             return Ok(());
         }
         self.remove_finalizer(node, FOREGROUND).await

@@ -37,13 +37,19 @@ pub async fn run(client: Client, options: ControllerOptions) {
 
 /// Every controller side by side; dropping the future stops them all.
 pub async fn run_controllers(client: Client, options: ControllerOptions) {
+    // For the node lifecycle controller, which is not written yet.
     let _ = &options;
     let mut controllers = tokio::task::JoinSet::new();
     controllers.spawn(replicaset::run_replicasets(client.clone()));
     controllers.spawn(replicaset::run_replication_controllers(client.clone()));
     controllers.spawn(gc::run(client.clone()));
-    // Deployment controller (src/controllers/deployment/, written separately): add
-    // `pub mod deployment;` above and
-    // controllers.spawn(deployment::run(client.clone(), events::EventRecorder::new(client.clone(), "deployment-controller")));
+    // ---- Deployment controller slot -------------------------------------------------
+    // src/controllers/deployment/ is written separately. To enable it, add
+    // `pub mod deployment;` at the top of this file and uncomment:
+    // controllers.spawn(deployment::run(
+    //     client.clone(),
+    //     events::EventRecorder::new(client.clone(), "deployment-controller"),
+    // ));
+    // ----------------------------------------------------------------------------------
     while controllers.join_next().await.is_some() {}
 }

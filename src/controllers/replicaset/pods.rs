@@ -78,7 +78,7 @@ pub fn pods_to_delete(pods: &[std::sync::Arc<Pod>], count: usize) -> Vec<std::sy
             node_name(pod).is_some(),
             phase_rank,
             ready.is_some(),
-            Reverse(node_name(pod).map(|n| per_node[n]).unwrap_or(0)),
+            Reverse(node_name(pod).and_then(|n| per_node.get(n).copied()).unwrap_or(0)),
             Reverse(ready.flatten()),
             Reverse(restarts),
             Reverse(created),
