@@ -423,3 +423,33 @@ spec:
         !server.kubectl(&["get", "rs", "web-owned"]).status.success() && pods(&server, "app=web-owned").is_empty()
     }));
 }
+
+#[test]
+fn failed_creations_are_reported_and_cleared() {
+    let server = TestServer::start();
+    // The apiserver refuses this finalizer on a pod, though it keeps it in a template.
+    let broken = REPLICASET.replacen(
+        "    metadata:\n      labels:\n",
+        "    metadata:\n      finalizers: [\"Not Valid!\"]\n      labels:\n",
+        1,
+    );
+    apply(&server, &broken);
+    let condition = |server: &TestServer| {
+        server.kubectl_ok(&[
+            "get",
+            "rs",
+            "nginx-replicaset",
+            "-o",
+            "jsonpath={.status.conditions[?(@.type==\"ReplicaFailure\")].reason}",
+        ])
+    };
+    assert!(eventually(WAIT, || condition(&server) == "FailedCreate"));
+    assert!(eventually(WAIT, || {
+        let describe = server.kubectl_ok(&["describe", "rs", "nginx-replicaset"]);
+        describe.contains("FailedCreate") && describe.contains("Error creating:")
+    }));
+    // Fixed: pods are created and the condition goes.
+    apply(&server, REPLICASET);
+    wait_for_owned_pods(&server, "app=nginx", "ReplicaSet/nginx-replicaset", 3);
+    assert!(eventually(WAIT, || condition(&server).is_empty()));
+}

@@ -303,14 +303,26 @@ impl Collector {
         })
     }
 
+    /// The object as it is now, if it is still the one with this uid. The graph may lag
+    /// behind (an owner reference just removed), so decisions are made on this.
+    async fn fresh(&self, uid: &str, node: &Node) -> Result<Option<DynamicObject>, Error> {
+        let found = self.api(node.resource, node.namespace.as_deref()).get_opt(&node.name).await?;
+        Ok(found.filter(|o| o.uid().as_deref() == Some(uid)))
+    }
+
     /// Deletes a dependent whose owners are all gone; drops references to gone owners when
     /// others remain.
     async fn check_owners(&self, uid: &str, node: &Node) -> Result<(), Error> {
+        let Some(fresh) = self.fresh(uid, node).await? else { return Ok(()) };
+        let current = Node::from_object(node.resource, &fresh);
+        if current.deleting || current.owners.is_empty() {
+            return Ok(());
+        }
         let mut gone = Vec::new();
         let mut live = 0;
         let mut waiting = 0;
-        for reference in &node.owners {
-            match self.owner_state(node, reference).await? {
+        for reference in &current.owners {
+            match self.owner_state(&current, reference).await? {
                 OwnerState::Gone => gone.push(reference.uid.clone()),
                 OwnerState::Live => live += 1,
                 OwnerState::DeletingForeground => waiting += 1,
@@ -320,33 +332,50 @@ impl Collector {
             return Ok(());
         }
         if live == 0 && waiting == 0 {
-            return self.delete(uid, node, PropagationPolicy::Background).await;
+            let version = fresh.resource_version();
+            return self.delete(uid, &current, PropagationPolicy::Background, version).await;
         }
-        let remaining: Vec<&OwnerReference> = node.owners.iter().filter(|r| !gone.contains(&r.uid)).collect();
-        self.set_owner_references(uid, node, &remaining).await
+        self.drop_owner_references(&current, &fresh, &gone).await
     }
 
-    async fn delete(&self, uid: &str, node: &Node, policy: PropagationPolicy) -> Result<(), Error> {
+    /// Deletes an object, guarded by uid (and resourceVersion when given: a dependent
+    /// changed since it was judged is judged again).
+    async fn delete(
+        &self,
+        uid: &str,
+        node: &Node,
+        policy: PropagationPolicy,
+        resource_version: Option<String>,
+    ) -> Result<(), Error> {
+        let guarded_version = resource_version.is_some();
         let params = DeleteParams {
             propagation_policy: Some(policy),
-            preconditions: Some(Preconditions { uid: Some(uid.to_string()), resource_version: None }),
+            preconditions: Some(Preconditions { uid: Some(uid.to_string()), resource_version }),
             ..Default::default()
         };
         match self.api(node.resource, node.namespace.as_deref()).delete(&node.name, &params).await {
             Ok(_) => Ok(()),
-            // Gone already, or a different object by now.
-            Err(kube::Error::Api(status)) if matches!(status.code, 404 | 409) => Ok(()),
+            Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
+            // A different object by now, unless it is our version guard that failed.
+            Err(kube::Error::Api(status)) if status.code == 409 && !guarded_version => Ok(()),
             Err(err) => Err(err.into()),
         }
     }
 
-    /// Rewrites ownerReferences, guarded by uid so a recreated object is left alone.
-    async fn set_owner_references(&self, uid: &str, node: &Node, references: &[&OwnerReference]) -> Result<(), Error> {
-        let mut ops = vec![json!({"op": "test", "path": "/metadata/uid", "value": uid})];
-        ops.push(if references.is_empty() {
+    /// Removes the references to `owners` from a fresh copy of an object, guarded by its
+    /// resourceVersion.
+    async fn drop_owner_references(&self, node: &Node, fresh: &DynamicObject, owners: &[String]) -> Result<(), Error> {
+        let remaining: Vec<&OwnerReference> =
+            fresh.owner_references().iter().filter(|r| !owners.contains(&r.uid)).collect();
+        if remaining.len() == fresh.owner_references().len() {
+            return Ok(());
+        }
+        let mut ops =
+            vec![json!({"op": "test", "path": "/metadata/resourceVersion", "value": fresh.resource_version()})];
+        ops.push(if remaining.is_empty() {
             json!({"op": "remove", "path": "/metadata/ownerReferences"})
         } else {
-            json!({"op": "replace", "path": "/metadata/ownerReferences", "value": references})
+            json!({"op": "replace", "path": "/metadata/ownerReferences", "value": remaining})
         });
         self.json_patch(node, ops).await
     }
@@ -381,8 +410,9 @@ impl Collector {
     async fn orphan_dependents(&self, uid: &str, node: &Node) -> Result<(), Error> {
         let dependents = self.graph.lock().dependents_of(uid);
         for (dependent_uid, dependent) in dependents {
-            let remaining: Vec<&OwnerReference> = dependent.owners.iter().filter(|r| r.uid != uid).collect();
-            self.set_owner_references(&dependent_uid, &dependent, &remaining).await?;
+            if let Some(fresh) = self.fresh(&dependent_uid, &dependent).await? {
+                self.drop_owner_references(&dependent, &fresh, &[uid.to_string()]).await?;
+            }
         }
         self.remove_finalizer(node, ORPHAN).await
     }
@@ -398,7 +428,7 @@ impl Collector {
                 blocking += 1;
             }
             if !dependent.deleting {
-                self.delete(dependent_uid, dependent, PropagationPolicy::Foreground).await?;
+                self.delete(dependent_uid, dependent, PropagationPolicy::Foreground, None).await?;
             }
         }
         if blocking > 0 {

@@ -147,6 +147,8 @@ pub struct Context<K: ReplicaOwner> {
     pub recorder: EventRecorder,
     /// (owner uid, pod uid) → when someone else released the pod from that owner.
     released: Mutex<HashMap<(String, String), Instant>>,
+    /// Consecutive failed reconciles per owner (`namespace/name`), for the retry backoff.
+    failures: Mutex<HashMap<String, u32>>,
 }
 
 impl<K: ReplicaOwner> Context<K> {
@@ -228,6 +230,7 @@ pub async fn run<K: ReplicaOwner>(client: Client) {
         expectations: Expectations::new(),
         recorder: EventRecorder::new(client.clone(), K::COMPONENT),
         released: Mutex::new(HashMap::new()),
+        failures: Mutex::new(HashMap::new()),
     });
 
     let owner_events = watcher(Api::<K>::all(client.clone()), watcher::Config::default()).default_backoff();
@@ -254,10 +257,15 @@ pub async fn run<K: ReplicaOwner>(client: Client) {
             // Its own task, as `Controller::run` does, so a slow reconcile never holds up
             // the watches.
             Box::pin(async move {
-                match tokio::spawn(sync::reconcile(owner, ctx)).await {
+                let key = owner_key(&owner.namespace().unwrap_or_default(), &owner.name_any());
+                let result = match tokio::spawn(sync::reconcile(owner, ctx.clone())).await {
                     Ok(result) => result,
                     Err(err) => Err(Error::Task(err.to_string())),
+                };
+                if result.is_ok() {
+                    ctx.failures.lock().remove(&key);
                 }
+                result
             })
         },
         error_policy,
@@ -274,9 +282,21 @@ pub async fn run<K: ReplicaOwner>(client: Client) {
     .await;
 }
 
-fn error_policy<K: ReplicaOwner>(_owner: Arc<K>, err: &Error, _ctx: Arc<Context<K>>) -> Action {
-    tracing::debug!(%err, component = K::COMPONENT, "will retry");
-    Action::requeue(Duration::from_secs(1))
+/// Retries with a per-owner exponential backoff (100 ms doubling up to a minute), as
+/// upstream's rate-limited work queue does, so a broken template does not spin.
+fn error_policy<K: ReplicaOwner>(owner: Arc<K>, err: &Error, ctx: Arc<Context<K>>) -> Action {
+    let key = owner_key(&owner.namespace().unwrap_or_default(), &owner.name_any());
+    let mut failures = ctx.failures.lock();
+    let count = failures.entry(key).or_insert(0);
+    *count = count.saturating_add(1);
+    let delay = retry_delay(*count);
+    tracing::debug!(%err, component = K::COMPONENT, ?delay, "will retry");
+    Action::requeue(delay)
+}
+
+fn retry_delay(failures: u32) -> Duration {
+    let doublings = failures.saturating_sub(1).min(10);
+    (Duration::from_millis(100) * 2u32.pow(doublings)).min(Duration::from_secs(60))
 }
 
 /// The replicaset controller (apps/v1 ReplicaSet).
@@ -304,6 +324,13 @@ mod tests {
         let selector = rc.selector().unwrap();
         assert!(selector.matches(&BTreeMap::from([("app".to_string(), "web".to_string())])));
         assert!(!selector.matches(&BTreeMap::new()));
+    }
+
+    #[test]
+    fn retries_back_off_up_to_a_minute() {
+        assert_eq!(retry_delay(1), Duration::from_millis(100));
+        assert_eq!(retry_delay(3), Duration::from_millis(400));
+        assert_eq!(retry_delay(100), Duration::from_secs(60));
     }
 
     #[test]

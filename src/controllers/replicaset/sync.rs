@@ -43,6 +43,12 @@ pub async fn reconcile<K: ReplicaOwner>(owner: Arc<K>, ctx: Arc<Context<K>>) -> 
         .collect();
     let (owned, retry_claim) = claim(owner, ctx, candidates).await?;
 
+    // A pod someone just released from this owner usually means the owner is being
+    // deleted with its pods orphaned: replacing them (or writing status) now would only
+    // make garbage and conflicts. Look again when the grace is over.
+    if let Some(grace) = retry_claim {
+        return Ok(Action::requeue(grace));
+    }
     let mut manage_error = None;
     let diff = owned.len() as i64 - i64::from(owner.replicas());
     if satisfied && owner.meta().deletion_timestamp.is_none() {
@@ -55,9 +61,6 @@ pub async fn reconcile<K: ReplicaOwner>(owner: Arc<K>, ctx: Arc<Context<K>>) -> 
     let mut next = status_requeue.unwrap_or(RESYNC);
     if !satisfied {
         next = next.min(Duration::from_secs(5));
-    }
-    if let Some(grace) = retry_claim {
-        next = next.min(grace);
     }
     Ok(Action::requeue(next))
 }
