@@ -2,6 +2,10 @@
 //! watch, patch through it — never the store), like upstream's kube-controller-manager.
 
 pub mod events;
+pub mod expectations;
+pub mod gc;
+pub mod leader;
+pub mod replicaset;
 
 use kube::Client;
 
@@ -23,8 +27,29 @@ impl Default for ControllerOptions {
     }
 }
 
-/// Runs every controller until the task is dropped.
+/// Runs every controller until the task is dropped — only while this process holds the
+/// kube-system/kube-controller-manager lease.
 pub async fn run(client: Client, options: ControllerOptions) {
-    let _ = (client, options);
-    std::future::pending::<()>().await
+    let config = leader::LeaseConfig::controller_manager();
+    let controllers = client.clone();
+    leader::run_with_lease(client, config, move || run_controllers(controllers.clone(), options.clone())).await
+}
+
+/// Every controller side by side; dropping the future stops them all.
+pub async fn run_controllers(client: Client, options: ControllerOptions) {
+    // For the node lifecycle controller, which is not written yet.
+    let _ = &options;
+    let mut controllers = tokio::task::JoinSet::new();
+    controllers.spawn(replicaset::run_replicasets(client.clone()));
+    controllers.spawn(replicaset::run_replication_controllers(client.clone()));
+    controllers.spawn(gc::run(client.clone()));
+    // ---- Deployment controller slot -------------------------------------------------
+    // src/controllers/deployment/ is written separately. To enable it, add
+    // `pub mod deployment;` at the top of this file and uncomment:
+    // controllers.spawn(deployment::run(
+    //     client.clone(),
+    //     events::EventRecorder::new(client.clone(), "deployment-controller"),
+    // ));
+    // ----------------------------------------------------------------------------------
+    while controllers.join_next().await.is_some() {}
 }

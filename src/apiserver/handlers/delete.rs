@@ -122,6 +122,14 @@ async fn delete_object(
         Some("Foreground") => delete_dependents(state, &current).await?,
         _ => {}
     }
+    // Controllers may have written the owner (its status) while its dependents changed.
+    let current = match propagation {
+        Some("Orphan" | "Foreground") => {
+            let (namespace, name) = (object_namespace(&current).map(str::to_string), object_name(&current).to_string());
+            state.storage.get(resource, namespace.as_deref(), &name).await?
+        }
+        _ => current,
+    };
     let has_finalizers =
         current.pointer("/metadata/finalizers").and_then(Value::as_array).is_some_and(|f| !f.is_empty());
     if has_finalizers {

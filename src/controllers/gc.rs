@@ -1,0 +1,504 @@
+//! The garbage collector: deletes objects whose owners are all gone (background cascading),
+//! and finishes deletions that wait on it — `foregroundDeletion` (delete the blocking
+//! dependents first, then let the owner go) and `orphan` (strip the owner from its
+//! dependents' ownerReferences, then let it go).
+//!
+//! Like upstream it keeps a graph of every object's uid and owners, fed by one watch per
+//! kind, so an owner's dependents are found by uid without listing anything. The graph
+//! only decides what to look at; a live read decides that an owner is really gone.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::{stream, StreamExt};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, Patch, PatchParams, Preconditions, PropagationPolicy};
+use kube::runtime::{watcher, WatchStreamExt};
+use kube::{Client, ResourceExt};
+use parking_lot::Mutex;
+use serde_json::{json, Value};
+use tokio::sync::mpsc;
+
+use crate::registry::{self, ResourceInfo};
+
+const FOREGROUND: &str = "foregroundDeletion";
+const ORPHAN: &str = "orphan";
+
+/// How long before a failed item is tried again.
+const RETRY: Duration = Duration::from_secs(1);
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("apiserver request failed: {0}")]
+    Kube(#[from] kube::Error),
+    #[error("could not build a patch: {0}")]
+    Patch(#[from] serde_json::Error),
+}
+
+/// One object as the collector knows it.
+#[derive(Debug, Clone)]
+struct Node {
+    resource: &'static ResourceInfo,
+    namespace: Option<String>,
+    name: String,
+    owners: Vec<OwnerReference>,
+    deleting: bool,
+    finalizers: Vec<String>,
+}
+
+impl Node {
+    fn from_object(resource: &'static ResourceInfo, object: &DynamicObject) -> Node {
+        Node {
+            resource,
+            namespace: object.namespace(),
+            name: object.name_any(),
+            owners: object.owner_references().to_vec(),
+            deleting: object.metadata.deletion_timestamp.is_some(),
+            finalizers: object.finalizers().to_vec(),
+        }
+    }
+
+    fn waits_for(&self, finalizer: &str) -> bool {
+        self.deleting && self.finalizers.iter().any(|f| f == finalizer)
+    }
+}
+
+/// uid → object, and owner uid → dependent uids.
+#[derive(Debug, Default)]
+struct Graph {
+    nodes: HashMap<String, Node>,
+    dependents: HashMap<String, HashSet<String>>,
+}
+
+impl Graph {
+    /// Records an object; returns the uids worth a look because of the change.
+    fn upsert(&mut self, uid: &str, node: Node) -> Vec<String> {
+        let mut work = Vec::new();
+        let previous = self.nodes.get(uid);
+        let owners_changed = previous.is_none_or(|p| p.owners != node.owners);
+        if owners_changed {
+            if let Some(previous) = previous {
+                for owner in &previous.owners {
+                    if !node.owners.iter().any(|o| o.uid == owner.uid) {
+                        if let Some(set) = self.dependents.get_mut(&owner.uid) {
+                            set.remove(uid);
+                        }
+                        // An owner waiting for its dependents may now be done.
+                        work.push(owner.uid.clone());
+                    }
+                }
+            }
+            for owner in &node.owners {
+                self.dependents.entry(owner.uid.clone()).or_default().insert(uid.to_string());
+            }
+            if !node.owners.is_empty() {
+                work.push(uid.to_string());
+            }
+        }
+        if node.waits_for(FOREGROUND) || node.waits_for(ORPHAN) {
+            work.push(uid.to_string());
+        }
+        self.nodes.insert(uid.to_string(), node);
+        work
+    }
+
+    /// Forgets an object; its dependents (maybe orphaned now) and its owners (maybe no
+    /// longer blocked) are worth a look.
+    fn remove(&mut self, uid: &str) -> Vec<String> {
+        let mut work: Vec<String> = self.dependents.get(uid).into_iter().flatten().cloned().collect();
+        if let Some(node) = self.nodes.remove(uid) {
+            for owner in node.owners {
+                if let Some(set) = self.dependents.get_mut(&owner.uid) {
+                    set.remove(uid);
+                    if set.is_empty() && !self.nodes.contains_key(&owner.uid) {
+                        self.dependents.remove(&owner.uid);
+                    }
+                }
+                work.push(owner.uid);
+            }
+        }
+        if !work.is_empty() && self.dependents.get(uid).is_some_and(HashSet::is_empty) {
+            self.dependents.remove(uid);
+        }
+        work
+    }
+
+    fn dependents_of(&self, uid: &str) -> Vec<(String, Node)> {
+        self.dependents
+            .get(uid)
+            .into_iter()
+            .flatten()
+            .filter_map(|d| self.nodes.get(d).map(|n| (d.clone(), n.clone())))
+            .collect()
+    }
+}
+
+/// The queue of uids to look at, each at most once at a time.
+#[derive(Clone)]
+struct Queue {
+    sender: mpsc::UnboundedSender<String>,
+    pending: Arc<Mutex<HashSet<String>>>,
+}
+
+impl Queue {
+    fn push(&self, uid: String) {
+        if self.pending.lock().insert(uid.clone()) {
+            let _ = self.sender.send(uid);
+        }
+    }
+
+    fn push_later(&self, uid: String, after: Duration) {
+        let queue = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(after).await;
+            queue.push(uid);
+        });
+    }
+}
+
+struct Collector {
+    client: Client,
+    graph: Mutex<Graph>,
+}
+
+/// The kinds the collector watches: every served kind but events (many, never owners,
+/// and served twice).
+fn watched_kinds() -> impl Iterator<Item = &'static ResourceInfo> {
+    registry::RESOURCES.iter().filter(|r| r.kind != "Event")
+}
+
+fn api_resource(resource: &ResourceInfo) -> ApiResource {
+    ApiResource {
+        group: resource.group.to_string(),
+        version: resource.version.to_string(),
+        api_version: resource.api_version(),
+        kind: resource.kind.to_string(),
+        plural: resource.plural.to_string(),
+    }
+}
+
+/// Runs the garbage collector until the task is dropped.
+pub async fn run(client: Client) {
+    let collector = Arc::new(Collector { client: client.clone(), graph: Mutex::new(Graph::default()) });
+    let (sender, mut receiver) = mpsc::unbounded_channel();
+    let queue = Queue { sender, pending: Arc::new(Mutex::new(HashSet::new())) };
+
+    let watches = watched_kinds().map(|resource| {
+        let api: Api<DynamicObject> = Api::all_with(client.clone(), &api_resource(resource));
+        watcher(api, watcher::Config::default()).default_backoff().map(move |event| (resource, event)).boxed()
+    });
+    let mut events = stream::select_all(watches);
+    let feeder = {
+        let (collector, queue) = (collector.clone(), queue.clone());
+        async move {
+            // Per kind: the uids seen since the current (re)list began.
+            let mut listing: HashMap<&'static str, HashSet<String>> = HashMap::new();
+            while let Some((resource, event)) = events.next().await {
+                let Ok(event) = event else { continue };
+                let work = collector.observe(resource, event, &mut listing);
+                for uid in work {
+                    queue.push(uid);
+                }
+            }
+        }
+    };
+    let worker = async {
+        while let Some(uid) = receiver.recv().await {
+            queue.pending.lock().remove(&uid);
+            if let Err(err) = collector.process(&uid).await {
+                tracing::debug!(%err, uid, "garbage collection will retry");
+                queue.push_later(uid, RETRY);
+            }
+        }
+    };
+    tokio::join!(feeder, worker);
+}
+
+impl Collector {
+    fn observe(
+        &self,
+        resource: &'static ResourceInfo,
+        event: watcher::Event<DynamicObject>,
+        listing: &mut HashMap<&'static str, HashSet<String>>,
+    ) -> Vec<String> {
+        let key = resource.schema;
+        let mut graph = self.graph.lock();
+        match event {
+            watcher::Event::Apply(object) => match object.uid() {
+                Some(uid) => graph.upsert(&uid, Node::from_object(resource, &object)),
+                None => Vec::new(),
+            },
+            watcher::Event::Delete(object) => object.uid().map(|uid| graph.remove(&uid)).unwrap_or_default(),
+            watcher::Event::Init => {
+                listing.insert(key, HashSet::new());
+                Vec::new()
+            }
+            watcher::Event::InitApply(object) => {
+                let Some(uid) = object.uid() else { return Vec::new() };
+                listing.entry(key).or_default().insert(uid.clone());
+                graph.upsert(&uid, Node::from_object(resource, &object))
+            }
+            watcher::Event::InitDone => {
+                // What the relist did not return was deleted while the watch was down.
+                let seen = listing.remove(key).unwrap_or_default();
+                let gone: Vec<String> = graph
+                    .nodes
+                    .iter()
+                    .filter(|(uid, node)| node.resource.schema == key && !seen.contains(*uid))
+                    .map(|(uid, _)| uid.clone())
+                    .collect();
+                gone.iter().flat_map(|uid| graph.remove(uid)).collect()
+            }
+        }
+    }
+
+    fn api(&self, resource: &ResourceInfo, namespace: Option<&str>) -> Api<DynamicObject> {
+        let ar = api_resource(resource);
+        match (resource.namespaced, namespace) {
+            (true, Some(namespace)) => Api::namespaced_with(self.client.clone(), namespace, &ar),
+            _ => Api::all_with(self.client.clone(), &ar),
+        }
+    }
+
+    async fn process(&self, uid: &str) -> Result<(), Error> {
+        let Some(node) = self.graph.lock().nodes.get(uid).cloned() else { return Ok(()) };
+        if node.waits_for(ORPHAN) {
+            self.orphan_dependents(uid, &node).await?;
+        }
+        if node.waits_for(FOREGROUND) {
+            self.delete_dependents_first(uid, &node).await?;
+        }
+        if !node.owners.is_empty() && !node.deleting {
+            self.check_owners(uid, &node).await?;
+        }
+        Ok(())
+    }
+
+    /// Whether the owner a reference names still exists: the graph says yes quickly; only
+    /// a live read may say no.
+    async fn owner_state(&self, dependent: &Node, reference: &OwnerReference) -> Result<OwnerState, Error> {
+        if let Some(owner) = self.graph.lock().nodes.get(&reference.uid) {
+            return Ok(if owner.waits_for(FOREGROUND) { OwnerState::DeletingForeground } else { OwnerState::Live });
+        }
+        let Some(resource) = registry::by_kind(&reference.api_version, &reference.kind) else {
+            // A kind we do not serve: never judge it gone.
+            return Ok(OwnerState::Live);
+        };
+        if resource.namespaced && dependent.namespace.is_none() {
+            // A cluster-scoped object cannot be owned by a namespaced one.
+            return Ok(OwnerState::Gone);
+        }
+        let found = self.api(resource, dependent.namespace.as_deref()).get_opt(&reference.name).await?;
+        Ok(match found {
+            Some(owner) if owner.uid().as_deref() == Some(reference.uid.as_str()) => {
+                let deleting = owner.metadata.deletion_timestamp.is_some();
+                if deleting && owner.finalizers().iter().any(|f| f == FOREGROUND) {
+                    OwnerState::DeletingForeground
+                } else {
+                    OwnerState::Live
+                }
+            }
+            _ => OwnerState::Gone,
+        })
+    }
+
+    /// The object as it is now, if it is still the one with this uid. The graph may lag
+    /// behind (an owner reference just removed), so decisions are made on this.
+    async fn fresh(&self, uid: &str, node: &Node) -> Result<Option<DynamicObject>, Error> {
+        let found = self.api(node.resource, node.namespace.as_deref()).get_opt(&node.name).await?;
+        Ok(found.filter(|o| o.uid().as_deref() == Some(uid)))
+    }
+
+    /// Deletes a dependent whose owners are all gone; drops references to gone owners when
+    /// others remain.
+    async fn check_owners(&self, uid: &str, node: &Node) -> Result<(), Error> {
+        let Some(fresh) = self.fresh(uid, node).await? else { return Ok(()) };
+        let current = Node::from_object(node.resource, &fresh);
+        if current.deleting || current.owners.is_empty() {
+            return Ok(());
+        }
+        let mut gone = Vec::new();
+        let mut live = 0;
+        let mut waiting = 0;
+        for reference in &current.owners {
+            match self.owner_state(&current, reference).await? {
+                OwnerState::Gone => gone.push(reference.uid.clone()),
+                OwnerState::Live => live += 1,
+                OwnerState::DeletingForeground => waiting += 1,
+            }
+        }
+        if gone.is_empty() {
+            return Ok(());
+        }
+        if live == 0 && waiting == 0 {
+            let version = fresh.resource_version();
+            return self.delete(uid, &current, PropagationPolicy::Background, version).await;
+        }
+        self.drop_owner_references(&current, &fresh, &gone).await
+    }
+
+    /// Deletes an object, guarded by uid (and resourceVersion when given: a dependent
+    /// changed since it was judged is judged again).
+    async fn delete(
+        &self,
+        uid: &str,
+        node: &Node,
+        policy: PropagationPolicy,
+        resource_version: Option<String>,
+    ) -> Result<(), Error> {
+        let guarded_version = resource_version.is_some();
+        let params = DeleteParams {
+            propagation_policy: Some(policy),
+            preconditions: Some(Preconditions { uid: Some(uid.to_string()), resource_version }),
+            ..Default::default()
+        };
+        match self.api(node.resource, node.namespace.as_deref()).delete(&node.name, &params).await {
+            Ok(_) => Ok(()),
+            Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
+            // A different object by now, unless it is our version guard that failed.
+            Err(kube::Error::Api(status)) if status.code == 409 && !guarded_version => Ok(()),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Removes the references to `owners` from a fresh copy of an object, guarded by its
+    /// resourceVersion.
+    async fn drop_owner_references(&self, node: &Node, fresh: &DynamicObject, owners: &[String]) -> Result<(), Error> {
+        let remaining: Vec<&OwnerReference> =
+            fresh.owner_references().iter().filter(|r| !owners.contains(&r.uid)).collect();
+        if remaining.len() == fresh.owner_references().len() {
+            return Ok(());
+        }
+        let mut ops =
+            vec![json!({"op": "test", "path": "/metadata/resourceVersion", "value": fresh.resource_version()})];
+        ops.push(if remaining.is_empty() {
+            json!({"op": "remove", "path": "/metadata/ownerReferences"})
+        } else {
+            json!({"op": "replace", "path": "/metadata/ownerReferences", "value": remaining})
+        });
+        self.json_patch(node, ops).await
+    }
+
+    async fn json_patch(&self, node: &Node, ops: Vec<Value>) -> Result<(), Error> {
+        let patch: json_patch::Patch = serde_json::from_value(Value::Array(ops))?;
+        let api = self.api(node.resource, node.namespace.as_deref());
+        match api.patch(&node.name, &PatchParams::default(), &Patch::<()>::Json(patch)).await {
+            Ok(_) => Ok(()),
+            Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Removes one finalizer from a fresh copy of the owner (guarded by its
+    /// resourceVersion); the apiserver deletes it when none remain.
+    async fn remove_finalizer(&self, node: &Node, finalizer: &str) -> Result<(), Error> {
+        let api = self.api(node.resource, node.namespace.as_deref());
+        let Some(fresh) = api.get_opt(&node.name).await? else { return Ok(()) };
+        let finalizers: Vec<&String> = fresh.finalizers().iter().filter(|f| *f != finalizer).collect();
+        if finalizers.len() == fresh.finalizers().len() {
+            return Ok(());
+        }
+        let ops = vec![
+            json!({"op": "test", "path": "/metadata/resourceVersion", "value": fresh.resource_version()}),
+            json!({"op": "replace", "path": "/metadata/finalizers", "value": finalizers}),
+        ];
+        self.json_patch(node, ops).await
+    }
+
+    /// `orphan`: every dependent loses its reference to the owner, then the owner goes.
+    async fn orphan_dependents(&self, uid: &str, node: &Node) -> Result<(), Error> {
+        let dependents = self.graph.lock().dependents_of(uid);
+        for (dependent_uid, dependent) in dependents {
+            if let Some(fresh) = self.fresh(&dependent_uid, &dependent).await? {
+                self.drop_owner_references(&dependent, &fresh, &[uid.to_string()]).await?;
+            }
+        }
+        self.remove_finalizer(node, ORPHAN).await
+    }
+
+    /// `foregroundDeletion`: dependents are deleted (in the foreground themselves); the
+    /// owner goes once no dependent that blocks it remains.
+    async fn delete_dependents_first(&self, uid: &str, node: &Node) -> Result<(), Error> {
+        let dependents = self.graph.lock().dependents_of(uid);
+        let mut blocking = 0;
+        for (dependent_uid, dependent) in &dependents {
+            let blocks = dependent.owners.iter().any(|r| r.uid == uid && r.block_owner_deletion == Some(true));
+            if blocks {
+                blocking += 1;
+            }
+            if !dependent.deleting {
+                self.delete(dependent_uid, dependent, PropagationPolicy::Foreground, None).await?;
+            }
+        }
+        if blocking > 0 {
+            // Each dependent's deletion comes back through the watch and queues the owner
+            // again; nothing to retry until then.
+            tracing::debug!(owner = %node.name, blocking, "waiting for dependents to go");
+            return Ok(());
+        }
+        self.remove_finalizer(node, FOREGROUND).await
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OwnerState {
+    Live,
+    Gone,
+    DeletingForeground,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pods() -> &'static ResourceInfo {
+        registry::by_plural("", "v1", "pods").unwrap()
+    }
+
+    fn node(owners: &[&str]) -> Node {
+        Node {
+            resource: pods(),
+            namespace: Some("default".into()),
+            name: "p".into(),
+            owners: owners.iter().map(|uid| OwnerReference { uid: uid.to_string(), ..Default::default() }).collect(),
+            deleting: false,
+            finalizers: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn removing_an_owner_queues_its_dependents() {
+        let mut graph = Graph::default();
+        graph.upsert("rs", node(&[]));
+        assert_eq!(graph.upsert("pod", node(&["rs"])), ["pod"]);
+        assert_eq!(graph.dependents_of("rs").len(), 1);
+        assert_eq!(graph.remove("rs"), ["pod"]);
+    }
+
+    #[test]
+    fn unchanged_owners_queue_nothing() {
+        let mut graph = Graph::default();
+        graph.upsert("pod", node(&["rs"]));
+        assert!(graph.upsert("pod", node(&["rs"])).is_empty());
+    }
+
+    #[test]
+    fn a_dependent_leaving_queues_its_owner() {
+        let mut graph = Graph::default();
+        graph.upsert("pod", node(&["rs"]));
+        assert_eq!(graph.remove("pod"), ["rs"]);
+        assert!(graph.dependents_of("rs").is_empty());
+        assert_eq!(graph.upsert("pod2", node(&["rs"])), ["pod2"]);
+        assert_eq!(graph.upsert("pod2", node(&[])), ["rs"]);
+    }
+
+    #[test]
+    fn owners_waiting_on_finalizers_are_queued() {
+        let mut graph = Graph::default();
+        let mut owner = node(&[]);
+        owner.deleting = true;
+        owner.finalizers = vec![FOREGROUND.into()];
+        assert_eq!(graph.upsert("rs", owner), ["rs"]);
+    }
+}
