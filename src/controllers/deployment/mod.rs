@@ -4,9 +4,9 @@
 //! `sync.rs` (the shared machinery: ReplicaSets, revisions, scaling, status, cleanup),
 //! `rolling.rs`, `recreate.rs`, `progress.rs` (progress deadline) and `util.rs`.
 //!
-//! It is an API client only. Each reconcile reads the Deployment, its ReplicaSets and (for
-//! Recreate) its Pods fresh from the apiserver, so a decision is never taken on a cache that
-//! lags behind our own previous write.
+//! It is an API client only: ReplicaSets come from a reflector store; writes carry the
+//! resourceVersion they were computed from, so a decision taken on a stale view fails with a
+//! conflict and is retried instead of undoing someone else's change.
 
 mod progress;
 mod recreate;
@@ -21,9 +21,10 @@ use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::Pod;
-use kube::runtime::controller::Action;
-use kube::runtime::reflector::ObjectRef;
-use kube::runtime::{watcher, Controller};
+use kube::core::PartialObjectMeta;
+use kube::runtime::controller::{trigger_owners, trigger_self, trigger_with, Action};
+use kube::runtime::reflector::{reflector, store::Writer, ObjectRef, Store};
+use kube::runtime::{applier, metadata_watcher, watcher, WatchStreamExt};
 use kube::{Api, Client, ResourceExt};
 
 use super::events::EventRecorder;
@@ -66,6 +67,8 @@ impl Clock for SystemClock {
 pub struct Context {
     pub client: Client,
     pub recorder: EventRecorder,
+    /// Every ReplicaSet, kept by a reflector.
+    pub replica_sets: Store<ReplicaSet>,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -78,32 +81,59 @@ pub async fn run(client: Client) {
     run_with_clock(client, Arc::new(SystemClock)).await
 }
 
+/// kube-rs's `applier` fed by reflectors (the `Controller` builder can't yet share a store
+/// with its triggers in kube 1.1 without unstable features): Deployments trigger themselves,
+/// ReplicaSet changes trigger their owning Deployment *after* the ReplicaSet store has them,
+/// so a reconcile never reads a store older than the event that caused it. Pod changes
+/// (Recreate waits for old pods to be gone) trigger the Deployment owning the pod's RS.
 pub async fn run_with_clock(client: Client, clock: Arc<dyn Clock>) {
+    let deployment_writer = Writer::<Deployment>::default();
+    let deployment_store = deployment_writer.as_reader();
+    let rs_writer = Writer::<ReplicaSet>::default();
+    let replica_sets = rs_writer.as_reader();
     let context = Arc::new(Context {
         recorder: EventRecorder::new(client.clone(), "deployment-controller"),
         client: client.clone(),
+        replica_sets: replica_sets.clone(),
         clock,
     });
-    let deployments = Api::<Deployment>::all(client.clone());
-    let replica_sets = Api::<ReplicaSet>::all(client.clone());
-    let pods = Api::<Pod>::all(client);
-    Controller::new(deployments, watcher::Config::default())
-        .owns(replica_sets, watcher::Config::default())
-        // Recreate waits for old pods to be gone; a pod's owner is a ReplicaSet named
-        // `<deployment>-<hash>`, so the deployment's name is the RS name without its hash.
-        .watches(pods, watcher::Config::default(), |pod: Pod| {
-            let namespace = pod.namespace()?;
-            let owner = pod.owner_references().iter().find(|o| o.controller == Some(true) && o.kind == "ReplicaSet")?;
-            let (deployment, _hash) = owner.name.rsplit_once('-')?;
-            Some(ObjectRef::<Deployment>::new(deployment).within(&namespace))
-        })
-        .run(reconcile, error_policy, context)
-        .for_each(|result| async move {
-            if let Err(err) = result {
-                tracing::debug!(%err, "deployment reconcile");
-            }
-        })
-        .await;
+    let config = watcher::Config::default();
+    let deployments =
+        reflector(deployment_writer, watcher(Api::<Deployment>::all(client.clone()), config.clone()).default_backoff())
+            .applied_objects();
+    let rs_events =
+        reflector(rs_writer, watcher(Api::<ReplicaSet>::all(client.clone()), config.clone()).default_backoff())
+            .touched_objects();
+    let pods = metadata_watcher(Api::<Pod>::all(client), config).default_backoff().touched_objects();
+    let pod_triggers = trigger_with(pods, move |pod: PartialObjectMeta<Pod>| deployment_of_pod(&pod, &replica_sets));
+    let queue = futures::stream::select_all([
+        trigger_self(deployments, ()).boxed(),
+        trigger_owners(rs_events, (), ()).boxed(),
+        pod_triggers.boxed(),
+    ]);
+    applier(
+        |deployment, context| Box::pin(reconcile(deployment, context)),
+        error_policy,
+        context,
+        deployment_store,
+        queue,
+        kube::runtime::Config::default(),
+    )
+    .for_each(|result| async move {
+        if let Err(err) = result {
+            tracing::debug!(%err, "deployment reconcile");
+        }
+    })
+    .await;
+}
+
+/// The Deployment controlling the ReplicaSet that controls this pod.
+fn deployment_of_pod(pod: &PartialObjectMeta<Pod>, replica_sets: &Store<ReplicaSet>) -> Option<ObjectRef<Deployment>> {
+    let namespace = pod.namespace()?;
+    let owner = pod.owner_references().iter().find(|o| o.controller == Some(true) && o.kind == "ReplicaSet")?;
+    let rs = replica_sets.get(&ObjectRef::new(&owner.name).within(&namespace))?;
+    let deployment = rs.owner_references().iter().find(|o| o.controller == Some(true) && o.kind == "Deployment")?;
+    Some(ObjectRef::new(&deployment.name).within(&namespace))
 }
 
 async fn reconcile(deployment: Arc<Deployment>, context: Arc<Context>) -> Result<Action, Error> {

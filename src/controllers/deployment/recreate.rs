@@ -46,7 +46,10 @@ impl DeploymentSync<'_> {
         let old_uids: Vec<&str> = old.iter().filter_map(|rs| rs.metadata.uid.as_deref()).collect();
         let new_uid = new_rs.and_then(|rs| rs.metadata.uid.as_deref());
         let selector = self.d.spec.as_ref().map(|s| s.selector.clone()).unwrap_or_default();
-        for pod in self.pods.list(&ListParams::default()).await?.items {
+        // The apiserver narrows by matchLabels; matchExpressions are checked here.
+        let labels: Vec<String> = selector.match_labels.iter().flatten().map(|(k, v)| format!("{k}={v}")).collect();
+        let params = ListParams::default().labels(&labels.join(","));
+        for pod in self.pods.list(&params).await?.items {
             let labels = pod.metadata.labels.clone().unwrap_or_default();
             if !selector_matches(&selector, &labels) {
                 continue;

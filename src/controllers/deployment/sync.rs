@@ -8,7 +8,7 @@ use std::time::Duration;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentStatus, ReplicaSet, ReplicaSetSpec};
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
-use kube::api::{DeleteParams, ListParams, Patch, PatchParams, PostParams, Preconditions};
+use kube::api::{DeleteParams, Patch, PatchParams, PostParams, Preconditions};
 use kube::{Api, ResourceExt};
 use serde_json::json;
 
@@ -85,8 +85,11 @@ impl<'a> DeploymentSync<'a> {
     async fn replica_sets_for_deployment(&mut self) -> Result<Vec<ReplicaSet>, Error> {
         let selector = self.selector();
         let uid = self.d.metadata.uid.clone().unwrap_or_default();
+        let namespace = self.d.namespace();
+        let _ = self.ctx.replica_sets.wait_until_ready().await;
+        let cached = self.ctx.replica_sets.state();
         let mut owned = Vec::new();
-        for rs in self.replica_sets.list(&ListParams::default()).await?.items {
+        for rs in cached.iter().filter(|rs| rs.namespace() == namespace).map(|rs| ReplicaSet::clone(rs)) {
             let labels = rs.metadata.labels.clone().unwrap_or_default();
             if !selector_matches(&selector, &labels) {
                 continue;
@@ -425,12 +428,16 @@ impl<'a> DeploymentSync<'a> {
                 continue;
             }
             let params = DeleteParams {
-                preconditions: Some(Preconditions { uid: rs.metadata.uid.clone(), resource_version: None }),
+                preconditions: Some(Preconditions {
+                    uid: rs.metadata.uid.clone(),
+                    resource_version: rs.metadata.resource_version.clone(),
+                }),
                 ..Default::default()
             };
             match self.replica_sets.delete(&rs.name_any(), &params).await {
                 Ok(_) => {}
-                Err(kube::Error::Api(status)) if status.code == 404 => {}
+                // Gone already, or changed since we looked: the next sync sees it afresh.
+                Err(kube::Error::Api(status)) if status.code == 404 || status.code == 409 => {}
                 Err(err) => return Err(err.into()),
             }
         }
