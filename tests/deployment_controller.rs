@@ -342,14 +342,27 @@ async fn a_paused_deployment_scales_but_does_not_roll_out() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn revision_history_limit_prunes_old_replica_sets() {
+async fn restart_change_cause_and_revision_history_limit() {
     let cluster = Cluster::start().await;
-    cluster.apply(&manifest("  revisionHistoryLimit: 1\n"));
+    let base = manifest("  revisionHistoryLimit: 1\n");
+    cluster.apply(&base);
     cluster.wait_complete().await;
-    for tag in ["1.17", "1.18", "1.19"] {
-        cluster.kubectl_ok(&["set", "image", &format!("deployment/{NAME}"), &format!("nginx=nginx:{tag}")]);
-        cluster.wait_complete().await;
-    }
+    cluster.kubectl_ok(&["set", "image", &format!("deployment/{NAME}"), "nginx=nginx:1.17"]);
+    cluster.wait_complete().await;
+    // `rollout restart` changes a template annotation: a new ReplicaSet like any other change.
+    cluster.kubectl_ok(&["rollout", "restart", &format!("deployment/{NAME}")]);
+    cluster.wait_complete().await;
+    let restarted = cluster.replica_sets().await;
+    let template = restarted.get(&3).and_then(|rs| rs.spec.as_ref()).and_then(|s| s.template.clone());
+    let annotations = template.and_then(|t| t.metadata).and_then(|m| m.annotations).unwrap_or_default();
+    assert!(annotations.contains_key("kubectl.kubernetes.io/restartedAt"), "{restarted:?}");
+    // The deployment's change-cause is copied onto the ReplicaSet that kubectl lists.
+    let annotated = base.replace("image: nginx:latest", "image: nginx:1.20").replace(
+        "  name: nginx-deployment\n",
+        "  name: nginx-deployment\n  annotations:\n    kubernetes.io/change-cause: upgrade to 1.20\n",
+    );
+    cluster.apply(&annotated);
+    cluster.wait_complete().await;
     let pruned = eventually(Duration::from_secs(15), || async {
         cluster.replica_sets().await.keys().copied().collect::<Vec<_>>() == vec![3, 4]
     })
@@ -358,7 +371,7 @@ async fn revision_history_limit_prunes_old_replica_sets() {
     let history = cluster.kubectl_ok(&["rollout", "history", &format!("deployment/{NAME}")]);
     assert_eq!(
         history,
-        "deployment.apps/nginx-deployment \nREVISION  CHANGE-CAUSE\n3         <none>\n4         <none>\n\n"
+        "deployment.apps/nginx-deployment \nREVISION  CHANGE-CAUSE\n3         <none>\n4         upgrade to 1.20\n\n"
     );
 }
 
