@@ -9,7 +9,7 @@ use super::util::*;
 use super::Error;
 
 impl DeploymentSync<'_> {
-    pub async fn rollout_recreate(&mut self, rs_list: &[ReplicaSet]) -> Result<(), Error> {
+    pub async fn rollout_recreate(&mut self, rs_list: &mut Vec<ReplicaSet>) -> Result<(), Error> {
         let (mut new_rs, mut old) = self.all_replica_sets_and_sync_revision(rs_list, false).await?;
         let mut scaled_down = false;
         for rs in old.iter_mut() {

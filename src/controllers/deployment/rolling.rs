@@ -8,7 +8,7 @@ use super::util::*;
 use super::Error;
 
 impl DeploymentSync<'_> {
-    pub async fn rollout_rolling(&mut self, rs_list: &[ReplicaSet]) -> Result<(), Error> {
+    pub async fn rollout_rolling(&mut self, rs_list: &mut Vec<ReplicaSet>) -> Result<(), Error> {
         let (new_rs, mut old) = self.all_replica_sets_and_sync_revision(rs_list, true).await?;
         let Some(mut new_rs) = new_rs else { return Ok(()) };
         let all = with_new(&old, Some(&new_rs));

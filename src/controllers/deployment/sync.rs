@@ -60,23 +60,23 @@ impl<'a> DeploymentSync<'a> {
             }
             return Ok(());
         }
-        let rs_list = self.replica_sets_for_deployment().await?;
+        let mut rs_list = self.replica_sets_for_deployment().await?;
         if self.d.metadata.deletion_timestamp.is_some() {
-            let (new_rs, old) = self.all_replica_sets_and_sync_revision(&rs_list, false).await?;
+            let (new_rs, old) = self.all_replica_sets_and_sync_revision(&mut rs_list, false).await?;
             let all = with_new(&old, new_rs.as_ref());
             return self.sync_deployment_status(&all, new_rs.as_ref()).await;
         }
         self.check_paused_conditions().await?;
         if paused(&self.d) {
-            return self.sync(&rs_list).await;
+            return self.sync(&mut rs_list).await;
         }
-        if self.is_scaling_event(&rs_list).await? {
-            return self.sync(&rs_list).await;
+        if self.is_scaling_event(&mut rs_list).await? {
+            return self.sync(&mut rs_list).await;
         }
         if is_recreate(&self.d) {
-            self.rollout_recreate(&rs_list).await
+            self.rollout_recreate(&mut rs_list).await
         } else {
-            self.rollout_rolling(&rs_list).await
+            self.rollout_rolling(&mut rs_list).await
         }
     }
 
@@ -147,7 +147,7 @@ impl<'a> DeploymentSync<'a> {
     }
 
     /// Upstream's `sync`: scaling only (paused deployments and scaling events), then status.
-    pub async fn sync(&mut self, rs_list: &[ReplicaSet]) -> Result<(), Error> {
+    pub async fn sync(&mut self, rs_list: &mut Vec<ReplicaSet>) -> Result<(), Error> {
         let (new_rs, mut old) = self.all_replica_sets_and_sync_revision(rs_list, false).await?;
         let new_rs = self.scale(new_rs, &mut old).await?;
         if paused(&self.d) {
@@ -158,7 +158,7 @@ impl<'a> DeploymentSync<'a> {
     }
 
     /// Upstream's `isScalingEvent`: an active ReplicaSet was sized for another replica count.
-    async fn is_scaling_event(&mut self, rs_list: &[ReplicaSet]) -> Result<bool, Error> {
+    async fn is_scaling_event(&mut self, rs_list: &mut Vec<ReplicaSet>) -> Result<bool, Error> {
         let (new_rs, old) = self.all_replica_sets_and_sync_revision(rs_list, false).await?;
         let want = replicas(&self.d);
         Ok(filter_active(&with_new(&old, new_rs.as_ref()))
@@ -169,12 +169,19 @@ impl<'a> DeploymentSync<'a> {
     /// The new ReplicaSet (created if asked and missing) and all the others.
     pub async fn all_replica_sets_and_sync_revision(
         &mut self,
-        rs_list: &[ReplicaSet],
+        rs_list: &mut Vec<ReplicaSet>,
         create_if_missing: bool,
     ) -> Result<(Option<ReplicaSet>, Vec<ReplicaSet>), Error> {
         let existing = find_new_replica_set(&self.d, rs_list);
         let old = find_old_replica_sets(rs_list, existing.as_ref());
         let new_rs = self.new_replica_set(existing, &old, create_if_missing).await?;
+        // Later steps of this sync start from the list again: keep it current.
+        if let Some(rs) = &new_rs {
+            match rs_list.iter_mut().find(|known| known.metadata.uid == rs.metadata.uid) {
+                Some(known) => *known = rs.clone(),
+                None => rs_list.push(rs.clone()),
+            }
+        }
         Ok((new_rs, old))
     }
 
