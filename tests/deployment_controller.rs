@@ -396,3 +396,27 @@ async fn recreate_scales_old_to_zero_before_the_new_one() {
     let status = cluster.kubectl_ok(&["rollout", "status", &format!("deployment/{NAME}"), "--timeout=20s"]);
     assert!(status.contains("successfully rolled out"), "{status}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_deprecated_rollback_annotation_rolls_back_server_side() {
+    let cluster = Cluster::start().await;
+    cluster.apply(&manifest(""));
+    cluster.wait_complete().await;
+    cluster.kubectl_ok(&["set", "image", &format!("deployment/{NAME}"), "nginx=nginx:1.17"]);
+    cluster.wait_complete().await;
+    cluster.kubectl_ok(&["annotate", "deployment", NAME, "deprecated.deployment.rollback.to=1"]);
+    let rolled_back = eventually(Duration::from_secs(15), || async {
+        let rss = cluster.replica_sets().await;
+        rss.get(&3).is_some_and(|rs| image(rs) == "nginx:latest" && spec_replicas(rs) == 3)
+    })
+    .await;
+    assert!(rolled_back, "{:?}", cluster.replica_sets().await);
+    cluster.wait_complete().await;
+    let d = cluster.deployment().await;
+    let annotations = d.metadata.annotations.clone().unwrap_or_default();
+    assert!(!annotations.contains_key("deprecated.deployment.rollback.to"), "{annotations:?}");
+    let rss = cluster.replica_sets().await;
+    assert_eq!(annotation(&rss[&3], "deployment.kubernetes.io/revision-history"), Some("1"));
+    let events = cluster.events().await;
+    assert!(events.contains(&format!("Rolled back deployment \"{NAME}\" to revision 1")), "{events:?}");
+}

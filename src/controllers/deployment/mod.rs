@@ -2,7 +2,7 @@
 //! `<deployment>-<pod-template-hash>`, as upstream's `pkg/controller/deployment/` does and as
 //! `kubectl rollout status|history|undo` reads it. One file per concern, as upstream:
 //! `sync.rs` (the shared machinery: ReplicaSets, revisions, scaling, status, cleanup),
-//! `rolling.rs`, `recreate.rs`, `progress.rs` (progress deadline) and `util.rs`.
+//! `rolling.rs`, `recreate.rs`, `rollback.rs`, `progress.rs` (progress deadline) and `util.rs`.
 //!
 //! It is an API client only: ReplicaSets come from a reflector store; writes carry the
 //! resourceVersion they were computed from, so a decision taken on a stale view fails with a
@@ -10,6 +10,7 @@
 
 mod progress;
 mod recreate;
+mod rollback;
 mod rolling;
 mod sync;
 pub mod util;

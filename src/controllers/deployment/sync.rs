@@ -70,6 +70,9 @@ impl<'a> DeploymentSync<'a> {
         if paused(&self.d) {
             return self.sync(&mut rs_list).await;
         }
+        if self.rollback_to().is_some() {
+            return self.rollback(&mut rs_list).await;
+        }
         if self.is_scaling_event(&mut rs_list).await? {
             return self.sync(&mut rs_list).await;
         }
@@ -150,7 +153,7 @@ impl<'a> DeploymentSync<'a> {
     pub async fn sync(&mut self, rs_list: &mut Vec<ReplicaSet>) -> Result<(), Error> {
         let (new_rs, mut old) = self.all_replica_sets_and_sync_revision(rs_list, false).await?;
         let new_rs = self.scale(new_rs, &mut old).await?;
-        if paused(&self.d) {
+        if paused(&self.d) && self.rollback_to().is_none() {
             self.cleanup_deployment(&old).await?;
         }
         let all = with_new(&old, new_rs.as_ref());
@@ -513,11 +516,11 @@ impl<'a> DeploymentSync<'a> {
         )
     }
 
-    async fn event_normal(&self, reason: &str, message: &str) {
+    pub async fn event_normal(&self, reason: &str, message: &str) {
         self.ctx.recorder.normal(&self.reference(), reason, message).await
     }
 
-    async fn event_warning(&self, reason: &str, message: &str) {
+    pub async fn event_warning(&self, reason: &str, message: &str) {
         self.ctx.recorder.warning(&self.reference(), reason, message).await
     }
 }

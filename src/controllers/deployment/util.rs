@@ -326,6 +326,10 @@ pub fn replicas_annotations_need_update(rs: &ReplicaSet, desired: i32, max: i32)
     desired_replicas_annotation(rs) != Some(desired) || max_replicas_annotation(rs) != Some(max)
 }
 
+pub fn is_skipped_annotation(key: &str) -> bool {
+    ANNOTATIONS_TO_SKIP.contains(&key)
+}
+
 /// Copies the deployment's own annotations (e.g. `kubernetes.io/change-cause`) onto the RS.
 fn copy_deployment_annotations(d: &Deployment, rs: &mut ReplicaSet) -> bool {
     let annotations = rs.metadata.annotations.get_or_insert_with(Default::default);
