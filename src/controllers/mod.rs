@@ -44,13 +44,6 @@ pub async fn run_controllers(client: Client, options: ControllerOptions) {
     controllers.spawn(replicaset::run_replicasets(client.clone()));
     controllers.spawn(replicaset::run_replication_controllers(client.clone()));
     controllers.spawn(gc::run(client.clone()));
-    // ---- Deployment controller slot -------------------------------------------------
-    // src/controllers/deployment/ is written separately. To enable it, add
-    // `pub mod deployment;` at the top of this file and uncomment:
-    // controllers.spawn(deployment::run(
-    //     client.clone(),
-    //     events::EventRecorder::new(client.clone(), "deployment-controller"),
-    // ));
-    // ----------------------------------------------------------------------------------
+    controllers.spawn(deployment::run(client.clone()));
     while controllers.join_next().await.is_some() {}
 }
