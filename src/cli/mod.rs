@@ -5,6 +5,7 @@ pub mod completion;
 pub mod config;
 pub mod describe;
 pub mod get;
+pub mod run;
 pub mod server;
 
 use std::process::ExitCode;
@@ -93,7 +94,7 @@ pub enum Command {
     /// Delete resources by file names, stdin, resources and names, or by resources and label selector.
     Delete(Pending),
     /// Run a particular image on the cluster.
-    Run(Pending),
+    Run(run::RunArgs),
     /// Print the logs for a container in a pod.
     Logs(Pending),
     /// Manage the rollout of a resource.
@@ -152,6 +153,7 @@ fn run(cli: Cli, verb: &str) -> anyhow::Result<ExitCode> {
         Command::Completion(args) => completion::run(&args, &mut std::io::stdout()),
         Command::Server(args) => server::run(&args),
         Command::Get(args) => Ok(get::run(&cli.global.connection(), &args)),
+        Command::Run(args) => Ok(run::run(&cli.global.connection(), &args)),
         Command::Describe(args) => Ok(describe::run(&cli.global.connection(), &args)),
         Command::Config(args) => config::run(&args, &cli.global, &mut std::io::stdout(), &mut std::io::stderr()),
         _ => anyhow::bail!("kctl {verb} is not implemented yet"),

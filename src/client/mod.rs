@@ -6,7 +6,9 @@ pub mod config;
 pub mod discovery;
 pub mod error;
 pub mod log;
+pub mod manifests;
 pub mod targets;
+pub mod write;
 
 use std::time::Duration;
 
