@@ -1,6 +1,7 @@
 //! The command line: one clap definition that also generates shell completions, and a
 //! dispatcher that hands each verb to its module. Verbs not built yet say so and exit 1.
 
+pub mod apply;
 pub mod completion;
 pub mod config;
 pub mod describe;
@@ -88,7 +89,7 @@ pub enum Command {
     /// Show details of a specific resource or group of resources.
     Describe(describe::DescribeArgs),
     /// Apply a configuration to a resource by file name or stdin.
-    Apply(Pending),
+    Apply(apply::ApplyArgs),
     /// Create a resource from a file or from stdin.
     Create(Pending),
     /// Delete resources by file names, stdin, resources and names, or by resources and label selector.
@@ -153,6 +154,7 @@ fn run(cli: Cli, verb: &str) -> anyhow::Result<ExitCode> {
         Command::Completion(args) => completion::run(&args, &mut std::io::stdout()),
         Command::Server(args) => server::run(&args),
         Command::Get(args) => Ok(get::run(&cli.global.connection(), &args)),
+        Command::Apply(args) => Ok(apply::run(&cli.global.connection(), &args)),
         Command::Run(args) => Ok(run::run(&cli.global.connection(), &args)),
         Command::Describe(args) => Ok(describe::run(&cli.global.connection(), &args)),
         Command::Config(args) => config::run(&args, &cli.global, &mut std::io::stdout(), &mut std::io::stderr()),

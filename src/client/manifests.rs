@@ -48,31 +48,47 @@ impl ManifestError {
     }
 }
 
-/// Reads every source; objects come in order, and reading stops at the first error (as
-/// kubectl's builder, which reports what it could not read before acting on anything).
-pub fn read_all(filenames: &[String], recursive: bool) -> Result<Vec<Manifest>, ManifestError> {
+/// Reads every source, as kubectl's builder: objects in order, and the errors of what
+/// could not be read (a source stops at its first bad document; the others go on).
+pub fn read_all(filenames: &[String], recursive: bool) -> (Vec<Manifest>, Vec<ManifestError>) {
     let mut manifests = Vec::new();
+    let mut errors = Vec::new();
     for name in filenames {
         if name == "-" {
             let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|source| ManifestError::Read { path: "STDIN".to_string(), source })?;
-            manifests.extend(parse("STDIN", &text)?);
+            match std::io::stdin().read_to_string(&mut text) {
+                Ok(_) => parse_into("STDIN", &text, &mut manifests, &mut errors),
+                Err(source) => errors.push(ManifestError::Read { path: "STDIN".to_string(), source }),
+            }
             continue;
         }
         let path = Path::new(name);
         if !path.exists() {
-            return Err(ManifestError::Missing(name.clone()));
+            errors.push(ManifestError::Missing(name.clone()));
+            continue;
         }
-        for file in files_of(path, recursive, true)? {
+        let files = match files_of(path, recursive, true) {
+            Ok(files) => files,
+            Err(err) => {
+                errors.push(err);
+                continue;
+            }
+        };
+        for file in files {
             let shown = file.display().to_string();
-            let text =
-                std::fs::read_to_string(&file).map_err(|source| ManifestError::Read { path: shown.clone(), source })?;
-            manifests.extend(parse(&shown, &text)?);
+            match std::fs::read_to_string(&file) {
+                Ok(text) => parse_into(&shown, &text, &mut manifests, &mut errors),
+                Err(source) => errors.push(ManifestError::Read { path: shown, source }),
+            }
         }
     }
-    Ok(manifests)
+    (manifests, errors)
+}
+
+fn parse_into(source: &str, text: &str, manifests: &mut Vec<Manifest>, errors: &mut Vec<ManifestError>) {
+    let (parsed, error) = parse_partial(source, text);
+    manifests.extend(parsed);
+    errors.extend(error);
 }
 
 /// The files under a path: the path itself when it is a file, else the manifest files of
@@ -101,16 +117,27 @@ fn files_of(path: &Path, recursive: bool, top: bool) -> Result<Vec<std::path::Pa
 
 /// Splits a source into documents and parses each; empty documents are skipped.
 pub fn parse(source: &str, text: &str) -> Result<Vec<Manifest>, ManifestError> {
+    match parse_partial(source, text) {
+        (manifests, None) => Ok(manifests),
+        (_, Some(err)) => Err(err),
+    }
+}
+
+/// The objects up to the first bad document, and its error.
+fn parse_partial(source: &str, text: &str) -> (Vec<Manifest>, Option<ManifestError>) {
     let mut manifests = Vec::new();
     for document in split_documents(text) {
-        let value = parse_document(source, &document)?;
+        let value = match parse_document(source, &document) {
+            Ok(value) => value,
+            Err(err) => return (manifests, Some(err)),
+        };
         match value {
             Value::Null => continue,
             Value::Object(ref map) if map.is_empty() => continue,
             _ => {}
         }
         if value["kind"].as_str().is_none_or(str::is_empty) || value["apiVersion"].as_str().is_none_or(str::is_empty) {
-            return Err(ManifestError::NoKind(source.to_string()));
+            return (manifests, Some(ManifestError::NoKind(source.to_string())));
         }
         if value["kind"] == "List" {
             for item in value["items"].as_array().into_iter().flatten() {
@@ -120,7 +147,7 @@ pub fn parse(source: &str, text: &str) -> Result<Vec<Manifest>, ManifestError> {
             manifests.push(Manifest { source: source.to_string(), object: value });
         }
     }
-    Ok(manifests)
+    (manifests, None)
 }
 
 /// Documents separated by `---` lines (a JSON source is one document).

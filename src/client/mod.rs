@@ -7,7 +7,9 @@ pub mod discovery;
 pub mod error;
 pub mod log;
 pub mod manifests;
+pub mod openapi;
 pub mod targets;
+pub mod threeway;
 pub mod write;
 
 use std::time::Duration;

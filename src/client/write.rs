@@ -87,3 +87,80 @@ pub fn in_context(err: &ClientError, context: &str) -> String {
         other => other.message(),
     }
 }
+
+/// One failure of a verb acting on several objects, kept until the end (kubectl reports
+/// them all after processing every object).
+#[derive(Debug)]
+pub enum Failure {
+    /// A server error about one object, with kubectl's context (`error when creating "f"`).
+    Server { err: ClientError, context: String, kind: String, name: String },
+    /// Anything else, in its own words (without the `error: ` prefix).
+    Other(String),
+}
+
+impl Failure {
+    /// A client error without server context (connection refused, usage).
+    pub fn client(err: ClientError) -> Failure {
+        match err {
+            ClientError::Server(_) => {
+                Failure::Server { err, context: String::new(), kind: String::new(), name: String::new() }
+            }
+            other => Failure::Other(other.message().trim_start_matches("error: ").to_string()),
+        }
+    }
+
+    fn server_line(err: &ClientError, context: &str) -> String {
+        if context.is_empty() {
+            err.message()
+        } else {
+            in_context(err, context)
+        }
+    }
+}
+
+/// Prints the failures as kubectl's `CheckErr` does: one alone with `error: ` (or an
+/// invalid object as `The Kind "name" is invalid: …`), several each on its own line.
+pub fn report_failures(failures: &[Failure], err: &mut dyn std::io::Write) -> std::io::Result<()> {
+    match failures {
+        [] => Ok(()),
+        [Failure::Other(text)] => writeln!(err, "error: {text}"),
+        [Failure::Server { err: client, context, kind, name }] => match invalid_causes(client) {
+            Some(causes) if !kind.is_empty() => {
+                let prefix = format!("The {kind} \"{name}\" is invalid: ");
+                match causes.as_slice() {
+                    [one] => writeln!(err, "{prefix}{one}"),
+                    many => {
+                        writeln!(err, "{prefix}")?;
+                        many.iter().try_for_each(|c| writeln!(err, "* {c}"))
+                    }
+                }
+            }
+            _ => writeln!(err, "{}", Failure::server_line(client, context)),
+        },
+        many => {
+            for failure in many {
+                match failure {
+                    Failure::Other(text) => writeln!(err, "{text}")?,
+                    Failure::Server { err: client, context, .. } => {
+                        writeln!(err, "{}", Failure::server_line(client, context))?
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The causes of a 422 answer, read back from its message
+/// (`Kind "name" is invalid: [a, b]` or `…: a`).
+fn invalid_causes(err: &ClientError) -> Option<Vec<String>> {
+    let ClientError::Server(status) = err else { return None };
+    if status.reason != "Invalid" {
+        return None;
+    }
+    let (_, causes) = status.message.split_once(" is invalid: ")?;
+    match causes.strip_prefix('[').and_then(|c| c.strip_suffix(']')) {
+        Some(list) => Some(list.split(", ").map(str::to_string).collect()),
+        None => Some(vec![causes.to_string()]),
+    }
+}
