@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod completion;
 pub mod config;
+pub mod delete;
 pub mod describe;
 pub mod get;
 pub mod run;
@@ -93,7 +94,7 @@ pub enum Command {
     /// Create a resource from a file or from stdin.
     Create(Pending),
     /// Delete resources by file names, stdin, resources and names, or by resources and label selector.
-    Delete(Pending),
+    Delete(delete::DeleteArgs),
     /// Run a particular image on the cluster.
     Run(run::RunArgs),
     /// Print the logs for a container in a pod.
@@ -155,6 +156,7 @@ fn run(cli: Cli, verb: &str) -> anyhow::Result<ExitCode> {
         Command::Server(args) => server::run(&args),
         Command::Get(args) => Ok(get::run(&cli.global.connection(), &args)),
         Command::Apply(args) => Ok(apply::run(&cli.global.connection(), &args)),
+        Command::Delete(args) => Ok(delete::run(&cli.global.connection(), &args)),
         Command::Run(args) => Ok(run::run(&cli.global.connection(), &args)),
         Command::Describe(args) => Ok(describe::run(&cli.global.connection(), &args)),
         Command::Config(args) => config::run(&args, &cli.global, &mut std::io::stdout(), &mut std::io::stderr()),
