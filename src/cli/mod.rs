@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod completion;
 pub mod config;
+pub mod create;
 pub mod delete;
 pub mod describe;
 pub mod get;
@@ -92,7 +93,7 @@ pub enum Command {
     /// Apply a configuration to a resource by file name or stdin.
     Apply(apply::ApplyArgs),
     /// Create a resource from a file or from stdin.
-    Create(Pending),
+    Create(create::CreateArgs),
     /// Delete resources by file names, stdin, resources and names, or by resources and label selector.
     Delete(delete::DeleteArgs),
     /// Run a particular image on the cluster.
@@ -157,6 +158,7 @@ fn run(cli: Cli, verb: &str) -> anyhow::Result<ExitCode> {
         Command::Get(args) => Ok(get::run(&cli.global.connection(), &args)),
         Command::Apply(args) => Ok(apply::run(&cli.global.connection(), &args)),
         Command::Delete(args) => Ok(delete::run(&cli.global.connection(), &args)),
+        Command::Create(args) => Ok(create::run(&cli.global.connection(), &args)),
         Command::Run(args) => Ok(run::run(&cli.global.connection(), &args)),
         Command::Describe(args) => Ok(describe::run(&cli.global.connection(), &args)),
         Command::Config(args) => config::run(&args, &cli.global, &mut std::io::stdout(), &mut std::io::stderr()),
