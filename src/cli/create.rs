@@ -34,6 +34,9 @@ pub struct CreateArgs {
     /// Name of the manager used to track field ownership.
     #[arg(long = "field-manager", default_value = "kubectl-create", global = true)]
     pub field_manager: String,
+    /// Schema validation: strict, warn, ignore (the server validates fields).
+    #[arg(long, num_args = 0..=1, default_missing_value = "strict", global = true)]
+    pub validate: Option<String>,
 }
 
 #[derive(Subcommand, Debug, Clone)]

@@ -174,8 +174,16 @@ fn merge_patches(
                 let merge_key = meta.merge_key.clone().unwrap_or_default();
                 let mut items = b;
                 for item in a {
-                    if !items.iter().any(|i| i.get(&merge_key) == item.get(&merge_key)) {
-                        items.push(item);
+                    let same = items.iter().position(|i| i.get(&merge_key) == item.get(&merge_key));
+                    match (same, item) {
+                        // The same item changed and lost fields: one item with both.
+                        (Some(index), Value::Object(deleted)) => {
+                            if let Value::Object(changed) = std::mem::take(&mut items[index]) {
+                                items[index] = Value::Object(merge_patches(deleted, changed, child.as_ref()));
+                            }
+                        }
+                        (Some(_), _) => {}
+                        (None, item) => items.push(item),
                     }
                 }
                 Value::Array(items)
@@ -228,6 +236,24 @@ mod tests {
         assert_eq!(
             patch,
             json!({"$setElementOrder/containers": [{"name": "a"}], "containers": [{"$patch": "delete", "name": "b"}]})
+        );
+    }
+
+    #[test]
+    fn an_item_both_changed_and_trimmed_gets_one_patch_entry() {
+        let original = json!({"containers": [{"name": "c", "image": "a", "env": [{"name": "A"}, {"name": "B"}]}]});
+        let modified = json!({"containers": [{"name": "c", "image": "b", "env": [{"name": "B"}]}]});
+        let patch = three_way_patch(&original, &modified, &original, &Containers);
+        assert_eq!(
+            patch,
+            json!({
+                "$setElementOrder/containers": [{"name": "c"}],
+                "containers": [{
+                    "name": "c", "image": "b",
+                    "$setElementOrder/env": [{"name": "B"}],
+                    "env": [{"$patch": "delete", "name": "A"}],
+                }],
+            })
         );
     }
 
