@@ -300,7 +300,12 @@ async fn execute(flags: &ConnectionFlags, args: &CreateArgs) -> anyhow::Result<E
     let mut out = std::io::stdout().lock();
     // A client dry run of a generator needs no server at all, as kubectl.
     if plan.built.is_some() && plan.dry_run == DryRun::Client {
-        print(&mut out, &plan, &manifests[0].object, None)?;
+        let mut object = manifests[0].object.clone();
+        // An explicit -n shows in the object, as kubectl enforces it.
+        if let Some(namespace) = flags.namespace.as_deref().filter(|n| !n.is_empty() && object["kind"] != "Namespace") {
+            object["metadata"]["namespace"] = Value::String(namespace.to_string());
+        }
+        print(&mut out, &plan, &object, None)?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut printed = Vec::new();
@@ -338,6 +343,10 @@ async fn execute(flags: &ConnectionFlags, args: &CreateArgs) -> anyhow::Result<E
                     let created: Value = serde_json::from_slice(&bytes).unwrap_or(object);
                     print(&mut out, &plan, &created, Some(&mut printed))?;
                 }
+                Err(ClientError::Server(status)) if plan.built.is_some() && generator_prefix(&object).is_some() => {
+                    let prefix = generator_prefix(&object).unwrap_or_default();
+                    failures.push(Failure::Other(format!("{prefix}{}", status.message)));
+                }
                 Err(err @ ClientError::Server(_)) => {
                     let context = if manifest.source.is_empty() {
                         String::new()
@@ -359,6 +368,18 @@ async fn execute(flags: &ConnectionFlags, args: &CreateArgs) -> anyhow::Result<E
     drop(out);
     write::report_failures(&failures, &mut std::io::stderr())?;
     Ok(if failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// How kubectl's generators word a failed create (each its own way; namespace uses the
+/// server's words).
+fn generator_prefix(object: &Value) -> Option<&'static str> {
+    match object["kind"].as_str()? {
+        "Deployment" => Some("failed to create deployment: "),
+        "ConfigMap" => Some("failed to create configmap: "),
+        "Secret" => Some("failed to create secret "),
+        "Job" => Some("failed to create job: "),
+        _ => None,
+    }
 }
 
 /// `kind.group/name created`, or `-o name`; other formats print the objects at the end

@@ -150,6 +150,10 @@ pub fn run(flags: &ConnectionFlags, args: &RunArgs) -> ExitCode {
 async fn execute(flags: &ConnectionFlags, args: &RunArgs) -> anyhow::Result<ExitCode> {
     let mut plan = plan(args)?;
     if plan.dry_run == DryRun::Client {
+        // An explicit -n shows in the pod, as kubectl enforces it.
+        if let Some(namespace) = flags.namespace.as_deref().filter(|n| !n.is_empty()) {
+            plan.pod["metadata"]["namespace"] = json!(namespace);
+        }
         print(&plan, &plan.pod)?;
         return Ok(ExitCode::SUCCESS);
     }

@@ -69,7 +69,9 @@ fn masked(text: &str) -> String {
 pub fn both(server: &TestServer, args: &[&str], input: Option<&str>) -> Output {
     let with_ns = |ns: &str| -> Vec<String> {
         let mut all: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-        all.extend(["-n".to_string(), ns.to_string()]);
+        // Before `--`: what follows it is the container's command.
+        let at = all.iter().position(|a| a == "--").unwrap_or(all.len());
+        all.splice(at..at, ["-n".to_string(), ns.to_string()]);
         all
     };
     let reference = with_ns(REF);
@@ -114,6 +116,9 @@ fn comparable(mut object: Value) -> Value {
         spec.remove("clusterIPs");
     }
     let text = serde_json::to_string(&object).expect("json").replace(REF, "<ns>").replace(OURS, "<ns>");
+    // Uids the server writes into labels and selectors (a Job's controller-uid).
+    let uids = regex::Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").expect("uid pattern");
+    let text = uids.replace_all(&text, "<uid>");
     serde_json::from_str(&text).expect("json")
 }
 
