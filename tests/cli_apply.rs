@@ -118,6 +118,16 @@ fn server_side_apply_and_its_conflicts_match_kubectl() {
 }
 
 #[test]
+fn applying_over_a_created_object_warns_and_patches_as_kubectl() {
+    let server = start();
+    server.write("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: plain}\ndata: {k: v, j: w}\n");
+    server.write("cm2.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: plain}\ndata: {k: changed}\n");
+    both(&server, &["create", "-f", "cm.yaml"], None);
+    both(&server, &["apply", "-f", "cm2.yaml"], None);
+    same_objects(&server, "configmap", "plain");
+}
+
+#[test]
 fn dry_runs_change_nothing_as_kubectl() {
     let server = start();
     server.write("deploy.yaml", DEPLOYMENT);

@@ -260,6 +260,12 @@ async fn client_side(
             return Err(server_failure(err, context, target));
         }
     };
+    if current["metadata"]["annotations"][LAST_APPLIED].as_str().is_none() {
+        eprintln!(
+            "Warning: resource {}/{} is missing the {LAST_APPLIED} annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.",
+            target.resource.plural, target.name
+        );
+    }
     let original = current["metadata"]["annotations"][LAST_APPLIED]
         .as_str()
         .and_then(|text| serde_json::from_str::<Value>(text).ok())

@@ -336,8 +336,8 @@ async fn wait_gone(
         }
         if tokio::time::Instant::now() >= deadline {
             return Err(Failure::Other(format!(
-                "timed out waiting for the condition on {}",
-                manifests::display_name(&victim.resource, &victim.name).replacen('/', "/", 1)
+                "timed out waiting for the condition on {}/{}",
+                victim.resource.plural, victim.name
             )));
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
