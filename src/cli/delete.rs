@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
+use futures::StreamExt;
 use serde_json::{json, Value};
 
 use crate::client::manifests::{self, quoted_name};
@@ -315,7 +316,8 @@ async fn execute(flags: &ConnectionFlags, args: &DeleteArgs) -> anyhow::Result<E
     Ok(if failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-/// Waits until the object is gone (or replaced by a new one with another uid).
+/// Waits until the object is gone (or replaced by a new one with another uid): a GET,
+/// then a watch on that one name from its resource version, as kubectl's wait does.
 async fn wait_gone(
     session: &Session,
     victim: &Victim,
@@ -323,8 +325,10 @@ async fn wait_gone(
     deadline: tokio::time::Instant,
 ) -> Result<(), Failure> {
     let path = victim.resource.object_path(victim.namespace.as_deref(), &victim.name);
+    let timed_out =
+        || Failure::Other(format!("timed out waiting for the condition on {}/{}", victim.resource.plural, victim.name));
     loop {
-        match session.get_json(&path, "application/json").await {
+        let version = match session.get_json(&path, "application/json").await {
             Err(err) if err.is_not_found() => return Ok(()),
             Err(err) => return Err(Failure::client(err)),
             Ok(object) => {
@@ -332,15 +336,37 @@ async fn wait_gone(
                 if !uid.is_empty() && current != uid {
                     return Ok(());
                 }
+                object["metadata"]["resourceVersion"].as_str().unwrap_or_default().to_string()
             }
+        };
+        let selector = format!("metadata.name={}", victim.name);
+        let query = write::query(
+            &[("fieldSelector", selector.as_str()), ("resourceVersion", version.as_str()), ("watch", "true")],
+            DryRun::None,
+        );
+        let watch_path = format!("{}{query}", victim.resource.collection_path(victim.namespace.as_deref()));
+        let watched = tokio::time::timeout_at(deadline, async {
+            let events = session.watch(&watch_path, "application/json").await?;
+            futures::pin_mut!(events);
+            while let Some(event) = events.next().await {
+                if event?["type"] == "DELETED" {
+                    return Ok(true);
+                }
+            }
+            // The server ended the watch: look again.
+            Ok::<bool, ClientError>(false)
+        })
+        .await;
+        match watched {
+            Err(_) => return Err(timed_out()),
+            Ok(Ok(true)) => return Ok(()),
+            Ok(Ok(false)) => {}
+            Ok(Err(err)) if matches!(&err, ClientError::Server(s) if s.code == 410) => {}
+            Ok(Err(err)) => return Err(Failure::client(err)),
         }
         if tokio::time::Instant::now() >= deadline {
-            return Err(Failure::Other(format!(
-                "timed out waiting for the condition on {}/{}",
-                victim.resource.plural, victim.name
-            )));
+            return Err(timed_out());
         }
-        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
 
