@@ -73,6 +73,15 @@ fn delete_variants_match_kubectl() {
     }
     both(&server, &["delete", "-f", "cm.yaml"], None);
     both(&server, &["delete", "-f", "cm.yaml"], None);
+    // A finalizer keeps the object: the wait gives up after --timeout, as kubectl's.
+    for ns in [REF, OURS] {
+        server.kubectl_stdin(
+            &["apply", "-n", ns, "-f", "-"],
+            Some("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: held, finalizers: [example.com/hold]}\n"),
+        );
+    }
+    let out = both(&server, &["delete", "configmap", "held", "--timeout=1s"], None);
+    assert_eq!(out.status.code(), Some(1));
     same(&server, &["delete"]);
 }
 
