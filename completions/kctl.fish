@@ -101,6 +101,11 @@ complete -c kctl -n "__fish_kctl_using_subcommand describe" -l request-timeout -
 complete -c kctl -n "__fish_kctl_using_subcommand describe" -s A -l all-namespaces -d 'List the requested object(s) across all namespaces'
 complete -c kctl -n "__fish_kctl_using_subcommand describe" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand describe" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand apply" -s f -l filename -d 'The files that contain the configurations to apply' -r
+complete -c kctl -n "__fish_kctl_using_subcommand apply" -l field-manager -d 'Name of the manager used to track field ownership' -r
+complete -c kctl -n "__fish_kctl_using_subcommand apply" -l dry-run -d 'Must be "none", "server", or "client"' -r
+complete -c kctl -n "__fish_kctl_using_subcommand apply" -s o -l output -d 'Output format: json, yaml or name' -r
+complete -c kctl -n "__fish_kctl_using_subcommand apply" -l validate -d 'Schema validation: strict, warn, ignore (the server validates fields)' -r
 complete -c kctl -n "__fish_kctl_using_subcommand apply" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand apply" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand apply" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
@@ -110,19 +115,132 @@ complete -c kctl -n "__fish_kctl_using_subcommand apply" -l user -d 'The name of
 complete -c kctl -n "__fish_kctl_using_subcommand apply" -s s -l server -d 'The address and port of the Kubernetes API server' -r
 complete -c kctl -n "__fish_kctl_using_subcommand apply" -l token -d 'Bearer token for authentication to the API server' -r
 complete -c kctl -n "__fish_kctl_using_subcommand apply" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand apply" -s R -l recursive -d 'Process the directory used in -f, --filename recursively'
+complete -c kctl -n "__fish_kctl_using_subcommand apply" -l server-side -d 'If true, apply runs in the server instead of the client'
+complete -c kctl -n "__fish_kctl_using_subcommand apply" -l force-conflicts -d 'If true, server-side apply will force the changes against conflicts'
 complete -c kctl -n "__fish_kctl_using_subcommand apply" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand apply" -s h -l help -d 'Print help'
-complete -c kctl -n "__fish_kctl_using_subcommand create" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
-complete -c kctl -n "__fish_kctl_using_subcommand create" -l context -d 'The name of the kubeconfig context to use' -r
-complete -c kctl -n "__fish_kctl_using_subcommand create" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
-complete -c kctl -n "__fish_kctl_using_subcommand create" -s v -l v -d 'Number for the log level verbosity' -r
-complete -c kctl -n "__fish_kctl_using_subcommand create" -l cluster -d 'The name of the kubeconfig cluster to use' -r
-complete -c kctl -n "__fish_kctl_using_subcommand create" -l user -d 'The name of the kubeconfig user to use' -r
-complete -c kctl -n "__fish_kctl_using_subcommand create" -s s -l server -d 'The address and port of the Kubernetes API server' -r
-complete -c kctl -n "__fish_kctl_using_subcommand create" -l token -d 'Bearer token for authentication to the API server' -r
-complete -c kctl -n "__fish_kctl_using_subcommand create" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
-complete -c kctl -n "__fish_kctl_using_subcommand create" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
-complete -c kctl -n "__fish_kctl_using_subcommand create" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand create; and not __fish_seen_subcommand_from deployment namespace configmap secret job help" -s f -l filename -d 'Files that contain the configuration to create' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and not __fish_seen_subcommand_from deployment namespace configmap secret job help" -l dry-run -d 'Must be "none", "server", or "client"' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and not __fish_seen_subcommand_from deployment namespace configmap secret job help" -s o -l output -d 'Output format: json, yaml or name' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and not __fish_seen_subcommand_from deployment namespace configmap secret job help" -l field-manager -d 'Name of the manager used to track field ownership' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and not __fish_seen_subcommand_from deployment namespace configmap secret job help" -l validate -d 'Schema validation: strict, warn, ignore (the server validates fields)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and not __fish_seen_subcommand_from deployment namespace configmap secret job help" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and not __fish_seen_subcommand_from deployment namespace configmap secret job help" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and not __fish_seen_subcommand_from deployment namespace configmap secret job help" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and not __fish_seen_subcommand_from deployment namespace configmap secret job help" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and not __fish_seen_subcommand_from deployment namespace configmap secret job help" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and not __fish_seen_subcommand_from deployment namespace configmap secret job help" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and not __fish_seen_subcommand_from deployment namespace configmap secret job help" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and not __fish_seen_subcommand_from deployment namespace configmap secret job help" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and not __fish_seen_subcommand_from deployment namespace configmap secret job help" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and not __fish_seen_subcommand_from deployment namespace configmap secret job help" -s R -l recursive -d 'Process the directory used in -f, --filename recursively'
+complete -c kctl -n "__fish_kctl_using_subcommand create; and not __fish_seen_subcommand_from deployment namespace configmap secret job help" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
+complete -c kctl -n "__fish_kctl_using_subcommand create; and not __fish_seen_subcommand_from deployment namespace configmap secret job help" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand create; and not __fish_seen_subcommand_from deployment namespace configmap secret job help" -f -a "deployment" -d 'Create a deployment with the specified name'
+complete -c kctl -n "__fish_kctl_using_subcommand create; and not __fish_seen_subcommand_from deployment namespace configmap secret job help" -f -a "namespace" -d 'Create a namespace with the specified name'
+complete -c kctl -n "__fish_kctl_using_subcommand create; and not __fish_seen_subcommand_from deployment namespace configmap secret job help" -f -a "configmap" -d 'Create a config map from a local file, directory or literal value'
+complete -c kctl -n "__fish_kctl_using_subcommand create; and not __fish_seen_subcommand_from deployment namespace configmap secret job help" -f -a "secret" -d 'Create a secret using a specified subcommand'
+complete -c kctl -n "__fish_kctl_using_subcommand create; and not __fish_seen_subcommand_from deployment namespace configmap secret job help" -f -a "job" -d 'Create a job with the specified name'
+complete -c kctl -n "__fish_kctl_using_subcommand create; and not __fish_seen_subcommand_from deployment namespace configmap secret job help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from deployment" -l image -d 'Image names to run (repeatable)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from deployment" -s r -l replicas -d 'Number of replicas to create' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from deployment" -l port -d 'The containerPort that this deployment exposes' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from deployment" -l dry-run -d 'Must be "none", "server", or "client"' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from deployment" -s o -l output -d 'Output format: json, yaml or name' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from deployment" -l field-manager -d 'Name of the manager used to track field ownership' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from deployment" -l validate -d 'Schema validation: strict, warn, ignore (the server validates fields)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from deployment" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from deployment" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from deployment" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from deployment" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from deployment" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from deployment" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from deployment" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from deployment" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from deployment" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from deployment" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from deployment" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from namespace" -l dry-run -d 'Must be "none", "server", or "client"' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from namespace" -s o -l output -d 'Output format: json, yaml or name' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from namespace" -l field-manager -d 'Name of the manager used to track field ownership' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from namespace" -l validate -d 'Schema validation: strict, warn, ignore (the server validates fields)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from namespace" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from namespace" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from namespace" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from namespace" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from namespace" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from namespace" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from namespace" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from namespace" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from namespace" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from namespace" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from namespace" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from configmap" -l from-literal -d 'Key and literal value (key=value, repeatable)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from configmap" -l from-file -d 'Key file (path, or key=path, repeatable)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from configmap" -l dry-run -d 'Must be "none", "server", or "client"' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from configmap" -s o -l output -d 'Output format: json, yaml or name' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from configmap" -l field-manager -d 'Name of the manager used to track field ownership' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from configmap" -l validate -d 'Schema validation: strict, warn, ignore (the server validates fields)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from configmap" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from configmap" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from configmap" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from configmap" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from configmap" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from configmap" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from configmap" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from configmap" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from configmap" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from configmap" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from configmap" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from secret" -l dry-run -d 'Must be "none", "server", or "client"' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from secret" -s o -l output -d 'Output format: json, yaml or name' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from secret" -l field-manager -d 'Name of the manager used to track field ownership' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from secret" -l validate -d 'Schema validation: strict, warn, ignore (the server validates fields)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from secret" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from secret" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from secret" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from secret" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from secret" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from secret" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from secret" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from secret" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from secret" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from secret" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from secret" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from secret" -f -a "generic" -d 'Create a secret from a local file, directory, or literal value'
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from secret" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from job" -l image -d 'Image name to run' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from job" -l dry-run -d 'Must be "none", "server", or "client"' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from job" -s o -l output -d 'Output format: json, yaml or name' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from job" -l field-manager -d 'Name of the manager used to track field ownership' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from job" -l validate -d 'Schema validation: strict, warn, ignore (the server validates fields)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from job" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from job" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from job" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from job" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from job" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from job" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from job" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from job" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from job" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from job" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from job" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from help" -f -a "deployment" -d 'Create a deployment with the specified name'
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from help" -f -a "namespace" -d 'Create a namespace with the specified name'
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from help" -f -a "configmap" -d 'Create a config map from a local file, directory or literal value'
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from help" -f -a "secret" -d 'Create a secret using a specified subcommand'
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from help" -f -a "job" -d 'Create a job with the specified name'
+complete -c kctl -n "__fish_kctl_using_subcommand create; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kctl -n "__fish_kctl_using_subcommand delete" -s f -l filename -d 'Files containing the resources to delete' -r
+complete -c kctl -n "__fish_kctl_using_subcommand delete" -s l -l selector -d 'Selector (label query) to filter on' -r
+complete -c kctl -n "__fish_kctl_using_subcommand delete" -l field-selector -d 'Selector (field query) to filter on' -r
+complete -c kctl -n "__fish_kctl_using_subcommand delete" -l grace-period -d 'Period of time in seconds given to the resource to terminate gracefully (-1: the type\'s default)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand delete" -l cascade -d '"background", "orphan", or "foreground"' -r
+complete -c kctl -n "__fish_kctl_using_subcommand delete" -l wait -d 'If true, wait for resources to be gone before returning' -r
+complete -c kctl -n "__fish_kctl_using_subcommand delete" -l timeout -d 'The length of time to wait before giving up on a delete (0: a week)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand delete" -l dry-run -d 'Must be "none", "server", or "client"' -r
+complete -c kctl -n "__fish_kctl_using_subcommand delete" -s o -l output -d 'Output mode: "name" prints `kind/name`' -r
 complete -c kctl -n "__fish_kctl_using_subcommand delete" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand delete" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand delete" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
@@ -132,8 +250,23 @@ complete -c kctl -n "__fish_kctl_using_subcommand delete" -l user -d 'The name o
 complete -c kctl -n "__fish_kctl_using_subcommand delete" -s s -l server -d 'The address and port of the Kubernetes API server' -r
 complete -c kctl -n "__fish_kctl_using_subcommand delete" -l token -d 'Bearer token for authentication to the API server' -r
 complete -c kctl -n "__fish_kctl_using_subcommand delete" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand delete" -s R -l recursive -d 'Process the directory used in -f, --filename recursively'
+complete -c kctl -n "__fish_kctl_using_subcommand delete" -l all -d 'Delete all resources, in the namespace of the specified resource types'
+complete -c kctl -n "__fish_kctl_using_subcommand delete" -s A -l all-namespaces -d 'If present, list the requested object(s) across all namespaces'
+complete -c kctl -n "__fish_kctl_using_subcommand delete" -l force -d 'Immediately remove resources from the API and bypass graceful deletion'
+complete -c kctl -n "__fish_kctl_using_subcommand delete" -l now -d 'If true, resources are signaled for immediate shutdown (same as --grace-period=1)'
+complete -c kctl -n "__fish_kctl_using_subcommand delete" -l ignore-not-found -d 'Treat "resource not found" as a successful delete'
 complete -c kctl -n "__fish_kctl_using_subcommand delete" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand delete" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand run" -l image -d 'The image for the container to run' -r
+complete -c kctl -n "__fish_kctl_using_subcommand run" -l port -d 'The port that this container exposes' -r
+complete -c kctl -n "__fish_kctl_using_subcommand run" -l env -d 'Environment variables to set in the container (KEY=VALUE, repeatable)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand run" -s l -l labels -d 'Comma separated labels to apply to the pod. Will override the default run=NAME label' -r
+complete -c kctl -n "__fish_kctl_using_subcommand run" -l annotations -d 'Annotations to apply to the pod (KEY=VALUE, repeatable)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand run" -l restart -d 'The restart policy for this Pod: Always, OnFailure or Never' -r
+complete -c kctl -n "__fish_kctl_using_subcommand run" -l image-pull-policy -d 'The image pull policy for the container' -r
+complete -c kctl -n "__fish_kctl_using_subcommand run" -l dry-run -d 'Must be "none", "server", or "client"' -r
+complete -c kctl -n "__fish_kctl_using_subcommand run" -s o -l output -d 'Output format: json, yaml or name' -r
 complete -c kctl -n "__fish_kctl_using_subcommand run" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand run" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand run" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
@@ -143,6 +276,7 @@ complete -c kctl -n "__fish_kctl_using_subcommand run" -l user -d 'The name of t
 complete -c kctl -n "__fish_kctl_using_subcommand run" -s s -l server -d 'The address and port of the Kubernetes API server' -r
 complete -c kctl -n "__fish_kctl_using_subcommand run" -l token -d 'Bearer token for authentication to the API server' -r
 complete -c kctl -n "__fish_kctl_using_subcommand run" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand run" -l command -d 'If true and extra arguments are present, use them as the \'command\' field in the container'
 complete -c kctl -n "__fish_kctl_using_subcommand run" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand run" -s h -l help -d 'Print help'
 complete -c kctl -n "__fish_kctl_using_subcommand logs" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
@@ -581,6 +715,11 @@ complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subc
 complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources cluster completion server node help" -f -a "server" -d 'Run kctl\'s control plane (apiserver, store, controllers, scheduler) on this machine'
 complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources cluster completion server node help" -f -a "node" -d 'Run one cluster node: the control plane and/or a kubelet (inside a node container)'
 complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources cluster completion server node help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and __fish_seen_subcommand_from create" -f -a "deployment" -d 'Create a deployment with the specified name'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and __fish_seen_subcommand_from create" -f -a "namespace" -d 'Create a namespace with the specified name'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and __fish_seen_subcommand_from create" -f -a "configmap" -d 'Create a config map from a local file, directory or literal value'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and __fish_seen_subcommand_from create" -f -a "secret" -d 'Create a secret using a specified subcommand'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and __fish_seen_subcommand_from create" -f -a "job" -d 'Create a job with the specified name'
 complete -c kctl -n "__fish_kctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "view" -d 'Display merged kubeconfig settings or a specified kubeconfig file'
 complete -c kctl -n "__fish_kctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "get-contexts" -d 'Describe one or many contexts'
 complete -c kctl -n "__fish_kctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "current-context" -d 'Display the current-context'

@@ -1,10 +1,14 @@
 //! The command line: one clap definition that also generates shell completions, and a
 //! dispatcher that hands each verb to its module. Verbs not built yet say so and exit 1.
 
+pub mod apply;
 pub mod completion;
 pub mod config;
+pub mod create;
+pub mod delete;
 pub mod describe;
 pub mod get;
+pub mod run;
 pub mod server;
 
 use std::process::ExitCode;
@@ -87,13 +91,13 @@ pub enum Command {
     /// Show details of a specific resource or group of resources.
     Describe(describe::DescribeArgs),
     /// Apply a configuration to a resource by file name or stdin.
-    Apply(Pending),
+    Apply(apply::ApplyArgs),
     /// Create a resource from a file or from stdin.
-    Create(Pending),
+    Create(create::CreateArgs),
     /// Delete resources by file names, stdin, resources and names, or by resources and label selector.
-    Delete(Pending),
+    Delete(delete::DeleteArgs),
     /// Run a particular image on the cluster.
-    Run(Pending),
+    Run(run::RunArgs),
     /// Print the logs for a container in a pod.
     Logs(Pending),
     /// Manage the rollout of a resource.
@@ -152,6 +156,10 @@ fn run(cli: Cli, verb: &str) -> anyhow::Result<ExitCode> {
         Command::Completion(args) => completion::run(&args, &mut std::io::stdout()),
         Command::Server(args) => server::run(&args),
         Command::Get(args) => Ok(get::run(&cli.global.connection(), &args)),
+        Command::Apply(args) => Ok(apply::run(&cli.global.connection(), &args)),
+        Command::Delete(args) => Ok(delete::run(&cli.global.connection(), &args)),
+        Command::Create(args) => Ok(create::run(&cli.global.connection(), &args)),
+        Command::Run(args) => Ok(run::run(&cli.global.connection(), &args)),
         Command::Describe(args) => Ok(describe::run(&cli.global.connection(), &args)),
         Command::Config(args) => config::run(&args, &cli.global, &mut std::io::stdout(), &mut std::io::stderr()),
         _ => anyhow::bail!("kctl {verb} is not implemented yet"),

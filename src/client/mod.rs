@@ -6,7 +6,11 @@ pub mod config;
 pub mod discovery;
 pub mod error;
 pub mod log;
+pub mod manifests;
+pub mod openapi;
 pub mod targets;
+pub mod threeway;
+pub mod write;
 
 use std::time::Duration;
 

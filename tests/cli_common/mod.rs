@@ -12,6 +12,8 @@ use regex::Regex;
 
 use crate::support::TestServer;
 
+pub mod mutate;
+
 /// A server with the objects the golden outputs show (applied by the real kubectl).
 pub const FIXTURE: &str = r#"apiVersion: v1
 kind: Pod
