@@ -23,6 +23,8 @@ const PROTECTED_NAMESPACES: &[&str] = &["default", "kube-system", "kube-public"]
 
 struct DeleteOptions {
     propagation: Option<String>,
+    /// `dryRun: ["All"]` in the body (how kubectl sends it) or `dryRun=All` in the query.
+    dry_run: bool,
     uid: Option<String>,
     resource_version: Option<String>,
 }
@@ -54,7 +56,14 @@ fn options(request: &Request) -> Result<DeleteOptions, ApiError> {
     }
     let precondition =
         |field: &str| body.pointer(&format!("/preconditions/{field}")).and_then(Value::as_str).map(str::to_string);
-    Ok(DeleteOptions { propagation, uid: precondition("uid"), resource_version: precondition("resourceVersion") })
+    let dry_run = request.dry_run()
+        || body.get("dryRun").and_then(Value::as_array).is_some_and(|d| d.iter().any(|v| v == "All"));
+    Ok(DeleteOptions {
+        propagation,
+        dry_run,
+        uid: precondition("uid"),
+        resource_version: precondition("resourceVersion"),
+    })
 }
 
 pub async fn delete(
@@ -72,7 +81,7 @@ pub async fn delete(
     }
     let current = state.storage.get(resource, target.namespace.as_deref(), name).await?;
     check_preconditions(resource, &current, &options)?;
-    if request.dry_run() {
+    if options.dry_run {
         return Ok(json_response(StatusCode::OK, &current));
     }
     let deleted = delete_object(state, resource, current, options.propagation.as_deref()).await?;
@@ -255,7 +264,7 @@ pub async fn delete_collection(
         .await?;
     let mut deleted = Vec::new();
     for object in page.items {
-        if request.dry_run() {
+        if options.dry_run {
             deleted.push(object);
             continue;
         }
