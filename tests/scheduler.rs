@@ -214,3 +214,77 @@ fn a_failing_image_shows_pull_errors_then_backoff() {
     let phase = server.kubectl_ok(&["get", "pod", "typo", "-o", "jsonpath={.status.phase}"]);
     assert_eq!(phase, "Pending");
 }
+
+/// Throughput: N pods onto M hollow nodes, timed from the first create to the last
+/// binding (and to the last pod Running). Run it in release:
+/// `cargo test --release --test scheduler -- --ignored --nocapture`
+/// (KCTL_BENCH_NODES / KCTL_BENCH_PODS change the sizes; defaults 1000 / 10000).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark"]
+async fn scheduling_throughput_with_many_hollow_nodes() {
+    use futures::{StreamExt, TryStreamExt};
+    use k8s_openapi::api::core::v1::{Node, Pod};
+    use kube::api::{Api, ListParams, PostParams};
+    use kube::runtime::{watcher, WatchStreamExt};
+    use std::collections::HashSet;
+    use std::time::Instant;
+
+    let size = |name: &str, default: usize| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+    let (node_count, pod_count) = (size("KCTL_BENCH_NODES", 1000), size("KCTL_BENCH_PODS", 10_000));
+    let server = TestServer::start_with(&["--hollow-nodes", &node_count.to_string()]);
+    let client = server.client().await;
+    let nodes: Api<Node> = Api::all(client.clone());
+    let registered = Instant::now();
+    while nodes.list_metadata(&ListParams::default()).await.map_or(0, |l| l.items.len()) < node_count {
+        assert!(registered.elapsed() < Duration::from_secs(120), "nodes did not register");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    println!("{node_count} hollow nodes registered in {:.1?}", registered.elapsed());
+
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "default");
+    let watch = {
+        let pods = pods.clone();
+        tokio::spawn(async move {
+            let (mut bound, mut running) = (HashSet::new(), HashSet::new());
+            let (mut last_bound, mut last_running) = (None, None);
+            let mut events = std::pin::pin!(watcher::watcher(pods, watcher::Config::default()).applied_objects());
+            let deadline = Instant::now() + Duration::from_secs(600);
+            while running.len() < pod_count && Instant::now() < deadline {
+                let Ok(Some(pod)) = events.try_next().await else { continue };
+                let uid = pod.metadata.uid.clone().unwrap_or_default();
+                if pod.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some() && bound.insert(uid.clone()) {
+                    last_bound = Some(Instant::now());
+                }
+                if pod.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running") && running.insert(uid) {
+                    last_running = Some(Instant::now());
+                }
+            }
+            (bound.len(), running.len(), last_bound, last_running)
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let started = Instant::now();
+    let template: Pod = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "bench"},
+        "spec": {"containers": [{"name": "app", "image": "nginx", "resources": {"requests": {"cpu": "10m", "memory": "10Mi"}}}]}
+    }))
+    .expect("pod");
+    futures::stream::iter(0..pod_count)
+        .for_each_concurrent(64, |i| {
+            let (pods, mut pod) = (pods.clone(), template.clone());
+            pod.metadata.name = Some(format!("bench-{i}"));
+            async move {
+                pods.create(&PostParams::default(), &pod).await.expect("create pod");
+            }
+        })
+        .await;
+    let created = started.elapsed();
+    let (bound, running, last_bound, last_running) = watch.await.expect("watch task");
+    let bound_after = last_bound.map(|t| t - started).unwrap_or_default();
+    let running_after = last_running.map(|t| t - started).unwrap_or_default();
+    let rate = |count: usize, time: Duration| count as f64 / time.as_secs_f64().max(0.001);
+    println!("created {pod_count} pods in {created:.2?} ({:.0}/s)", rate(pod_count, created));
+    println!("bound {bound} pods by {bound_after:.2?} ({:.0}/s)", rate(bound, bound_after));
+    println!("running {running} pods by {running_after:.2?} ({:.0}/s)", rate(running, running_after));
+    assert_eq!((bound, running), (pod_count, pod_count));
+}
