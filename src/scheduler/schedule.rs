@@ -225,3 +225,40 @@ mod tests {
         assert_eq!(feasible_nodes_to_find(100_000), 5000);
     }
 }
+
+#[cfg(test)]
+mod bench {
+    use super::*;
+    use crate::scheduler::info::{NodeSpecInfo, Resources};
+    use std::sync::Arc;
+
+    /// In-memory decisions only (no API): `cargo test --release --lib decisions_per_second -- --ignored --nocapture`.
+    #[test]
+    #[ignore = "benchmark"]
+    fn decisions_per_second_with_1000_nodes() {
+        let mut cache = Cache::default();
+        for i in 0..1000 {
+            let spec = NodeSpecInfo {
+                ready: true,
+                allocatable: Resources { cpu: 4000, memory: 16 << 30, pods: 110 },
+                ..Default::default()
+            };
+            cache.set_node(&format!("hollow-node-{i}"), spec);
+        }
+        let mut algorithm = Algorithm::new(3);
+        let started = std::time::Instant::now();
+        for i in 0..10_000 {
+            let pod = Arc::new(PodInfo {
+                uid: format!("p{i}"),
+                requests: Resources { cpu: 10, memory: 10 << 20, pods: 1 },
+                scoring_requests: Resources { cpu: 10, memory: 10 << 20, pods: 1 },
+                owner: Some(format!("rs{}", i % 10)),
+                ..Default::default()
+            });
+            let node = algorithm.schedule(&cache, &pod).expect("fits");
+            cache.add_pod(pod, &node, false);
+        }
+        let elapsed = started.elapsed();
+        println!("10000 decisions on 1000 nodes in {elapsed:.2?} ({:.0}/s)", 10_000.0 / elapsed.as_secs_f64());
+    }
+}

@@ -156,25 +156,42 @@ impl Agent {
         let pod_ip = existing_pod_ip(&pod)
             .unwrap_or_else(|| offset_ip([10, 64, 0, 0], self.next_ip.fetch_add(1, Ordering::Relaxed)));
         tokio::spawn(async move {
-            if let Action::Pull(PullFailure::ImagePullBackOff) = action {
-                tokio::time::sleep(BACKOFF_AFTER).await;
+            let mut outcome = (Ok(()), action);
+            for step in steps(action) {
+                if step == Action::Pull(PullFailure::ImagePullBackOff) {
+                    tokio::time::sleep(BACKOFF_AFTER).await;
+                }
+                // Waiting tasks are cheap; the permit bounds the requests in flight.
+                let Ok(permit) = work.clone().acquire_owned().await else { return };
+                outcome = (perform(&client, &pod, step, failing.as_deref(), pod_ip, host_ip).await, step);
+                drop(permit);
+                if outcome.0.is_err() {
+                    break;
+                }
             }
-            // Waiting tasks are cheap; the permit bounds the requests in flight.
-            let Ok(permit) = work.acquire_owned().await else { return };
-            let result = perform(&client, &pod, action, failing.as_deref(), pod_ip, host_ip).await;
-            drop(permit);
-            let written = match (&result, action) {
+            let written = match outcome {
                 (Ok(()), Action::Run) => Some(Written::Running),
                 (Ok(()), Action::Pull(failure)) => Some(Written::Pulling(failure)),
                 (Ok(()), Action::Delete) => Some(Written::Deleting),
                 // Forget it: the next event for the pod tries again.
-                (Err(_), _) => None,
+                (Err(err), _) => {
+                    tracing::warn!(%err, "hollow kubelet could not update a pod");
+                    None
+                }
             };
-            if let Err(err) = result {
-                tracing::warn!(%err, "hollow kubelet could not update a pod");
-            }
             let _ = done.send(Done { uid: pod.metadata.uid.clone().unwrap_or_default(), written });
         });
+    }
+}
+
+/// The writes one action makes. A failed pull shows ErrImagePull, then backs off, in
+/// one task: events for the pod meanwhile see it in flight and do not interleave.
+fn steps(action: Action) -> Vec<Action> {
+    match action {
+        Action::Pull(PullFailure::ErrImagePull) => {
+            vec![Action::Pull(PullFailure::ErrImagePull), Action::Pull(PullFailure::ImagePullBackOff)]
+        }
+        other => vec![other],
     }
 }
 
@@ -275,6 +292,15 @@ mod tests {
             Some(Action::Pull(PullFailure::ImagePullBackOff))
         );
         assert_eq!(next_action(&fresh, Some(Written::Pulling(PullFailure::ImagePullBackOff)), true), None);
+    }
+
+    #[test]
+    fn a_failed_pull_backs_off_in_the_same_task() {
+        assert_eq!(
+            steps(Action::Pull(PullFailure::ErrImagePull)),
+            vec![Action::Pull(PullFailure::ErrImagePull), Action::Pull(PullFailure::ImagePullBackOff)]
+        );
+        assert_eq!(steps(Action::Run), vec![Action::Run]);
     }
 
     #[test]
