@@ -1,0 +1,170 @@
+//! Registering hollow Nodes and re-posting their status (Ready=True, fresh heartbeat),
+//! as a kubelet does at start and then every few minutes.
+
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use futures::StreamExt;
+use k8s_openapi::api::core::v1::Node;
+use kube::api::{Api, Patch, PatchParams, PostParams};
+use kube::Client;
+use serde_json::{json, Value};
+
+use super::{HollowError, HollowNode};
+
+/// How many registrations or status posts are in flight at once.
+const CONCURRENCY: usize = 16;
+/// Like upstream's nodeStatusReportFrequency (shorter: a NotReady mark heals sooner).
+pub const STATUS_EVERY: Duration = Duration::from_secs(60);
+pub const KUBELET_VERSION: &str = "v1.32.0";
+
+fn timestamp(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// The Node a hollow kubelet registers.
+pub fn node_object(node: &HollowNode, now: DateTime<Utc>) -> Value {
+    json!({
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {
+            "name": node.name,
+            "labels": {
+                "kubernetes.io/hostname": node.name,
+                "kubernetes.io/os": "linux",
+                "kubernetes.io/arch": "amd64",
+                "beta.kubernetes.io/os": "linux",
+                "beta.kubernetes.io/arch": "amd64",
+                "type": "hollow",
+            },
+        },
+        "spec": {},
+        "status": node_status(node, now, now),
+    })
+}
+
+/// Capacity, conditions (heartbeat `now`, Ready since `ready_since`), addresses, info.
+pub fn node_status(node: &HollowNode, ready_since: DateTime<Utc>, now: DateTime<Utc>) -> Value {
+    let resources = json!({"cpu": "4", "memory": "16Gi", "pods": "110", "ephemeral-storage": "100Gi"});
+    let condition = |type_: &str, status: &str, reason: &str, message: &str| {
+        json!({"type": type_, "status": status, "reason": reason, "message": message,
+               "lastHeartbeatTime": timestamp(now), "lastTransitionTime": timestamp(ready_since)})
+    };
+    json!({
+        "capacity": resources,
+        "allocatable": resources,
+        "conditions": [
+            condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+            condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+            condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+            condition("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
+        ],
+        "addresses": [
+            {"type": "InternalIP", "address": node.ip.to_string()},
+            {"type": "Hostname", "address": node.name},
+        ],
+        "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
+        "nodeInfo": {
+            "machineID": format!("hollow-{}", node.name),
+            "systemUUID": format!("hollow-{}", node.name),
+            "bootID": format!("hollow-{}", node.name),
+            "kernelVersion": "6.1.0-hollow",
+            "osImage": "Hollow Node (kctl)",
+            "containerRuntimeVersion": "hollow://1.0.0",
+            "kubeletVersion": KUBELET_VERSION,
+            "kubeProxyVersion": KUBELET_VERSION,
+            "operatingSystem": "linux",
+            "architecture": "amd64",
+        },
+    })
+}
+
+/// Creates the node (or finds it from an earlier run) and posts its status.
+pub async fn register(client: &Client, node: &HollowNode, now: DateTime<Utc>) -> Result<(), HollowError> {
+    let nodes: Api<Node> = Api::all(client.clone());
+    let object: Node = serde_json::from_value(node_object(node, now))
+        .map_err(|source| HollowError::Encode { what: format!("node {}", node.name), source })?;
+    match nodes.create(&PostParams::default(), &object).await {
+        Ok(_) => {}
+        Err(kube::Error::Api(status)) if status.code == 409 => {}
+        Err(err) => return Err(HollowError::api(format!("registering node {}", node.name))(err)),
+    }
+    // Status is posted separately: an apiserver may drop it on create, and an existing
+    // node needs it refreshed anyway.
+    post_status(client, node, now, now).await
+}
+
+pub async fn post_status(
+    client: &Client,
+    node: &HollowNode,
+    ready_since: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), HollowError> {
+    let nodes: Api<Node> = Api::all(client.clone());
+    let patch = json!({"status": node_status(node, ready_since, now)});
+    nodes
+        .patch_status(&node.name, &PatchParams::default(), &Patch::Merge(patch))
+        .await
+        .map_err(HollowError::api(format!("posting status of node {}", node.name)))?;
+    Ok(())
+}
+
+/// Registers every node, retrying each until the apiserver takes it.
+pub async fn register_all(client: &Client, nodes: &[HollowNode]) {
+    let now = Utc::now();
+    futures::stream::iter(nodes)
+        .for_each_concurrent(CONCURRENCY, |node| async move {
+            let mut delay = Duration::from_millis(200);
+            while let Err(err) = register(client, node, now).await {
+                tracing::warn!(%err, "hollow node registration failed; retrying");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(5));
+            }
+        })
+        .await;
+}
+
+/// Re-posts every node's status every STATUS_EVERY (Ready=True, fresh heartbeat), which
+/// also undoes a NotReady mark left by the node lifecycle controller.
+pub async fn report_status_forever(client: Client, nodes: std::sync::Arc<Vec<HollowNode>>) {
+    let ready_since = Utc::now();
+    let mut every = tokio::time::interval(STATUS_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    every.tick().await;
+    loop {
+        every.tick().await;
+        let now = Utc::now();
+        futures::stream::iter(nodes.iter())
+            .for_each_concurrent(CONCURRENCY, |node| {
+                let client = &client;
+                async move {
+                    if let Err(err) = post_status(client, node, ready_since, now).await {
+                        tracing::warn!(%err, "hollow node status not posted");
+                    }
+                }
+            })
+            .await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::Ipv4Addr;
+
+    #[test]
+    fn registered_node_is_a_valid_ready_node() {
+        let node = HollowNode { name: "hollow-node-1".into(), ip: Ipv4Addr::new(10, 244, 0, 1) };
+        let object: Node = serde_json::from_value(node_object(&node, Utc::now())).expect("a typed Node");
+        let labels = object.metadata.labels.unwrap();
+        assert_eq!(labels["kubernetes.io/hostname"], "hollow-node-1");
+        assert_eq!(labels["type"], "hollow");
+        let status = object.status.unwrap();
+        assert_eq!(status.allocatable.unwrap()["cpu"].0, "4");
+        let ready = status.conditions.unwrap().into_iter().find(|c| c.type_ == "Ready").unwrap();
+        assert_eq!(ready.status, "True");
+        assert!(ready.last_heartbeat_time.is_some());
+        assert_eq!(status.node_info.unwrap().kubelet_version, "v1.32.0");
+        assert_eq!(status.addresses.unwrap()[0].address, "10.244.0.1");
+    }
+}

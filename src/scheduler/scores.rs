@@ -1,0 +1,84 @@
+//! Scores: among the nodes that fit, which is best? Each score is 0..=100 and weighted
+//! like upstream's defaults (spreading counts twice as much as free resources).
+
+use super::cache::NodeInfo;
+use super::info::PodInfo;
+
+pub const MAX_SCORE: i64 = 100;
+pub const LEAST_ALLOCATED_WEIGHT: i64 = 1;
+pub const SPREAD_WEIGHT: i64 = 2;
+
+/// NodeResourcesFit/LeastAllocated: prefer the node with the most cpu and memory left
+/// after placing the pod (requests without values count as upstream's defaults).
+pub fn least_allocated(pod: &PodInfo, node: &NodeInfo) -> i64 {
+    let Some(spec) = &node.node else { return 0 };
+    let free = |requested: i64, capacity: i64| {
+        if capacity <= 0 || requested > capacity {
+            0
+        } else {
+            (capacity - requested) * MAX_SCORE / capacity
+        }
+    };
+    let cpu = free(node.scoring_requested.cpu + pod.scoring_requests.cpu, spec.allocatable.cpu);
+    let memory = free(node.scoring_requested.memory + pod.scoring_requests.memory, spec.allocatable.memory);
+    (cpu + memory) / 2
+}
+
+/// How many pods of the pod's controller already run on the node (0 without an owner).
+pub fn owner_count(pod: &PodInfo, node: &NodeInfo) -> u32 {
+    pod.owner.as_ref().and_then(|owner| node.owners.get(owner)).copied().unwrap_or(0)
+}
+
+/// Spreading pods of one controller: fewer siblings on the node, higher score
+/// (`max` is the largest sibling count among the candidate nodes).
+pub fn spread(count: u32, max: u32) -> i64 {
+    if max == 0 {
+        return MAX_SCORE;
+    }
+    MAX_SCORE * i64::from(max - count.min(max)) / i64::from(max)
+}
+
+/// The weighted total the scheduler maximises.
+pub fn total(pod: &PodInfo, node: &NodeInfo, max_siblings: u32) -> i64 {
+    LEAST_ALLOCATED_WEIGHT * least_allocated(pod, node) + SPREAD_WEIGHT * spread(owner_count(pod, node), max_siblings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scheduler::info::{NodeSpecInfo, Resources};
+
+    fn node(cpu_used: i64) -> NodeInfo {
+        NodeInfo {
+            name: "n".into(),
+            node: Some(NodeSpecInfo {
+                ready: true,
+                allocatable: Resources { cpu: 4000, memory: 4000, pods: 110 },
+                ..Default::default()
+            }),
+            scoring_requested: Resources { cpu: cpu_used, memory: 0, pods: 0 },
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn emptier_nodes_score_higher() {
+        let pod = PodInfo { scoring_requests: Resources { cpu: 1000, memory: 0, pods: 1 }, ..Default::default() };
+        assert_eq!(least_allocated(&pod, &node(0)), (75 + 100) / 2);
+        assert!(least_allocated(&pod, &node(0)) > least_allocated(&pod, &node(2000)));
+        assert_eq!(least_allocated(&pod, &node(4000)), 50, "cpu exhausted, memory free");
+    }
+
+    #[test]
+    fn nodes_with_fewer_siblings_score_higher() {
+        assert_eq!(spread(0, 0), MAX_SCORE);
+        assert_eq!(spread(0, 4), MAX_SCORE);
+        assert_eq!(spread(4, 4), 0);
+        assert_eq!(spread(1, 4), 75);
+        let pod = PodInfo { owner: Some("rs".into()), ..Default::default() };
+        let mut crowded = node(0);
+        crowded.owners.insert("rs".into(), 3);
+        assert_eq!(owner_count(&pod, &crowded), 3);
+        assert!(total(&pod, &node(0), 3) > total(&pod, &crowded, 3));
+    }
+}
