@@ -25,6 +25,4 @@ completions:
 	KCTL_UPDATE_GOLDEN=1 $(CARGO) test --locked --test completions
 
 demo: build
-	@echo "starting kctl's control plane on 127.0.0.1:6443 (Ctrl-C to stop)"
-	./target/release/kctl server --data-dir "$${KCTL_DEMO_DIR:-$$HOME/.kctl/demo}" --listen 127.0.0.1:6443 \
-		--write-kubeconfig "$${KCTL_DEMO_DIR:-$$HOME/.kctl/demo}/kubeconfig"
+	@scripts/demo
