@@ -56,8 +56,8 @@ fn options(request: &Request) -> Result<DeleteOptions, ApiError> {
     }
     let precondition =
         |field: &str| body.pointer(&format!("/preconditions/{field}")).and_then(Value::as_str).map(str::to_string);
-    let dry_run = request.dry_run()
-        || body.get("dryRun").and_then(Value::as_array).is_some_and(|d| d.iter().any(|v| v == "All"));
+    let dry_run =
+        request.dry_run() || body.get("dryRun").and_then(Value::as_array).is_some_and(|d| d.iter().any(|v| v == "All"));
     Ok(DeleteOptions {
         propagation,
         dry_run,
