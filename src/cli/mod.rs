@@ -5,7 +5,10 @@ pub mod completion;
 pub mod config;
 pub mod describe;
 pub mod get;
+pub mod rollout;
+pub mod scale;
 pub mod server;
+pub mod set;
 
 use std::process::ExitCode;
 
@@ -97,11 +100,11 @@ pub enum Command {
     /// Print the logs for a container in a pod.
     Logs(Pending),
     /// Manage the rollout of a resource.
-    Rollout(Pending),
+    Rollout(rollout::RolloutArgs),
     /// Set specific features on objects.
-    Set(Pending),
+    Set(set::SetArgs),
     /// Set a new size for a deployment, replica set, or replication controller.
-    Scale(Pending),
+    Scale(scale::ScaleArgs),
     /// Update the labels on a resource.
     Label(Pending),
     /// Update the annotations on a resource.
@@ -154,6 +157,9 @@ fn run(cli: Cli, verb: &str) -> anyhow::Result<ExitCode> {
         Command::Get(args) => Ok(get::run(&cli.global.connection(), &args)),
         Command::Describe(args) => Ok(describe::run(&cli.global.connection(), &args)),
         Command::Config(args) => config::run(&args, &cli.global, &mut std::io::stdout(), &mut std::io::stderr()),
+        Command::Rollout(args) => Ok(rollout::run(&cli.global.connection(), &args)),
+        Command::Set(args) => Ok(set::run(&cli.global.connection(), &args)),
+        Command::Scale(args) => Ok(scale::run(&cli.global.connection(), &args)),
         _ => anyhow::bail!("kctl {verb} is not implemented yet"),
     }
 }

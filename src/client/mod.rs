@@ -6,6 +6,7 @@ pub mod config;
 pub mod discovery;
 pub mod error;
 pub mod log;
+pub mod objects;
 pub mod targets;
 
 use std::time::Duration;
