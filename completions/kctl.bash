@@ -448,12 +448,24 @@ _kctl() {
             return 0
             ;;
         kctl__subcmd__annotate)
-            opts="-n -v -s -h --kubeconfig --context --namespace --v --cluster --user --server --token --insecure-skip-tls-verify --request-timeout --help"
+            opts="-l -n -v -s -h --overwrite --all --selector --resource-version --kubeconfig --context --namespace --v --cluster --user --server --token --insecure-skip-tls-verify --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resource-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3129,12 +3141,24 @@ _kctl() {
             return 0
             ;;
         kctl__subcmd__label)
-            opts="-n -v -s -h --kubeconfig --context --namespace --v --cluster --user --server --token --insecure-skip-tls-verify --request-timeout --help"
+            opts="-l -n -v -s -h --overwrite --all --selector --resource-version --kubeconfig --context --namespace --v --cluster --user --server --token --insecure-skip-tls-verify --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resource-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3191,12 +3215,48 @@ _kctl() {
             return 0
             ;;
         kctl__subcmd__logs)
-            opts="-n -v -s -h --kubeconfig --context --namespace --v --cluster --user --server --token --insecure-skip-tls-verify --request-timeout --help"
+            opts="-c -f -p -l -n -v -s -h --container --all-containers --follow --previous --tail --since --since-time --timestamps --prefix --selector --limit-bytes --max-log-requests --kubeconfig --context --namespace --v --cluster --user --server --token --insecure-skip-tls-verify --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tail)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since-time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-log-requests)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3315,12 +3375,32 @@ _kctl() {
             return 0
             ;;
         kctl__subcmd__patch)
-            opts="-n -v -s -h --kubeconfig --context --namespace --v --cluster --user --server --token --insecure-skip-tls-verify --request-timeout --help"
+            opts="-p -n -v -s -h --patch --patch-file --type --subresource --kubeconfig --context --namespace --v --cluster --user --server --token --insecure-skip-tls-verify --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --patch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --patch-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --type)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subresource)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -145,6 +145,13 @@ complete -c kctl -n "__fish_kctl_using_subcommand run" -l token -d 'Bearer token
 complete -c kctl -n "__fish_kctl_using_subcommand run" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
 complete -c kctl -n "__fish_kctl_using_subcommand run" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand run" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand logs" -s c -l container -d 'Print the logs of this container' -r
+complete -c kctl -n "__fish_kctl_using_subcommand logs" -l tail -d 'Lines of recent log file to display. Defaults to -1 with no selector, 10 with a selector' -r
+complete -c kctl -n "__fish_kctl_using_subcommand logs" -l since -d 'Only return logs newer than a relative duration like 5s, 2m, or 3h' -r
+complete -c kctl -n "__fish_kctl_using_subcommand logs" -l since-time -d 'Only return logs after a specific date (RFC3339)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand logs" -s l -l selector -d 'Selector (label query) to filter on' -r
+complete -c kctl -n "__fish_kctl_using_subcommand logs" -l limit-bytes -d 'Maximum bytes of logs to return' -r
+complete -c kctl -n "__fish_kctl_using_subcommand logs" -l max-log-requests -d 'Maximum number of concurrent logs to follow when using a selector' -r
 complete -c kctl -n "__fish_kctl_using_subcommand logs" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand logs" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand logs" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
@@ -154,6 +161,11 @@ complete -c kctl -n "__fish_kctl_using_subcommand logs" -l user -d 'The name of 
 complete -c kctl -n "__fish_kctl_using_subcommand logs" -s s -l server -d 'The address and port of the Kubernetes API server' -r
 complete -c kctl -n "__fish_kctl_using_subcommand logs" -l token -d 'Bearer token for authentication to the API server' -r
 complete -c kctl -n "__fish_kctl_using_subcommand logs" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand logs" -l all-containers -d 'Get all containers\' logs in the pod(s)'
+complete -c kctl -n "__fish_kctl_using_subcommand logs" -s f -l follow -d 'Specify if the logs should be streamed'
+complete -c kctl -n "__fish_kctl_using_subcommand logs" -s p -l previous -d 'If true, print the logs for the previous instance of the container in a pod if it exists'
+complete -c kctl -n "__fish_kctl_using_subcommand logs" -l timestamps -d 'Include timestamps on each line in the log output'
+complete -c kctl -n "__fish_kctl_using_subcommand logs" -l prefix -d 'Prefix each log line with the log source (pod name and container name)'
 complete -c kctl -n "__fish_kctl_using_subcommand logs" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand logs" -s h -l help -d 'Print help'
 complete -c kctl -n "__fish_kctl_using_subcommand rollout; and not __fish_seen_subcommand_from status history undo restart pause resume help" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
@@ -311,6 +323,8 @@ complete -c kctl -n "__fish_kctl_using_subcommand scale" -l token -d 'Bearer tok
 complete -c kctl -n "__fish_kctl_using_subcommand scale" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
 complete -c kctl -n "__fish_kctl_using_subcommand scale" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand scale" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand label" -s l -l selector -d 'Selector (label query) to filter on' -r
+complete -c kctl -n "__fish_kctl_using_subcommand label" -l resource-version -d 'If non-empty, the update will only succeed if this is the current resource-version' -r
 complete -c kctl -n "__fish_kctl_using_subcommand label" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand label" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand label" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
@@ -320,8 +334,12 @@ complete -c kctl -n "__fish_kctl_using_subcommand label" -l user -d 'The name of
 complete -c kctl -n "__fish_kctl_using_subcommand label" -s s -l server -d 'The address and port of the Kubernetes API server' -r
 complete -c kctl -n "__fish_kctl_using_subcommand label" -l token -d 'Bearer token for authentication to the API server' -r
 complete -c kctl -n "__fish_kctl_using_subcommand label" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand label" -l overwrite -d 'If true, allow labels/annotations to be overwritten'
+complete -c kctl -n "__fish_kctl_using_subcommand label" -l all -d 'Select all resources, in the namespace of the specified resource types'
 complete -c kctl -n "__fish_kctl_using_subcommand label" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand label" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand annotate" -s l -l selector -d 'Selector (label query) to filter on' -r
+complete -c kctl -n "__fish_kctl_using_subcommand annotate" -l resource-version -d 'If non-empty, the update will only succeed if this is the current resource-version' -r
 complete -c kctl -n "__fish_kctl_using_subcommand annotate" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand annotate" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand annotate" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
@@ -331,8 +349,14 @@ complete -c kctl -n "__fish_kctl_using_subcommand annotate" -l user -d 'The name
 complete -c kctl -n "__fish_kctl_using_subcommand annotate" -s s -l server -d 'The address and port of the Kubernetes API server' -r
 complete -c kctl -n "__fish_kctl_using_subcommand annotate" -l token -d 'Bearer token for authentication to the API server' -r
 complete -c kctl -n "__fish_kctl_using_subcommand annotate" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand annotate" -l overwrite -d 'If true, allow labels/annotations to be overwritten'
+complete -c kctl -n "__fish_kctl_using_subcommand annotate" -l all -d 'Select all resources, in the namespace of the specified resource types'
 complete -c kctl -n "__fish_kctl_using_subcommand annotate" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand annotate" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand patch" -s p -l patch -d 'The patch to be applied to the resource JSON file' -r
+complete -c kctl -n "__fish_kctl_using_subcommand patch" -l patch-file -d 'A file containing a patch to be applied to the resource' -r
+complete -c kctl -n "__fish_kctl_using_subcommand patch" -l type -d 'The type of patch being provided; one of [json merge strategic]' -r
+complete -c kctl -n "__fish_kctl_using_subcommand patch" -l subresource -d 'If specified, patch will operate on the subresource of the requested object' -r
 complete -c kctl -n "__fish_kctl_using_subcommand patch" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand patch" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand patch" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r

@@ -5,6 +5,9 @@ pub mod completion;
 pub mod config;
 pub mod describe;
 pub mod get;
+pub mod label;
+pub mod logs;
+pub mod patch;
 pub mod rollout;
 pub mod scale;
 pub mod server;
@@ -98,7 +101,7 @@ pub enum Command {
     /// Run a particular image on the cluster.
     Run(Pending),
     /// Print the logs for a container in a pod.
-    Logs(Pending),
+    Logs(logs::LogsArgs),
     /// Manage the rollout of a resource.
     Rollout(rollout::RolloutArgs),
     /// Set specific features on objects.
@@ -106,11 +109,11 @@ pub enum Command {
     /// Set a new size for a deployment, replica set, or replication controller.
     Scale(scale::ScaleArgs),
     /// Update the labels on a resource.
-    Label(Pending),
+    Label(label::MetadataArgs),
     /// Update the annotations on a resource.
-    Annotate(Pending),
+    Annotate(label::MetadataArgs),
     /// Update fields of a resource.
-    Patch(Pending),
+    Patch(patch::PatchArgs),
     /// Edit a resource on the server.
     Edit(Pending),
     /// Wait for a specific condition on one or many resources.
@@ -157,6 +160,10 @@ fn run(cli: Cli, verb: &str) -> anyhow::Result<ExitCode> {
         Command::Get(args) => Ok(get::run(&cli.global.connection(), &args)),
         Command::Describe(args) => Ok(describe::run(&cli.global.connection(), &args)),
         Command::Config(args) => config::run(&args, &cli.global, &mut std::io::stdout(), &mut std::io::stderr()),
+        Command::Logs(args) => Ok(logs::run(&cli.global.connection(), &args)),
+        Command::Label(args) => Ok(label::run(&cli.global.connection(), &args, label::Field::Labels)),
+        Command::Annotate(args) => Ok(label::run(&cli.global.connection(), &args, label::Field::Annotations)),
+        Command::Patch(args) => Ok(patch::run(&cli.global.connection(), &args)),
         Command::Rollout(args) => Ok(rollout::run(&cli.global.connection(), &args)),
         Command::Set(args) => Ok(set::run(&cli.global.connection(), &args)),
         Command::Scale(args) => Ok(scale::run(&cli.global.connection(), &args)),

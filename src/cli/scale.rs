@@ -50,7 +50,12 @@ async fn scale(flags: &ConnectionFlags, args: &ScaleArgs) -> anyhow::Result<Exit
     let pairs = targets::split_args(&args.args)?;
     let (session, _, objects) = objects::connect_and_resolve(flags, &pairs).await?;
     for object in &objects {
-        let current = objects::get(&session, object).await?;
+        let current = objects::get(&session, object).await.map_err(|err| match err {
+            ClientError::Server(status) if status.code == 404 => {
+                ClientError::Usage(format!("no objects passed to scale {}", status.message))
+            }
+            other => other,
+        })?;
         if args.current_replicas >= 0 {
             let actual = current["spec"]["replicas"].as_i64().unwrap_or(1);
             if actual != args.current_replicas {

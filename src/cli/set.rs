@@ -39,7 +39,6 @@ pub struct ImageArgs {
 #[derive(Args, Debug, Clone)]
 pub struct EnvArgs {
     /// TYPE NAME KEY_1=VAL_1 ... KEY_N=VAL_N | KEY-
-    #[arg(allow_hyphen_values = true)]
     pub args: Vec<String>,
     /// The names of containers in the selected pod templates to change (wildcards allowed).
     #[arg(short = 'c', long, default_value = "*")]
@@ -170,7 +169,16 @@ async fn send(
 ) -> anyhow::Result<()> {
     let body = nest(path, Value::Object(patch));
     let url = format!("{}?fieldManager=kubectl-set", object.path(session));
-    objects::patch(session, &url, "application/strategic-merge-patch+json", &body).await?;
+    objects::patch(session, &url, "application/strategic-merge-patch+json", &body).await.map_err(|err| {
+        let detail = match err {
+            // kubectl's fatal() adds a newline only when the message has none.
+            ClientError::Server(status) => status.message.trim_end_matches('\n').to_string(),
+            other => other.to_string(),
+        };
+        // "image updated" → "image update"
+        let what = done.trim_end_matches('d');
+        ClientError::Usage(format!("failed to patch {what} to pod template: {detail}"))
+    })?;
     println!("{} {done}", object.display());
     Ok(())
 }
@@ -267,6 +275,10 @@ fn env_patch(container: &Value, changes: &[EnvChange]) -> Option<Value> {
     }
     if entries.is_empty() {
         return None;
+    }
+    if env.is_empty() {
+        // An emptied list is dropped from the object, as kubectl's diff does.
+        return Some(json!({"env": null, "name": container["name"]}));
     }
     let order: Vec<Value> = env.iter().map(|e| json!({"name": e["name"]})).collect();
     Some(json!({"$setElementOrder/env": order, "env": entries, "name": container["name"]}))

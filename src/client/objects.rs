@@ -70,6 +70,22 @@ pub async fn put(session: &Session, path: &str, body: &Value) -> Result<Value, C
     serde_json::from_slice(&answer).map_err(|e| ClientError::Transport(format!("decoding {path}: {e}")))
 }
 
+/// Sends a GET and yields the body as it arrives (`logs -f`); a failed status is an error.
+pub async fn stream_get(
+    session: &Session,
+    path: &str,
+) -> Result<impl futures::Stream<Item = Result<bytes::Bytes, ClientError>> + use<>, ClientError> {
+    use futures::StreamExt;
+    use http_body_util::BodyExt;
+    let response = session.send(http::Method::GET, path, "application/json, */*", None).await?;
+    let status = response.status();
+    if !status.is_success() {
+        let bytes = response.into_body().collect().await.map_err(|e| session.transport(&e))?.to_bytes();
+        return Err(ClientError::from_response(status.as_u16(), &bytes));
+    }
+    Ok(response.into_body().into_data_stream().map(|chunk| chunk.map_err(|e| ClientError::Transport(e.to_string()))))
+}
+
 /// `app=web,tier=front` from a `matchLabels` selector (sorted, as Go prints maps), plus
 /// `matchExpressions` in kubectl's selector syntax.
 pub fn selector_query(selector: &Value) -> String {
