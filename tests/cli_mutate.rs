@@ -112,3 +112,31 @@ fn logs_errors_match_kubectl() {
         same_as_kubectl(&server, args);
     }
 }
+
+#[test]
+fn server_information_matches_kubectl() {
+    let server = cli_common::start_static();
+    for args in [
+        &["api-versions"][..],
+        &["api-resources"],
+        &["api-resources", "-o", "wide"],
+        &["api-resources", "--namespaced=false"],
+        &["api-resources", "--api-group=apps", "-o", "name"],
+        &["api-resources", "--verbs=list", "--no-headers", "--sort-by=kind"],
+    ] {
+        same_as_kubectl(&server, args);
+    }
+    // Not a golden file: the output names the server's random port.
+    let expected = server.kubectl(&["cluster-info"]);
+    let ours = kctl(&server, &["cluster-info"]);
+    assert_eq!(ours.status.code(), expected.status.code());
+    assert_eq!(support::stdout(&ours), support::stdout(&expected));
+    // The client versions differ (kctl is not kubectl); the server's line is the same.
+    let server_line = |text: String| text.lines().find(|l| l.starts_with("Server Version:")).map(str::to_string);
+    let expected = server_line(server.kubectl_ok(&["version"]));
+    let ours = kctl(&server, &["version"]);
+    assert!(ours.status.success());
+    let ours = String::from_utf8_lossy(&ours.stdout).into_owned();
+    assert!(ours.starts_with("Client Version: v1.32.0-kctl."), "{ours}");
+    assert_eq!(server_line(ours), expected);
+}

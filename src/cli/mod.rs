@@ -5,6 +5,7 @@ pub mod completion;
 pub mod config;
 pub mod describe;
 pub mod get;
+pub mod info;
 pub mod label;
 pub mod logs;
 pub mod patch;
@@ -121,9 +122,13 @@ pub enum Command {
     /// Modify kubeconfig files.
     Config(config::ConfigArgs),
     /// Print the client and server version information.
-    Version(Pending),
+    Version(info::VersionArgs),
     /// Print the supported API resources on the server.
-    ApiResources(Pending),
+    ApiResources(info::ApiResourcesArgs),
+    /// Print the supported API versions on the server, in the form of "group/version".
+    ApiVersions(info::NoArgs),
+    /// Display cluster information.
+    ClusterInfo(info::NoArgs),
     /// Create, delete and list local clusters (kind-compatible).
     Cluster(Pending),
     /// Output shell completion code for the specified shell.
@@ -164,6 +169,10 @@ fn run(cli: Cli, verb: &str) -> anyhow::Result<ExitCode> {
         Command::Label(args) => Ok(label::run(&cli.global.connection(), &args, label::Field::Labels)),
         Command::Annotate(args) => Ok(label::run(&cli.global.connection(), &args, label::Field::Annotations)),
         Command::Patch(args) => Ok(patch::run(&cli.global.connection(), &args)),
+        Command::Version(args) => Ok(info::version(&cli.global.connection(), &args)),
+        Command::ApiVersions(_) => Ok(info::api_versions(&cli.global.connection())),
+        Command::ApiResources(args) => Ok(info::api_resources(&cli.global.connection(), &args)),
+        Command::ClusterInfo(_) => Ok(info::cluster_info(&cli.global.connection())),
         Command::Rollout(args) => Ok(rollout::run(&cli.global.connection(), &args)),
         Command::Set(args) => Ok(set::run(&cli.global.connection(), &args)),
         Command::Scale(args) => Ok(scale::run(&cli.global.connection(), &args)),
