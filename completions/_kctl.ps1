@@ -592,6 +592,8 @@ Register-ArgumentCompleter -Native -CommandName 'kctl' -ScriptBlock {
             break
         }
         'kctl;wait' {
+            [CompletionResult]::new('--for', '--for', [CompletionResultType]::ParameterName, 'The condition to wait on: [delete|condition=condition-name[=condition-value]|jsonpath=''{JSONPath expression}''=[JSONPath value]]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'The length of time to wait before giving up')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use for CLI requests')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The name of the kubeconfig context to use')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'If present, the namespace scope for this CLI request')

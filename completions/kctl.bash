@@ -4789,12 +4789,20 @@ _kctl() {
             return 0
             ;;
         kctl__subcmd__wait)
-            opts="-n -v -s -h --kubeconfig --context --namespace --v --cluster --user --server --token --insecure-skip-tls-verify --request-timeout --help"
+            opts="-n -v -s -h --for --timeout --kubeconfig --context --namespace --v --cluster --user --server --token --insecure-skip-tls-verify --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -381,6 +381,8 @@ complete -c kctl -n "__fish_kctl_using_subcommand edit" -l token -d 'Bearer toke
 complete -c kctl -n "__fish_kctl_using_subcommand edit" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
 complete -c kctl -n "__fish_kctl_using_subcommand edit" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand edit" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand wait" -l for -d 'The condition to wait on: [delete|condition=condition-name[=condition-value]|jsonpath=\'{JSONPath expression}\'=[JSONPath value]]' -r
+complete -c kctl -n "__fish_kctl_using_subcommand wait" -l timeout -d 'The length of time to wait before giving up' -r
 complete -c kctl -n "__fish_kctl_using_subcommand wait" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand wait" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand wait" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r

@@ -140,3 +140,16 @@ fn server_information_matches_kubectl() {
     assert!(ours.starts_with("Client Version: v1.32.0-kctl."), "{ours}");
     assert_eq!(server_line(ours), expected);
 }
+
+#[test]
+fn wait_matches_kubectl() {
+    let server = start_fixture();
+    for args in [
+        &["wait", "--for=jsonpath={.spec.replicas}=0", "deploy/web"][..],
+        &["wait", "--for=condition=Ready", "pod/p1", "--timeout=1s"],
+        &["wait", "--for=delete", "pod/p1", "--timeout=1s"],
+        &["wait", "--for=condition=Ready", "pod/nope", "--timeout=1s"],
+    ] {
+        same_as_kubectl(&server, args);
+    }
+}

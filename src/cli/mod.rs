@@ -13,6 +13,7 @@ pub mod rollout;
 pub mod scale;
 pub mod server;
 pub mod set;
+pub mod wait;
 
 use std::process::ExitCode;
 
@@ -118,7 +119,7 @@ pub enum Command {
     /// Edit a resource on the server.
     Edit(Pending),
     /// Wait for a specific condition on one or many resources.
-    Wait(Pending),
+    Wait(wait::WaitArgs),
     /// Modify kubeconfig files.
     Config(config::ConfigArgs),
     /// Print the client and server version information.
@@ -173,6 +174,7 @@ fn run(cli: Cli, verb: &str) -> anyhow::Result<ExitCode> {
         Command::ApiVersions(_) => Ok(info::api_versions(&cli.global.connection())),
         Command::ApiResources(args) => Ok(info::api_resources(&cli.global.connection(), &args)),
         Command::ClusterInfo(_) => Ok(info::cluster_info(&cli.global.connection())),
+        Command::Wait(args) => Ok(wait::run(&cli.global.connection(), &args)),
         Command::Rollout(args) => Ok(rollout::run(&cli.global.connection(), &args)),
         Command::Set(args) => Ok(set::run(&cli.global.connection(), &args)),
         Command::Scale(args) => Ok(scale::run(&cli.global.connection(), &args)),
