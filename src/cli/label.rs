@@ -110,7 +110,7 @@ async fn update(flags: &ConnectionFlags, args: &MetadataArgs, field: Field) -> a
             continue;
         }
         if !args.all && args.selector.is_none() {
-            return Err(ClientError::Usage(format!("resource(s) were provided, but no name was specified")).into());
+            return Err(ClientError::Usage("resource(s) were provided, but no name was specified".to_string()).into());
         }
         let mut params = Vec::new();
         if let Some(selector) = &args.selector {

@@ -90,7 +90,10 @@ fn list_patch(patch: &mut Map<String, Value>, field: &str, containers: &[Value],
 }
 
 /// The image updates of the arguments: `(container, image)` pairs after the objects.
-fn split_images(args: &[String]) -> Result<(Vec<String>, Vec<(String, String)>), ClientError> {
+/// Object arguments, and `(container, image)` pairs.
+type ImagePlan = (Vec<String>, Vec<(String, String)>);
+
+fn split_images(args: &[String]) -> Result<ImagePlan, ClientError> {
     let mut resources = Vec::new();
     let mut images = Vec::new();
     for arg in args {

@@ -51,7 +51,7 @@ pub async fn run(flags: &ConnectionFlags, args: &UndoArgs) -> anyhow::Result<Exi
         }
         let sets = super::owned_replica_sets(&session, &deployment).await?;
         let name = object.name.clone();
-        let target = choose(&sets, args.to_revision).ok_or_else(|| match args.to_revision {
+        let target = choose(&sets, args.to_revision).ok_or(match args.to_revision {
             0 => UndoError::NoHistory(name),
             n => UndoError::RevisionNotFound(n),
         })?;
