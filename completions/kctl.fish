@@ -54,6 +54,8 @@ complete -c kctl -n "__fish_kctl_needs_command" -f -a "wait" -d 'Wait for a spec
 complete -c kctl -n "__fish_kctl_needs_command" -f -a "config" -d 'Modify kubeconfig files'
 complete -c kctl -n "__fish_kctl_needs_command" -f -a "version" -d 'Print the client and server version information'
 complete -c kctl -n "__fish_kctl_needs_command" -f -a "api-resources" -d 'Print the supported API resources on the server'
+complete -c kctl -n "__fish_kctl_needs_command" -f -a "api-versions" -d 'Print the supported API versions on the server, in the form of "group/version"'
+complete -c kctl -n "__fish_kctl_needs_command" -f -a "cluster-info" -d 'Display cluster information'
 complete -c kctl -n "__fish_kctl_needs_command" -f -a "cluster" -d 'Create, delete and list local clusters (kind-compatible)'
 complete -c kctl -n "__fish_kctl_needs_command" -f -a "completion" -d 'Output shell completion code for the specified shell'
 complete -c kctl -n "__fish_kctl_needs_command" -f -a "server" -d 'Run kctl\'s control plane (apiserver, store, controllers, scheduler) on this machine'
@@ -279,6 +281,13 @@ complete -c kctl -n "__fish_kctl_using_subcommand run" -l request-timeout -d 'Th
 complete -c kctl -n "__fish_kctl_using_subcommand run" -l command -d 'If true and extra arguments are present, use them as the \'command\' field in the container'
 complete -c kctl -n "__fish_kctl_using_subcommand run" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand run" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand logs" -s c -l container -d 'Print the logs of this container' -r
+complete -c kctl -n "__fish_kctl_using_subcommand logs" -l tail -d 'Lines of recent log file to display. Defaults to -1 with no selector, 10 with a selector' -r
+complete -c kctl -n "__fish_kctl_using_subcommand logs" -l since -d 'Only return logs newer than a relative duration like 5s, 2m, or 3h' -r
+complete -c kctl -n "__fish_kctl_using_subcommand logs" -l since-time -d 'Only return logs after a specific date (RFC3339)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand logs" -s l -l selector -d 'Selector (label query) to filter on' -r
+complete -c kctl -n "__fish_kctl_using_subcommand logs" -l limit-bytes -d 'Maximum bytes of logs to return' -r
+complete -c kctl -n "__fish_kctl_using_subcommand logs" -l max-log-requests -d 'Maximum number of concurrent logs to follow when using a selector' -r
 complete -c kctl -n "__fish_kctl_using_subcommand logs" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand logs" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand logs" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
@@ -288,30 +297,157 @@ complete -c kctl -n "__fish_kctl_using_subcommand logs" -l user -d 'The name of 
 complete -c kctl -n "__fish_kctl_using_subcommand logs" -s s -l server -d 'The address and port of the Kubernetes API server' -r
 complete -c kctl -n "__fish_kctl_using_subcommand logs" -l token -d 'Bearer token for authentication to the API server' -r
 complete -c kctl -n "__fish_kctl_using_subcommand logs" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand logs" -l all-containers -d 'Get all containers\' logs in the pod(s)'
+complete -c kctl -n "__fish_kctl_using_subcommand logs" -s f -l follow -d 'Specify if the logs should be streamed'
+complete -c kctl -n "__fish_kctl_using_subcommand logs" -s p -l previous -d 'If true, print the logs for the previous instance of the container in a pod if it exists'
+complete -c kctl -n "__fish_kctl_using_subcommand logs" -l timestamps -d 'Include timestamps on each line in the log output'
+complete -c kctl -n "__fish_kctl_using_subcommand logs" -l prefix -d 'Prefix each log line with the log source (pod name and container name)'
 complete -c kctl -n "__fish_kctl_using_subcommand logs" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand logs" -s h -l help -d 'Print help'
-complete -c kctl -n "__fish_kctl_using_subcommand rollout" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
-complete -c kctl -n "__fish_kctl_using_subcommand rollout" -l context -d 'The name of the kubeconfig context to use' -r
-complete -c kctl -n "__fish_kctl_using_subcommand rollout" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
-complete -c kctl -n "__fish_kctl_using_subcommand rollout" -s v -l v -d 'Number for the log level verbosity' -r
-complete -c kctl -n "__fish_kctl_using_subcommand rollout" -l cluster -d 'The name of the kubeconfig cluster to use' -r
-complete -c kctl -n "__fish_kctl_using_subcommand rollout" -l user -d 'The name of the kubeconfig user to use' -r
-complete -c kctl -n "__fish_kctl_using_subcommand rollout" -s s -l server -d 'The address and port of the Kubernetes API server' -r
-complete -c kctl -n "__fish_kctl_using_subcommand rollout" -l token -d 'Bearer token for authentication to the API server' -r
-complete -c kctl -n "__fish_kctl_using_subcommand rollout" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
-complete -c kctl -n "__fish_kctl_using_subcommand rollout" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
-complete -c kctl -n "__fish_kctl_using_subcommand rollout" -s h -l help -d 'Print help'
-complete -c kctl -n "__fish_kctl_using_subcommand set" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
-complete -c kctl -n "__fish_kctl_using_subcommand set" -l context -d 'The name of the kubeconfig context to use' -r
-complete -c kctl -n "__fish_kctl_using_subcommand set" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
-complete -c kctl -n "__fish_kctl_using_subcommand set" -s v -l v -d 'Number for the log level verbosity' -r
-complete -c kctl -n "__fish_kctl_using_subcommand set" -l cluster -d 'The name of the kubeconfig cluster to use' -r
-complete -c kctl -n "__fish_kctl_using_subcommand set" -l user -d 'The name of the kubeconfig user to use' -r
-complete -c kctl -n "__fish_kctl_using_subcommand set" -s s -l server -d 'The address and port of the Kubernetes API server' -r
-complete -c kctl -n "__fish_kctl_using_subcommand set" -l token -d 'Bearer token for authentication to the API server' -r
-complete -c kctl -n "__fish_kctl_using_subcommand set" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
-complete -c kctl -n "__fish_kctl_using_subcommand set" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
-complete -c kctl -n "__fish_kctl_using_subcommand set" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and not __fish_seen_subcommand_from status history undo restart pause resume help" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and not __fish_seen_subcommand_from status history undo restart pause resume help" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and not __fish_seen_subcommand_from status history undo restart pause resume help" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and not __fish_seen_subcommand_from status history undo restart pause resume help" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and not __fish_seen_subcommand_from status history undo restart pause resume help" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and not __fish_seen_subcommand_from status history undo restart pause resume help" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and not __fish_seen_subcommand_from status history undo restart pause resume help" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and not __fish_seen_subcommand_from status history undo restart pause resume help" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and not __fish_seen_subcommand_from status history undo restart pause resume help" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and not __fish_seen_subcommand_from status history undo restart pause resume help" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and not __fish_seen_subcommand_from status history undo restart pause resume help" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and not __fish_seen_subcommand_from status history undo restart pause resume help" -f -a "status" -d 'Show the status of the rollout'
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and not __fish_seen_subcommand_from status history undo restart pause resume help" -f -a "history" -d 'View rollout history'
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and not __fish_seen_subcommand_from status history undo restart pause resume help" -f -a "undo" -d 'Undo a previous rollout'
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and not __fish_seen_subcommand_from status history undo restart pause resume help" -f -a "restart" -d 'Restart a resource'
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and not __fish_seen_subcommand_from status history undo restart pause resume help" -f -a "pause" -d 'Mark the provided resource as paused'
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and not __fish_seen_subcommand_from status history undo restart pause resume help" -f -a "resume" -d 'Resume a paused resource'
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and not __fish_seen_subcommand_from status history undo restart pause resume help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from status" -s w -l watch -d 'Watch the status of the rollout until it\'s done' -r -f -a "true\t''
+false\t''"
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from status" -l revision -d 'Pin to a specific revision for showing its status. Defaults to 0 (last revision)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from status" -l timeout -d 'The length of time to wait before ending watch, zero means never' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from status" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from status" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from status" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from status" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from status" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from status" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from status" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from status" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from status" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from status" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from history" -l revision -d 'See the details, including podTemplate of the revision specified' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from history" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from history" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from history" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from history" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from history" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from history" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from history" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from history" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from history" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from history" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from history" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l to-revision -d 'The revision to rollback to. Default to 0 (last revision)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from undo" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from undo" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from undo" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from undo" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from restart" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from restart" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from restart" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from restart" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from restart" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from restart" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from restart" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from restart" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from restart" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from restart" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from restart" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from pause" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from pause" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from pause" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from pause" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show the status of the rollout'
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "history" -d 'View rollout history'
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "undo" -d 'Undo a previous rollout'
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "restart" -d 'Restart a resource'
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "pause" -d 'Mark the provided resource as paused'
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "resume" -d 'Resume a paused resource'
+complete -c kctl -n "__fish_kctl_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kctl -n "__fish_kctl_using_subcommand set; and not __fish_seen_subcommand_from image env help" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set; and not __fish_seen_subcommand_from image env help" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set; and not __fish_seen_subcommand_from image env help" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set; and not __fish_seen_subcommand_from image env help" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set; and not __fish_seen_subcommand_from image env help" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set; and not __fish_seen_subcommand_from image env help" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set; and not __fish_seen_subcommand_from image env help" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set; and not __fish_seen_subcommand_from image env help" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set; and not __fish_seen_subcommand_from image env help" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set; and not __fish_seen_subcommand_from image env help" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
+complete -c kctl -n "__fish_kctl_using_subcommand set; and not __fish_seen_subcommand_from image env help" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand set; and not __fish_seen_subcommand_from image env help" -f -a "image" -d 'Update the image of a pod template'
+complete -c kctl -n "__fish_kctl_using_subcommand set; and not __fish_seen_subcommand_from image env help" -f -a "env" -d 'Update environment variables on a pod template'
+complete -c kctl -n "__fish_kctl_using_subcommand set; and not __fish_seen_subcommand_from image env help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kctl -n "__fish_kctl_using_subcommand set; and __fish_seen_subcommand_from image" -s l -l selector -d 'Selector (label query) to filter on' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set; and __fish_seen_subcommand_from image" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set; and __fish_seen_subcommand_from image" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set; and __fish_seen_subcommand_from image" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set; and __fish_seen_subcommand_from image" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set; and __fish_seen_subcommand_from image" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set; and __fish_seen_subcommand_from image" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set; and __fish_seen_subcommand_from image" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set; and __fish_seen_subcommand_from image" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set; and __fish_seen_subcommand_from image" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set; and __fish_seen_subcommand_from image" -l all -d 'Select all resources, in the namespace of the specified resource types'
+complete -c kctl -n "__fish_kctl_using_subcommand set; and __fish_seen_subcommand_from image" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
+complete -c kctl -n "__fish_kctl_using_subcommand set; and __fish_seen_subcommand_from image" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand set; and __fish_seen_subcommand_from env" -s c -l containers -d 'The names of containers in the selected pod templates to change (wildcards allowed)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set; and __fish_seen_subcommand_from env" -s e -l env -d 'Environment variables to set in the form NAME=VALUE' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set; and __fish_seen_subcommand_from env" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set; and __fish_seen_subcommand_from env" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set; and __fish_seen_subcommand_from env" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set; and __fish_seen_subcommand_from env" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set; and __fish_seen_subcommand_from env" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set; and __fish_seen_subcommand_from env" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set; and __fish_seen_subcommand_from env" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set; and __fish_seen_subcommand_from env" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set; and __fish_seen_subcommand_from env" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand set; and __fish_seen_subcommand_from env" -l list -d 'If true, print the environment variables (not built yet)'
+complete -c kctl -n "__fish_kctl_using_subcommand set; and __fish_seen_subcommand_from env" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
+complete -c kctl -n "__fish_kctl_using_subcommand set; and __fish_seen_subcommand_from env" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand set; and __fish_seen_subcommand_from help" -f -a "image" -d 'Update the image of a pod template'
+complete -c kctl -n "__fish_kctl_using_subcommand set; and __fish_seen_subcommand_from help" -f -a "env" -d 'Update environment variables on a pod template'
+complete -c kctl -n "__fish_kctl_using_subcommand set; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kctl -n "__fish_kctl_using_subcommand scale" -l replicas -d 'The new desired number of replicas. Required' -r
+complete -c kctl -n "__fish_kctl_using_subcommand scale" -l current-replicas -d 'Precondition for current size. Requires that the current size of the resource match this value in order to scale' -r
+complete -c kctl -n "__fish_kctl_using_subcommand scale" -l resource-version -d 'Precondition for resource version' -r
 complete -c kctl -n "__fish_kctl_using_subcommand scale" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand scale" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand scale" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
@@ -323,6 +459,8 @@ complete -c kctl -n "__fish_kctl_using_subcommand scale" -l token -d 'Bearer tok
 complete -c kctl -n "__fish_kctl_using_subcommand scale" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
 complete -c kctl -n "__fish_kctl_using_subcommand scale" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand scale" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand label" -s l -l selector -d 'Selector (label query) to filter on' -r
+complete -c kctl -n "__fish_kctl_using_subcommand label" -l resource-version -d 'If non-empty, the update will only succeed if this is the current resource-version' -r
 complete -c kctl -n "__fish_kctl_using_subcommand label" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand label" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand label" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
@@ -332,8 +470,12 @@ complete -c kctl -n "__fish_kctl_using_subcommand label" -l user -d 'The name of
 complete -c kctl -n "__fish_kctl_using_subcommand label" -s s -l server -d 'The address and port of the Kubernetes API server' -r
 complete -c kctl -n "__fish_kctl_using_subcommand label" -l token -d 'Bearer token for authentication to the API server' -r
 complete -c kctl -n "__fish_kctl_using_subcommand label" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand label" -l overwrite -d 'If true, allow labels/annotations to be overwritten'
+complete -c kctl -n "__fish_kctl_using_subcommand label" -l all -d 'Select all resources, in the namespace of the specified resource types'
 complete -c kctl -n "__fish_kctl_using_subcommand label" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand label" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand annotate" -s l -l selector -d 'Selector (label query) to filter on' -r
+complete -c kctl -n "__fish_kctl_using_subcommand annotate" -l resource-version -d 'If non-empty, the update will only succeed if this is the current resource-version' -r
 complete -c kctl -n "__fish_kctl_using_subcommand annotate" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand annotate" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand annotate" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
@@ -343,8 +485,14 @@ complete -c kctl -n "__fish_kctl_using_subcommand annotate" -l user -d 'The name
 complete -c kctl -n "__fish_kctl_using_subcommand annotate" -s s -l server -d 'The address and port of the Kubernetes API server' -r
 complete -c kctl -n "__fish_kctl_using_subcommand annotate" -l token -d 'Bearer token for authentication to the API server' -r
 complete -c kctl -n "__fish_kctl_using_subcommand annotate" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand annotate" -l overwrite -d 'If true, allow labels/annotations to be overwritten'
+complete -c kctl -n "__fish_kctl_using_subcommand annotate" -l all -d 'Select all resources, in the namespace of the specified resource types'
 complete -c kctl -n "__fish_kctl_using_subcommand annotate" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand annotate" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand patch" -s p -l patch -d 'The patch to be applied to the resource JSON file' -r
+complete -c kctl -n "__fish_kctl_using_subcommand patch" -l patch-file -d 'A file containing a patch to be applied to the resource' -r
+complete -c kctl -n "__fish_kctl_using_subcommand patch" -l type -d 'The type of patch being provided; one of [json merge strategic]' -r
+complete -c kctl -n "__fish_kctl_using_subcommand patch" -l subresource -d 'If specified, patch will operate on the subresource of the requested object' -r
 complete -c kctl -n "__fish_kctl_using_subcommand patch" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand patch" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand patch" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
@@ -367,6 +515,8 @@ complete -c kctl -n "__fish_kctl_using_subcommand edit" -l token -d 'Bearer toke
 complete -c kctl -n "__fish_kctl_using_subcommand edit" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
 complete -c kctl -n "__fish_kctl_using_subcommand edit" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand edit" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand wait" -l for -d 'The condition to wait on: [delete|condition=condition-name[=condition-value]|jsonpath=\'{JSONPath expression}\'=[JSONPath value]]' -r
+complete -c kctl -n "__fish_kctl_using_subcommand wait" -l timeout -d 'The length of time to wait before giving up' -r
 complete -c kctl -n "__fish_kctl_using_subcommand wait" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand wait" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand wait" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
@@ -615,6 +765,7 @@ complete -c kctl -n "__fish_kctl_using_subcommand config; and __fish_seen_subcom
 complete -c kctl -n "__fish_kctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "set" -d 'Set an individual value in a kubeconfig file'
 complete -c kctl -n "__fish_kctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "unset" -d 'Unset an individual value in a kubeconfig file'
 complete -c kctl -n "__fish_kctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kctl -n "__fish_kctl_using_subcommand version" -s o -l output -d 'One of \'yaml\' or \'json\'' -r
 complete -c kctl -n "__fish_kctl_using_subcommand version" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand version" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand version" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
@@ -624,8 +775,15 @@ complete -c kctl -n "__fish_kctl_using_subcommand version" -l user -d 'The name 
 complete -c kctl -n "__fish_kctl_using_subcommand version" -s s -l server -d 'The address and port of the Kubernetes API server' -r
 complete -c kctl -n "__fish_kctl_using_subcommand version" -l token -d 'Bearer token for authentication to the API server' -r
 complete -c kctl -n "__fish_kctl_using_subcommand version" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand version" -l client -d 'If true, shows client version only (no server required)'
 complete -c kctl -n "__fish_kctl_using_subcommand version" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand version" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand api-resources" -l api-group -d 'Limit to resources in the specified API group' -r
+complete -c kctl -n "__fish_kctl_using_subcommand api-resources" -l namespaced -d 'If false, non-namespaced resources will be returned, otherwise returning namespaced resources by default' -r -f -a "true\t''
+false\t''"
+complete -c kctl -n "__fish_kctl_using_subcommand api-resources" -s o -l output -d 'Output format. One of: (wide, name)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand api-resources" -l verbs -d 'Limit to resources that support the specified verbs' -r
+complete -c kctl -n "__fish_kctl_using_subcommand api-resources" -l sort-by -d 'If non-empty, sort list of resources using specified field. One of \'name\' or \'kind\'' -r
 complete -c kctl -n "__fish_kctl_using_subcommand api-resources" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand api-resources" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand api-resources" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
@@ -635,8 +793,32 @@ complete -c kctl -n "__fish_kctl_using_subcommand api-resources" -l user -d 'The
 complete -c kctl -n "__fish_kctl_using_subcommand api-resources" -s s -l server -d 'The address and port of the Kubernetes API server' -r
 complete -c kctl -n "__fish_kctl_using_subcommand api-resources" -l token -d 'Bearer token for authentication to the API server' -r
 complete -c kctl -n "__fish_kctl_using_subcommand api-resources" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand api-resources" -l no-headers -d 'When using the default or custom-column output format, don\'t print headers'
+complete -c kctl -n "__fish_kctl_using_subcommand api-resources" -l cached -d 'Use the cached list of resources if available'
 complete -c kctl -n "__fish_kctl_using_subcommand api-resources" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand api-resources" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand api-versions" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
+complete -c kctl -n "__fish_kctl_using_subcommand api-versions" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand api-versions" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
+complete -c kctl -n "__fish_kctl_using_subcommand api-versions" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand api-versions" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand api-versions" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand api-versions" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand api-versions" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand api-versions" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand api-versions" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
+complete -c kctl -n "__fish_kctl_using_subcommand api-versions" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand cluster-info" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
+complete -c kctl -n "__fish_kctl_using_subcommand cluster-info" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand cluster-info" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
+complete -c kctl -n "__fish_kctl_using_subcommand cluster-info" -s v -l v -d 'Number for the log level verbosity' -r
+complete -c kctl -n "__fish_kctl_using_subcommand cluster-info" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand cluster-info" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kctl -n "__fish_kctl_using_subcommand cluster-info" -s s -l server -d 'The address and port of the Kubernetes API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand cluster-info" -l token -d 'Bearer token for authentication to the API server' -r
+complete -c kctl -n "__fish_kctl_using_subcommand cluster-info" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand cluster-info" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
+complete -c kctl -n "__fish_kctl_using_subcommand cluster-info" -s h -l help -d 'Print help'
 complete -c kctl -n "__fish_kctl_using_subcommand cluster" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand cluster" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand cluster" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
@@ -692,34 +874,44 @@ complete -c kctl -n "__fish_kctl_using_subcommand node" -l token -d 'Bearer toke
 complete -c kctl -n "__fish_kctl_using_subcommand node" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
 complete -c kctl -n "__fish_kctl_using_subcommand node" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand node" -s h -l help -d 'Print help'
-complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources cluster completion server node help" -f -a "get" -d 'Display one or many resources'
-complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources cluster completion server node help" -f -a "describe" -d 'Show details of a specific resource or group of resources'
-complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources cluster completion server node help" -f -a "apply" -d 'Apply a configuration to a resource by file name or stdin'
-complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources cluster completion server node help" -f -a "create" -d 'Create a resource from a file or from stdin'
-complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources cluster completion server node help" -f -a "delete" -d 'Delete resources by file names, stdin, resources and names, or by resources and label selector'
-complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources cluster completion server node help" -f -a "run" -d 'Run a particular image on the cluster'
-complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources cluster completion server node help" -f -a "logs" -d 'Print the logs for a container in a pod'
-complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources cluster completion server node help" -f -a "rollout" -d 'Manage the rollout of a resource'
-complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources cluster completion server node help" -f -a "set" -d 'Set specific features on objects'
-complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources cluster completion server node help" -f -a "scale" -d 'Set a new size for a deployment, replica set, or replication controller'
-complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources cluster completion server node help" -f -a "label" -d 'Update the labels on a resource'
-complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources cluster completion server node help" -f -a "annotate" -d 'Update the annotations on a resource'
-complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources cluster completion server node help" -f -a "patch" -d 'Update fields of a resource'
-complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources cluster completion server node help" -f -a "edit" -d 'Edit a resource on the server'
-complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources cluster completion server node help" -f -a "wait" -d 'Wait for a specific condition on one or many resources'
-complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources cluster completion server node help" -f -a "config" -d 'Modify kubeconfig files'
-complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources cluster completion server node help" -f -a "version" -d 'Print the client and server version information'
-complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources cluster completion server node help" -f -a "api-resources" -d 'Print the supported API resources on the server'
-complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources cluster completion server node help" -f -a "cluster" -d 'Create, delete and list local clusters (kind-compatible)'
-complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources cluster completion server node help" -f -a "completion" -d 'Output shell completion code for the specified shell'
-complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources cluster completion server node help" -f -a "server" -d 'Run kctl\'s control plane (apiserver, store, controllers, scheduler) on this machine'
-complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources cluster completion server node help" -f -a "node" -d 'Run one cluster node: the control plane and/or a kubelet (inside a node container)'
-complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources cluster completion server node help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources api-versions cluster-info cluster completion server node help" -f -a "get" -d 'Display one or many resources'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources api-versions cluster-info cluster completion server node help" -f -a "describe" -d 'Show details of a specific resource or group of resources'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources api-versions cluster-info cluster completion server node help" -f -a "apply" -d 'Apply a configuration to a resource by file name or stdin'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources api-versions cluster-info cluster completion server node help" -f -a "create" -d 'Create a resource from a file or from stdin'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources api-versions cluster-info cluster completion server node help" -f -a "delete" -d 'Delete resources by file names, stdin, resources and names, or by resources and label selector'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources api-versions cluster-info cluster completion server node help" -f -a "run" -d 'Run a particular image on the cluster'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources api-versions cluster-info cluster completion server node help" -f -a "logs" -d 'Print the logs for a container in a pod'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources api-versions cluster-info cluster completion server node help" -f -a "rollout" -d 'Manage the rollout of a resource'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources api-versions cluster-info cluster completion server node help" -f -a "set" -d 'Set specific features on objects'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources api-versions cluster-info cluster completion server node help" -f -a "scale" -d 'Set a new size for a deployment, replica set, or replication controller'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources api-versions cluster-info cluster completion server node help" -f -a "label" -d 'Update the labels on a resource'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources api-versions cluster-info cluster completion server node help" -f -a "annotate" -d 'Update the annotations on a resource'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources api-versions cluster-info cluster completion server node help" -f -a "patch" -d 'Update fields of a resource'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources api-versions cluster-info cluster completion server node help" -f -a "edit" -d 'Edit a resource on the server'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources api-versions cluster-info cluster completion server node help" -f -a "wait" -d 'Wait for a specific condition on one or many resources'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources api-versions cluster-info cluster completion server node help" -f -a "config" -d 'Modify kubeconfig files'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources api-versions cluster-info cluster completion server node help" -f -a "version" -d 'Print the client and server version information'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources api-versions cluster-info cluster completion server node help" -f -a "api-resources" -d 'Print the supported API resources on the server'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources api-versions cluster-info cluster completion server node help" -f -a "api-versions" -d 'Print the supported API versions on the server, in the form of "group/version"'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources api-versions cluster-info cluster completion server node help" -f -a "cluster-info" -d 'Display cluster information'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources api-versions cluster-info cluster completion server node help" -f -a "cluster" -d 'Create, delete and list local clusters (kind-compatible)'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources api-versions cluster-info cluster completion server node help" -f -a "completion" -d 'Output shell completion code for the specified shell'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources api-versions cluster-info cluster completion server node help" -f -a "server" -d 'Run kctl\'s control plane (apiserver, store, controllers, scheduler) on this machine'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources api-versions cluster-info cluster completion server node help" -f -a "node" -d 'Run one cluster node: the control plane and/or a kubelet (inside a node container)'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and not __fish_seen_subcommand_from get describe apply create delete run logs rollout set scale label annotate patch edit wait config version api-resources api-versions cluster-info cluster completion server node help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kctl -n "__fish_kctl_using_subcommand help; and __fish_seen_subcommand_from create" -f -a "deployment" -d 'Create a deployment with the specified name'
 complete -c kctl -n "__fish_kctl_using_subcommand help; and __fish_seen_subcommand_from create" -f -a "namespace" -d 'Create a namespace with the specified name'
 complete -c kctl -n "__fish_kctl_using_subcommand help; and __fish_seen_subcommand_from create" -f -a "configmap" -d 'Create a config map from a local file, directory or literal value'
 complete -c kctl -n "__fish_kctl_using_subcommand help; and __fish_seen_subcommand_from create" -f -a "secret" -d 'Create a secret using a specified subcommand'
 complete -c kctl -n "__fish_kctl_using_subcommand help; and __fish_seen_subcommand_from create" -f -a "job" -d 'Create a job with the specified name'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and __fish_seen_subcommand_from rollout" -f -a "status" -d 'Show the status of the rollout'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and __fish_seen_subcommand_from rollout" -f -a "history" -d 'View rollout history'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and __fish_seen_subcommand_from rollout" -f -a "undo" -d 'Undo a previous rollout'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and __fish_seen_subcommand_from rollout" -f -a "restart" -d 'Restart a resource'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and __fish_seen_subcommand_from rollout" -f -a "pause" -d 'Mark the provided resource as paused'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and __fish_seen_subcommand_from rollout" -f -a "resume" -d 'Resume a paused resource'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and __fish_seen_subcommand_from set" -f -a "image" -d 'Update the image of a pod template'
+complete -c kctl -n "__fish_kctl_using_subcommand help; and __fish_seen_subcommand_from set" -f -a "env" -d 'Update environment variables on a pod template'
 complete -c kctl -n "__fish_kctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "view" -d 'Display merged kubeconfig settings or a specified kubeconfig file'
 complete -c kctl -n "__fish_kctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "get-contexts" -d 'Describe one or many contexts'
 complete -c kctl -n "__fish_kctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "current-context" -d 'Display the current-context'

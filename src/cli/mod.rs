@@ -8,8 +8,16 @@ pub mod create;
 pub mod delete;
 pub mod describe;
 pub mod get;
+pub mod info;
+pub mod label;
+pub mod logs;
+pub mod patch;
+pub mod rollout;
 pub mod run;
+pub mod scale;
 pub mod server;
+pub mod set;
+pub mod wait;
 
 use std::process::ExitCode;
 
@@ -99,29 +107,33 @@ pub enum Command {
     /// Run a particular image on the cluster.
     Run(run::RunArgs),
     /// Print the logs for a container in a pod.
-    Logs(Pending),
+    Logs(logs::LogsArgs),
     /// Manage the rollout of a resource.
-    Rollout(Pending),
+    Rollout(rollout::RolloutArgs),
     /// Set specific features on objects.
-    Set(Pending),
+    Set(set::SetArgs),
     /// Set a new size for a deployment, replica set, or replication controller.
-    Scale(Pending),
+    Scale(scale::ScaleArgs),
     /// Update the labels on a resource.
-    Label(Pending),
+    Label(label::MetadataArgs),
     /// Update the annotations on a resource.
-    Annotate(Pending),
+    Annotate(label::MetadataArgs),
     /// Update fields of a resource.
-    Patch(Pending),
+    Patch(patch::PatchArgs),
     /// Edit a resource on the server.
     Edit(Pending),
     /// Wait for a specific condition on one or many resources.
-    Wait(Pending),
+    Wait(wait::WaitArgs),
     /// Modify kubeconfig files.
     Config(config::ConfigArgs),
     /// Print the client and server version information.
-    Version(Pending),
+    Version(info::VersionArgs),
     /// Print the supported API resources on the server.
-    ApiResources(Pending),
+    ApiResources(info::ApiResourcesArgs),
+    /// Print the supported API versions on the server, in the form of "group/version".
+    ApiVersions(info::NoArgs),
+    /// Display cluster information.
+    ClusterInfo(info::NoArgs),
     /// Create, delete and list local clusters (kind-compatible).
     Cluster(Pending),
     /// Output shell completion code for the specified shell.
@@ -162,6 +174,18 @@ fn run(cli: Cli, verb: &str) -> anyhow::Result<ExitCode> {
         Command::Run(args) => Ok(run::run(&cli.global.connection(), &args)),
         Command::Describe(args) => Ok(describe::run(&cli.global.connection(), &args)),
         Command::Config(args) => config::run(&args, &cli.global, &mut std::io::stdout(), &mut std::io::stderr()),
+        Command::Logs(args) => Ok(logs::run(&cli.global.connection(), &args)),
+        Command::Label(args) => Ok(label::run(&cli.global.connection(), &args, label::Field::Labels)),
+        Command::Annotate(args) => Ok(label::run(&cli.global.connection(), &args, label::Field::Annotations)),
+        Command::Patch(args) => Ok(patch::run(&cli.global.connection(), &args)),
+        Command::Version(args) => Ok(info::version(&cli.global.connection(), &args)),
+        Command::ApiVersions(_) => Ok(info::api_versions(&cli.global.connection())),
+        Command::ApiResources(args) => Ok(info::api_resources(&cli.global.connection(), &args)),
+        Command::ClusterInfo(_) => Ok(info::cluster_info(&cli.global.connection())),
+        Command::Wait(args) => Ok(wait::run(&cli.global.connection(), &args)),
+        Command::Rollout(args) => Ok(rollout::run(&cli.global.connection(), &args)),
+        Command::Set(args) => Ok(set::run(&cli.global.connection(), &args)),
+        Command::Scale(args) => Ok(scale::run(&cli.global.connection(), &args)),
         _ => anyhow::bail!("kctl {verb} is not implemented yet"),
     }
 }

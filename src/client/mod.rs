@@ -7,6 +7,7 @@ pub mod discovery;
 pub mod error;
 pub mod log;
 pub mod manifests;
+pub mod objects;
 pub mod openapi;
 pub mod targets;
 pub mod threeway;

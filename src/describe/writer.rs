@@ -33,6 +33,11 @@ impl Writer {
         self.done.push_str(&TabWriter::describe().format_partial(&text));
     }
 
+    /// The text unaligned, tabs kept (kubectl's `rollout history --revision` prints it so).
+    pub fn into_raw(self) -> String {
+        self.done + &self.pending
+    }
+
     pub fn finish(mut self) -> String {
         self.flush();
         self.done

@@ -1,0 +1,297 @@
+//! `kctl logs`: finds the pod (directly, through a workload's selector, or by `-l`), picks
+//! its container as kubectl does, and copies `pods/NAME/log` to stdout (streamed with `-f`).
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Args;
+use futures::StreamExt;
+use serde_json::Value;
+
+use crate::client::objects;
+use crate::client::{ClientError, ConnectionFlags, Discovery, Session};
+
+#[derive(Args, Debug, Clone)]
+pub struct LogsArgs {
+    /// POD | TYPE/NAME [CONTAINER]
+    pub args: Vec<String>,
+    /// Print the logs of this container.
+    #[arg(short = 'c', long)]
+    pub container: Option<String>,
+    /// Get all containers' logs in the pod(s).
+    #[arg(long = "all-containers")]
+    pub all_containers: bool,
+    /// Specify if the logs should be streamed.
+    #[arg(short = 'f', long)]
+    pub follow: bool,
+    /// If true, print the logs for the previous instance of the container in a pod if it exists.
+    #[arg(short = 'p', long)]
+    pub previous: bool,
+    /// Lines of recent log file to display. Defaults to -1 with no selector, 10 with a selector.
+    #[arg(long, default_value_t = -1, allow_negative_numbers = true)]
+    pub tail: i64,
+    /// Only return logs newer than a relative duration like 5s, 2m, or 3h.
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only return logs after a specific date (RFC3339).
+    #[arg(long = "since-time")]
+    pub since_time: Option<String>,
+    /// Include timestamps on each line in the log output.
+    #[arg(long)]
+    pub timestamps: bool,
+    /// Prefix each log line with the log source (pod name and container name).
+    #[arg(long)]
+    pub prefix: bool,
+    /// Selector (label query) to filter on.
+    #[arg(short = 'l', long)]
+    pub selector: Option<String>,
+    /// Maximum bytes of logs to return.
+    #[arg(long = "limit-bytes", default_value_t = 0)]
+    pub limit_bytes: i64,
+    /// Maximum number of concurrent logs to follow when using a selector.
+    #[arg(long = "max-log-requests", default_value_t = 5)]
+    pub max_log_requests: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LogsError {
+    #[error("expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples")]
+    Usage,
+    #[error("only one of -c or an inline [CONTAINER] arg is allowed")]
+    TwoContainers,
+    #[error("only one of since-time / since may be used")]
+    TwoSinces,
+    #[error("container {container} is not valid for pod {pod}")]
+    NoSuchContainer { container: String, pod: String },
+    #[error("timed out waiting for the condition")]
+    NoPods,
+    #[error("you are attempting to follow {0} log streams, but maximum allowed concurrency is {1}, use --max-log-requests to increase the limit")]
+    TooManyStreams(usize, usize),
+}
+
+/// What to fetch, decided before any request.
+struct Plan {
+    /// `pod/x`, `deployment/x`, or None with `-l`.
+    object: Option<(String, String)>,
+    container: Option<String>,
+    query: Vec<(&'static str, String)>,
+}
+
+fn plan(args: &LogsArgs) -> Result<Plan, anyhow::Error> {
+    let mut container = args.container.clone();
+    let object = match (args.args.as_slice(), &args.selector) {
+        ([], Some(_)) => None,
+        ([], None) => return Err(LogsError::Usage.into()),
+        ([one, rest @ ..], _) if rest.len() <= 1 => {
+            if let Some(inline) = rest.first() {
+                if container.is_some() {
+                    return Err(LogsError::TwoContainers.into());
+                }
+                container = Some(inline.clone());
+            }
+            match one.split_once('/') {
+                Some((kind, name)) => Some((kind.to_string(), name.to_string())),
+                None => Some(("pods".to_string(), one.clone())),
+            }
+        }
+        _ => return Err(LogsError::Usage.into()),
+    };
+    if args.since.is_some() && args.since_time.is_some() {
+        return Err(LogsError::TwoSinces.into());
+    }
+    // kubectl's LogOptions query, fields in the order its codec writes them.
+    let mut query = Vec::new();
+    if args.follow {
+        query.push(("follow", "true".to_string()));
+    }
+    if args.previous {
+        query.push(("previous", "true".to_string()));
+    }
+    if let Some(since) = &args.since {
+        let seconds = crate::client::config::parse_timeout(since)?.map(|d| d.as_secs().max(1)).unwrap_or(0);
+        query.push(("sinceSeconds", seconds.to_string()));
+    }
+    if let Some(since_time) = &args.since_time {
+        query.push(("sinceTime", since_time.clone()));
+    }
+    if args.timestamps {
+        query.push(("timestamps", "true".to_string()));
+    }
+    let tail = if args.tail < 0 && args.selector.is_some() { 10 } else { args.tail };
+    if tail >= 0 {
+        query.push(("tailLines", tail.to_string()));
+    }
+    if args.limit_bytes > 0 {
+        query.push(("limitBytes", args.limit_bytes.to_string()));
+    }
+    Ok(Plan { object, container, query })
+}
+
+pub fn run(flags: &ConnectionFlags, args: &LogsArgs) -> ExitCode {
+    objects::block_on(logs(flags, args))
+}
+
+async fn logs(flags: &ConnectionFlags, args: &LogsArgs) -> anyhow::Result<ExitCode> {
+    let plan = plan(args)?;
+    let session = Session::connect(flags).await?;
+    let pods = find_pods(&session, &plan, args).await?;
+    // (pod name, container) pairs to read
+    let mut sources: Vec<(String, String)> = Vec::new();
+    for pod in &pods {
+        let name = pod["metadata"]["name"].as_str().unwrap_or_default().to_string();
+        for container in containers_of(pod, &plan, args)? {
+            sources.push((name.clone(), container));
+        }
+    }
+    if args.follow && sources.len() > args.max_log_requests {
+        return Err(LogsError::TooManyStreams(sources.len(), args.max_log_requests).into());
+    }
+    let prefix = args.prefix;
+    for (pod, container) in &sources {
+        let mut query = vec![("container", container.clone())];
+        query.extend(plan.query.iter().cloned());
+        let path = format!("/api/v1/namespaces/{}/pods/{pod}/log{}", session.namespace, objects::query(&query));
+        let mut stream = Box::pin(objects::stream_get(&session, &path).await?);
+        let mut out = std::io::stdout();
+        let mut line = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk?;
+            if !prefix {
+                out.write_all(&chunk)?;
+                out.flush()?;
+                continue;
+            }
+            for byte in chunk.iter() {
+                line.push(*byte);
+                if *byte == b'\n' {
+                    write!(out, "[pod/{pod}/{container}] ")?;
+                    out.write_all(&line)?;
+                    line.clear();
+                }
+            }
+            out.flush()?;
+        }
+        if !line.is_empty() {
+            write!(out, "[pod/{pod}/{container}] ")?;
+            out.write_all(&line)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The pods to read: the named pod, the first pod of a workload, or the selector's pods.
+async fn find_pods(session: &Session, plan: &Plan, args: &LogsArgs) -> anyhow::Result<Vec<Value>> {
+    let pods_path = format!("/api/v1/namespaces/{}/pods", session.namespace);
+    let Some((kind, name)) = &plan.object else {
+        let selector = args.selector.clone().unwrap_or_default();
+        let list = session
+            .get_json(&format!("{pods_path}{}", objects::query(&[("labelSelector", selector)])), "application/json")
+            .await?;
+        let items = list["items"].as_array().cloned().unwrap_or_default();
+        if items.is_empty() {
+            eprintln!("No resources found in {} namespace.", session.namespace);
+        }
+        return Ok(items);
+    };
+    let mut discovery = Discovery::load(session).await?;
+    let pairs = vec![(kind.clone(), vec![name.clone()])];
+    let objects = objects::resolve(session, &mut discovery, &pairs).await?;
+    let Some(object) = objects.first() else { return Err(ClientError::UnknownType(kind.clone()).into()) };
+    let found = objects::get(session, object).await.map_err(|err| match err {
+        // kubectl's log lookup words a missing object its own way.
+        ClientError::Server(status) if status.code == 404 => ClientError::Usage(format!(
+            "error from server (NotFound): {} {:?} not found in namespace {:?}",
+            object.resource.qualified_plural(),
+            object.name,
+            session.namespace
+        )),
+        other => other,
+    })?;
+    if object.resource.kind == "Pod" {
+        return Ok(vec![found]);
+    }
+    // A workload: its first pod by selector, as kubectl's "attachable pod" lookup.
+    let selector = match object.resource.kind.as_str() {
+        "Service" | "ReplicationController" => {
+            let labels = found["spec"]["selector"].clone();
+            objects::selector_query(&serde_json::json!({"matchLabels": labels}))
+        }
+        _ => objects::selector_query(&found["spec"]["selector"]),
+    };
+    let list = session
+        .get_json(&format!("{pods_path}{}", objects::query(&[("labelSelector", selector)])), "application/json")
+        .await?;
+    let mut items = list["items"].as_array().cloned().unwrap_or_default();
+    if items.is_empty() {
+        return Err(LogsError::NoPods.into());
+    }
+    items.sort_by(|a, b| a["metadata"]["creationTimestamp"].as_str().cmp(&b["metadata"]["creationTimestamp"].as_str()));
+    if items.len() > 1 {
+        let first = items[0]["metadata"]["name"].as_str().unwrap_or_default();
+        eprintln!("Found {} pods, using pod/{first}", items.len());
+    }
+    Ok(vec![items.swap_remove(0)])
+}
+
+/// The containers of a pod to read: `-c`, all of them, or the default one (announced
+/// on stderr when the pod has several, as kubectl does).
+fn containers_of(pod: &Value, plan: &Plan, args: &LogsArgs) -> anyhow::Result<Vec<String>> {
+    let names = |field: &str| -> Vec<String> {
+        pod["spec"][field]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["name"].as_str())
+            .map(str::to_string)
+            .collect()
+    };
+    let (init, main) = (names("initContainers"), names("containers"));
+    let pod_name = pod["metadata"]["name"].as_str().unwrap_or_default().to_string();
+    if args.all_containers {
+        return Ok(init.into_iter().chain(main).collect());
+    }
+    if let Some(container) = &plan.container {
+        if !init.contains(container) && !main.contains(container) && !main.is_empty() {
+            return Err(LogsError::NoSuchContainer { container: container.clone(), pod: pod_name }.into());
+        }
+        return Ok(vec![container.clone()]);
+    }
+    let annotated = pod["metadata"]["annotations"]["kubectl.kubernetes.io/default-container"].as_str();
+    if let Some(name) = annotated.filter(|n| main.iter().any(|m| m == n)) {
+        return Ok(vec![name.to_string()]);
+    }
+    let Some(first) = main.first() else { return Ok(Vec::new()) };
+    if main.len() + init.len() > 1 {
+        let mut all: Vec<String> = main.clone();
+        all.extend(init.iter().map(|n| format!("{n} (init)")));
+        eprintln!("Defaulted container {first:?} out of: {}", all.join(", "));
+    }
+    Ok(vec![first.clone()])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        args: LogsArgs,
+    }
+
+    fn parse(args: &[&str]) -> LogsArgs {
+        Wrapper::parse_from(std::iter::once("logs").chain(args.iter().copied())).args
+    }
+
+    #[test]
+    fn inline_container_and_flag_conflict() {
+        assert!(plan(&parse(&["p1", "main", "-c", "other"])).is_err());
+    }
+
+    #[test]
+    fn selector_defaults_to_ten_lines() {
+        let plan = plan(&parse(&["-l", "app=web"])).unwrap();
+        assert!(plan.query.contains(&("tailLines", "10".to_string())));
+    }
+}

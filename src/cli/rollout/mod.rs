@@ -1,0 +1,98 @@
+//! `kctl rollout`: the sub-verbs kubectl has for deployments, one file each (status,
+//! history, undo; restart, pause and resume share `restart.rs`).
+
+pub mod history;
+pub mod restart;
+pub mod status;
+pub mod undo;
+
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use serde_json::Value;
+
+use crate::client::objects::{self, ObjectRef};
+use crate::client::{targets, ClientError, ConnectionFlags, Session};
+
+#[derive(Args, Debug, Clone)]
+pub struct RolloutArgs {
+    #[command(subcommand)]
+    pub command: RolloutCommand,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum RolloutCommand {
+    /// Show the status of the rollout.
+    Status(status::StatusArgs),
+    /// View rollout history.
+    History(history::HistoryArgs),
+    /// Undo a previous rollout.
+    Undo(undo::UndoArgs),
+    /// Restart a resource.
+    Restart(restart::ObjectsArgs),
+    /// Mark the provided resource as paused.
+    Pause(restart::ObjectsArgs),
+    /// Resume a paused resource.
+    Resume(restart::ObjectsArgs),
+}
+
+pub fn run(flags: &ConnectionFlags, args: &RolloutArgs) -> ExitCode {
+    match &args.command {
+        RolloutCommand::Status(a) => objects::block_on(status::run(flags, a)),
+        RolloutCommand::History(a) => objects::block_on(history::run(flags, a)),
+        RolloutCommand::Undo(a) => objects::block_on(undo::run(flags, a)),
+        RolloutCommand::Restart(a) => objects::block_on(restart::run(flags, a, restart::Action::Restart)),
+        RolloutCommand::Pause(a) => objects::block_on(restart::run(flags, a, restart::Action::Pause)),
+        RolloutCommand::Resume(a) => objects::block_on(restart::run(flags, a, restart::Action::Resume)),
+    }
+}
+
+/// The arguments of a sub-verb as type/name pairs; kubectl wants at least one.
+pub fn plan_targets(args: &[String], verb: &str) -> Result<Vec<(String, Vec<String>)>, ClientError> {
+    if args.is_empty() {
+        return Err(ClientError::Usage(format!(
+            "required resource not specified\nSee 'kubectl rollout {verb} -h' for help and examples"
+        )));
+    }
+    targets::split_args(args)
+}
+
+/// Only deployments are built; kubectl's words for other kinds.
+pub fn require_deployment(object: &ObjectRef, what: &str) -> Result<(), ClientError> {
+    if object.resource.group == "apps" && object.resource.kind == "Deployment" {
+        return Ok(());
+    }
+    Err(ClientError::Usage(format!("no {what} has been implemented for {:?}", object.resource.kind)))
+}
+
+/// The ReplicaSets a deployment controls: listed by its selector, kept when their
+/// controller owner reference names the deployment's uid.
+pub async fn owned_replica_sets(session: &Session, deployment: &Value) -> Result<Vec<Value>, ClientError> {
+    let selector = objects::selector_query(&deployment["spec"]["selector"]);
+    let path = format!(
+        "/apis/apps/v1/namespaces/{}/replicasets{}",
+        session.namespace,
+        objects::query(&[("labelSelector", selector)])
+    );
+    let list = session.get_json(&path, "application/json").await?;
+    let uid = deployment["metadata"]["uid"].as_str().unwrap_or_default();
+    let items = list["items"].as_array().cloned().unwrap_or_default();
+    Ok(items
+        .into_iter()
+        .filter(|rs| {
+            rs["metadata"]["ownerReferences"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|owner| owner["controller"].as_bool() == Some(true) && owner["uid"].as_str() == Some(uid))
+        })
+        .collect())
+}
+
+/// A ReplicaSet's `deployment.kubernetes.io/revision` (0 when missing, None when unparsable).
+pub fn revision_of(rs: &Value) -> Option<i64> {
+    match rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"].as_str() {
+        None => Some(0),
+        Some(text) => text.parse().ok(),
+    }
+}

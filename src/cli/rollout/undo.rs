@@ -1,0 +1,132 @@
+//! `kctl rollout undo`: copies the pod template of the previous (or `--to-revision`)
+//! ReplicaSet back onto the deployment with a JSON patch, as kubectl does.
+
+use std::process::ExitCode;
+
+use clap::Args;
+use serde_json::{json, Map, Value};
+
+use crate::client::objects;
+use crate::client::{ClientError, ConnectionFlags};
+
+#[derive(Args, Debug, Clone)]
+pub struct UndoArgs {
+    /// TYPE NAME | TYPE/NAME
+    pub args: Vec<String>,
+    /// The revision to rollback to. Default to 0 (last revision).
+    #[arg(long = "to-revision", default_value_t = 0)]
+    pub to_revision: i64,
+}
+
+/// Deployment annotations that belong to the deployment, not to a revision.
+const KEPT_ANNOTATIONS: &[&str] = &[
+    "kubectl.kubernetes.io/last-applied-configuration",
+    "deployment.kubernetes.io/revision",
+    "deployment.kubernetes.io/revision-history",
+    "deployment.kubernetes.io/desired-replicas",
+    "deployment.kubernetes.io/max-replicas",
+    "deprecated.deployment.rollback.to",
+];
+
+const HASH_LABEL: &str = "pod-template-hash";
+
+#[derive(Debug, thiserror::Error)]
+pub enum UndoError {
+    #[error("unable to find specified revision {0} in history")]
+    RevisionNotFound(i64),
+    #[error("no rollout history found for deployment {0:?}")]
+    NoHistory(String),
+    #[error("you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again")]
+    Paused,
+}
+
+pub async fn run(flags: &ConnectionFlags, args: &UndoArgs) -> anyhow::Result<ExitCode> {
+    let pairs = super::plan_targets(&args.args, "undo")?;
+    let (session, _, objects) = objects::connect_and_resolve(flags, &pairs).await?;
+    for object in &objects {
+        super::require_deployment(object, "rollbacker")?;
+        let deployment = objects::get(&session, object).await?;
+        if deployment["spec"]["paused"].as_bool() == Some(true) {
+            return Err(UndoError::Paused.into());
+        }
+        let sets = super::owned_replica_sets(&session, &deployment).await?;
+        let name = object.name.clone();
+        let target = choose(&sets, args.to_revision).ok_or(match args.to_revision {
+            0 => UndoError::NoHistory(name),
+            n => UndoError::RevisionNotFound(n),
+        })?;
+        let mut template = target["spec"]["template"].clone();
+        if without_hash(&template) == without_hash(&deployment["spec"]["template"]) {
+            let revision = super::revision_of(target).unwrap_or_default();
+            println!("{} skipped rollback (current template already matches revision {revision})", object.display());
+            continue;
+        }
+        if let Some(labels) = template["metadata"]["labels"].as_object_mut() {
+            labels.remove(HASH_LABEL);
+        }
+        let mut annotations = Map::new();
+        for key in KEPT_ANNOTATIONS {
+            if let Some(value) = deployment["metadata"]["annotations"].get(*key) {
+                annotations.insert(key.to_string(), value.clone());
+            }
+        }
+        for (key, value) in target["metadata"]["annotations"].as_object().into_iter().flatten() {
+            if !KEPT_ANNOTATIONS.contains(&key.as_str()) {
+                annotations.insert(key.clone(), value.clone());
+            }
+        }
+        let patch = json!([
+            {"op": "replace", "path": "/spec/template", "value": template},
+            {"op": "replace", "path": "/metadata/annotations", "value": annotations},
+        ]);
+        let path = format!("{}?fieldManager=kubectl-rollout", object.path(&session));
+        objects::patch(&session, &path, "application/json-patch+json", &patch).await.map_err(|err| {
+            // kubectl names the revision asked for (0 for "the previous one").
+            let detail = match err {
+                ClientError::Server(status) => status.message,
+                other => other.to_string(),
+            };
+            ClientError::Usage(format!("failed restoring revision {}: {detail}", args.to_revision))
+        })?;
+        println!("{} rolled back", object.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The ReplicaSet of `to_revision`, or with 0 the second newest revision.
+fn choose(sets: &[Value], to_revision: i64) -> Option<&Value> {
+    if to_revision > 0 {
+        return sets.iter().find(|rs| super::revision_of(rs) == Some(to_revision));
+    }
+    let mut ordered: Vec<(i64, &Value)> = sets.iter().filter_map(|rs| Some((super::revision_of(rs)?, rs))).collect();
+    ordered.sort_by_key(|(revision, _)| std::cmp::Reverse(*revision));
+    ordered.get(1).map(|(_, rs)| *rs)
+}
+
+fn without_hash(template: &Value) -> Value {
+    let mut copy = template.clone();
+    if let Some(labels) = copy["metadata"]["labels"].as_object_mut() {
+        labels.remove(HASH_LABEL);
+    }
+    copy
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rs(revision: &str) -> Value {
+        json!({"metadata": {"annotations": {"deployment.kubernetes.io/revision": revision}}})
+    }
+
+    #[test]
+    fn plain_undo_picks_the_second_newest_revision() {
+        let sets = vec![rs("1"), rs("3"), rs("2")];
+        assert_eq!(super::super::revision_of(choose(&sets, 0).unwrap()), Some(2));
+    }
+
+    #[test]
+    fn missing_revision_is_not_chosen() {
+        assert!(choose(&[rs("1")], 4).is_none());
+    }
+}

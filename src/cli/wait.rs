@@ -1,0 +1,114 @@
+//! `kctl wait`: re-reads each named object until its condition, a JSONPath value, or its
+//! deletion is observed, or `--timeout` passes.
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use serde_json::Value;
+
+use crate::client::objects::{self, ObjectRef};
+use crate::client::{targets, ClientError, ConnectionFlags, Session};
+use crate::printers::jsonpath::text_of;
+use crate::printers::JsonPath;
+
+#[derive(Args, Debug, Clone)]
+pub struct WaitArgs {
+    /// ([-f FILENAME] | resource.group/resource.name | resource.group [(-l label | --all)])
+    pub args: Vec<String>,
+    /// The condition to wait on: [delete|condition=condition-name[=condition-value]|jsonpath='{JSONPath expression}'=[JSONPath value]].
+    #[arg(long = "for")]
+    pub for_: Option<String>,
+    /// The length of time to wait before giving up.
+    #[arg(long, default_value = "30s")]
+    pub timeout: String,
+}
+
+enum Condition {
+    Delete,
+    Status { name: String, value: String },
+    Path { path: JsonPath, value: Option<String> },
+}
+
+fn parse_for(text: &str) -> Result<Condition, ClientError> {
+    if text == "delete" {
+        return Ok(Condition::Delete);
+    }
+    if let Some(rest) = text.strip_prefix("condition=") {
+        let (name, value) = rest.split_once('=').unwrap_or((rest, "true"));
+        return Ok(Condition::Status { name: name.to_string(), value: value.to_string() });
+    }
+    if let Some(rest) = text.strip_prefix("jsonpath=") {
+        // The expression ends at the `}` that closes it; `=value` may follow.
+        let (expr, value) = match rest.rfind("}=") {
+            Some(end) => (&rest[..=end], Some(rest[end + 2..].to_string())),
+            None => (rest, None),
+        };
+        let template = if expr.starts_with('{') { expr.to_string() } else { format!("{{{expr}}}") };
+        let path = JsonPath::parse(&template).map_err(|e| ClientError::Usage(format!("{e}")))?;
+        return Ok(Condition::Path { path, value });
+    }
+    Err(ClientError::Usage(format!("unrecognized condition: {text:?}")))
+}
+
+fn met(condition: &Condition, object: &Value) -> bool {
+    match condition {
+        Condition::Delete => false,
+        Condition::Status { name, value } => object["status"]["conditions"].as_array().into_iter().flatten().any(|c| {
+            c["type"].as_str().is_some_and(|t| t.eq_ignore_ascii_case(name))
+                && c["status"].as_str().is_some_and(|s| s.eq_ignore_ascii_case(value))
+        }),
+        Condition::Path { path, value } => {
+            let found = path.values(object);
+            match value {
+                Some(wanted) => found.len() == 1 && text_of(&found[0]) == *wanted,
+                None => !found.is_empty(),
+            }
+        }
+    }
+}
+
+pub fn run(flags: &ConnectionFlags, args: &WaitArgs) -> ExitCode {
+    objects::block_on(wait(flags, args))
+}
+
+async fn wait(flags: &ConnectionFlags, args: &WaitArgs) -> anyhow::Result<ExitCode> {
+    let condition = parse_for(args.for_.as_deref().unwrap_or_default())?;
+    let limit = crate::client::config::parse_timeout(&args.timeout)?.unwrap_or(Duration::from_secs(7 * 24 * 3600));
+    if args.args.is_empty() {
+        return Err(ClientError::Usage("resource(s) were provided, but no name was specified".into()).into());
+    }
+    let pairs = targets::split_args(&args.args)?;
+    let (session, _, objects) = objects::connect_and_resolve(flags, &pairs).await?;
+    let deadline = Instant::now() + limit;
+    for object in &objects {
+        wait_one(&session, object, &condition, deadline).await?;
+        println!("{} condition met", object.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn wait_one(
+    session: &Session,
+    object: &ObjectRef,
+    condition: &Condition,
+    deadline: Instant,
+) -> anyhow::Result<()> {
+    loop {
+        match objects::get(session, object).await {
+            Ok(found) if met(condition, &found) => return Ok(()),
+            Ok(_) => {}
+            Err(err) if err.is_not_found() && matches!(condition, Condition::Delete) => return Ok(()),
+            Err(err) => return Err(err.into()),
+        }
+        if Instant::now() >= deadline {
+            return Err(ClientError::Usage(format!(
+                "timed out waiting for the condition on {}/{}",
+                object.resource.qualified_plural(),
+                object.name
+            ))
+            .into());
+        }
+        tokio::time::sleep(Duration::from_millis(250).min(deadline.saturating_duration_since(Instant::now()))).await;
+    }
+}
