@@ -8,7 +8,8 @@ use support::TestServer;
 
 #[tokio::test]
 async fn repeated_events_are_counted_and_described() {
-    let server = TestServer::start();
+    // Without the scheduler, whose own FailedScheduling events would join ours.
+    let server = TestServer::start_with(&["--apiserver-only"]);
     server.kubectl_ok(&["run", "web", "--image=nginx"]);
     let uid = server.kubectl_ok(&["get", "pod", "web", "-o", "jsonpath={.metadata.uid}"]);
     let recorder = EventRecorder::new(server.client().await, "default-scheduler");
