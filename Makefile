@@ -13,7 +13,9 @@ build: deps
 
 test: deps
 	$(CARGO) fmt --all -- --check
-	$(CARGO) test --locked --all-targets
+	$(CARGO) test --locked --lib --bins --tests
+	# Benchmarks are compiled, not run (`make bench` runs them).
+	$(CARGO) check --locked --benches
 	$(CARGO) test --locked --doc
 
 bench: deps
