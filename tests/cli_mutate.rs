@@ -6,28 +6,7 @@
 mod cli_common;
 mod support;
 
-use cli_common::{kctl, mask, same_as_kubectl, start_fixture};
-use support::TestServer;
-
-/// The object as JSON with what differs between servers masked.
-fn object(server: &TestServer, what: &str) -> String {
-    mask(&server.kubectl_ok(&["get", what, "-o", "json"]))
-}
-
-fn same_change_as_kubectl(args: &[&str], objects: &[&str]) {
-    let reference = start_fixture();
-    let ours = start_fixture();
-    let expected = reference.kubectl(args);
-    let actual = kctl(&ours, args);
-    let text = |o: &std::process::Output| mask(&String::from_utf8_lossy(&o.stdout));
-    let errors = |o: &std::process::Output| mask(&String::from_utf8_lossy(&o.stderr));
-    assert_eq!(actual.status.code(), expected.status.code(), "exit code of {args:?}: {}", errors(&actual));
-    assert_eq!(text(&actual), text(&expected), "stdout of {args:?}");
-    assert_eq!(errors(&actual), errors(&expected), "stderr of {args:?}");
-    for what in objects {
-        assert_eq!(object(&ours, what), object(&reference, what), "{what} after {args:?}");
-    }
-}
+use cli_common::{kctl, same_as_kubectl, same_change_as_kubectl, start_fixture};
 
 #[test]
 fn scale_matches_kubectl() {
@@ -37,7 +16,7 @@ fn scale_matches_kubectl() {
         &["scale", "deploy", "web", "--replicas=3", "--current-replicas=5"],
         &["scale", "deploy/nope", "--replicas=1"],
     ] {
-        same_change_as_kubectl(args, &["deploy/web"]);
+        same_change_as_kubectl(start_fixture, args, &["deploy/web"]);
     }
 }
 
@@ -61,7 +40,7 @@ fn label_and_annotate_match_kubectl() {
         &["annotate", "svc/web", "team-"],
         &["annotate", "pods", "--all", "note=hi"],
     ] {
-        same_change_as_kubectl(args, &["pod/p1", "svc/web", "deploy/web"]);
+        same_change_as_kubectl(start_fixture, args, &["pod/p1", "svc/web", "deploy/web"]);
     }
 }
 
@@ -82,7 +61,7 @@ fn patch_matches_kubectl() {
         &["patch", "deploy/nope", "-p", "{}"],
         &["patch", "deploy/web"],
     ] {
-        same_change_as_kubectl(args, &["deploy/web", "cm/settings"]);
+        same_change_as_kubectl(start_fixture, args, &["deploy/web", "cm/settings"]);
     }
 }
 
@@ -93,7 +72,7 @@ fn set_env_matches_kubectl() {
         &["set", "env", "pod/p1", "MODE-"],
         &["set", "env", "deployment/web", "-c", "nginx", "A=1"],
     ] {
-        same_change_as_kubectl(args, &["deploy/web"]);
+        same_change_as_kubectl(start_fixture, args, &["deploy/web"]);
     }
 }
 

@@ -6,7 +6,7 @@
 mod cli_common;
 mod support;
 
-use cli_common::{kctl, mask, same_as_kubectl, start_static};
+use cli_common::{same_as_kubectl, same_change_as_kubectl, start_static};
 use support::TestServer;
 
 const DEPLOYMENT: &str = r#"apiVersion: apps/v1
@@ -74,28 +74,6 @@ fn rollout_fixture() -> TestServer {
 
 fn set_status(server: &TestServer, patch: &str) {
     server.kubectl_ok(&["patch", "deployment", "web", "--subresource=status", "--type=merge", "-p", patch]);
-}
-
-/// The object as JSON with what differs between servers masked.
-fn object(server: &TestServer, what: &str) -> String {
-    mask(&server.kubectl_ok(&["get", what, "-o", "json"]))
-}
-
-/// Runs a changing command with kubectl on one fresh server and with kctl on another,
-/// then compares the outputs and the objects it changed.
-fn same_change_as_kubectl(setup: fn() -> TestServer, args: &[&str], objects: &[&str]) {
-    let reference = setup();
-    let ours = setup();
-    let expected = reference.kubectl(args);
-    let actual = kctl(&ours, args);
-    let text = |o: &std::process::Output| mask(&String::from_utf8_lossy(&o.stdout));
-    let errors = |o: &std::process::Output| mask(&String::from_utf8_lossy(&o.stderr));
-    assert_eq!(actual.status.code(), expected.status.code(), "exit code of {args:?}: {}", errors(&actual));
-    assert_eq!(text(&actual), text(&expected), "stdout of {args:?}");
-    assert_eq!(errors(&actual), errors(&expected), "stderr of {args:?}");
-    for what in objects {
-        assert_eq!(object(&ours, what), object(&reference, what), "{what} after {args:?}");
-    }
 }
 
 #[test]

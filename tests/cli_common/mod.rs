@@ -161,3 +161,25 @@ pub fn same_as_kubectl(server: &TestServer, args: &[&str]) {
     }
     golden(&golden_name(args), &record);
 }
+
+/// The object as JSON with what differs between servers masked.
+pub fn masked_object(server: &TestServer, what: &str) -> String {
+    mask(&server.kubectl_ok(&["get", what, "-o", "json"]))
+}
+
+/// Runs a changing command with kubectl on one fresh server and with kctl on another,
+/// then compares the outputs and the objects it changed.
+pub fn same_change_as_kubectl(setup: fn() -> TestServer, args: &[&str], objects: &[&str]) {
+    let reference = setup();
+    let ours = setup();
+    let expected = reference.kubectl(args);
+    let actual = kctl(&ours, args);
+    let text = |o: &std::process::Output| mask(&String::from_utf8_lossy(&o.stdout));
+    let errors = |o: &std::process::Output| mask(&String::from_utf8_lossy(&o.stderr));
+    assert_eq!(actual.status.code(), expected.status.code(), "exit code of {args:?}: {}", errors(&actual));
+    assert_eq!(text(&actual), text(&expected), "stdout of {args:?}");
+    assert_eq!(errors(&actual), errors(&expected), "stderr of {args:?}");
+    for what in objects {
+        assert_eq!(masked_object(&ours, what), masked_object(&reference, what), "{what} after {args:?}");
+    }
+}
