@@ -15,36 +15,14 @@ use crate::apiserver::status::ApiError;
 use crate::apiserver::storage::revision_of;
 use crate::apiserver::ApiState;
 
-/// `app=nginx,tier in (a)`: a selector object as the Scale's status.selector string.
+/// The Scale's `status.selector`: the selector as upstream prints it (the registry's
+/// table printers already implement `LabelSelectorAsSelector(..).String()`). A
+/// ReplicationController's selector is a plain label map.
 fn selector_string(selector: Option<&Value>) -> String {
     let Some(selector) = selector else { return String::new() };
-    let mut parts = Vec::new();
-    if let Some(labels) = selector.get("matchLabels").and_then(Value::as_object) {
-        parts.extend(labels.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default())));
-    }
-    for expression in selector.get("matchExpressions").and_then(Value::as_array).into_iter().flatten() {
-        let key = expression.get("key").and_then(Value::as_str).unwrap_or_default();
-        let values: Vec<&str> = expression
-            .get("values")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
-        parts.push(match expression.get("operator").and_then(Value::as_str) {
-            Some("In") => format!("{key} in ({})", values.join(",")),
-            Some("NotIn") => format!("{key} notin ({})", values.join(",")),
-            Some("DoesNotExist") => format!("!{key}"),
-            _ => key.to_string(),
-        });
-    }
-    // A ReplicationController's selector is a plain map.
-    if selector.get("matchLabels").is_none() && selector.get("matchExpressions").is_none() {
-        if let Some(labels) = selector.as_object() {
-            parts.extend(labels.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default())));
-        }
-    }
-    parts.join(",")
+    let is_object_form = selector.get("matchLabels").is_some() || selector.get("matchExpressions").is_some();
+    let as_object = if is_object_form { selector.clone() } else { json!({"matchLabels": selector}) };
+    crate::registry::tables::label_selector_string(Some(&as_object)).unwrap_or_default()
 }
 
 fn scale_of(object: &Value) -> Value {

@@ -315,7 +315,7 @@ pub(crate) fn format_label_selector(selector: Option<&Value>) -> String {
 /// `metav1.LabelSelectorAsSelector(sel).String()`: requirements sorted by key (matchLabels as
 /// `k=v`, then `k in (a,b)`, `k notin (a,b)`, `k`, `!k`), values sorted; "" for a nil or empty
 /// selector; Err where upstream's conversion fails (unknown operator, invalid key or values).
-pub(crate) fn label_selector_string(selector: Option<&Value>) -> Result<String, ()> {
+pub fn label_selector_string(selector: Option<&Value>) -> Result<String, ()> {
     let Some(selector) = selector.filter(|s| !s.is_null()) else { return Ok(String::new()) };
     let mut requirements: Vec<(String, String)> = Vec::new();
     if let Some(labels) = map_at(selector, "/matchLabels") {
