@@ -39,7 +39,9 @@ impl Drop for Server {
 fn start_server(dir: &Path, etcd: Option<&str>) -> Server {
     let kubeconfig = dir.join("kubeconfig");
     let mut command = Command::new(env!("CARGO_BIN_EXE_kctl"));
-    command.args(["server", "--listen", "127.0.0.1:0", "--data-dir"]).arg(dir.join("data"));
+    // The apiserver alone: no scheduler or controllers writing events and status beside
+    // the measured requests (those have their own benchmark).
+    command.args(["server", "--apiserver-only", "--listen", "127.0.0.1:0", "--data-dir"]).arg(dir.join("data"));
     command.arg("--write-kubeconfig").arg(&kubeconfig);
     if let Some(endpoint) = etcd {
         command.args(["--etcd-servers", endpoint]);

@@ -4,6 +4,7 @@
 pub mod admission;
 pub mod auth;
 pub mod handlers;
+pub mod loopback;
 pub mod objects;
 pub mod openapi;
 pub mod patch;
@@ -68,14 +69,11 @@ pub enum ServerError {
     Kubeconfig(#[from] crate::kubeconfig::KubeconfigFileError),
     #[error("creating the cluster's initial objects: {0}")]
     Bootstrap(ApiError),
-    #[error("building an in-process client: {0}")]
-    Client(String),
 }
 
 pub struct RunningServer {
     pub addr: SocketAddr,
     pub state: Arc<ApiState>,
-    pki: pki::Pki,
     serving: JoinHandle<()>,
     compacting: JoinHandle<()>,
 }
@@ -86,14 +84,12 @@ impl RunningServer {
     }
 
     /// A client of this server authenticated as `user` in `groups`: how the in-process
-    /// controllers, scheduler and node agents talk to it (through the API, like upstream's).
-    pub async fn client_for(&self, user: &str, groups: &[&str]) -> Result<kube::Client, ServerError> {
-        let credentials = self.pki.issue_client(user, groups)?;
-        let kubeconfig = crate::kubeconfig::single(user, &self.url(), self.pki.ca_cert_pem(), &credentials);
-        let config = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
-            .await
-            .map_err(|err| ServerError::Client(err.to_string()))?;
-        kube::Client::try_from(config).map_err(|err| ServerError::Client(err.to_string()))
+    /// controllers, scheduler and node agents talk to it (through the API, like
+    /// upstream's, over the in-process loopback rather than TLS).
+    pub fn client_for(&self, user: &str, groups: &[&str], user_agent: &'static str) -> kube::Client {
+        let identity =
+            auth::Identity::User { name: user.to_string(), groups: groups.iter().map(|g| g.to_string()).collect() };
+        loopback::client(self.state.clone(), identity, user_agent)
     }
 
     /// Serves until the process ends.
@@ -143,7 +139,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let serving = tokio::spawn(transport::serve(listener, tls, verifier, state.clone()));
     let compacting = tokio::spawn(compact_periodically(store, config.compaction_interval));
     tracing::info!(%addr, "apiserver listening");
-    Ok(RunningServer { addr, state, pki, serving, compacting })
+    Ok(RunningServer { addr, state, serving, compacting })
 }
 
 /// Like upstream, compacts every interval to the revision of one interval before, so

@@ -149,7 +149,11 @@ pub async fn serve(
 /// still sending, gets the answer rather than a reset connection.
 const MAX_DRAINED: usize = 64 * 1024 * 1024;
 
-async fn read_body(mut body: Incoming) -> Result<bytes::Bytes, ApiError> {
+async fn read_body<B>(mut body: B) -> Result<bytes::Bytes, ApiError>
+where
+    B: hyper::body::Body<Data = bytes::Bytes> + Unpin,
+    B::Error: std::fmt::Display,
+{
     let mut collected = bytes::BytesMut::new();
     let mut total = 0usize;
     while let Some(frame) = body.frame().await {
@@ -168,7 +172,12 @@ async fn read_body(mut body: Incoming) -> Result<bytes::Bytes, ApiError> {
     Ok(collected.freeze())
 }
 
-async fn respond(state: Arc<ApiState>, identity: Identity, request: http::Request<Incoming>) -> Response {
+/// Answers one request from an authenticated connection (TLS or the in-process loopback).
+pub(super) async fn respond<B>(state: Arc<ApiState>, identity: Identity, request: http::Request<B>) -> Response
+where
+    B: hyper::body::Body<Data = bytes::Bytes> + Unpin,
+    B::Error: std::fmt::Display,
+{
     let (parts, body) = request.into_parts();
     let body = match read_body(body).await {
         Ok(body) => body,

@@ -85,13 +85,14 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<ExitCode> {
                 node_monitor_grace_period: args.node_monitor_grace_period,
                 pod_eviction_timeout: args.pod_eviction_timeout,
             };
-            let controllers = server.client_for("system:kube-controller-manager", &["system:masters"]).await?;
+            let controllers =
+                server.client_for("system:kube-controller-manager", &["system:masters"], "kube-controller-manager");
             components.spawn(crate::controllers::run(controllers, options));
-            let scheduler = server.client_for("system:kube-scheduler", &["system:masters"]).await?;
+            let scheduler = server.client_for("system:kube-scheduler", &["system:masters"], "kube-scheduler");
             components.spawn(crate::scheduler::run(scheduler));
         }
         if args.hollow_nodes > 0 {
-            let nodes = server.client_for("system:node:hollow", &["system:nodes"]).await?;
+            let nodes = server.client_for("system:node:hollow", &["system:nodes"], "kubelet");
             let options =
                 HollowOptions { nodes: args.hollow_nodes, failing_images: args.hollow_failing_images.clone() };
             components.spawn(crate::kubelet::hollow::run(nodes, options));

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use parking_lot::RwLock;
+use parking_lot::{Mutex, RwLock};
 use tokio::sync::{oneshot, watch};
 
 use super::mvcc::{Mutation, MvccState, Version};
@@ -39,16 +39,24 @@ pub(super) struct Request {
     pub reply: oneshot::Sender<Reply>,
 }
 
-pub(super) struct Committer {
+/// What commits: the state, the log and the revision signal. The committer thread takes
+/// it for each batch; a writer with no other write in flight takes it directly (see
+/// `EmbeddedStore::submit`), saving the two thread hand-offs a lone write would pay.
+pub(super) struct CommitCore {
     pub state: Arc<RwLock<MvccState>>,
     pub log: Log,
-    pub requests: Receiver<Request>,
     /// Publishes the newest durable revision to watchers.
     pub revisions: watch::Sender<Revision>,
 }
 
+/// The committer thread: drains the queue into batches (group commit).
+pub(super) struct Committer {
+    pub core: Arc<Mutex<CommitCore>>,
+    pub requests: Receiver<Request>,
+}
+
 impl Committer {
-    pub fn run(mut self) {
+    pub fn run(self) {
         let mut last_batch = 0;
         while let Ok(first) = self.requests.recv() {
             let mut batch = vec![first];
@@ -64,17 +72,24 @@ impl Committer {
                 }
             }
             last_batch = batch.len();
-            let mut writes = Vec::with_capacity(batch.len());
-            for request in batch {
-                if let Op::Compact { revision } = request.op {
-                    self.commit(std::mem::take(&mut writes));
-                    let _ = request.reply.send(self.compact(revision).map(|()| None));
-                } else {
-                    writes.push(request);
-                }
-            }
-            self.commit(writes);
+            self.core.lock().commit_batch(batch);
         }
+    }
+}
+
+impl CommitCore {
+    /// Commits `batch` in order; a compaction splits it.
+    pub fn commit_batch(&mut self, batch: Vec<Request>) {
+        let mut writes = Vec::with_capacity(batch.len());
+        for request in batch {
+            if let Op::Compact { revision } = request.op {
+                self.commit(std::mem::take(&mut writes));
+                let _ = request.reply.send(self.compact(revision).map(|()| None));
+            } else {
+                writes.push(request);
+            }
+        }
+        self.commit(writes);
     }
 
     fn commit(&mut self, writes: Vec<Request>) {

@@ -20,6 +20,7 @@ mod watch;
 
 use std::fs::{self, File};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -29,7 +30,7 @@ use bytes::Bytes;
 use parking_lot::{Mutex, RwLock};
 use tokio::sync::oneshot;
 
-use self::committer::{Committer, Op, Request};
+use self::committer::{CommitCore, Committer, Op, Request};
 use self::mvcc::MvccState;
 use self::wal::{Log, Record};
 use super::{KeyValue, RangeRequest, RangeResponse, Result, Revision, Store, StoreError, WatchStream};
@@ -38,6 +39,9 @@ pub struct EmbeddedStore {
     state: Arc<RwLock<MvccState>>,
     revisions: tokio::sync::watch::Receiver<Revision>,
     requests: Mutex<Option<mpsc::Sender<Request>>>,
+    core: Arc<Mutex<CommitCore>>,
+    /// Writes submitted and not yet answered: a write that finds none commits inline.
+    in_flight: AtomicUsize,
     committer: Mutex<Option<JoinHandle<()>>>,
     /// Held (and flock'ed) while open, so two processes never share a data dir.
     _lock: File,
@@ -65,12 +69,15 @@ impl EmbeddedStore {
         let state = Arc::new(RwLock::new(state));
         let (revisions_tx, revisions) = tokio::sync::watch::channel(state.read().current);
         let (requests, requests_rx) = mpsc::channel();
-        let committer = Committer { state: state.clone(), log, requests: requests_rx, revisions: revisions_tx };
+        let core = Arc::new(Mutex::new(CommitCore { state: state.clone(), log, revisions: revisions_tx }));
+        let committer = Committer { core: core.clone(), requests: requests_rx };
         let committer = std::thread::Builder::new().name("store-committer".into()).spawn(move || committer.run())?;
         Ok(EmbeddedStore {
             state,
             revisions,
             requests: Mutex::new(Some(requests)),
+            core,
+            in_flight: AtomicUsize::new(0),
             committer: Mutex::new(Some(committer)),
             _lock: lock,
         })
@@ -78,18 +85,52 @@ impl EmbeddedStore {
 
     async fn submit(&self, op: Op) -> Result<Option<KeyValue>> {
         let (reply, answer) = oneshot::channel();
-        let sent = match self.requests.lock().as_ref() {
-            Some(requests) => requests.send(Request { op, reply }).is_ok(),
-            None => false,
+        let request = Request { op, reply };
+        let _in_flight = InFlight::enter(&self.in_flight);
+        // A lone write (sequential clients) commits on this thread: the fsync blocks it
+        // briefly, but no other write waits, and it saves waking the committer thread and
+        // being woken back. Under concurrency the committer thread batches as before.
+        let alone = _in_flight.was_idle && !matches!(request.op, Op::Compact { .. });
+        let request = match alone.then(|| self.core.try_lock()).flatten() {
+            Some(mut core) if self.requests.lock().is_some() => {
+                core.commit_batch(vec![request]);
+                None
+            }
+            _ => Some(request),
         };
-        if !sent {
-            return Err(StoreError::Closed);
+        if let Some(request) = request {
+            let sent = match self.requests.lock().as_ref() {
+                Some(requests) => requests.send(request).is_ok(),
+                None => false,
+            };
+            if !sent {
+                return Err(StoreError::Closed);
+            }
         }
         answer.await.map_err(|_| StoreError::Closed)?
     }
 
     async fn write(&self, op: Op) -> Result<KeyValue> {
         self.submit(op).await?.ok_or(StoreError::Closed)
+    }
+}
+
+/// Counts a write as in flight until it is answered.
+struct InFlight<'a> {
+    counter: &'a AtomicUsize,
+    was_idle: bool,
+}
+
+impl<'a> InFlight<'a> {
+    fn enter(counter: &'a AtomicUsize) -> InFlight<'a> {
+        let was_idle = counter.fetch_add(1, Ordering::AcqRel) == 0;
+        InFlight { counter, was_idle }
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.counter.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
