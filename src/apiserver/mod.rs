@@ -17,6 +17,7 @@ pub mod status;
 pub mod storage;
 pub mod table;
 pub mod transport;
+pub mod watch_cache;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -39,6 +40,8 @@ use crate::store::{Store, StoreError};
 pub struct ApiState {
     pub storage: Storage,
     pub openapi: OpenApi,
+    /// Watch events decoded and encoded once for all watchers.
+    pub watch_cache: watch_cache::WatchCache,
 }
 
 #[derive(Debug, Clone)]
@@ -129,7 +132,11 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     hosts.dedup();
     let serving = pki.issue_server(&hosts)?;
     let (tls, verifier) = transport::tls_config(pki.ca_cert_pem(), &serving.cert_pem, &serving.key_pem)?;
-    let state = Arc::new(ApiState { storage: Storage { store: store.clone() }, openapi: OpenApi::build() });
+    let state = Arc::new(ApiState {
+        storage: Storage { store: store.clone() },
+        openapi: OpenApi::build(),
+        watch_cache: Default::default(),
+    });
     bootstrap(&state).await.map_err(ServerError::Bootstrap)?;
     if let Some(path) = &config.write_kubeconfig {
         let admin = pki.issue_client("kubernetes-admin", &["system:masters"])?;

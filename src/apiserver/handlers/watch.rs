@@ -19,7 +19,8 @@ use crate::apiserver::request::Request;
 use crate::apiserver::router::Target;
 use crate::apiserver::selectors::{FieldSelector, LabelSelector};
 use crate::apiserver::status::ApiError;
-use crate::apiserver::storage::{decode, parse_resource_version, set_resource_version, Storage};
+use crate::apiserver::storage::{parse_resource_version, set_resource_version, Storage};
+use crate::apiserver::watch_cache::WatchCache;
 use crate::apiserver::{table, ApiState};
 use crate::registry::ResourceInfo;
 use crate::store::{EventKind, Revision, StoreError, WatchEvent};
@@ -38,21 +39,53 @@ struct Encoder {
 
 impl Encoder {
     fn line(&mut self, kind: &str, object: &Value) -> Bytes {
+        let table;
         let object = if self.table && kind != "ERROR" && kind != "BOOKMARK" {
             let metadata = json!({"resourceVersion": object.pointer("/metadata/resourceVersion")});
-            let mut table = table::table(self.resource, std::slice::from_ref(object), metadata, &self.include_object);
+            let mut rows = table::table(self.resource, std::slice::from_ref(object), metadata, &self.include_object);
             if self.sent_columns {
-                table["columnDefinitions"] = json!([]);
+                rows["columnDefinitions"] = json!([]);
             }
             self.sent_columns = true;
-            table
+            table = rows;
+            &table
         } else {
-            object.clone()
+            object
         };
-        let mut line = serde_json::to_vec(&json!({"type": kind, "object": object})).unwrap_or_default();
-        line.push(b'\n');
+        // {"type":…,"object":…} written directly, without copying the object into a wrapper.
+        let mut line = format!("{{\"type\":\"{kind}\",\"object\":").into_bytes();
+        if serde_json::to_writer(&mut line, object).is_err() {
+            line.extend_from_slice(b"null");
+        }
+        line.extend_from_slice(b"}\n");
         Bytes::from(line)
     }
+
+    /// The line for a store change; `deleted` objects take the deletion's revision. Lines
+    /// without a table are the same for every watcher, so they come from the shared cache.
+    fn change_line(&mut self, cache: &WatchCache, change: &Change, revision: Revision) -> Bytes {
+        let render = |encoder: &mut Encoder| {
+            if change.deleted {
+                let mut object = (*change.object).clone();
+                set_resource_version(&mut object, revision);
+                encoder.line(change.kind, &object)
+            } else {
+                encoder.line(change.kind, &change.object)
+            }
+        };
+        if self.table {
+            return render(self);
+        }
+        cache.line(revision, change.kind, || render(self))
+    }
+}
+
+/// What a watcher is told of one store change.
+struct Change {
+    kind: &'static str,
+    object: Arc<Value>,
+    /// The object is the one deleted (its resourceVersion must become the deletion's).
+    deleted: bool,
 }
 
 fn expired(revision: Revision) -> Value {
@@ -73,23 +106,23 @@ impl Filter {
 
     /// The event a client sees for a store change, given its selectors: a change into the
     /// selection is ADDED, out of it DELETED.
-    fn translate(&self, event: &WatchEvent) -> Result<Option<(&'static str, Value)>, ApiError> {
-        let old = event.prev_kv.as_ref().map(decode).transpose()?;
+    fn translate(&self, cache: &WatchCache, event: &WatchEvent) -> Result<Option<Change>, ApiError> {
+        let old = event.prev_kv.as_ref().map(|kv| cache.object(kv)).transpose()?;
         let old_matched = old.as_ref().is_some_and(|o| self.matches(o));
         match event.kind {
             EventKind::Put => {
-                let new = decode(&event.kv)?;
-                Ok(match (self.matches(&new), old_matched) {
-                    (true, true) => Some(("MODIFIED", new)),
-                    (true, false) => Some(("ADDED", new)),
-                    (false, true) => Some(("DELETED", new)),
-                    (false, false) => None,
-                })
+                let new = cache.object(&event.kv)?;
+                let kind = match (self.matches(&new), old_matched) {
+                    (true, true) => "MODIFIED",
+                    (true, false) => "ADDED",
+                    (false, true) => "DELETED",
+                    (false, false) => return Ok(None),
+                };
+                Ok(Some(Change { kind, object: new, deleted: false }))
             }
-            EventKind::Delete => Ok(old.filter(|_| old_matched).map(|mut old| {
-                set_resource_version(&mut old, event.kv.mod_revision);
-                ("DELETED", old)
-            })),
+            EventKind::Delete => {
+                Ok(old.filter(|_| old_matched).map(|object| Change { kind: "DELETED", object, deleted: true }))
+            }
         }
     }
 }
@@ -126,6 +159,7 @@ pub async fn watch(state: &Arc<ApiState>, request: &Request, target: &Target) ->
     let prefix = Storage::prefix(resource, namespace.as_deref());
     let events = state.storage.store.watch(&prefix, start).await;
     let mut last_revision = start - 1;
+    let state = state.clone();
 
     tokio::spawn(async move {
         let send = |tx: &mpsc::Sender<Bytes>, line: Bytes| {
@@ -172,8 +206,8 @@ pub async fn watch(state: &Arc<ApiState>, request: &Request, target: &Target) ->
                     }
                     Some(Ok(event)) => {
                         last_revision = event.kv.mod_revision;
-                        match filter.translate(&event) {
-                            Ok(Some((kind, object))) => encoder.line(kind, &object),
+                        match filter.translate(&state.watch_cache, &event) {
+                            Ok(Some(change)) => encoder.change_line(&state.watch_cache, &change, last_revision),
                             Ok(None) => continue,
                             Err(err) => encoder.line("ERROR", &err.to_status()),
                         }
