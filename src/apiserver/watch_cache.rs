@@ -15,7 +15,7 @@ use super::storage::decode;
 use crate::store::{KeyValue, Revision};
 
 /// Revisions kept: enough for every watcher to be a burst behind the newest change.
-const CAPACITY: usize = 8192;
+const CAPACITY: usize = 2048;
 
 #[derive(Default)]
 pub struct WatchCache {
