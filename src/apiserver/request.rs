@@ -41,6 +41,12 @@ impl Request {
         self.accept().split(',').next().is_some_and(|first| first.contains("as=Table"))
     }
 
+    /// `Accept: application/json;as=PartialObjectMetadata[List];g=meta.k8s.io;v=v1`:
+    /// metadata-only objects, as metadata informers ask.
+    pub fn wants_metadata(&self) -> bool {
+        self.accept().split(',').next().is_some_and(|first| first.contains("as=PartialObjectMetadata"))
+    }
+
     pub fn content_type(&self) -> &str {
         self.header(http::header::CONTENT_TYPE).split(';').next().unwrap_or_default().trim()
     }

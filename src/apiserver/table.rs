@@ -16,6 +16,15 @@ pub fn column_definitions(resource: &ResourceInfo) -> Value {
     )
 }
 
+/// The object reduced to its metadata (meta.k8s.io/v1 PartialObjectMetadata).
+pub fn partial_object_metadata(object: &Value) -> Value {
+    json!({
+        "kind": "PartialObjectMetadata",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": object.get("metadata").cloned().unwrap_or(json!({})),
+    })
+}
+
 /// One row; the row's object is the object's metadata, as with upstream's default
 /// `includeObject=Metadata` (kubectl reads labels and namespace from it).
 pub fn row(resource: &ResourceInfo, object: &Value, include_object: &str) -> Value {
@@ -23,11 +32,7 @@ pub fn row(resource: &ResourceInfo, object: &Value, include_object: &str) -> Val
     let embedded = match include_object {
         "None" => Value::Null,
         "Object" => object.clone(),
-        _ => json!({
-            "kind": "PartialObjectMetadata",
-            "apiVersion": "meta.k8s.io/v1",
-            "metadata": object.get("metadata").cloned().unwrap_or(json!({})),
-        }),
+        _ => partial_object_metadata(object),
     };
     json!({"cells": cells, "object": embedded})
 }

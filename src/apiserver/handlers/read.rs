@@ -22,6 +22,9 @@ pub async fn get(state: &Arc<ApiState>, request: &Request, target: &Target, name
         let include = request.param("includeObject").unwrap_or("Metadata");
         return Ok(json_response(StatusCode::OK, &table::table(target.resource, &[object], metadata, include)));
     }
+    if request.wants_metadata() {
+        return Ok(json_response(StatusCode::OK, &table::partial_object_metadata(&object)));
+    }
     Ok(json_response(StatusCode::OK, &object))
 }
 
@@ -103,6 +106,7 @@ pub async fn list(state: &Arc<ApiState>, request: &Request, target: &Target) -> 
     }
     // Items are serialized one by one as they are read: a list of 10k objects never
     // exists as JSON values all at once.
+    let metadata_only = request.wants_metadata();
     let mut items = Vec::new();
     let end = state
         .storage
@@ -110,10 +114,17 @@ pub async fn list(state: &Arc<ApiState>, request: &Request, target: &Target) -> 
             if !items.is_empty() {
                 items.push(b',');
             }
-            let _ = serde_json::to_writer(&mut items, &object);
+            let _ = match metadata_only {
+                true => serde_json::to_writer(&mut items, &table::partial_object_metadata(&object)),
+                false => serde_json::to_writer(&mut items, &object),
+            };
         })
         .await?;
-    let head = json!({"kind": format!("{}List", resource.kind), "apiVersion": resource.api_version(), "metadata": metadata(&end)});
+    let (kind, api_version) = match metadata_only {
+        true => ("PartialObjectMetadataList".to_string(), "meta.k8s.io/v1".to_string()),
+        false => (format!("{}List", resource.kind), resource.api_version()),
+    };
+    let head = json!({"kind": kind, "apiVersion": api_version, "metadata": metadata(&end)});
     let mut body = serde_json::to_vec(&head).unwrap_or_default();
     body.pop(); // the closing brace: the items follow
     body.extend_from_slice(b",\"items\":[");

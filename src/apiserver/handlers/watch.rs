@@ -33,14 +33,19 @@ const BOOKMARK_EVERY: Duration = Duration::from_secs(30);
 struct Encoder {
     resource: &'static ResourceInfo,
     table: bool,
+    /// PartialObjectMetadata objects (metadata informers).
+    metadata_only: bool,
     include_object: String,
     sent_columns: bool,
 }
 
 impl Encoder {
     fn line(&mut self, kind: &str, object: &Value) -> Bytes {
-        let table;
-        let object = if self.table && kind != "ERROR" && kind != "BOOKMARK" {
+        let (table, partial);
+        let object = if self.metadata_only && kind != "ERROR" && kind != "BOOKMARK" {
+            partial = table::partial_object_metadata(object);
+            &partial
+        } else if self.table && kind != "ERROR" && kind != "BOOKMARK" {
             let metadata = json!({"resourceVersion": object.pointer("/metadata/resourceVersion")});
             let mut rows = table::table(self.resource, std::slice::from_ref(object), metadata, &self.include_object);
             if self.sent_columns {
@@ -76,7 +81,13 @@ impl Encoder {
         if self.table {
             return render(self);
         }
-        cache.line(revision, change.kind, || render(self))
+        let key = match (self.metadata_only, change.kind) {
+            (false, kind) => kind,
+            (true, "ADDED") => "ADDED metadata",
+            (true, "MODIFIED") => "MODIFIED metadata",
+            (true, _) => "DELETED metadata",
+        };
+        cache.line(revision, key, || render(self))
     }
 }
 
@@ -140,6 +151,7 @@ pub async fn watch(state: &Arc<ApiState>, request: &Request, target: &Target) ->
     let mut encoder = Encoder {
         resource,
         table: request.wants_table(),
+        metadata_only: request.wants_metadata() && !request.wants_table(),
         include_object: request.param("includeObject").unwrap_or("Metadata").to_string(),
         sent_columns: false,
     };
