@@ -3,6 +3,7 @@
 
 pub mod admission;
 pub mod auth;
+pub mod crd;
 pub mod handlers;
 pub mod objects;
 pub mod openapi;
@@ -38,6 +39,8 @@ use crate::store::{Store, StoreError};
 pub struct ApiState {
     pub storage: Storage,
     pub openapi: OpenApi,
+    /// The custom resources CRDs currently make servable.
+    pub crds: crd::CustomResources,
 }
 
 #[derive(Debug, Clone)]
@@ -78,6 +81,7 @@ pub struct RunningServer {
     pki: pki::Pki,
     serving: JoinHandle<()>,
     compacting: JoinHandle<()>,
+    defining: JoinHandle<()>,
 }
 
 impl RunningServer {
@@ -106,6 +110,7 @@ impl Drop for RunningServer {
     fn drop(&mut self) {
         self.serving.abort();
         self.compacting.abort();
+        self.defining.abort();
     }
 }
 
@@ -133,8 +138,15 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     hosts.dedup();
     let serving = pki.issue_server(&hosts)?;
     let (tls, verifier) = transport::tls_config(pki.ca_cert_pem(), &serving.cert_pem, &serving.key_pem)?;
-    let state = Arc::new(ApiState { storage: Storage { store: store.clone() }, openapi: OpenApi::build() });
+    let state = Arc::new(ApiState {
+        storage: Storage { store: store.clone() },
+        openapi: OpenApi::build(),
+        crds: Default::default(),
+    });
     bootstrap(&state).await.map_err(ServerError::Bootstrap)?;
+    // CRDs stored before this start are served before the first request.
+    crd::controller::sync(&state).await.map_err(ServerError::Bootstrap)?;
+    let defining = tokio::spawn(crd::controller::run(state.clone()));
     if let Some(path) = &config.write_kubeconfig {
         let admin = pki.issue_client("kubernetes-admin", &["system:masters"])?;
         let kubeconfig = crate::kubeconfig::single("kctl", &format!("https://{addr}"), pki.ca_cert_pem(), &admin);
@@ -143,7 +155,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let serving = tokio::spawn(transport::serve(listener, tls, verifier, state.clone()));
     let compacting = tokio::spawn(compact_periodically(store, config.compaction_interval));
     tracing::info!(%addr, "apiserver listening");
-    Ok(RunningServer { addr, state, pki, serving, compacting })
+    Ok(RunningServer { addr, state, pki, serving, compacting, defining })
 }
 
 /// Like upstream, compacts every interval to the revision of one interval before, so

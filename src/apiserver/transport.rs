@@ -181,6 +181,7 @@ async fn respond(state: Arc<ApiState>, identity: Identity, request: http::Reques
         headers: parts.headers,
         body,
         identity,
+        warnings: Default::default(),
     };
     let started = std::time::Instant::now();
     let (method, path) = (request.method.clone(), request.path.clone());

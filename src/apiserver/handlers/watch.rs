@@ -19,7 +19,7 @@ use crate::apiserver::request::Request;
 use crate::apiserver::router::Target;
 use crate::apiserver::selectors::{FieldSelector, LabelSelector};
 use crate::apiserver::status::ApiError;
-use crate::apiserver::storage::{decode, parse_resource_version, set_resource_version, Storage};
+use crate::apiserver::storage::{decode_for, parse_resource_version, set_resource_version, Storage};
 use crate::apiserver::{table, ApiState};
 use crate::registry::ResourceInfo;
 use crate::store::{EventKind, Revision, StoreError, WatchEvent};
@@ -62,6 +62,7 @@ fn expired(revision: Revision) -> Value {
 }
 
 struct Filter {
+    resource: &'static ResourceInfo,
     labels: LabelSelector,
     fields: FieldSelector,
 }
@@ -74,11 +75,11 @@ impl Filter {
     /// The event a client sees for a store change, given its selectors: a change into the
     /// selection is ADDED, out of it DELETED.
     fn translate(&self, event: &WatchEvent) -> Result<Option<(&'static str, Value)>, ApiError> {
-        let old = event.prev_kv.as_ref().map(decode).transpose()?;
+        let old = event.prev_kv.as_ref().map(|kv| decode_for(self.resource, kv)).transpose()?;
         let old_matched = old.as_ref().is_some_and(|o| self.matches(o));
         match event.kind {
             EventKind::Put => {
-                let new = decode(&event.kv)?;
+                let new = decode_for(self.resource, &event.kv)?;
                 Ok(match (self.matches(&new), old_matched) {
                     (true, true) => Some(("MODIFIED", new)),
                     (true, false) => Some(("ADDED", new)),
@@ -97,7 +98,7 @@ impl Filter {
 pub async fn watch(state: &Arc<ApiState>, request: &Request, target: &Target) -> Result<Response, ApiError> {
     let resource = target.resource;
     let (labels, fields) = selectors(request, resource)?;
-    let filter = Filter { labels, fields };
+    let filter = Filter { resource, labels, fields };
     let timeout = request
         .param("timeoutSeconds")
         .and_then(|t| t.parse::<u64>().ok())

@@ -6,6 +6,7 @@
 //! plus upstream's patch metadata ([`merge_keys`]), one document per group-version of the
 //! registry, serialized once and addressed by the hash upstream puts in its index.
 
+mod custom;
 mod documents;
 mod lookup;
 mod merge_keys;
