@@ -100,11 +100,11 @@ impl ApiError {
     }
 
     /// A strategic merge patch sent to a custom resource.
-    pub fn unsupported_patch_for_custom(content_type: &str) -> ApiError {
+    pub fn unsupported_patch_for_custom() -> ApiError {
         ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "UnsupportedMediaType",
-            format!("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got {content_type:?})"),
+            "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
         )
     }
 

@@ -150,7 +150,7 @@ pub async fn patch(
             "application/merge-patch+json" => patch::merge_patch(&current, &body),
             // Custom resources have no patch strategies: upstream refuses strategic merge.
             "application/strategic-merge-patch+json" if resource.custom.is_some() => {
-                return Err(ApiError::unsupported_patch_for_custom(&content_type))
+                return Err(ApiError::unsupported_patch_for_custom())
             }
             "application/strategic-merge-patch+json" => patch::strategic_merge_patch(&current, &body, schema.as_ref())
                 .map_err(|err| ApiError::unprocessable_patch(err.to_string()))?,
