@@ -37,12 +37,14 @@ fn prune_fields(schema: &Value, fields: &mut Map<String, Value>, path: &str, roo
         match properties.and_then(|p| p.get(name)).or(additional) {
             Some(sub) => prune_value(sub, value, &child, pruned),
             None if preserve || (properties.is_none() && additional.is_none() && !is_object_schema(schema)) => {}
-            None => unknown.push(name.clone()),
+            None => {
+                pruned.push(child);
+                unknown.push(name.clone());
+            }
         }
     }
     for name in unknown {
         fields.remove(&name);
-        pruned.push(child_path(path, &name));
     }
 }
 
@@ -82,7 +84,7 @@ mod tests {
             "spec": {"a": "b", "b": 2, "list": [{"x": 1, "y": 2}], "free": {"any": {"thing": 1}},
                 "labels": {"k": "v"}, "template": {"apiVersion": "v1", "kind": "Pod", "metadata": {}, "spec": {}}}});
         let pruned = prune(&schema, &mut object);
-        assert_eq!(pruned, ["spec.b", "spec.list[0].y", "spec.template.spec", "extra"]);
+        assert_eq!(pruned, ["extra", "spec.b", "spec.list[0].y", "spec.template.spec"]);
         assert_eq!(object["spec"]["free"]["any"]["thing"], 1);
         assert_eq!(object["spec"]["labels"]["k"], "v");
         assert_eq!(object["metadata"]["name"], "n");
