@@ -146,7 +146,10 @@ async fn measure_custom_resources(client: &kube::Client, figures: &mut Figures) 
         let (widgets, resource) = (widgets.clone(), resource.clone());
         writers.push(tokio::spawn(async move {
             for i in (w..remaining).step_by(WRITERS) {
-                widgets.create(&PostParams::default(), &widget(&resource, &format!("conc-{i}"))).await.expect("create CR");
+                widgets
+                    .create(&PostParams::default(), &widget(&resource, &format!("conc-{i}")))
+                    .await
+                    .expect("create CR");
             }
         }));
     }

@@ -80,9 +80,13 @@ fn crd_and_custom_resources_work_with_kubectl() {
 
     server.kubectl_ok(&["scale", "crontab/my-cron", "--replicas=3"]);
     assert_eq!(server.kubectl_ok(&["get", "ct", "my-cron", "-o", "jsonpath={.spec.replicas}"]), "3");
-    let scale = server.kubectl_ok(&["get", "--raw", "/apis/stable.example.com/v1/namespaces/default/crontabs/my-cron/scale"]);
+    let scale =
+        server.kubectl_ok(&["get", "--raw", "/apis/stable.example.com/v1/namespaces/default/crontabs/my-cron/scale"]);
     let scale: Value = serde_json::from_str(&scale).unwrap();
     assert_eq!(scale["spec"]["replicas"], 3);
+    let too_many = server.kubectl(&["scale", "crontab/my-cron", "--replicas=20"]);
+    assert!(!too_many.status.success());
+    assert!(stderr(&too_many).contains("should be less than or equal to 10"), "{}", stderr(&too_many));
 
     let all = server.kubectl_ok(&["get", "all"]);
     assert!(all.contains("crontab.stable.example.com/my-cron"), "{all}");
@@ -92,9 +96,20 @@ fn crd_and_custom_resources_work_with_kubectl() {
     assert!(stderr(&unsupported).contains("field label not supported: spec.cronSpec"), "{}", stderr(&unsupported));
 
     let strategic = server.kubectl(&["patch", "ct", "my-cron", "-p", r#"{"spec":{"image":"x"}}"#]);
-    assert!(stderr(&strategic).contains("application/strategic-merge-patch+json is not supported"), "{}", stderr(&strategic));
+    assert!(
+        stderr(&strategic).contains("application/strategic-merge-patch+json is not supported"),
+        "{}",
+        stderr(&strategic)
+    );
     server.kubectl_ok(&["patch", "ct", "my-cron", "--type=merge", "-p", r#"{"spec":{"image":"merged"}}"#]);
-    server.kubectl_ok(&["patch", "ct", "my-cron", "--type=json", "-p", r#"[{"op":"replace","path":"/spec/image","value":"json"}]"#]);
+    server.kubectl_ok(&[
+        "patch",
+        "ct",
+        "my-cron",
+        "--type=json",
+        "-p",
+        r#"[{"op":"replace","path":"/spec/image","value":"json"}]"#,
+    ]);
     assert_eq!(server.kubectl_ok(&["get", "ct", "my-cron", "-o", "jsonpath={.spec.image}"]), "json");
     server.kubectl_ok(&["apply", "--server-side", "--force-conflicts", "-f", &testdata("crontab-valid.yaml")]);
     assert_eq!(server.kubectl_ok(&["get", "ct", "my-cron", "-o", "jsonpath={.spec.image}"]), "my-awesome-image");
@@ -204,19 +219,34 @@ fn name_conflicts_and_bad_definitions_are_reported() {
         ]);
         reason == "KindConflict"
     }));
-    assert!(!server.kubectl(&["get", "--raw", "/apis/stable.example.com/v1/namespaces/default/cronjobs"]).status.success());
+    assert!(!server
+        .kubectl(&["get", "--raw", "/apis/stable.example.com/v1/namespaces/default/cronjobs"])
+        .status
+        .success());
 
     let mut two_storage = rival.clone();
     two_storage["metadata"]["name"] = json!("gadgets.stable.example.com");
     two_storage["spec"]["names"] = json!({"plural": "gadgets", "kind": "Gadget"});
-    two_storage["spec"]["versions"] = json!([{"name": "v1", "served": true, "storage": true}, {"name": "v2", "served": true, "storage": true}]);
+    two_storage["spec"]["versions"] =
+        json!([{"name": "v1", "served": true, "storage": true}, {"name": "v2", "served": true, "storage": true}]);
     let refused = server.kubectl_stdin(&["create", "-f", "-"], Some(&two_storage.to_string()));
     assert!(!refused.status.success());
-    assert!(stderr(&refused).contains("must have exactly one version marked as storage version"), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("must have exactly one version marked as storage version"),
+        "{}",
+        stderr(&refused)
+    );
 }
 
 #[derive(CustomResource, Serialize, Deserialize, Clone, Debug, PartialEq, JsonSchema)]
-#[kube(group = "kctl.example.com", version = "v1", kind = "Gizmo", namespaced, status = "GizmoStatus", shortname = "gz")]
+#[kube(
+    group = "kctl.example.com",
+    version = "v1",
+    kind = "Gizmo",
+    namespaced,
+    status = "GizmoStatus",
+    shortname = "gz"
+)]
 pub struct GizmoSpec {
     pub size: i32,
     pub colour: Option<String>,
@@ -254,11 +284,18 @@ async fn kube_derive_custom_resource_round_trips() {
     assert_eq!(patched.status, Some(GizmoStatus { ready: true }));
     assert_eq!(patched.metadata.generation, Some(1));
 
-    let apply = json!({"apiVersion": "kctl.example.com/v1", "kind": "Gizmo", "metadata": {"name": "g1"}, "spec": {"size": 4}});
-    let applied = gizmos.patch("g1", &PatchParams::apply("gizmo-test").force(), &Patch::Apply(&apply)).await.expect("apply");
+    let apply =
+        json!({"apiVersion": "kctl.example.com/v1", "kind": "Gizmo", "metadata": {"name": "g1"}, "spec": {"size": 4}});
+    let applied =
+        gizmos.patch("g1", &PatchParams::apply("gizmo-test").force(), &Patch::Apply(&apply)).await.expect("apply");
     assert_eq!(applied.spec.size, 4);
     assert_eq!(applied.metadata.generation, Some(2));
-    assert!(applied.metadata.managed_fields.unwrap_or_default().iter().any(|m| m.manager.as_deref() == Some("gizmo-test")));
+    assert!(applied
+        .metadata
+        .managed_fields
+        .unwrap_or_default()
+        .iter()
+        .any(|m| m.manager.as_deref() == Some("gizmo-test")));
 
     let listed = gizmos.list(&ListParams::default()).await.expect("list");
     assert_eq!(listed.items.len(), 1);
@@ -277,4 +314,45 @@ async fn kube_derive_custom_resource_round_trips() {
     }
     gizmos.delete("g1", &DeleteParams::default()).await.expect("delete");
     assert!(gizmos.list(&ListParams::default()).await.expect("list").items.is_empty());
+}
+
+#[test]
+fn server_side_apply_merges_list_map_entries_by_key() {
+    let server = TestServer::start();
+    let crd = json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "gateways.net.example.com"},
+        "spec": {"group": "net.example.com", "scope": "Namespaced", "names": {"plural": "gateways", "kind": "Gateway"},
+            "versions": [{"name": "v1", "served": true, "storage": true,
+                "schema": {"openAPIV3Schema": {"type": "object", "properties": {"spec": {"type": "object", "properties": {
+                    "ports": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
+                        "items": {"type": "object", "required": ["name"], "properties": {
+                            "name": {"type": "string"}, "port": {"type": "integer"}}}}}}}}}}]}});
+    server.kubectl_stdin(&["apply", "-f", "-"], Some(&crd.to_string()));
+    server.kubectl_ok(&["wait", "--for=condition=Established", "--timeout=10s", "crd/gateways.net.example.com"]);
+    let gateway = |port: &str, number: u16| {
+        format!(
+            "apiVersion: net.example.com/v1\nkind: Gateway\nmetadata:\n  name: gw\nspec:\n  ports:\n  - name: {port}\n    port: {number}\n"
+        )
+    };
+    for (manager, port, number) in [("first", "http", 80), ("second", "https", 443)] {
+        let applied = server.kubectl_stdin(
+            &["apply", "--server-side", &format!("--field-manager={manager}"), "-f", "-"],
+            Some(&gateway(port, number)),
+        );
+        assert!(applied.status.success(), "{}", stderr(&applied));
+    }
+    let ports = server.kubectl_ok(&["get", "gateway", "gw", "-o", "jsonpath={.spec.ports[*].name}"]);
+    assert_eq!(ports, "http https");
+    // Each manager owns its own entry: a conflicting change to the other's port is refused.
+    let conflict = server.kubectl_stdin(
+        &["apply", "--server-side", "--field-manager=second", "-f", "-"],
+        Some(&format!("{}  - name: https\n    port: 443\n", gateway("http", 8080))),
+    );
+    assert!(!conflict.status.success());
+    assert!(stderr(&conflict).contains("conflict"), "{}", stderr(&conflict));
+    let duplicate = server.kubectl_stdin(
+        &["apply", "--server-side", "--field-manager=third", "-f", "-"],
+        Some(&format!("{}  - name: http\n    port: 81\n", gateway("http", 80))),
+    );
+    assert!(!duplicate.status.success(), "duplicate keys in a map list are refused");
 }

@@ -89,7 +89,9 @@ impl CustomResource {
 
 fn typed_cell(type_: &str, value: &Value, now: chrono::DateTime<chrono::Utc>) -> Value {
     match (type_, value) {
-        ("integer", Value::Number(n)) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)).map_or(Value::Null, Value::from),
+        ("integer", Value::Number(n)) => {
+            n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)).map_or(Value::Null, Value::from)
+        }
         ("number", Value::Number(_)) | ("boolean", Value::Bool(_)) => value.clone(),
         ("date", Value::String(text)) => match chrono::DateTime::parse_from_rfc3339(text) {
             Ok(time) => Value::String(super::tables::human_duration(now - time.with_timezone(&chrono::Utc))),
@@ -202,7 +204,10 @@ fn resource_info(crd: &Value, spec: &Value, version: &Value) -> Option<ResourceI
         Some(ScalePaths {
             spec_replicas: JsonPath::parse(scale.get("specReplicasPath")?.as_str()?).ok()?,
             status_replicas: JsonPath::parse(scale.get("statusReplicasPath")?.as_str()?).ok()?,
-            label_selector: scale.get("labelSelectorPath").and_then(Value::as_str).and_then(|p| JsonPath::parse(p).ok()),
+            label_selector: scale
+                .get("labelSelectorPath")
+                .and_then(Value::as_str)
+                .and_then(|p| JsonPath::parse(p).ok()),
         })
     });
     if version.pointer("/subresources/status").is_some() {
@@ -310,13 +315,17 @@ mod tests {
         let names: Vec<&str> = versions.iter().map(|v| v.version).collect();
         assert_eq!(names, ["v1", "v1beta1"]);
         let v1 = versions[0];
-        assert_eq!((v1.kind, v1.plural, v1.short_names, v1.subresources), ("CronTab", "crontabs", &["ct"][..], &["status", "scale"][..]));
+        assert_eq!(
+            (v1.kind, v1.plural, v1.short_names, v1.subresources),
+            ("CronTab", "crontabs", &["ct"][..], &["status", "scale"][..])
+        );
         assert_eq!(v1.schema, "com.example.stable.v1.CronTab");
         let custom = v1.custom.unwrap();
         assert_eq!(custom.storage_api_version, "stable.example.com/v1");
         assert!(custom.selectable("spec.color").is_some());
         assert!(std::ptr::eq(served_versions(&crd())[0], v1));
-        let cells = custom.cells(&json!({"metadata": {"name": "a"}, "spec": {"cronSpec": "* *", "replicas": 2}}), chrono::Utc::now());
+        let cells = custom
+            .cells(&json!({"metadata": {"name": "a"}, "spec": {"cronSpec": "* *", "replicas": 2}}), chrono::Utc::now());
         assert_eq!(cells, vec![json!("a"), json!("* *"), json!(2)]);
     }
 

@@ -53,10 +53,10 @@ impl JsonPath {
                         Step::All
                     } else if let Ok(index) = inner.parse::<usize>() {
                         Step::Index(index)
-                    } else if let Some(quoted) =
-                        inner.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')).or_else(|| {
-                            inner.strip_prefix('"').and_then(|s| s.strip_suffix('"'))
-                        })
+                    } else if let Some(quoted) = inner
+                        .strip_prefix('\'')
+                        .and_then(|s| s.strip_suffix('\''))
+                        .or_else(|| inner.strip_prefix('"').and_then(|s| s.strip_suffix('"')))
                     {
                         Step::Field(quoted.to_string())
                     } else if let Some(filter) = inner.strip_prefix("?(@.").and_then(|s| s.strip_suffix(')')) {

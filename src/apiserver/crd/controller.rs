@@ -54,10 +54,11 @@ pub async fn sync(state: &ApiState) -> Result<i64, ApiError> {
     let page = state.storage.list(definitions(), None, 0, None, None, |_| true).await?;
     let mut crds = page.items;
     crds.sort_by(|a, b| {
-        let created = |o: &Value| o.pointer("/metadata/creationTimestamp").and_then(Value::as_str).unwrap_or("").to_string();
+        let created =
+            |o: &Value| o.pointer("/metadata/creationTimestamp").and_then(Value::as_str).unwrap_or("").to_string();
         created(a).cmp(&created(b)).then_with(|| a["metadata"]["name"].as_str().cmp(&b["metadata"]["name"].as_str()))
     });
-    let mut taken = TakenNames::default();
+    let mut taken = TakenNames::with_builtins();
     let mut established = Vec::new();
     for crd in crds {
         if crd.pointer("/metadata/deletionTimestamp").is_some() {
@@ -139,7 +140,8 @@ async fn write_status(state: &ApiState, crd: Value, verdict: Verdict) -> Result<
 
 /// Deletes every object of a CRD being deleted, then releases the CRD.
 async fn clean_up(state: &ApiState, crd: &Value) -> Result<(), ApiError> {
-    let finalizers: Vec<Value> = crd.pointer("/metadata/finalizers").and_then(Value::as_array).cloned().unwrap_or_default();
+    let finalizers: Vec<Value> =
+        crd.pointer("/metadata/finalizers").and_then(Value::as_array).cloned().unwrap_or_default();
     if !finalizers.iter().any(|f| f == CLEANUP_FINALIZER) {
         return Ok(());
     }

@@ -37,7 +37,10 @@ pub fn default_definition(crd: &mut Value, creating: bool) {
             }
         }
         if let Some(root) = crd.as_object_mut() {
-            root.insert("status".into(), json!({"conditions": [], "acceptedNames": {"plural": "", "kind": ""}, "storedVersions": []}));
+            root.insert(
+                "status".into(),
+                json!({"conditions": [], "acceptedNames": {"plural": "", "kind": ""}, "storedVersions": []}),
+            );
         }
     }
 }
@@ -47,7 +50,11 @@ fn required(field: &str) -> Cause {
 }
 
 fn invalid(field: &str, value: &str, detail: &str) -> Cause {
-    Cause { reason: "FieldValueInvalid".into(), message: format!("Invalid value: {value:?}: {detail}"), field: field.into() }
+    Cause {
+        reason: "FieldValueInvalid".into(),
+        message: format!("Invalid value: {value:?}: {detail}"),
+        field: field.into(),
+    }
 }
 
 fn dns_label(text: &str) -> bool {
@@ -61,12 +68,24 @@ fn dns_label(text: &str) -> bool {
 /// What is wrong with a CRD (upstream's ValidateCustomResourceDefinition, in part).
 pub fn validate_definition(crd: &Value, old: Option<&Value>) -> Vec<Cause> {
     let mut causes = Vec::new();
-    let (group, plural, kind) = (text(crd, "/spec/group"), text(crd, "/spec/names/plural"), text(crd, "/spec/names/kind"));
+    let (group, plural, kind) =
+        (text(crd, "/spec/group"), text(crd, "/spec/names/plural"), text(crd, "/spec/names/kind"));
     let name = text(crd, "/metadata/name");
     if group.is_empty() {
         causes.push(required("spec.group"));
     } else if !group.contains('.') {
         causes.push(invalid("spec.group", group, "should be a domain with at least one dot"));
+    }
+    let protected = group == "k8s.io"
+        || group.ends_with(".k8s.io")
+        || group == "kubernetes.io"
+        || group.ends_with(".kubernetes.io");
+    if protected && crd.pointer("/metadata/annotations/api-approved.kubernetes.io").is_none() {
+        causes.push(Cause {
+            reason: "FieldValueRequired".into(),
+            message: "Required value: protected groups must have approval annotation \"api-approved.kubernetes.io\", see https://github.com/kubernetes/enhancements/pull/1111".into(),
+            field: "metadata.annotations[api-approved.kubernetes.io]".into(),
+        });
     }
     if plural.is_empty() {
         causes.push(required("spec.names.plural"));
@@ -90,7 +109,11 @@ pub fn validate_definition(crd: &Value, old: Option<&Value>) -> Vec<Cause> {
     }
     let versions = crd.pointer("/spec/versions").and_then(Value::as_array).cloned().unwrap_or_default();
     if versions.is_empty() {
-        causes.push(Cause { reason: "FieldValueInvalid".into(), message: "Invalid value: \"null\": must have exactly one version marked as storage version".into(), field: "spec.versions".into() });
+        causes.push(Cause {
+            reason: "FieldValueInvalid".into(),
+            message: "Invalid value: \"null\": must have exactly one version marked as storage version".into(),
+            field: "spec.versions".into(),
+        });
         return causes;
     }
     let storage = versions.iter().filter(|v| v.get("storage").and_then(Value::as_bool) == Some(true)).count();
@@ -107,19 +130,35 @@ pub fn validate_definition(crd: &Value, old: Option<&Value>) -> Vec<Cause> {
             causes.push(invalid(&format!("spec.versions[{i}].name"), name, "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"));
         }
         if versions[..i].iter().any(|v| text(v, "/name") == name) {
-            causes.push(Cause { reason: "FieldValueDuplicate".into(), message: format!("Duplicate value: {name:?}"), field: "spec.versions".into() });
+            causes.push(Cause {
+                reason: "FieldValueDuplicate".into(),
+                message: format!("Duplicate value: {name:?}"),
+                field: "spec.versions".into(),
+            });
         }
         if let Some(pattern) = first_bad_pattern(version.pointer("/schema/openAPIV3Schema")) {
-            causes.push(invalid(&format!("spec.versions[{i}].schema.openAPIV3Schema"), &pattern, "pattern is not a valid regular expression"));
+            causes.push(invalid(
+                &format!("spec.versions[{i}].schema.openAPIV3Schema"),
+                &pattern,
+                "pattern is not a valid regular expression",
+            ));
         }
     }
     if !versions.iter().any(|v| v.get("served").and_then(Value::as_bool) == Some(true)) {
-        causes.push(Cause { reason: "FieldValueInvalid".into(), message: "Invalid value: ...: must have at least one served version".into(), field: "spec.versions".into() });
+        causes.push(Cause {
+            reason: "FieldValueInvalid".into(),
+            message: "Invalid value: ...: must have at least one served version".into(),
+            field: "spec.versions".into(),
+        });
     }
     if let Some(old) = old {
         for (field, pointer) in [("spec.group", "/spec/group"), ("spec.names.plural", "/spec/names/plural")] {
             if text(old, pointer) != text(crd, pointer) {
-                causes.push(Cause { reason: "FieldValueInvalid".into(), message: format!("Invalid value: {:?}: field is immutable", text(crd, pointer)), field: field.into() });
+                causes.push(Cause {
+                    reason: "FieldValueInvalid".into(),
+                    message: format!("Invalid value: {:?}: field is immutable", text(crd, pointer)),
+                    field: field.into(),
+                });
             }
         }
     }
@@ -162,11 +201,25 @@ mod tests {
     }
 
     #[test]
+    fn protected_groups_need_approval() {
+        let mut crd = crd();
+        crd["spec"]["group"] = json!("events.k8s.io");
+        crd["metadata"]["name"] = json!("crontabs.events.k8s.io");
+        let causes = validate_definition(&crd, None);
+        assert_eq!(causes.len(), 1);
+        assert_eq!(causes[0].field, "metadata.annotations[api-approved.kubernetes.io]");
+        crd["metadata"]["annotations"] = json!({"api-approved.kubernetes.io": "https://example.com/pr"});
+        assert!(validate_definition(&crd, None).is_empty());
+    }
+
+    #[test]
     fn one_storage_version_and_matching_name_are_required() {
         let mut crd = crd();
-        crd["spec"]["versions"] = json!([{"name": "v1", "served": true, "storage": true}, {"name": "v2", "served": true, "storage": true}]);
+        crd["spec"]["versions"] =
+            json!([{"name": "v1", "served": true, "storage": true}, {"name": "v2", "served": true, "storage": true}]);
         crd["metadata"]["name"] = json!("wrong");
-        let fields: Vec<String> = validate_definition(&crd, None).into_iter().map(|c| format!("{}: {}", c.field, c.message)).collect();
+        let fields: Vec<String> =
+            validate_definition(&crd, None).into_iter().map(|c| format!("{}: {}", c.field, c.message)).collect();
         assert_eq!(
             fields,
             [

@@ -66,6 +66,18 @@ impl Served {
         RESOURCES.iter().chain(self.resources.iter().copied()).collect()
     }
 
+    /// Built-in resources and one (the preferred) version of each custom resource: every
+    /// stored collection once, for sweeps over all objects (namespace deletion, dependents).
+    pub fn collections(&self) -> Vec<&'static ResourceInfo> {
+        let mut all: Vec<&'static ResourceInfo> = RESOURCES.iter().collect();
+        for resource in &self.resources {
+            if !all.iter().any(|r| r.group == resource.group && r.plural == resource.plural) {
+                all.push(resource);
+            }
+        }
+        all
+    }
+
     pub fn document(&self, path: &str) -> Option<Bytes> {
         let path = path.trim_start_matches('/').trim_end_matches('/');
         self.documents.get(path).map(|doc| doc.json.clone())

@@ -22,6 +22,21 @@ fn text<'a>(crd: &'a Value, pointer: &str) -> &'a str {
 }
 
 impl TakenNames {
+    /// Starts with the built-in resources' names taken, so no CRD can shadow one (a CRD
+    /// of `events.k8s.io` with plural `events` would share its storage).
+    pub fn with_builtins() -> TakenNames {
+        let mut taken = TakenNames::default();
+        for resource in crate::registry::RESOURCES {
+            let group = resource.group.to_string();
+            for name in [resource.plural, resource.singular].iter().chain(resource.short_names) {
+                taken.resources.insert((group.clone(), name.to_string()));
+            }
+            taken.kinds.insert((group.clone(), resource.kind.to_string()));
+            taken.kinds.insert((group, format!("{}List", resource.kind)));
+        }
+        taken
+    }
+
     /// Checks `crd`'s names and, when accepted, takes them.
     pub fn accept(&mut self, crd: &Value) -> Verdict {
         let group = text(crd, "/spec/group").to_string();
@@ -70,13 +85,16 @@ mod tests {
 
     #[test]
     fn later_crds_of_a_group_cannot_reuse_names() {
-        let crd = |plural: &str, kind: &str, group: &str| {
-            json!({"spec": {"group": group, "names": {"plural": plural, "singular": plural.trim_end_matches('s'), "kind": kind, "listKind": format!("{kind}List")}}})
-        };
+        let crd = |plural: &str, kind: &str, group: &str| json!({"spec": {"group": group, "names": {"plural": plural, "singular": plural.trim_end_matches('s'), "kind": kind, "listKind": format!("{kind}List")}}});
         let mut taken = TakenNames::default();
         assert_eq!(taken.accept(&crd("widgets", "Widget", "a.io")), Ok(()));
-        assert_eq!(taken.accept(&crd("widgets", "Other", "a.io")), Err(("PluralConflict", "\"widgets\" is already in use".into())));
+        assert_eq!(
+            taken.accept(&crd("widgets", "Other", "a.io")),
+            Err(("PluralConflict", "\"widgets\" is already in use".into()))
+        );
         assert_eq!(taken.accept(&crd("things", "Widget", "a.io")).unwrap_err().0, "KindConflict");
         assert_eq!(taken.accept(&crd("widgets", "Widget", "b.io")), Ok(()));
+        let mut taken = TakenNames::with_builtins();
+        assert_eq!(taken.accept(&crd("events", "Happening", "events.k8s.io")).unwrap_err().0, "PluralConflict");
     }
 }

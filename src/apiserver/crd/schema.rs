@@ -11,7 +11,8 @@ use crate::registry::strategy::Cause;
 /// metadata are the server's business and are not checked here.
 pub fn validate(schema: &Value, object: &Value) -> Vec<Cause> {
     let mut causes = Vec::new();
-    if let (Some(properties), Some(fields)) = (schema.get("properties").and_then(Value::as_object), object.as_object()) {
+    if let (Some(properties), Some(fields)) = (schema.get("properties").and_then(Value::as_object), object.as_object())
+    {
         for (name, value) in fields {
             if matches!(name.as_str(), "apiVersion" | "kind" | "metadata") {
                 continue;
@@ -35,7 +36,11 @@ fn shown(value: &Value) -> String {
 }
 
 fn invalid(path: &str, value: &Value, detail: String) -> Cause {
-    Cause { reason: "FieldValueInvalid".into(), message: format!("Invalid value: {}: {detail}", shown(value)), field: path.into() }
+    Cause {
+        reason: "FieldValueInvalid".into(),
+        message: format!("Invalid value: {}: {detail}", shown(value)),
+        field: path.into(),
+    }
 }
 
 fn json_type(value: &Value) -> &'static str {
@@ -163,9 +168,9 @@ fn format_matches(format: &str, text: &str) -> bool {
         "hostname" => {
             !text.is_empty()
                 && text.len() <= 253
-                && text.split('.').all(|l| {
-                    !l.is_empty() && l.len() <= 63 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                })
+                && text
+                    .split('.')
+                    .all(|l| !l.is_empty() && l.len() <= 63 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
         }
         _ => true,
     }
@@ -187,7 +192,11 @@ fn check_number(schema: &Value, number: f64, value: &Value, path: &str, causes: 
     }
     if let Some(min) = bound("minimum") {
         if flag(schema, "exclusiveMinimum") && number <= min {
-            causes.push(invalid(path, value, format!("{path} in body should be greater than {}", shown_bound("minimum"))));
+            causes.push(invalid(
+                path,
+                value,
+                format!("{path} in body should be greater than {}", shown_bound("minimum")),
+            ));
         } else if number < min {
             causes.push(invalid(
                 path,
@@ -198,7 +207,11 @@ fn check_number(schema: &Value, number: f64, value: &Value, path: &str, causes: 
     }
     if let Some(multiple) = bound("multipleOf").filter(|m| *m > 0.0) {
         if (number / multiple).fract().abs() > f64::EPSILON {
-            causes.push(invalid(path, value, format!("{path} in body should be a multiple of {}", shown_bound("multipleOf"))));
+            causes.push(invalid(
+                path,
+                value,
+                format!("{path} in body should be a multiple of {}", shown_bound("multipleOf")),
+            ));
         }
     }
 }
@@ -231,12 +244,12 @@ fn check_array(schema: &Value, items: &[Value], value: &Value, path: &str, cause
                 .flatten()
                 .filter_map(Value::as_str)
                 .collect();
-            let key_of = |item: &Value| keys.iter().map(|k| item.get(*k).cloned().unwrap_or(Value::Null)).collect::<Vec<_>>();
+            let key_of =
+                |item: &Value| keys.iter().map(|k| item.get(*k).cloned().unwrap_or(Value::Null)).collect::<Vec<_>>();
             for (i, item) in items.iter().enumerate() {
                 let key = key_of(item);
                 if items[..i].iter().any(|earlier| key_of(earlier) == key) {
-                    let shown: Map<String, Value> =
-                        keys.iter().zip(key).map(|(k, v)| (k.to_string(), v)).collect();
+                    let shown: Map<String, Value> = keys.iter().zip(key).map(|(k, v)| (k.to_string(), v)).collect();
                     causes.push(duplicate(&format!("{path}[{i}]"), &Value::Object(shown)));
                 }
             }
@@ -251,7 +264,11 @@ fn check_array(schema: &Value, items: &[Value], value: &Value, path: &str, cause
 }
 
 fn duplicate(path: &str, value: &Value) -> Cause {
-    Cause { reason: "FieldValueDuplicate".into(), message: format!("Duplicate value: {}", shown(value)), field: path.into() }
+    Cause {
+        reason: "FieldValueDuplicate".into(),
+        message: format!("Duplicate value: {}", shown(value)),
+        field: path.into(),
+    }
 }
 
 fn check_object(schema: &Value, fields: &Map<String, Value>, path: &str, causes: &mut Vec<Cause>) {
@@ -275,7 +292,11 @@ fn check_object(schema: &Value, fields: &Map<String, Value>, path: &str, causes:
         });
     }
     if let Some(min) = schema.get("minProperties").and_then(Value::as_u64).filter(|min| count < *min) {
-        causes.push(invalid(path, &Value::Object(fields.clone()), format!("{path} in body should have at least {min} properties")));
+        causes.push(invalid(
+            path,
+            &Value::Object(fields.clone()),
+            format!("{path} in body should have at least {min} properties"),
+        ));
     }
     let properties = schema.get("properties").and_then(Value::as_object);
     let additional = schema.get("additionalProperties").filter(|a| a.is_object());

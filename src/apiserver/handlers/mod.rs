@@ -77,15 +77,20 @@ async fn route(state: &Arc<ApiState>, request: &Request) -> Result<Response, Api
             }
             Ok(json_response(StatusCode::OK, &index))
         }
-        Route::OpenApiDocument(path) => match state.openapi.document(&path).map(|(_, d)| d).or_else(|| custom.document(&path)) {
-            Some(document) => Ok((
-                StatusCode::OK,
-                [(http::header::CONTENT_TYPE, "application/json"), (http::header::CACHE_CONTROL, "public, immutable")],
-                Body::from(document),
-            )
-                .into_response()),
-            None => Err(ApiError::not_found_path()),
-        },
+        Route::OpenApiDocument(path) => {
+            match state.openapi.document(&path).map(|(_, d)| d).or_else(|| custom.document(&path)) {
+                Some(document) => Ok((
+                    StatusCode::OK,
+                    [
+                        (http::header::CONTENT_TYPE, "application/json"),
+                        (http::header::CACHE_CONTROL, "public, immutable"),
+                    ],
+                    Body::from(document),
+                )
+                    .into_response()),
+                None => Err(ApiError::not_found_path()),
+            }
+        }
         Route::Object(target) => objects(state, request, &target).await,
         Route::Version | Route::Health => Err(ApiError::not_found_path()),
     }

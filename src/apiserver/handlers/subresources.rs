@@ -132,6 +132,12 @@ async fn set_replicas(
                 object["metadata"]["generation"] = json!(generation + 1);
             }
             set_spec_replicas(resource, &mut object, replicas)?;
+            if let Some(schema) = resource.custom.and_then(|c| c.schema.as_ref()) {
+                let causes = crate::apiserver::crd::schema::validate(schema, &object);
+                if !causes.is_empty() {
+                    return Err(ApiError::invalid(&resource.qualified_kind(), name, causes));
+                }
+            }
             Ok(object)
         })
         .await?;

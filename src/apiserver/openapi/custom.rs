@@ -66,7 +66,7 @@ impl OpenApi {
 }
 
 /// The version's schema as a kind: standard apiVersion/kind/metadata and the GVK.
-fn kind_schema(resource: &ResourceInfo) -> Value {
+pub(crate) fn kind_schema(resource: &ResourceInfo) -> Value {
     let mut schema = resource
         .custom
         .and_then(|c| c.schema.clone())
@@ -78,7 +78,10 @@ fn kind_schema(resource: &ResourceInfo) -> Value {
             properties.insert("kind".into(), json!({"type": "string", "description": "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"}));
             properties.insert("metadata".into(), json!({"allOf": [{"$ref": format!("{REF_PREFIX}{OBJECT_META}")}], "description": "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"}));
         }
-        map.insert("x-kubernetes-group-version-kind".into(), json!([schemas::gvk(resource.group, resource.version, resource.kind)]));
+        map.insert(
+            "x-kubernetes-group-version-kind".into(),
+            json!([schemas::gvk(resource.group, resource.version, resource.kind)]),
+        );
     }
     schema
 }
