@@ -53,10 +53,14 @@ async fn watch_and_sync(state: &Arc<ApiState>) -> Result<(), ApiError> {
 pub async fn sync(state: &ApiState) -> Result<i64, ApiError> {
     let page = state.storage.list(definitions(), None, 0, None, None, |_| true).await?;
     let mut crds = page.items;
-    crds.sort_by(|a, b| {
-        let created =
-            |o: &Value| o.pointer("/metadata/creationTimestamp").and_then(Value::as_str).unwrap_or("").to_string();
-        created(a).cmp(&created(b)).then_with(|| a["metadata"]["name"].as_str().cmp(&b["metadata"]["name"].as_str()))
+    // CRDs whose names were accepted before keep them; then the oldest wins.
+    crds.sort_by_cached_key(|crd| {
+        let accepted = crd
+            .pointer("/status/conditions")
+            .and_then(Value::as_array)
+            .is_some_and(|c| c.iter().any(|c| c["type"] == "NamesAccepted" && c["status"] == "True"));
+        let created = crd.pointer("/metadata/creationTimestamp").and_then(Value::as_str).unwrap_or("").to_string();
+        (!accepted, created, crd["metadata"]["name"].as_str().unwrap_or("").to_string())
     });
     let mut taken = TakenNames::with_builtins();
     let mut established = Vec::new();
