@@ -312,6 +312,35 @@ async fn kube_derive_custom_resource_round_trips() {
         }
         other => panic!("unexpected error {other:?}"),
     }
+
+    // Duplicate and unknown fields: refused with Strict, warned about by default.
+    let body = r#"{"apiVersion": "kctl.example.com/v1", "kind": "Gizmo", "metadata": {"name": "g2"},
+        "spec": {"size": 1, "size": 2, "shape": "round"}}"#;
+    let post = |query: &str| {
+        http::Request::builder()
+            .method("POST")
+            .uri(format!("/apis/kctl.example.com/v1/namespaces/default/gizmos{query}"))
+            .header("Content-Type", "application/json")
+            .body(body.as_bytes().to_vec())
+            .unwrap()
+    };
+    match client.request_text(post("?fieldValidation=Strict")).await.expect_err("strict refuses") {
+        kube::Error::Api(response) => {
+            assert_eq!(response.code, 400);
+            assert!(
+                response
+                    .message
+                    .ends_with("strict decoding error: duplicate field \"spec.size\", unknown field \"spec.shape\""),
+                "{}",
+                response.message
+            );
+        }
+        other => panic!("unexpected error {other:?}"),
+    }
+    let created: Value = serde_json::from_str(&client.request_text(post("")).await.expect("warn accepts")).unwrap();
+    assert_eq!(created["spec"], json!({"size": 2}));
+    gizmos.delete("g2", &DeleteParams::default()).await.expect("delete");
+
     gizmos.delete("g1", &DeleteParams::default()).await.expect("delete");
     assert!(gizmos.list(&ListParams::default()).await.expect("list").items.is_empty());
 }

@@ -136,6 +136,9 @@ pub fn validate_definition(crd: &Value, old: Option<&Value>) -> Vec<Cause> {
                 field: "spec.versions".into(),
             });
         }
+        if let Some(schema) = version.pointer("/schema/openAPIV3Schema") {
+            structural(schema, &format!("spec.versions[{i}].schema.openAPIV3Schema"), None, &mut causes);
+        }
         if let Some(pattern) = first_bad_pattern(version.pointer("/schema/openAPIV3Schema")) {
             causes.push(invalid(
                 &format!("spec.versions[{i}].schema.openAPIV3Schema"),
@@ -163,6 +166,38 @@ pub fn validate_definition(crd: &Value, old: Option<&Value>) -> Vec<Cause> {
         }
     }
     causes
+}
+
+/// Upstream's structural-schema rule that matters most: every node has a type, unless it
+/// is int-or-string or keeps unknown fields; the root is an object. `position` says what
+/// kind of child the node is, for the message (None at the root).
+fn structural(schema: &Value, path: &str, position: Option<&str>, causes: &mut Vec<Cause>) {
+    let flag = |name: &str| schema.get(name).and_then(Value::as_bool) == Some(true);
+    let type_ = schema.get("type").and_then(Value::as_str).unwrap_or_default();
+    if type_.is_empty() && !flag("x-kubernetes-int-or-string") && !flag("x-kubernetes-preserve-unknown-fields") {
+        let detail = match position {
+            None => "must not be empty at the root".to_string(),
+            Some(position) => format!("must not be empty for specified {position}"),
+        };
+        causes.push(Cause {
+            reason: "FieldValueRequired".into(),
+            message: format!("Required value: {detail}"),
+            field: format!("{path}.type"),
+        });
+    } else if position.is_none() && type_ != "object" && !type_.is_empty() {
+        causes.push(invalid(&format!("{path}.type"), type_, "must be object at the root"));
+    }
+    if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+        for (name, sub) in properties {
+            structural(sub, &format!("{path}.properties[{name}]"), Some("object fields"), causes);
+        }
+    }
+    if let Some(items) = schema.get("items").filter(|i| i.is_object()) {
+        structural(items, &format!("{path}.items"), Some("array items"), causes);
+    }
+    if let Some(values) = schema.get("additionalProperties").filter(|a| a.is_object()) {
+        structural(values, &format!("{path}.additionalProperties"), Some("additionalProperties"), causes);
+    }
 }
 
 fn first_bad_pattern(schema: Option<&Value>) -> Option<String> {
@@ -198,6 +233,19 @@ mod tests {
         assert_eq!(crd["spec"]["names"]["listKind"], "CronTabList");
         assert_eq!(crd["metadata"]["finalizers"], json!([CLEANUP_FINALIZER]));
         assert!(validate_definition(&crd, None).is_empty());
+    }
+
+    #[test]
+    fn schemas_must_be_structural() {
+        let mut crd = crd();
+        crd["spec"]["versions"][0]["schema"] = json!({"openAPIV3Schema": {"type": "object", "properties": {
+            "spec": {"properties": {"free": {"x-kubernetes-preserve-unknown-fields": true}, "port": {"x-kubernetes-int-or-string": true}}}}}});
+        let causes: Vec<String> =
+            validate_definition(&crd, None).into_iter().map(|c| format!("{}: {}", c.field, c.message)).collect();
+        assert_eq!(
+            causes,
+            ["spec.versions[0].schema.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields"]
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@
 pub mod controller;
 pub mod defaults;
 pub mod definition;
+pub mod duplicates;
 mod names;
 pub mod prune;
 pub mod schema;
@@ -121,14 +122,23 @@ pub fn prepare_write(
             root.remove("status");
         }
     }
+    // JSON bodies of objects and merge patches; a JSON patch is a list of operations.
+    let duplicated = match request.content_type() {
+        "" | "application/json" | "application/merge-patch+json" => duplicates::duplicate_fields(&request.body),
+        _ => Vec::new(),
+    };
+    let mut problems: Vec<String> = duplicated.iter().map(|f| format!("duplicate field \"{f}\"")).collect();
     if let Some(schema) = &custom.schema {
         let unknown = prune::prune(schema, object);
-        report_unknown(request, resource, &unknown)?;
+        problems.extend(unknown.iter().map(|f| format!("unknown field \"{f}\"")));
+        report_field_problems(request, resource, &problems)?;
         defaults::apply_defaults(schema, object);
         let causes = schema::validate(schema, object);
         if !causes.is_empty() {
             return Err(ApiError::invalid(&resource.qualified_kind(), &name, causes));
         }
+    } else {
+        report_field_problems(request, resource, &problems)?;
     }
     track_generation(resource, object, old);
     Ok(())
@@ -161,26 +171,23 @@ fn track_generation(resource: &ResourceInfo, object: &mut Value, old: Option<&Va
     }
 }
 
-/// `fieldValidation`: Strict refuses unknown fields, Warn (the default) warns, Ignore drops
-/// them silently.
-fn report_unknown(request: &Request, resource: &ResourceInfo, unknown: &[String]) -> Result<(), ApiError> {
-    if unknown.is_empty() {
+/// `fieldValidation` of unknown and duplicate fields: Strict refuses them, Warn (the
+/// default) warns, Ignore drops them silently.
+fn report_field_problems(request: &Request, resource: &ResourceInfo, problems: &[String]) -> Result<(), ApiError> {
+    if problems.is_empty() {
         return Ok(());
     }
     match request.param("fieldValidation") {
         Some("Ignore") => Ok(()),
-        Some("Strict") => {
-            let listed: Vec<String> = unknown.iter().map(|f| format!("unknown field \"{f}\"")).collect();
-            Err(ApiError::bad_request(format!(
-                "{kind} in version \"{version}\" cannot be handled as a {kind}: strict decoding error: {}",
-                listed.join(", "),
-                kind = resource.kind,
-                version = resource.version,
-            )))
-        }
+        Some("Strict") => Err(ApiError::bad_request(format!(
+            "{kind} in version \"{version}\" cannot be handled as a {kind}: strict decoding error: {}",
+            problems.join(", "),
+            kind = resource.kind,
+            version = resource.version,
+        ))),
         _ => {
-            for field in unknown {
-                request.warn(format!("unknown field \"{field}\""));
+            for problem in problems {
+                request.warn(problem.clone());
             }
             Ok(())
         }
