@@ -35,6 +35,7 @@ fn crd_and_custom_resources_work_with_kubectl() {
     let conditions =
         server.kubectl_ok(&["get", "crd", CRD, "-o", "jsonpath={range .status.conditions[*]}{.type}={.status} {end}"]);
     assert_eq!(conditions.trim(), "NamesAccepted=True Established=True");
+    assert_eq!(server.kubectl_ok(&["get", "crd", CRD, "-o", "jsonpath={.metadata.generation}"]), "1");
     let finalizers = server.kubectl_ok(&["get", "crd", CRD, "-o", "jsonpath={.metadata.finalizers}"]);
     assert!(finalizers.contains("customresourcecleanup.apiextensions.k8s.io"), "{finalizers}");
 

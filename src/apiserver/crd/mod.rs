@@ -113,6 +113,7 @@ pub fn prepare_write(
         if !causes.is_empty() {
             return Err(ApiError::invalid(&resource.qualified_kind(), &name, causes));
         }
+        track_generation(resource, object, old);
         return Ok(());
     }
     let Some(custom) = resource.custom else { return Ok(()) };
@@ -144,7 +145,7 @@ pub fn prepare_write(
     Ok(())
 }
 
-/// Custom resources always track generation: 1 on create, bumped when anything but
+/// Custom resources (and CRDs) always track generation: 1 on create, bumped when anything but
 /// metadata (and status, when it is a subresource) changes.
 fn track_generation(resource: &ResourceInfo, object: &mut Value, old: Option<&Value>) {
     let ignored: &[&str] = if resource.has_subresource("status") { &["metadata", "status"] } else { &["metadata"] };
