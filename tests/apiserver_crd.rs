@@ -112,6 +112,10 @@ fn crd_and_custom_resources_work_with_kubectl() {
         r#"[{"op":"replace","path":"/spec/image","value":"json"}]"#,
     ]);
     assert_eq!(server.kubectl_ok(&["get", "ct", "my-cron", "-o", "jsonpath={.spec.image}"]), "json");
+    // Client-side apply of a custom resource is a JSON merge patch (kubectl has no schema type for it).
+    server.kubectl_ok(&["apply", "-f", &testdata("crontab-valid.yaml")]);
+    assert_eq!(server.kubectl_ok(&["get", "ct", "my-cron", "-o", "jsonpath={.spec.image}"]), "my-awesome-image");
+    server.kubectl_ok(&["patch", "ct", "my-cron", "--type=merge", "-p", r#"{"spec":{"image":"merged"}}"#]);
     server.kubectl_ok(&["apply", "--server-side", "--force-conflicts", "-f", &testdata("crontab-valid.yaml")]);
     assert_eq!(server.kubectl_ok(&["get", "ct", "my-cron", "-o", "jsonpath={.spec.image}"]), "my-awesome-image");
 

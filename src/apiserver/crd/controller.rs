@@ -64,9 +64,10 @@ pub async fn sync(state: &ApiState) -> Result<i64, ApiError> {
     });
     let mut taken = TakenNames::with_builtins();
     let mut established = Vec::new();
+    let mut deleting = Vec::new();
     for crd in crds {
         if crd.pointer("/metadata/deletionTimestamp").is_some() {
-            clean_up(state, &crd).await?;
+            deleting.push(crd);
             continue;
         }
         let verdict = taken.accept(&crd);
@@ -83,7 +84,12 @@ pub async fn sync(state: &ApiState) -> Result<i64, ApiError> {
         .into_iter()
         .map(|(path, (hash, json))| (path, super::CustomDocument { hash, json }))
         .collect::<BTreeMap<_, _>>();
+    // A CRD being deleted stops being served before its objects go, so none is created
+    // behind the cleanup (upstream refuses creates while a CRD terminates).
     state.crds.replace(Served { resources, documents });
+    for crd in deleting {
+        clean_up(state, &crd).await?;
+    }
     Ok(page.revision)
 }
 
