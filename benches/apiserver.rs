@@ -13,7 +13,8 @@ use comfy_table::{presets::UTF8_FULL, Table};
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::Pod;
 use kctl::store::etcd_server::EtcdServer;
-use kube::api::{Api, ListParams, PostParams, WatchEvent, WatchParams};
+use kube::api::{Api, ApiResource, DynamicObject, ListParams, PostParams, WatchEvent, WatchParams};
+use kube::core::GroupVersionKind;
 use parking_lot::Mutex;
 
 const SEQUENTIAL: usize = 1_000;
@@ -88,6 +89,85 @@ struct Figures {
     watch_p99: f64,
     rss_idle: f64,
     rss_10k: f64,
+    cr_sequential: f64,
+    cr_concurrent: f64,
+    cr_list_ms: f64,
+}
+
+/// A CRD with a structural schema, a default and printer columns: what custom resource
+/// writes pay for (pruning, defaulting, validation) is in the figures.
+fn widget_crd() -> serde_json::Value {
+    serde_json::json!({
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "widgets.bench.example.com"},
+        "spec": {"group": "bench.example.com", "scope": "Namespaced",
+            "names": {"plural": "widgets", "singular": "widget", "kind": "Widget"},
+            "versions": [{"name": "v1", "served": true, "storage": true,
+                "additionalPrinterColumns": [{"name": "Size", "type": "integer", "jsonPath": ".spec.size"}],
+                "schema": {"openAPIV3Schema": {"type": "object", "properties": {"spec": {"type": "object",
+                    "required": ["size"], "properties": {
+                        "size": {"type": "integer", "minimum": 0, "maximum": 1000},
+                        "colour": {"type": "string", "enum": ["red", "green", "blue"], "default": "red"},
+                        "tags": {"type": "array", "items": {"type": "string"}, "x-kubernetes-list-type": "set"}}}}}}}]}
+    })
+}
+
+fn widget(resource: &ApiResource, name: &str) -> DynamicObject {
+    let mut object = DynamicObject::new(name, resource);
+    object.data = serde_json::json!({"spec": {"size": 3, "tags": ["a", "b"]}});
+    object
+}
+
+/// CR creates (sequential, then 16 writers up to 10k) and a list of all 10k.
+async fn measure_custom_resources(client: &kube::Client, figures: &mut Figures) {
+    let crds: Api<DynamicObject> = Api::all_with(
+        client.clone(),
+        &ApiResource::from_gvk_with_plural(
+            &GroupVersionKind::gvk("apiextensions.k8s.io", "v1", "CustomResourceDefinition"),
+            "customresourcedefinitions",
+        ),
+    );
+    let crd: DynamicObject = serde_json::from_value(widget_crd()).expect("crd");
+    crds.create(&PostParams::default(), &crd).await.expect("create CRD");
+    let resource =
+        ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk("bench.example.com", "v1", "Widget"), "widgets");
+    let widgets: Api<DynamicObject> = Api::namespaced_with(client.clone(), "default", &resource);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while widgets.list(&ListParams::default().limit(1)).await.is_err() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let started = Instant::now();
+    for i in 0..SEQUENTIAL {
+        widgets.create(&PostParams::default(), &widget(&resource, &format!("seq-{i}"))).await.expect("create CR");
+    }
+    figures.cr_sequential = SEQUENTIAL as f64 / started.elapsed().as_secs_f64();
+    let remaining = TOTAL_PODS - SEQUENTIAL;
+    let started = Instant::now();
+    let mut writers = Vec::new();
+    for w in 0..WRITERS {
+        let (widgets, resource) = (widgets.clone(), resource.clone());
+        writers.push(tokio::spawn(async move {
+            for i in (w..remaining).step_by(WRITERS) {
+                widgets
+                    .create(&PostParams::default(), &widget(&resource, &format!("conc-{i}")))
+                    .await
+                    .expect("create CR");
+            }
+        }));
+    }
+    for writer in writers {
+        writer.await.expect("writer");
+    }
+    figures.cr_concurrent = remaining as f64 / started.elapsed().as_secs_f64();
+    let mut lists = Vec::new();
+    for _ in 0..3 {
+        let started = Instant::now();
+        let all = widgets.list(&ListParams::default()).await.expect("list CRs");
+        assert_eq!(all.items.len(), TOTAL_PODS);
+        lists.push(started.elapsed().as_secs_f64() * 1e3);
+    }
+    lists.sort_by(f64::total_cmp);
+    figures.cr_list_ms = lists[1];
 }
 
 async fn client(kubeconfig: &Path) -> kube::Client {
@@ -202,6 +282,7 @@ async fn measure(server: &Server) -> Figures {
         figures.watch_p50 = percentile(&delays, 0.5);
         figures.watch_p99 = percentile(&delays, 0.99);
     }
+    measure_custom_resources(&client, &mut figures).await;
     figures
 }
 
@@ -244,6 +325,9 @@ async fn main() {
     row("list 10k pods (ms)", |f| f.list_ms, 1, String::new());
     row("watch delivery p50, 100 watchers (ms)", |f| f.watch_p50, 3, String::new());
     row("watch delivery p99, 100 watchers (ms)", |f| f.watch_p99, 3, String::new());
+    row("CR creates/s, sequential", |f| f.cr_sequential, 0, String::new());
+    row("CR creates/s, 16 concurrent", |f| f.cr_concurrent, 0, String::new());
+    row("list 10k CRs (ms)", |f| f.cr_list_ms, 1, String::new());
     row("RSS idle (MB)", |f| f.rss_idle, 1, format!("< 30 MB: {}", check(embedded.rss_idle < 30.0)));
     row("RSS with 10k pods (MB)", |f| f.rss_10k, 1, format!("< 150 MB: {}", check(embedded.rss_10k < 150.0)));
     println!("{table}");

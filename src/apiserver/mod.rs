@@ -3,6 +3,7 @@
 
 pub mod admission;
 pub mod auth;
+pub mod crd;
 pub mod handlers;
 pub mod loopback;
 pub mod objects;
@@ -42,6 +43,8 @@ pub struct ApiState {
     pub openapi: OpenApi,
     /// Watch events decoded and encoded once for all watchers.
     pub watch_cache: watch_cache::WatchCache,
+    /// The custom resources CRDs currently make servable.
+    pub crds: crd::CustomResources,
 }
 
 #[derive(Debug, Clone)]
@@ -79,6 +82,7 @@ pub struct RunningServer {
     pub state: Arc<ApiState>,
     serving: JoinHandle<()>,
     compacting: JoinHandle<()>,
+    defining: JoinHandle<()>,
 }
 
 impl RunningServer {
@@ -105,6 +109,7 @@ impl Drop for RunningServer {
     fn drop(&mut self) {
         self.serving.abort();
         self.compacting.abort();
+        self.defining.abort();
     }
 }
 
@@ -136,8 +141,12 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         storage: Storage { store: store.clone() },
         openapi: OpenApi::build(),
         watch_cache: Default::default(),
+        crds: Default::default(),
     });
     bootstrap(&state).await.map_err(ServerError::Bootstrap)?;
+    // CRDs stored before this start are served before the first request.
+    crd::controller::sync(&state).await.map_err(ServerError::Bootstrap)?;
+    let defining = tokio::spawn(crd::controller::run(state.clone()));
     if let Some(path) = &config.write_kubeconfig {
         let admin = pki.issue_client("kubernetes-admin", &["system:masters"])?;
         let kubeconfig = crate::kubeconfig::single("kctl", &format!("https://{addr}"), pki.ca_cert_pem(), &admin);
@@ -146,7 +155,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let serving = tokio::spawn(transport::serve(listener, tls, verifier, state.clone()));
     let compacting = tokio::spawn(compact_periodically(store, config.compaction_interval));
     tracing::info!(%addr, "apiserver listening");
-    Ok(RunningServer { addr, state, serving, compacting })
+    Ok(RunningServer { addr, state, serving, compacting, defining })
 }
 
 /// Like upstream, compacts every interval to the revision of one interval before, so

@@ -17,6 +17,8 @@ pub struct Request {
     pub headers: HeaderMap,
     pub body: Bytes,
     pub identity: Identity,
+    /// Warnings for the client, answered as `Warning: 299 - "…"` headers.
+    pub warnings: parking_lot::Mutex<Vec<String>>,
 }
 
 impl Request {
@@ -72,6 +74,10 @@ impl Request {
             return Err(ApiError::bad_request("the body of the request must be an object"));
         }
         Ok(value)
+    }
+
+    pub fn warn(&self, message: impl Into<String>) {
+        self.warnings.lock().push(message.into());
     }
 
     pub fn user_agent(&self) -> &str {

@@ -38,6 +38,12 @@ pub struct Target {
 
 /// Parses a request path; `None` means 404.
 pub fn parse(path: &str) -> Option<Route> {
+    parse_with(path, &[])
+}
+
+/// Like [`parse`], also serving the `custom` resources (of CRDs) after the built-in ones.
+pub fn parse_with(path: &str, custom: &[&'static ResourceInfo]) -> Option<Route> {
+    let lookup = Lookup { custom };
     let path = path.trim_end_matches('/');
     let segments: Vec<&str> = path.split('/').skip(1).collect();
     match segments.as_slice() {
@@ -47,20 +53,42 @@ pub fn parse(path: &str) -> Option<Route> {
         ["apis"] => Some(Route::Groups),
         ["openapi", "v3"] => Some(Route::OpenApiIndex),
         ["openapi", "v3", rest @ ..] if !rest.is_empty() => Some(Route::OpenApiDocument(rest.join("/"))),
-        ["apis", group] => registry::groups().contains(group).then(|| Route::Group(group.to_string())),
+        ["apis", group] => lookup.has_group(group).then(|| Route::Group(group.to_string())),
         ["api", "v1"] => Some(Route::Resources { group: String::new(), version: "v1".into() }),
-        ["apis", group, version] => registry::in_group_version(group, version)
-            .next()
-            .map(|_| Route::Resources { group: group.to_string(), version: version.to_string() }),
-        ["api", "v1", rest @ ..] => object_route("", "v1", rest),
-        ["apis", group, version, rest @ ..] => object_route(group, version, rest),
+        ["apis", group, version] => lookup
+            .has_group_version(group, version)
+            .then(|| Route::Resources { group: group.to_string(), version: version.to_string() }),
+        ["api", "v1", rest @ ..] => object_route(&lookup, "", "v1", rest),
+        ["apis", group, version, rest @ ..] => object_route(&lookup, group, version, rest),
         _ => None,
     }
 }
 
-fn object_route(group: &str, version: &str, rest: &[&str]) -> Option<Route> {
+/// Built-in resources first, then custom ones.
+struct Lookup<'a> {
+    custom: &'a [&'static ResourceInfo],
+}
+
+impl Lookup<'_> {
+    fn by_plural(&self, group: &str, version: &str, plural: &str) -> Option<&'static ResourceInfo> {
+        registry::by_plural(group, version, plural).or_else(|| {
+            self.custom.iter().copied().find(|r| r.group == group && r.version == version && r.plural == plural)
+        })
+    }
+
+    fn has_group(&self, group: &str) -> bool {
+        registry::groups().contains(&group) || self.custom.iter().any(|r| r.group == group)
+    }
+
+    fn has_group_version(&self, group: &str, version: &str) -> bool {
+        registry::in_group_version(group, version).next().is_some()
+            || self.custom.iter().any(|r| r.group == group && r.version == version)
+    }
+}
+
+fn object_route(lookup: &Lookup, group: &str, version: &str, rest: &[&str]) -> Option<Route> {
     let target = |plural: &str, namespace: Option<&str>, name: Option<&&str>, sub: Option<&&str>| {
-        let resource = registry::by_plural(group, version, plural)?;
+        let resource = lookup.by_plural(group, version, plural)?;
         if namespace.is_some() && !resource.namespaced {
             return None;
         }

@@ -37,14 +37,23 @@ pub fn decode(kv: &KeyValue) -> Result<Value, ApiError> {
     Ok(object)
 }
 
+/// `decode`, then shown as `resource`'s version (custom resources are stored in their
+/// storage version and defaulted on read).
+pub fn decode_for(resource: &ResourceInfo, kv: &KeyValue) -> Result<Value, ApiError> {
+    let mut object = decode(kv)?;
+    super::crd::on_read(resource, &mut object);
+    Ok(object)
+}
+
 pub fn set_resource_version(object: &mut Value, revision: Revision) {
     if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
         metadata.insert("resourceVersion".into(), Value::String(revision.to_string()));
     }
 }
 
-fn encode(object: &Value) -> Bytes {
+fn encode(resource: &ResourceInfo, object: &Value) -> Bytes {
     let mut object = object.clone();
+    super::crd::to_storage(resource, &mut object);
     if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
         metadata.remove("resourceVersion");
     }
@@ -87,7 +96,7 @@ impl Storage {
 
     pub async fn get(&self, resource: &ResourceInfo, namespace: Option<&str>, name: &str) -> Result<Value, ApiError> {
         match self.store.get(&Self::key(resource, namespace, name)).await? {
-            Some(kv) => decode(&kv),
+            Some(kv) => decode_for(resource, &kv),
             None => Err(ApiError::not_found(&resource.qualified_plural(), name)),
         }
     }
@@ -98,7 +107,7 @@ impl Storage {
         namespace: Option<&str>,
         name: &str,
     ) -> Result<Option<Value>, ApiError> {
-        self.store.get(&Self::key(resource, namespace, name)).await?.map(|kv| decode(&kv)).transpose()
+        self.store.get(&Self::key(resource, namespace, name)).await?.map(|kv| decode_for(resource, &kv)).transpose()
     }
 
     /// Up to `limit` objects (0 = all) accepted by `keep`, from a continue token or the
@@ -154,7 +163,7 @@ impl Storage {
             })?;
             request.revision = response.revision;
             for (i, kv) in response.kvs.iter().enumerate() {
-                let object = decode(kv)?;
+                let object = decode_for(resource, kv)?;
                 if keep(&object) {
                     each(object);
                     kept += 1;
@@ -175,7 +184,7 @@ impl Storage {
 
     pub async fn create(&self, resource: &ResourceInfo, object: Value) -> Result<Value, ApiError> {
         let key = Self::key(resource, object_namespace(&object), object_name(&object));
-        match self.store.create(&key, encode(&object)).await {
+        match self.store.create(&key, encode(resource, &object)).await {
             Ok(kv) => {
                 let mut object = object;
                 set_resource_version(&mut object, kv.mod_revision);
@@ -192,7 +201,7 @@ impl Storage {
     pub async fn update(&self, resource: &ResourceInfo, object: Value, expected: Revision) -> Result<Value, ApiError> {
         let name = object_name(&object).to_string();
         let key = Self::key(resource, object_namespace(&object), &name);
-        match self.store.update(&key, encode(&object), expected).await {
+        match self.store.update(&key, encode(resource, &object), expected).await {
             Ok(kv) => {
                 let mut object = object;
                 set_resource_version(&mut object, kv.mod_revision);
@@ -215,7 +224,7 @@ impl Storage {
         let name = object_name(object);
         let key = Self::key(resource, object_namespace(object), name);
         match self.store.delete(&key, Some(expected)).await {
-            Ok(kv) => decode(&kv),
+            Ok(kv) => decode_for(resource, &kv),
             Err(StoreError::NotFound(_)) => Err(ApiError::not_found(&resource.qualified_plural(), name)),
             Err(StoreError::Conflict { .. }) => Err(ApiError::conflict(
                 &resource.qualified_plural(),

@@ -190,6 +190,7 @@ where
         headers: parts.headers,
         body,
         identity,
+        warnings: Default::default(),
     };
     let started = std::time::Instant::now();
     let (method, path) = (request.method.clone(), request.path.clone());

@@ -11,7 +11,8 @@ use parking_lot::Mutex;
 use serde_json::Value;
 
 use super::status::ApiError;
-use super::storage::decode;
+use super::storage::{decode, decode_for};
+use crate::registry::ResourceInfo;
 use crate::store::{KeyValue, Revision};
 
 /// Revisions kept: enough for every watcher to be a burst behind the newest change.
@@ -51,8 +52,12 @@ impl Entries {
 }
 
 impl WatchCache {
-    /// The stored object `kv`, decoded (with its resourceVersion).
-    pub fn object(&self, kv: &KeyValue) -> Result<Arc<Value>, ApiError> {
+    /// The stored object `kv`, decoded (with its resourceVersion) as `resource` serves
+    /// it. Custom resources are converted to the version watched, so are not shared.
+    pub fn object(&self, resource: &ResourceInfo, kv: &KeyValue) -> Result<Arc<Value>, ApiError> {
+        if resource.custom.is_some() {
+            return Ok(Arc::new(decode_for(resource, kv)?));
+        }
         let cached = self.inner.lock().slots.get(&kv.mod_revision).and_then(|slot| slot.object.clone());
         if let Some(object) = cached {
             return Ok(object);
@@ -99,11 +104,15 @@ mod tests {
         }
     }
 
+    fn pods() -> &'static ResourceInfo {
+        crate::registry::RESOURCES.iter().find(|r| r.kind == "Pod").expect("pods")
+    }
+
     #[test]
     fn an_object_is_decoded_once_per_revision() {
         let cache = WatchCache::default();
-        let first = cache.object(&kv(7, "a")).expect("decode");
-        let second = cache.object(&kv(7, "a")).expect("decode");
+        let first = cache.object(pods(), &kv(7, "a")).expect("decode");
+        let second = cache.object(pods(), &kv(7, "a")).expect("decode");
         assert!(Arc::ptr_eq(&first, &second));
         assert_eq!(first["metadata"]["resourceVersion"], "7");
     }
@@ -111,11 +120,11 @@ mod tests {
     #[test]
     fn old_revisions_are_evicted() {
         let cache = WatchCache::default();
-        let first = cache.object(&kv(1, "a")).expect("decode");
+        let first = cache.object(pods(), &kv(1, "a")).expect("decode");
         for revision in 2..(CAPACITY as i64 + 10) {
-            cache.object(&kv(revision, "b")).expect("decode");
+            cache.object(pods(), &kv(revision, "b")).expect("decode");
         }
-        let again = cache.object(&kv(1, "a")).expect("decode");
+        let again = cache.object(pods(), &kv(1, "a")).expect("decode");
         assert!(!Arc::ptr_eq(&first, &again));
         assert!(cache.inner.lock().slots.len() <= CAPACITY);
     }

@@ -3,8 +3,12 @@
 //! schema — read by the apiserver's routing, discovery, OpenAPI, defaulting, validation
 //! and table printing alike.
 
+pub mod custom;
+pub mod jsonpath;
 pub mod strategy;
 pub mod tables;
+
+pub use custom::CustomResource;
 
 /// One served resource (one group-version-resource).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +26,9 @@ pub struct ResourceInfo {
     pub subresources: &'static [&'static str],
     /// The OpenAPI definition of the kind, e.g. `io.k8s.api.core.v1.Pod`.
     pub schema: &'static str,
+    /// What a CustomResourceDefinition says of this version (schema, columns, scale);
+    /// `None` for built-in resources.
+    pub custom: Option<&'static CustomResource>,
 }
 
 impl ResourceInfo {
@@ -88,6 +95,7 @@ macro_rules! resource {
             namespaced: $ns,
             subresources: $sub,
             schema: $schema,
+            custom: None,
         }
     };
 }
@@ -133,6 +141,10 @@ pub static RESOURCES: &[ResourceInfo] = &[
         namespaced: true, subresources: NONE, schema: "io.k8s.api.coordination.v1.Lease"),
     resource!("events.k8s.io", "v1", "Event", "events", "event", short: &["ev"], categories: NONE,
         namespaced: true, subresources: NONE, schema: "io.k8s.api.events.v1.Event"),
+    resource!("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions",
+        "customresourcedefinition", short: &["crd", "crds"], categories: &["api-extensions"], namespaced: false,
+        subresources: &["status"],
+        schema: "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition"),
 ];
 
 /// The API groups in discovery order ("" first), each with its versions.

@@ -171,7 +171,7 @@ async fn dependents(state: &ApiState, owner: &Value) -> Result<Vec<(&'static Res
     let uid = owner.pointer("/metadata/uid").and_then(Value::as_str).unwrap_or_default().to_string();
     let namespace = object_namespace(owner).map(str::to_string);
     let mut found = Vec::new();
-    for resource in registry::RESOURCES {
+    for resource in state.crds.snapshot().collections() {
         let scope = if resource.namespaced { namespace.as_deref() } else { None };
         let page = state.storage.list(resource, scope, 0, None, None, |o| owned_by(o, &uid)).await?;
         found.extend(page.items.into_iter().map(|o| (resource, o)));
@@ -237,7 +237,7 @@ async fn terminate_namespace(state: &Arc<ApiState>, namespace: Value) -> Result<
         .await?;
     let state = state.clone();
     tokio::spawn(async move {
-        for resource in registry::RESOURCES.iter().filter(|r| r.namespaced) {
+        for resource in state.crds.snapshot().collections().into_iter().filter(|r| r.namespaced) {
             let Ok(page) = state.storage.list(resource, Some(&name), 0, None, None, |_| true).await else { continue };
             for object in page.items {
                 let _ = state.storage.delete(resource, &object, revision_of(&object)).await;

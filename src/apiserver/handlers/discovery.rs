@@ -48,9 +48,29 @@ fn api_resource(resource: &ResourceInfo) -> Value {
     entry
 }
 
-pub fn resource_list(group: &str, version: &str) -> Value {
+/// The resources of one group-version among `all`.
+fn in_group_version<'a>(
+    all: &'a [&'static ResourceInfo],
+    group: &'a str,
+    version: &'a str,
+) -> impl Iterator<Item = &'static ResourceInfo> + 'a {
+    all.iter().copied().filter(move |r| r.group == group && r.version == version)
+}
+
+/// Groups in order of first appearance ("" first).
+fn groups_of(all: &[&'static ResourceInfo]) -> Vec<&'static str> {
+    let mut groups: Vec<&'static str> = Vec::new();
+    for resource in all {
+        if !groups.contains(&resource.group) {
+            groups.push(resource.group);
+        }
+    }
+    groups
+}
+
+pub fn resource_list(group: &str, version: &str, all: &[&'static ResourceInfo]) -> Value {
     let mut resources = Vec::new();
-    for resource in registry::in_group_version(group, version) {
+    for resource in in_group_version(all, group, version) {
         resources.push(api_resource(resource));
         for sub in resource.subresources {
             let (verbs, kind) = subresource_shape(resource, sub);
@@ -67,13 +87,13 @@ pub fn resource_list(group: &str, version: &str) -> Value {
     json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": resources})
 }
 
-pub fn resources(group: &str, version: &str) -> Response {
-    json_response(StatusCode::OK, &resource_list(group, version))
+pub fn resources(group: &str, version: &str, all: &[&'static ResourceInfo]) -> Response {
+    json_response(StatusCode::OK, &resource_list(group, version, all))
 }
 
-fn versions_of(group: &str) -> Vec<&'static str> {
+fn versions_of(group: &str, all: &[&'static ResourceInfo]) -> Vec<&'static str> {
     let mut versions = Vec::new();
-    for resource in registry::RESOURCES.iter().filter(|r| r.group == group) {
+    for resource in all.iter().filter(|r| r.group == group) {
         if !versions.contains(&resource.version) {
             versions.push(resource.version);
         }
@@ -81,25 +101,25 @@ fn versions_of(group: &str) -> Vec<&'static str> {
     versions
 }
 
-fn api_group(group: &str) -> Value {
+fn api_group(group: &str, all: &[&'static ResourceInfo]) -> Value {
     let versions: Vec<Value> =
-        versions_of(group).iter().map(|v| json!({"groupVersion": format!("{group}/{v}"), "version": v})).collect();
+        versions_of(group, all).iter().map(|v| json!({"groupVersion": format!("{group}/{v}"), "version": v})).collect();
     json!({"name": group, "versions": versions, "preferredVersion": versions.first().cloned().unwrap_or(json!({}))})
 }
 
-pub fn group(group: &str) -> Response {
-    let mut body = api_group(group);
+pub fn group(group: &str, all: &[&'static ResourceInfo]) -> Response {
+    let mut body = api_group(group, all);
     body["kind"] = json!("APIGroup");
     body["apiVersion"] = json!("v1");
     json_response(StatusCode::OK, &body)
 }
 
 /// One group's entry in aggregated discovery.
-fn discovery_group(group: &str) -> Value {
-    let versions: Vec<Value> = versions_of(group)
+fn discovery_group(group: &str, all: &[&'static ResourceInfo]) -> Value {
+    let versions: Vec<Value> = versions_of(group, all)
         .iter()
         .map(|version| {
-            let resources: Vec<Value> = registry::in_group_version(group, version)
+            let resources: Vec<Value> = in_group_version(all, group, version)
                 .map(|r| {
                     let mut entry = json!({
                         "resource": r.plural,
@@ -134,12 +154,12 @@ fn discovery_group(group: &str) -> Value {
     json!({"metadata": {"name": group, "creationTimestamp": null}, "versions": versions})
 }
 
-fn aggregated(groups: Vec<&str>) -> Response {
+fn aggregated(groups: Vec<&str>, all: &[&'static ResourceInfo]) -> Response {
     let body = json!({
         "kind": "APIGroupDiscoveryList",
         "apiVersion": "apidiscovery.k8s.io/v2",
         "metadata": {},
-        "items": groups.into_iter().map(discovery_group).collect::<Vec<_>>(),
+        "items": groups.into_iter().map(|group| discovery_group(group, all)).collect::<Vec<_>>(),
     });
     let bytes = serde_json::to_vec(&body).unwrap_or_default();
     (StatusCode::OK, [(http::header::CONTENT_TYPE, AGGREGATED)], bytes).into_response()
@@ -147,7 +167,8 @@ fn aggregated(groups: Vec<&str>) -> Response {
 
 pub fn core_versions(request: &Request) -> Response {
     if wants_aggregated(request) {
-        return aggregated(vec![""]);
+        let builtin: Vec<&'static ResourceInfo> = registry::RESOURCES.iter().collect();
+        return aggregated(vec![""], &builtin);
     }
     json_response(
         StatusCode::OK,
@@ -156,13 +177,11 @@ pub fn core_versions(request: &Request) -> Response {
     )
 }
 
-pub fn groups(request: &Request) -> Response {
-    let named: Vec<&str> = registry::groups().into_iter().filter(|g| !g.is_empty()).collect();
+pub fn groups(request: &Request, all: &[&'static ResourceInfo]) -> Response {
+    let named: Vec<&str> = groups_of(all).into_iter().filter(|g| !g.is_empty()).collect();
     if wants_aggregated(request) {
-        return aggregated(named);
+        return aggregated(named, all);
     }
-    json_response(
-        StatusCode::OK,
-        &json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": named.into_iter().map(api_group).collect::<Vec<_>>()}),
-    )
+    let groups: Vec<Value> = named.into_iter().map(|group| api_group(group, all)).collect();
+    json_response(StatusCode::OK, &json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}))
 }

@@ -26,10 +26,17 @@ pub fn json_response(code: StatusCode, value: &Value) -> Response {
 }
 
 pub async fn handle(state: Arc<ApiState>, request: Request) -> Response {
-    match route(&state, &request).await {
+    let mut response = match route(&state, &request).await {
         Ok(response) => response,
         Err(err) => err.into_response(),
+    };
+    for warning in request.warnings.lock().iter() {
+        let quoted = serde_json::to_string(warning).unwrap_or_default();
+        if let Ok(value) = http::HeaderValue::from_str(&format!("299 - {quoted}")) {
+            response.headers_mut().append(http::header::WARNING, value);
+        }
     }
+    response
 }
 
 /// What `kubectl version` shows as the server; we implement the 1.32 API.
@@ -48,7 +55,8 @@ pub fn version_info() -> Value {
 }
 
 async fn route(state: &Arc<ApiState>, request: &Request) -> Result<Response, ApiError> {
-    let route = router::parse(&request.path).ok_or_else(ApiError::not_found_path)?;
+    let custom = state.crds.snapshot();
+    let route = router::parse_with(&request.path, &custom.resources).ok_or_else(ApiError::not_found_path)?;
     match route {
         Route::Version => return Ok(json_response(StatusCode::OK, &version_info())),
         Route::Health => return Ok((StatusCode::OK, "ok").into_response()),
@@ -59,19 +67,30 @@ async fn route(state: &Arc<ApiState>, request: &Request) -> Result<Response, Api
     }
     match route {
         Route::CoreVersions => Ok(discovery::core_versions(request)),
-        Route::Groups => Ok(discovery::groups(request)),
-        Route::Group(group) => Ok(discovery::group(&group)),
-        Route::Resources { group, version } => Ok(discovery::resources(&group, &version)),
-        Route::OpenApiIndex => Ok(json_response(StatusCode::OK, &state.openapi.index())),
-        Route::OpenApiDocument(path) => match state.openapi.document(&path) {
-            Some((_, document)) => Ok((
-                StatusCode::OK,
-                [(http::header::CONTENT_TYPE, "application/json"), (http::header::CACHE_CONTROL, "public, immutable")],
-                Body::from(document),
-            )
-                .into_response()),
-            None => Err(ApiError::not_found_path()),
-        },
+        Route::Groups => Ok(discovery::groups(request, &custom.all())),
+        Route::Group(group) => Ok(discovery::group(&group, &custom.all())),
+        Route::Resources { group, version } => Ok(discovery::resources(&group, &version, &custom.all())),
+        Route::OpenApiIndex => {
+            let mut index = state.openapi.index();
+            for (path, doc) in &custom.documents {
+                index["paths"][path] = json!({"serverRelativeURL": format!("/openapi/v3/{path}?hash={}", doc.hash)});
+            }
+            Ok(json_response(StatusCode::OK, &index))
+        }
+        Route::OpenApiDocument(path) => {
+            match state.openapi.document(&path).map(|(_, d)| d).or_else(|| custom.document(&path)) {
+                Some(document) => Ok((
+                    StatusCode::OK,
+                    [
+                        (http::header::CONTENT_TYPE, "application/json"),
+                        (http::header::CACHE_CONTROL, "public, immutable"),
+                    ],
+                    Body::from(document),
+                )
+                    .into_response()),
+                None => Err(ApiError::not_found_path()),
+            }
+        }
         Route::Object(target) => objects(state, request, &target).await,
         Route::Version | Route::Health => Err(ApiError::not_found_path()),
     }

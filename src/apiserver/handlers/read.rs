@@ -31,6 +31,9 @@ pub async fn get(state: &Arc<ApiState>, request: &Request, target: &Target, name
 /// Field selectors each resource supports, as upstream (metadata.name and
 /// metadata.namespace everywhere).
 fn supports_field(resource: &ResourceInfo, field: &str) -> bool {
+    if let Some(custom) = resource.custom {
+        return matches!(field, "metadata.name" | "metadata.namespace") || custom.selectable(field).is_some();
+    }
     matches!(field, "metadata.name" | "metadata.namespace")
         || match resource.kind {
             "Pod" => matches!(

@@ -14,6 +14,7 @@ use crate::apiserver::router::Target;
 use crate::apiserver::status::ApiError;
 use crate::apiserver::storage::revision_of;
 use crate::apiserver::ApiState;
+use crate::registry::ResourceInfo;
 
 /// The Scale's `status.selector`: the selector as upstream prints it (the registry's
 /// table printers already implement `LabelSelectorAsSelector(..).String()`). A
@@ -25,8 +26,58 @@ fn selector_string(selector: Option<&Value>) -> String {
     crate::registry::tables::label_selector_string(Some(&as_object)).unwrap_or_default()
 }
 
-fn scale_of(object: &Value) -> Value {
+/// Replicas and selector where a custom resource's scale subresource says they are.
+struct ScaleFields {
+    spec_replicas: Value,
+    status_replicas: Value,
+    selector: String,
+}
+
+fn scale_fields(resource: &ResourceInfo, object: &Value) -> ScaleFields {
+    match resource.custom.and_then(|c| c.scale.as_ref()) {
+        Some(paths) => ScaleFields {
+            spec_replicas: paths.spec_replicas.first(object).cloned().unwrap_or(json!(0)),
+            status_replicas: paths.status_replicas.first(object).cloned().unwrap_or(json!(0)),
+            selector: paths
+                .label_selector
+                .as_ref()
+                .and_then(|p| p.first(object))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+        },
+        None => ScaleFields {
+            spec_replicas: object.pointer("/spec/replicas").cloned().unwrap_or(json!(0)),
+            status_replicas: object.pointer("/status/replicas").cloned().unwrap_or(json!(0)),
+            selector: selector_string(object.pointer("/spec/selector")),
+        },
+    }
+}
+
+/// Writes the desired replicas where the resource keeps them.
+fn set_spec_replicas(resource: &ResourceInfo, object: &mut Value, replicas: i64) -> Result<(), ApiError> {
+    let fields = match resource.custom.and_then(|c| c.scale.as_ref()) {
+        Some(paths) => paths
+            .spec_replicas
+            .fields()
+            .ok_or_else(|| ApiError::internal("the scale subresource's specReplicasPath is not a field path"))?,
+        None => vec!["spec", "replicas"],
+    };
+    let mut at = object;
+    for (i, field) in fields.iter().enumerate() {
+        let map = at.as_object_mut().ok_or_else(|| ApiError::internal(format!("{field}'s parent is not an object")))?;
+        if i + 1 == fields.len() {
+            map.insert(field.to_string(), json!(replicas));
+            return Ok(());
+        }
+        at = map.entry(field.to_string()).or_insert_with(|| json!({}));
+    }
+    Ok(())
+}
+
+fn scale_of(resource: &ResourceInfo, object: &Value) -> Value {
     let metadata = &object["metadata"];
+    let fields = scale_fields(resource, object);
     json!({
         "kind": "Scale",
         "apiVersion": "autoscaling/v1",
@@ -34,17 +85,14 @@ fn scale_of(object: &Value) -> Value {
             "name": metadata["name"], "namespace": metadata["namespace"], "uid": metadata["uid"],
             "resourceVersion": metadata["resourceVersion"], "creationTimestamp": metadata["creationTimestamp"],
         },
-        "spec": {"replicas": object.pointer("/spec/replicas").cloned().unwrap_or(json!(0))},
-        "status": {
-            "replicas": object.pointer("/status/replicas").cloned().unwrap_or(json!(0)),
-            "selector": selector_string(object.pointer("/spec/selector")),
-        },
+        "spec": {"replicas": fields.spec_replicas},
+        "status": {"replicas": fields.status_replicas, "selector": fields.selector},
     })
 }
 
 pub async fn get_scale(state: &Arc<ApiState>, target: &Target, name: &str) -> Result<Response, ApiError> {
     let object = state.storage.get(target.resource, target.namespace.as_deref(), name).await?;
-    Ok(json_response(StatusCode::OK, &scale_of(&object)))
+    Ok(json_response(StatusCode::OK, &scale_of(target.resource, &object)))
 }
 
 async fn set_replicas(
@@ -57,7 +105,7 @@ async fn set_replicas(
     let written = state
         .storage
         .update_with(resource, target.namespace.as_deref(), name, |mut object| {
-            let scale = new_scale(&scale_of(&object))?;
+            let scale = new_scale(&scale_of(resource, &object))?;
             if let Some(rv) = scale.pointer("/metadata/resourceVersion").and_then(Value::as_str) {
                 if !rv.is_empty() && rv != revision_of(&object).to_string() {
                     return Err(ApiError::conflict(
@@ -80,14 +128,20 @@ async fn set_replicas(
                 ));
             }
             let generation = object.pointer("/metadata/generation").and_then(Value::as_i64).unwrap_or(1);
-            if object.pointer("/spec/replicas").and_then(Value::as_i64) != Some(replicas) {
+            if scale_fields(resource, &object).spec_replicas.as_i64() != Some(replicas) {
                 object["metadata"]["generation"] = json!(generation + 1);
             }
-            object["spec"]["replicas"] = json!(replicas);
+            set_spec_replicas(resource, &mut object, replicas)?;
+            if let Some(schema) = resource.custom.and_then(|c| c.schema.as_ref()) {
+                let causes = crate::apiserver::crd::schema::validate(schema, &object);
+                if !causes.is_empty() {
+                    return Err(ApiError::invalid(&resource.qualified_kind(), name, causes));
+                }
+            }
             Ok(object)
         })
         .await?;
-    Ok(json_response(StatusCode::OK, &scale_of(&written)))
+    Ok(json_response(StatusCode::OK, &scale_of(resource, &written)))
 }
 
 pub async fn update_scale(

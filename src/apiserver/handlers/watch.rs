@@ -78,7 +78,8 @@ impl Encoder {
                 encoder.line(change.kind, &change.object)
             }
         };
-        if self.table {
+        // A custom resource's object depends on the version watched: not shared.
+        if self.table || self.resource.custom.is_some() {
             return render(self);
         }
         let key = match (self.metadata_only, change.kind) {
@@ -106,6 +107,7 @@ fn expired(revision: Revision) -> Value {
 }
 
 struct Filter {
+    resource: &'static ResourceInfo,
     labels: LabelSelector,
     fields: FieldSelector,
 }
@@ -118,11 +120,11 @@ impl Filter {
     /// The event a client sees for a store change, given its selectors: a change into the
     /// selection is ADDED, out of it DELETED.
     fn translate(&self, cache: &WatchCache, event: &WatchEvent) -> Result<Option<Change>, ApiError> {
-        let old = event.prev_kv.as_ref().map(|kv| cache.object(kv)).transpose()?;
+        let old = event.prev_kv.as_ref().map(|kv| cache.object(self.resource, kv)).transpose()?;
         let old_matched = old.as_ref().is_some_and(|o| self.matches(o));
         match event.kind {
             EventKind::Put => {
-                let new = cache.object(&event.kv)?;
+                let new = cache.object(self.resource, &event.kv)?;
                 let kind = match (self.matches(&new), old_matched) {
                     (true, true) => "MODIFIED",
                     (true, false) => "ADDED",
@@ -141,7 +143,7 @@ impl Filter {
 pub async fn watch(state: &Arc<ApiState>, request: &Request, target: &Target) -> Result<Response, ApiError> {
     let resource = target.resource;
     let (labels, fields) = selectors(request, resource)?;
-    let filter = Filter { labels, fields };
+    let filter = Filter { resource, labels, fields };
     let timeout = request
         .param("timeoutSeconds")
         .and_then(|t| t.parse::<u64>().ok())

@@ -13,7 +13,7 @@ use crate::apiserver::request::{decode_body, Request};
 use crate::apiserver::router::Target;
 use crate::apiserver::status::ApiError;
 use crate::apiserver::storage::{object_name, parse_resource_version, revision_of};
-use crate::apiserver::{admission, ApiState};
+use crate::apiserver::{admission, crd, ApiState};
 use crate::registry::ResourceInfo;
 
 /// `fieldValidation=Strict`: unknown fields are an error, as upstream words it.
@@ -50,6 +50,7 @@ async fn create_object(
     let resource = target.resource;
     check_fields(state, request, resource, &object)?;
     objects::prepare_create(resource, &mut object, target.namespace.as_deref())?;
+    crd::prepare_write(request, resource, &mut object, None, None)?;
     admission::admit_create(state, resource, &mut object).await?;
     // Server-side apply already recorded its field set.
     if request.content_type() != "application/apply-patch+yaml" {
@@ -83,6 +84,7 @@ pub async fn update(
     let expected = parse_resource_version(&given)?.unwrap_or_else(|| revision_of(&current));
     let subresource = target.subresource.as_deref().filter(|s| *s == "status");
     objects::prepare_update(resource, &mut object, &current, subresource)?;
+    crd::prepare_write(request, resource, &mut object, Some(&current), subresource)?;
     let schema = state.openapi.patch_schema(resource);
     let manager = request.field_manager();
     patch::track_update_with_schema(Some(&current), &mut object, &manager, "Update", schema.as_ref(), &now_rfc3339());
@@ -146,6 +148,10 @@ pub async fn patch(
                 patch::json_patch(&current, &body).map_err(|err| ApiError::unprocessable_patch(err.to_string()))?
             }
             "application/merge-patch+json" => patch::merge_patch(&current, &body),
+            // Custom resources have no patch strategies: upstream refuses strategic merge.
+            "application/strategic-merge-patch+json" if resource.custom.is_some() => {
+                return Err(ApiError::unsupported_patch_for_custom())
+            }
             "application/strategic-merge-patch+json" => patch::strategic_merge_patch(&current, &body, schema.as_ref())
                 .map_err(|err| ApiError::unprocessable_patch(err.to_string()))?,
             "application/apply-patch+yaml" => {
@@ -157,6 +163,7 @@ pub async fn patch(
         check_fields(state, request, resource, &patched)?;
         let expected = revision_of(&current);
         objects::prepare_update(resource, &mut patched, &current, subresource.filter(|s| *s == "status"))?;
+        crd::prepare_write(request, resource, &mut patched, Some(&current), subresource)?;
         if !is_apply {
             patch::track_update_with_schema(
                 Some(&current),

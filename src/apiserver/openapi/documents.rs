@@ -234,7 +234,7 @@ fn with_body(mut op: Value, body: Value) -> Value {
     op
 }
 
-fn add_resource_paths(paths: &mut Map<String, Value>, resource: &ResourceInfo) {
+pub(crate) fn add_resource_paths(paths: &mut Map<String, Value>, resource: &ResourceInfo) {
     let names = Names::new(resource);
     let prefix = format!("/{}", group_version_path(resource.group, resource.version));
     let gvk = schemas::gvk(resource.group, resource.version, resource.kind);

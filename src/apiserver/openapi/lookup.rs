@@ -109,6 +109,11 @@ impl SchemaNode {
         let schema = Arc::clone(defs.get(name)?);
         Some(SchemaNode { defs: Arc::clone(defs), schema })
     }
+
+    /// The node of a schema that is not one of the definitions (a custom resource's).
+    pub(crate) fn for_schema(defs: &Arc<Definitions>, schema: Value) -> SchemaNode {
+        SchemaNode { defs: Arc::clone(defs), schema: Arc::new(schema) }
+    }
 }
 
 impl PatchSchema for SchemaNode {

@@ -6,6 +6,7 @@
 //! plus upstream's patch metadata ([`merge_keys`]), one document per group-version of the
 //! registry, serialized once and addressed by the hash upstream puts in its index.
 
+mod custom;
 mod documents;
 mod lookup;
 mod merge_keys;
@@ -97,6 +98,10 @@ impl OpenApi {
 
     /// The patch metadata of `resource`'s objects, walked field by field.
     pub fn patch_schema(&self, resource: &ResourceInfo) -> Arc<dyn PatchSchema> {
+        if resource.custom.is_some() {
+            // The CRD's schema: its list types and map keys drive server-side apply.
+            return Arc::new(lookup::SchemaNode::for_schema(&self.definitions, custom::kind_schema(resource)));
+        }
         self.patch_schema_of(resource.schema)
     }
 

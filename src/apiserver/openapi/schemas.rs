@@ -61,6 +61,7 @@ fn roots() -> Vec<Generate> {
         generate::<batch::v1::CronJob>,
         generate::<coordination::v1::Lease>,
         generate::<events::v1::Event>,
+        generate::<k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition>,
         generate::<autoscaling::v1::Scale>,
         generate::<policy::v1::Eviction>,
         generate::<meta::DeleteOptions>,
@@ -130,7 +131,7 @@ pub(crate) fn list_name(resource: &ResourceInfo) -> String {
 }
 
 /// k8s-openapi has no schema for its generic `List<T>`; this is upstream's shape.
-fn list_schema(resource: &ResourceInfo) -> Value {
+pub(crate) fn list_schema(resource: &ResourceInfo) -> Value {
     json!({
         "description": format!("{}List is a list of {}.", resource.kind, resource.kind),
         "type": "object",

@@ -19,7 +19,14 @@ fn every_group_version_is_served_and_the_index_hashes_match() {
     let api = OpenApi::build();
     let index = api.index();
     let paths = index["paths"].as_object().unwrap();
-    let expected = ["api/v1", "apis/apps/v1", "apis/batch/v1", "apis/coordination.k8s.io/v1", "apis/events.k8s.io/v1"];
+    let expected = [
+        "api/v1",
+        "apis/apiextensions.k8s.io/v1",
+        "apis/apps/v1",
+        "apis/batch/v1",
+        "apis/coordination.k8s.io/v1",
+        "apis/events.k8s.io/v1",
+    ];
     assert_eq!(paths.keys().map(String::as_str).collect::<Vec<_>>().len(), expected.len());
     for path in expected {
         let (hash, bytes) = api.document(path).unwrap();

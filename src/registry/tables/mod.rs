@@ -119,11 +119,17 @@ fn printer(resource: &ResourceInfo) -> Option<&'static Printer> {
 
 /// The columns of a resource's table (NAME … AGE by default).
 pub fn columns(resource: &ResourceInfo) -> Vec<Column> {
+    if let Some(custom) = resource.custom {
+        return custom.columns.iter().map(|c| c.column.clone()).collect();
+    }
     printer(resource).map_or(DEFAULT_COLUMNS, |p| p.columns).to_vec()
 }
 
 /// The cells of one object's row, one per column.
 pub fn cells(resource: &ResourceInfo, object: &Value, now: DateTime<Utc>) -> Vec<Value> {
+    if let Some(custom) = resource.custom {
+        return custom.cells(object, now);
+    }
     match printer(resource) {
         Some(p) => (p.cells)(object, now),
         None => vec![name_cell(object), Value::String(age(object, now))],
@@ -480,6 +486,7 @@ mod tests {
             namespaced: true,
             subresources: &[],
             schema: "",
+            custom: None,
         };
         let names: Vec<_> = columns(&info).iter().map(|c| c.name).collect();
         assert_eq!(names, ["Name", "Age"]);
