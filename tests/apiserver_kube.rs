@@ -239,3 +239,45 @@ async fn malformed_bodies_and_unknown_paths_are_refused() {
     let maps: Api<ConfigMap> = Api::namespaced(client, "default");
     assert!(maps.list(&ListParams::default()).await.unwrap().items.is_empty(), "nothing stored");
 }
+
+/// Metadata informers ask for PartialObjectMetadata: get, list and watch answer with
+/// metadata only (no data), as upstream does.
+#[tokio::test]
+async fn metadata_requests_answer_partial_object_metadata() {
+    let server = TestServer::start();
+    let client = server.client().await;
+    let maps: Api<ConfigMap> = Api::namespaced(client.clone(), "default");
+    maps.create(&PostParams::default(), &config_map("first", &[("secret", "value")])).await.unwrap();
+
+    let one = maps.get_metadata("first").await.unwrap();
+    assert_eq!(one.types.as_ref().map(|t| t.kind.as_str()), Some("PartialObjectMetadata"));
+    assert_eq!(one.metadata.name.as_deref(), Some("first"));
+    let list = maps.list_metadata(&ListParams::default()).await.unwrap();
+    assert_eq!(list.items.len(), 1);
+    // The raw list carries no data: only metadata travels.
+    let raw = client
+        .request_text(
+            http::Request::get("/api/v1/namespaces/default/configmaps")
+                .header("Accept", "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1")
+                .body(Vec::new())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let raw: serde_json::Value = serde_json::from_str(&raw).unwrap();
+    assert_eq!(raw["kind"], "PartialObjectMetadataList");
+    assert_eq!(raw["items"][0]["metadata"]["name"], "first");
+    assert!(raw["items"][0].get("data").is_none(), "{raw}");
+
+    let mut events = kube::runtime::metadata_watcher(maps.clone(), watcher::Config::default()).boxed();
+    maps.create(&PostParams::default(), &config_map("second", &[("k", "v")])).await.unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let event = tokio::time::timeout_at(deadline, events.try_next()).await.expect("in time").unwrap();
+        if let Some(watcher::Event::Apply(meta) | watcher::Event::InitApply(meta)) = event {
+            if meta.metadata.name.as_deref() == Some("second") {
+                break;
+            }
+        }
+    }
+}
