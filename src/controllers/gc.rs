@@ -12,9 +12,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::{stream, StreamExt};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, Patch, PatchParams, Preconditions, PropagationPolicy};
-use kube::runtime::{watcher, WatchStreamExt};
+use kube::core::PartialObjectMeta;
+use kube::runtime::{metadata_watcher, watcher, WatchStreamExt};
 use kube::{Client, ResourceExt};
 use parking_lot::Mutex;
 use serde_json::{json, Value};
@@ -48,14 +49,14 @@ struct Node {
 }
 
 impl Node {
-    fn from_object(resource: &'static ResourceInfo, object: &DynamicObject) -> Node {
+    fn from_object(resource: &'static ResourceInfo, metadata: &ObjectMeta) -> Node {
         Node {
             resource,
-            namespace: object.namespace(),
-            name: object.name_any(),
-            owners: object.owner_references().to_vec(),
-            deleting: object.metadata.deletion_timestamp.is_some(),
-            finalizers: object.finalizers().to_vec(),
+            namespace: metadata.namespace.clone(),
+            name: metadata.name.clone().unwrap_or_default(),
+            owners: metadata.owner_references.clone().unwrap_or_default(),
+            deleting: metadata.deletion_timestamp.is_some(),
+            finalizers: metadata.finalizers.clone().unwrap_or_default(),
         }
     }
 
@@ -186,7 +187,9 @@ pub async fn run(client: Client) {
 
     let watches = watched_kinds().map(|resource| {
         let api: Api<DynamicObject> = Api::all_with(client.clone(), &api_resource(resource));
-        watcher(api, watcher::Config::default()).default_backoff().map(move |event| (resource, event)).boxed()
+        // Only metadata (owners, finalizers, deletion) matters here: a metadata watch
+        // keeps specs and statuses of every object in the cluster off the wire.
+        metadata_watcher(api, watcher::Config::default()).default_backoff().map(move |event| (resource, event)).boxed()
     });
     let mut events = stream::select_all(watches);
     let feeder = {
@@ -219,14 +222,14 @@ impl Collector {
     fn observe(
         &self,
         resource: &'static ResourceInfo,
-        event: watcher::Event<DynamicObject>,
+        event: watcher::Event<PartialObjectMeta<DynamicObject>>,
         listing: &mut HashMap<&'static str, HashSet<String>>,
     ) -> Vec<String> {
         let key = resource.schema;
         let mut graph = self.graph.lock();
         match event {
             watcher::Event::Apply(object) => match object.uid() {
-                Some(uid) => graph.upsert(&uid, Node::from_object(resource, &object)),
+                Some(uid) => graph.upsert(&uid, Node::from_object(resource, &object.metadata)),
                 None => Vec::new(),
             },
             watcher::Event::Delete(object) => object.uid().map(|uid| graph.remove(&uid)).unwrap_or_default(),
@@ -237,7 +240,7 @@ impl Collector {
             watcher::Event::InitApply(object) => {
                 let Some(uid) = object.uid() else { return Vec::new() };
                 listing.entry(key).or_default().insert(uid.clone());
-                graph.upsert(&uid, Node::from_object(resource, &object))
+                graph.upsert(&uid, Node::from_object(resource, &object.metadata))
             }
             watcher::Event::InitDone => {
                 // What the relist did not return was deleted while the watch was down.
@@ -314,7 +317,7 @@ impl Collector {
     /// others remain.
     async fn check_owners(&self, uid: &str, node: &Node) -> Result<(), Error> {
         let Some(fresh) = self.fresh(uid, node).await? else { return Ok(()) };
-        let current = Node::from_object(node.resource, &fresh);
+        let current = Node::from_object(node.resource, &fresh.metadata);
         if current.deleting || current.owners.is_empty() {
             return Ok(());
         }
