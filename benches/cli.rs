@@ -194,9 +194,16 @@ fn main() {
     let check = |ok: bool| if ok { "✓" } else { "✗" };
     let wall_ratio = kctl.wall_p50 / kubectl.wall_p50;
     let rss_ratio = kctl.rss_p50 / kubectl.rss_p50;
-    let cells = |a: f64, b: f64, digits: usize| [format!("{a:.digits$}"), format!("{b:.digits$}"), format!("{:.2}", a / b)];
+    let cells =
+        |a: f64, b: f64, digits: usize| [format!("{a:.digits$}"), format!("{b:.digits$}"), format!("{:.2}", a / b)];
     let [k, r, ratio] = cells(kctl.wall_p50, kubectl.wall_p50, 1);
-    table.add_row([format!("wall time p50 of {RUNS} runs (ms)"), k, r, ratio, format!("≤ 0.20: {}", check(wall_ratio <= 0.2))]);
+    table.add_row([
+        format!("wall time p50 of {RUNS} runs (ms)"),
+        k,
+        r,
+        ratio,
+        format!("≤ 0.20: {}", check(wall_ratio <= 0.2)),
+    ]);
     let [k, r, ratio] = cells(kctl.wall_p90, kubectl.wall_p90, 1);
     table.add_row([format!("wall time p90 of {RUNS} runs (ms)"), k, r, ratio, String::new()]);
     let [k, r, ratio] = cells(kctl.rss_p50, kubectl.rss_p50, 1);

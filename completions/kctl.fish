@@ -504,6 +504,11 @@ complete -c kctl -n "__fish_kctl_using_subcommand patch" -l token -d 'Bearer tok
 complete -c kctl -n "__fish_kctl_using_subcommand patch" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
 complete -c kctl -n "__fish_kctl_using_subcommand patch" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand patch" -s h -l help -d 'Print help'
+complete -c kctl -n "__fish_kctl_using_subcommand edit" -s f -l filename -d 'Filename, directory, or URL to files to use to edit the resource' -r
+complete -c kctl -n "__fish_kctl_using_subcommand edit" -s o -l output -d 'Output format. One of: (json, yaml)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand edit" -l field-manager -d 'Name of the manager used to track field ownership' -r
+complete -c kctl -n "__fish_kctl_using_subcommand edit" -l validate -d 'Schema validation: strict, warn, ignore (the server validates fields)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand edit" -l subresource -d 'If specified, edit will operate on the subresource of the requested object (status)' -r
 complete -c kctl -n "__fish_kctl_using_subcommand edit" -l kubeconfig -d 'Path to the kubeconfig file to use for CLI requests' -r
 complete -c kctl -n "__fish_kctl_using_subcommand edit" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kctl -n "__fish_kctl_using_subcommand edit" -s n -l namespace -d 'If present, the namespace scope for this CLI request' -r
@@ -513,6 +518,8 @@ complete -c kctl -n "__fish_kctl_using_subcommand edit" -l user -d 'The name of 
 complete -c kctl -n "__fish_kctl_using_subcommand edit" -s s -l server -d 'The address and port of the Kubernetes API server' -r
 complete -c kctl -n "__fish_kctl_using_subcommand edit" -l token -d 'Bearer token for authentication to the API server' -r
 complete -c kctl -n "__fish_kctl_using_subcommand edit" -l request-timeout -d 'The length of time to wait before giving up on a single server request (e.g. 1s, 2m, 3h; 0: no timeout)' -r
+complete -c kctl -n "__fish_kctl_using_subcommand edit" -s R -l recursive -d 'Process the directory used in -f, --filename recursively'
+complete -c kctl -n "__fish_kctl_using_subcommand edit" -l output-patch -d 'Output the patch if the resource is edited'
 complete -c kctl -n "__fish_kctl_using_subcommand edit" -l insecure-skip-tls-verify -d 'If true, the server\'s certificate will not be checked for validity'
 complete -c kctl -n "__fish_kctl_using_subcommand edit" -s h -l help -d 'Print help'
 complete -c kctl -n "__fish_kctl_using_subcommand wait" -l for -d 'The condition to wait on: [delete|condition=condition-name[=condition-value]|jsonpath=\'{JSONPath expression}\'=[JSONPath value]]' -r

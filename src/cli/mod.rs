@@ -7,6 +7,8 @@ pub mod config;
 pub mod create;
 pub mod delete;
 pub mod describe;
+pub mod edit;
+pub mod editor;
 pub mod get;
 pub mod info;
 pub mod label;
@@ -121,7 +123,7 @@ pub enum Command {
     /// Update fields of a resource.
     Patch(patch::PatchArgs),
     /// Edit a resource on the server.
-    Edit(Pending),
+    Edit(edit::EditArgs),
     /// Wait for a specific condition on one or many resources.
     Wait(wait::WaitArgs),
     /// Modify kubeconfig files.
@@ -186,6 +188,7 @@ fn run(cli: Cli, verb: &str) -> anyhow::Result<ExitCode> {
         Command::Rollout(args) => Ok(rollout::run(&cli.global.connection(), &args)),
         Command::Set(args) => Ok(set::run(&cli.global.connection(), &args)),
         Command::Scale(args) => Ok(scale::run(&cli.global.connection(), &args)),
+        Command::Edit(args) => Ok(edit::run(&cli.global.connection(), &args)),
         _ => anyhow::bail!("kctl {verb} is not implemented yet"),
     }
 }
