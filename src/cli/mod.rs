@@ -9,6 +9,7 @@ pub mod delete;
 pub mod describe;
 pub mod edit;
 pub mod editor;
+pub mod expose;
 pub mod get;
 pub mod info;
 pub mod label;
@@ -108,6 +109,8 @@ pub enum Command {
     Delete(delete::DeleteArgs),
     /// Run a particular image on the cluster.
     Run(run::RunArgs),
+    /// Take a replication controller, service, deployment or pod and expose it as a new Kubernetes service.
+    Expose(expose::ExposeArgs),
     /// Print the logs for a container in a pod.
     Logs(logs::LogsArgs),
     /// Manage the rollout of a resource.
@@ -189,6 +192,7 @@ fn run(cli: Cli, verb: &str) -> anyhow::Result<ExitCode> {
         Command::Set(args) => Ok(set::run(&cli.global.connection(), &args)),
         Command::Scale(args) => Ok(scale::run(&cli.global.connection(), &args)),
         Command::Edit(args) => Ok(edit::run(&cli.global.connection(), &args)),
+        Command::Expose(args) => Ok(expose::run(&cli.global.connection(), &args)),
         _ => anyhow::bail!("kctl {verb} is not implemented yet"),
     }
 }
