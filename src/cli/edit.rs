@@ -27,6 +27,7 @@ const HEADER: &str = "# Please edit the object below. Lines beginning with a '#'
 #[derive(Args, Debug, Clone)]
 pub struct EditArgs {
     /// (TYPE NAME | TYPE/NAME)
+    #[arg(add = crate::cli::complete::resources())]
     pub args: Vec<String>,
     /// Filename, directory, or URL to files to use to edit the resource.
     #[arg(short = 'f', long = "filename")]

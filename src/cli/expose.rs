@@ -23,6 +23,7 @@ const MAX_NAME: usize = 63;
 #[derive(Args, Debug, Clone)]
 pub struct ExposeArgs {
     /// (-f FILENAME | TYPE NAME)
+    #[arg(add = crate::cli::complete::types(&["deployment", "pod", "replicaset", "replicationcontroller", "service"]))]
     pub args: Vec<String>,
     /// Filename, directory, or URL to files identifying the resource to expose a service.
     #[arg(short = 'f', long = "filename")]

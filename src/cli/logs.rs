@@ -14,6 +14,7 @@ use crate::client::{ClientError, ConnectionFlags, Discovery, Session};
 #[derive(Args, Debug, Clone)]
 pub struct LogsArgs {
     /// POD | TYPE/NAME [CONTAINER]
+    #[arg(add = crate::cli::complete::pods())]
     pub args: Vec<String>,
     /// Print the logs of this container.
     #[arg(short = 'c', long)]

@@ -2,6 +2,7 @@
 //! dispatcher that hands each verb to its module. Verbs not built yet say so and exit 1.
 
 pub mod apply;
+pub mod complete;
 pub mod completion;
 pub mod config;
 pub mod create;
@@ -45,7 +46,7 @@ pub struct GlobalOptions {
     #[arg(long, global = true)]
     pub context: Option<String>,
     /// If present, the namespace scope for this CLI request.
-    #[arg(short = 'n', long, global = true)]
+    #[arg(short = 'n', long, global = true, add = complete::namespaces())]
     pub namespace: Option<String>,
     /// Number for the log level verbosity.
     #[arg(short = 'v', long = "v", global = true, default_value_t = 0)]
@@ -151,6 +152,8 @@ pub enum Command {
 
 /// Parses the command line, runs the verb, and turns its error into kubectl's `error: …`.
 pub fn main() -> ExitCode {
+    // A shell asking for completions (`COMPLETE=bash kctl -- kctl get …`) is answered here.
+    clap_complete::CompleteEnv::with_factory(Cli::command).shells(complete::shells()).complete();
     init_logging();
     crate::install_crypto_provider();
     let matches = Cli::command().get_matches();
