@@ -2,8 +2,8 @@
 Register-ArgumentCompleter -Native -CommandName kctl -ScriptBlock {
     param($wordToComplete, $commandAst, $cursorPosition)
 
-    $prev = $env:COMPLETE;
-    $env:COMPLETE = "powershell";
+    $prev = $env:KCTL_COMPLETE;
+    $env:KCTL_COMPLETE = "powershell";
 
     $args = $commandAst.Extent.Text
     $args = $args.Substring(0, [math]::Min($cursorPosition, $args.Length));
@@ -15,9 +15,9 @@ Register-ArgumentCompleter -Native -CommandName kctl -ScriptBlock {
 & kctl -- $args
 "@;
     if ($null -eq $prev) {
-        Remove-Item Env:\COMPLETE;
+        Remove-Item Env:\KCTL_COMPLETE;
     } else {
-        $env:COMPLETE = $prev;
+        $env:KCTL_COMPLETE = $prev;
     }
     $results | ForEach-Object {
         $split = $_.Split("`t");

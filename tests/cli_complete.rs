@@ -1,5 +1,5 @@
 //! Dynamic completion against a real `kctl server`: the completion entry point is called
-//! as the shell scripts call it (`COMPLETE=bash kctl -- <words>`), and the committed bash
+//! as the shell scripts call it (`KCTL_COMPLETE=bash kctl -- <words>`), and the committed bash
 //! script is sourced in a real bash that runs its completion function, as on a TAB.
 
 mod cli_common;
@@ -16,7 +16,7 @@ fn complete(server: &TestServer, words: &[&str]) -> Vec<String> {
     let output = Command::new(env!("CARGO_BIN_EXE_kctl"))
         .arg("--")
         .args(words)
-        .env("COMPLETE", "bash")
+        .env("KCTL_COMPLETE", "bash")
         .env("_CLAP_IFS", "\n")
         .env("_CLAP_COMPLETE_INDEX", (words.len() - 1).to_string())
         .env("KUBECONFIG", &server.kubeconfig)

@@ -1,5 +1,5 @@
 //! Dynamic shell completion: the scripts from `kctl completion SHELL` call kctl back
-//! (clap_complete's `COMPLETE=<shell>` protocol, as cobra's `__complete` does for
+//! (clap_complete's `KCTL_COMPLETE=<shell>` protocol, as cobra's `__complete` does for
 //! kubectl) and these completers answer from the cluster: resource types from discovery
 //! (the disk cache when warm), object names listed in the namespace, `TYPE/NAME`, pods
 //! for `logs`, and namespaces for `-n`. Any failure just offers nothing.

@@ -1,5 +1,5 @@
 //! `kctl completion SHELL`: the script that registers kctl's completion with the shell.
-//! The script calls kctl back for every completion (`COMPLETE=<shell> kctl -- <words>`),
+//! The script calls kctl back for every completion (`KCTL_COMPLETE=<shell> kctl -- <words>`),
 //! which answers from the same clap definition as the parser (verbs, flags) and from the
 //! cluster (types, names; see `complete.rs`), like kubectl's cobra `__complete`. The
 //! committed copies in completions/ are checked by a test.
@@ -25,7 +25,7 @@ pub enum CompletionShell {
 }
 
 /// The environment variable the scripts set to ask kctl for completions.
-pub const COMPLETE_VAR: &str = "COMPLETE";
+pub const COMPLETE_VAR: &str = "KCTL_COMPLETE";
 
 /// The completion script for `shell`.
 pub fn script(shell: CompletionShell) -> Vec<u8> {

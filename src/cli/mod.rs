@@ -152,8 +152,11 @@ pub enum Command {
 
 /// Parses the command line, runs the verb, and turns its error into kubectl's `error: …`.
 pub fn main() -> ExitCode {
-    // A shell asking for completions (`COMPLETE=bash kctl -- kctl get …`) is answered here.
-    clap_complete::CompleteEnv::with_factory(Cli::command).shells(complete::shells()).complete();
+    // A shell asking for completions (`KCTL_COMPLETE=bash kctl -- kctl get …`) is answered here.
+    clap_complete::CompleteEnv::with_factory(Cli::command)
+        .var(completion::COMPLETE_VAR)
+        .shells(complete::shells())
+        .complete();
     init_logging();
     crate::install_crypto_provider();
     let matches = Cli::command().get_matches();
