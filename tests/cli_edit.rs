@@ -138,3 +138,26 @@ fn an_invalid_edit_reopens_with_the_causes_then_gives_up() {
 fn edit_of_a_missing_object_fails_as_kubectl() {
     same_edit_as_kubectl(&["edit", "deploy", "nope"], "EDITOR", "", &[]);
 }
+
+/// kubectl validates a multi-object edit (a `List`) against `/openapi/v2`, which kctl's
+/// server does not serve, so this case checks kctl alone, against kubectl's documented
+/// behaviour: one `List` in the editor, unchanged items skipped, changed ones patched.
+#[test]
+fn several_objects_are_edited_as_one_list() {
+    let server = start_fixture();
+    let run = run_edit(
+        &server,
+        env!("CARGO_BIN_EXE_kctl"),
+        &kctl_home(&server),
+        &["edit", "deploy/web", "svc/web"],
+        "EDITOR",
+        "s/team: blue/team: green/",
+    );
+    assert_eq!(run.output.status.code(), Some(0), "{}", stderr(&run.output));
+    assert_eq!(run.seen.len(), 1);
+    assert!(run.seen[0].contains("\nitems:\n- apiVersion: apps/v1\n"), "{}", run.seen[0]);
+    assert!(run.seen[0].contains("\nkind: List\nmetadata: {}\n"), "{}", run.seen[0]);
+    assert_eq!(stdout(&run.output), "deployment.apps/web skipped\nservice/web edited\n");
+    let team = server.kubectl_ok(&["get", "svc", "web", "-o", "jsonpath={.metadata.annotations.team}"]);
+    assert_eq!(team, "green");
+}
