@@ -21,6 +21,7 @@ test: deps
 bench: deps
 	$(CARGO) bench --locked --bench store
 	$(CARGO) bench --locked --bench apiserver
+	$(CARGO) bench --locked --bench cli
 	$(CARGO) bench --locked --bench cluster
 
 # Regenerates completions/ from the CLI definition (a test checks they are in sync).

@@ -252,3 +252,62 @@ fn kubeconfig_files_merge_with_the_first_file_winning() {
     assert_eq!(missing.status.code(), Some(1));
     assert_eq!(stderr(&missing), "Error in configuration: context was not found for specified context: nope\n");
 }
+
+/// Starts `program get configmaps --watch-only` and forwards its lines.
+fn watch_only(
+    server: &TestServer,
+    program: &str,
+    home: &std::path::Path,
+) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
+    let mut child = Command::new(program)
+        .args(["get", "configmaps", "--watch-only"])
+        .env("KUBECONFIG", &server.kubeconfig)
+        .env("HOME", home)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let out = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    (child, rx)
+}
+
+#[test]
+fn watch_only_prints_changes_but_not_the_list_as_kubectl() {
+    let server = TestServer::start();
+    server.kubectl_stdin(&["create", "-f", "-"], Some("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: first\n"));
+    let (mut ours, ours_lines) = watch_only(&server, env!("CARGO_BIN_EXE_kctl"), &kctl_home(&server));
+    let (mut theirs, their_lines) = watch_only(&server, "kubectl", server.dir.path());
+    // Either watch may start late: keep creating configmaps until both have printed a row.
+    let mut seen: [Vec<String>; 2] = [Vec::new(), Vec::new()];
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let mut n = 0;
+    while seen.iter().any(|lines| lines.len() < 2) && std::time::Instant::now() < deadline {
+        server.kubectl_stdin(
+            &["create", "-f", "-"],
+            Some(&format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: second-{n}\n")),
+        );
+        n += 1;
+        std::thread::sleep(Duration::from_millis(300));
+        for (lines, rx) in seen.iter_mut().zip([&ours_lines, &their_lines]) {
+            lines.extend(rx.try_iter());
+        }
+    }
+    for child in [&mut ours, &mut theirs] {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let [ours, theirs] = seen;
+    assert!(ours.len() >= 2 && theirs.len() >= 2, "kctl {ours:?}, kubectl {theirs:?}");
+    assert_eq!(ours[0], theirs[0], "header");
+    for lines in [&ours, &theirs] {
+        assert!(lines[1..].iter().all(|l| l.starts_with("second-")), "only new configmaps: {lines:?}");
+    }
+}

@@ -82,6 +82,10 @@ fn logs_errors_match_kubectl() {
     for args in [
         &["logs", "p1"][..],
         &["logs", "p1", "-c", "main", "--tail=5", "--timestamps"],
+        &["logs", "p1", "--since=1h", "-p"],
+        &["logs", "p1", "--since=5m", "--since-time=2024-01-01T00:00:00Z"],
+        &["logs", "p1", "--since-time=not-a-time"],
+        &["logs", "p1", "--since-time=2024-01-01 00:00:00Z"],
         &["logs", "p1", "-c", "nope"],
         &["logs", "pod/p1", "--all-containers"],
         &["logs", "deployment/web"],

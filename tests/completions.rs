@@ -36,7 +36,7 @@ fn kctl_completion_prints_the_script() {
 
 #[test]
 fn a_verb_not_built_yet_says_so_and_fails() {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_kctl")).args(["edit", "pod/x"]).output().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_kctl")).args(["node"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
-    assert_eq!(String::from_utf8_lossy(&output.stderr).trim(), "error: kctl edit is not implemented yet");
+    assert_eq!(String::from_utf8_lossy(&output.stderr).trim(), "error: kctl node is not implemented yet");
 }

@@ -1,12 +1,14 @@
-//! `kctl completion SHELL`: scripts generated from the same clap definition as the parser,
-//! so they never drift from the flags (the committed copies in completions/ are checked by
-//! a test).
+//! `kctl completion SHELL`: the script that registers kctl's completion with the shell.
+//! The script calls kctl back for every completion (`KCTL_COMPLETE=<shell> kctl -- <words>`),
+//! which answers from the same clap definition as the parser (verbs, flags) and from the
+//! cluster (types, names; see `complete.rs`), like kubectl's cobra `__complete`. The
+//! committed copies in completions/ are checked by a test.
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::{Args, CommandFactory, ValueEnum};
-use clap_complete::Shell;
+use clap::{Args, ValueEnum};
+use clap_complete::env::{Bash, EnvCompleter, Fish, Powershell, Zsh};
 
 #[derive(Args, Debug, Clone)]
 pub struct CompletionArgs {
@@ -22,21 +24,20 @@ pub enum CompletionShell {
     Powershell,
 }
 
-impl From<CompletionShell> for Shell {
-    fn from(shell: CompletionShell) -> Shell {
-        match shell {
-            CompletionShell::Bash => Shell::Bash,
-            CompletionShell::Zsh => Shell::Zsh,
-            CompletionShell::Fish => Shell::Fish,
-            CompletionShell::Powershell => Shell::PowerShell,
-        }
-    }
-}
+/// The environment variable the scripts set to ask kctl for completions.
+pub const COMPLETE_VAR: &str = "KCTL_COMPLETE";
 
 /// The completion script for `shell`.
 pub fn script(shell: CompletionShell) -> Vec<u8> {
+    let completer: &dyn EnvCompleter = match shell {
+        CompletionShell::Bash => &Bash,
+        CompletionShell::Zsh => &Zsh,
+        CompletionShell::Fish => &Fish,
+        CompletionShell::Powershell => &Powershell,
+    };
     let mut out = Vec::new();
-    clap_complete::generate(Shell::from(shell), &mut super::Cli::command(), "kctl", &mut out);
+    // Writing into memory cannot fail.
+    let _ = completer.write_registration(COMPLETE_VAR, "kctl", "kctl", "kctl", &mut out);
     out
 }
 

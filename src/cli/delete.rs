@@ -18,6 +18,7 @@ use crate::client::{ApiResource, ClientError, ConnectionFlags, Discovery, Sessio
 #[derive(Args, Debug, Clone)]
 pub struct DeleteArgs {
     /// TYPE [NAME ...] | TYPE/NAME ...
+    #[arg(add = crate::cli::complete::resources())]
     pub args: Vec<String>,
     /// Files containing the resources to delete.
     #[arg(short = 'f', long = "filename")]

@@ -14,6 +14,7 @@ use crate::client::{error, ClientError, ConnectionFlags, Discovery, Session};
 #[derive(Args, Debug, Clone)]
 pub struct DescribeArgs {
     /// TYPE [NAME_PREFIX ...] | TYPE/NAME ...
+    #[arg(add = crate::cli::complete::resources())]
     pub args: Vec<String>,
     /// Selector (label query) to filter on.
     #[arg(short = 'l', long)]

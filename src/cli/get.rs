@@ -18,6 +18,7 @@ use crate::printers::{JsonPath, OutputFormat};
 #[derive(Args, Debug, Clone)]
 pub struct GetArgs {
     /// TYPE[.VERSION][.GROUP] [NAME ...] | TYPE[.VERSION][.GROUP]/NAME ...
+    #[arg(add = crate::cli::complete::resources())]
     pub args: Vec<String>,
     /// Output format: json, yaml, name, wide, jsonpath=…, custom-columns=….
     #[arg(short = 'o', long)]

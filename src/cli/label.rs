@@ -12,6 +12,7 @@ use crate::client::{targets, ClientError, ConnectionFlags, Session};
 #[derive(Args, Debug, Clone)]
 pub struct MetadataArgs {
     /// TYPE NAME KEY_1=VAL_1 ... KEY_N=VAL_N | KEY-
+    #[arg(add = crate::cli::complete::resources())]
     pub args: Vec<String>,
     /// If true, allow labels/annotations to be overwritten.
     #[arg(long)]

@@ -14,6 +14,7 @@ use crate::client::{ClientError, ConnectionFlags, Discovery, Session};
 #[derive(Args, Debug, Clone)]
 pub struct LogsArgs {
     /// POD | TYPE/NAME [CONTAINER]
+    #[arg(add = crate::cli::complete::pods())]
     pub args: Vec<String>,
     /// Print the logs of this container.
     #[arg(short = 'c', long)]
@@ -59,7 +60,7 @@ pub enum LogsError {
     Usage,
     #[error("only one of -c or an inline [CONTAINER] arg is allowed")]
     TwoContainers,
-    #[error("only one of since-time / since may be used")]
+    #[error("at most one of `sinceTime` or `sinceSeconds` may be specified")]
     TwoSinces,
     #[error("container {container} is not valid for pod {pod}")]
     NoSuchContainer { container: String, pod: String },
@@ -67,6 +68,65 @@ pub enum LogsError {
     NoPods,
     #[error("you are attempting to follow {0} log streams, but maximum allowed concurrency is {1}, use --max-log-requests to increase the limit")]
     TooManyStreams(usize, usize),
+}
+
+/// `--since-time` read as kubectl reads it (RFC 3339), sent back in UTC seconds; a bad
+/// value gets Go's `time.Parse` error.
+fn parse_since_time(text: &str) -> anyhow::Result<String> {
+    // chrono also takes a space or a lowercase `t` for the `T`; Go does not.
+    let layout_fits = text.as_bytes().get(10) == Some(&b'T');
+    match chrono::DateTime::parse_from_rfc3339(text) {
+        Ok(time) if layout_fits => Ok(time.with_timezone(&chrono::Utc).format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        _ => Err(anyhow::anyhow!("{}", go_rfc3339_error(text))),
+    }
+}
+
+/// Go's message for a value that does not fit `2006-01-02T15:04:05Z07:00`: the first
+/// layout element the rest of the value does not match.
+fn go_rfc3339_error(value: &str) -> String {
+    const LAYOUT: &str = "2006-01-02T15:04:05Z07:00";
+    let head = format!("parsing time {value:?} as {LAYOUT:?}");
+    let elements: [(&str, usize); 11] = [
+        ("2006", 4),
+        ("-", 0),
+        ("01", 2),
+        ("-", 0),
+        ("02", 2),
+        ("T", 0),
+        ("15", 2),
+        (":", 0),
+        ("04", 2),
+        (":", 0),
+        ("05", 2),
+    ];
+    let mut rest = value;
+    for (element, digits) in elements {
+        let fits = if digits == 0 {
+            rest.starts_with(element)
+        } else {
+            rest.len() >= digits && rest.as_bytes()[..digits].iter().all(u8::is_ascii_digit)
+        };
+        if !fits {
+            return format!("{head}: cannot parse {rest:?} as {element:?}");
+        }
+        rest = &rest[if digits == 0 { element.len() } else { digits }..];
+    }
+    if let Some(fraction) = rest.strip_prefix('.') {
+        rest = fraction.trim_start_matches(|c: char| c.is_ascii_digit());
+    }
+    let zone_fits = rest == "Z"
+        || (rest.len() == 6
+            && (rest.starts_with('+') || rest.starts_with('-'))
+            && rest.as_bytes()[3] == b':'
+            && [1, 2, 4, 5].iter().all(|&i| rest.as_bytes()[i].is_ascii_digit()));
+    if !zone_fits && !rest.starts_with('Z') {
+        return format!("{head}: cannot parse {rest:?} as \"Z07:00\"");
+    }
+    if rest.len() > 1 && rest.starts_with('Z') {
+        return format!("parsing time {value:?}: extra text: {:?}", &rest[1..]);
+    }
+    // Every element fits, so a field is out of range (Go names which).
+    format!("{head}: value out of range")
 }
 
 /// What to fetch, decided before any request.
@@ -112,7 +172,7 @@ fn plan(args: &LogsArgs) -> Result<Plan, anyhow::Error> {
         query.push(("sinceSeconds", seconds.to_string()));
     }
     if let Some(since_time) = &args.since_time {
-        query.push(("sinceTime", since_time.clone()));
+        query.push(("sinceTime", parse_since_time(since_time)?));
     }
     if args.timestamps {
         query.push(("timestamps", "true".to_string()));
@@ -272,6 +332,16 @@ fn containers_of(pod: &Value, plan: &Plan, args: &LogsArgs) -> anyhow::Result<Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn since_time_errors_read_as_go() {
+        assert_eq!(
+            go_rfc3339_error("not-a-time"),
+            "parsing time \"not-a-time\" as \"2006-01-02T15:04:05Z07:00\": cannot parse \"not-a-time\" as \"2006\""
+        );
+        assert!(go_rfc3339_error("2024-01-01 00:00:00Z").ends_with("cannot parse \" 00:00:00Z\" as \"T\""));
+        assert_eq!(parse_since_time("2024-01-01T02:00:00+02:00").unwrap(), "2024-01-01T00:00:00Z");
+    }
     use clap::Parser;
 
     #[derive(Parser)]

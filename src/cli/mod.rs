@@ -2,11 +2,15 @@
 //! dispatcher that hands each verb to its module. Verbs not built yet say so and exit 1.
 
 pub mod apply;
+pub mod complete;
 pub mod completion;
 pub mod config;
 pub mod create;
 pub mod delete;
 pub mod describe;
+pub mod edit;
+pub mod editor;
+pub mod expose;
 pub mod get;
 pub mod info;
 pub mod label;
@@ -42,7 +46,7 @@ pub struct GlobalOptions {
     #[arg(long, global = true)]
     pub context: Option<String>,
     /// If present, the namespace scope for this CLI request.
-    #[arg(short = 'n', long, global = true)]
+    #[arg(short = 'n', long, global = true, add = complete::namespaces())]
     pub namespace: Option<String>,
     /// Number for the log level verbosity.
     #[arg(short = 'v', long = "v", global = true, default_value_t = 0)]
@@ -106,6 +110,8 @@ pub enum Command {
     Delete(delete::DeleteArgs),
     /// Run a particular image on the cluster.
     Run(run::RunArgs),
+    /// Take a replication controller, service, deployment or pod and expose it as a new Kubernetes service.
+    Expose(expose::ExposeArgs),
     /// Print the logs for a container in a pod.
     Logs(logs::LogsArgs),
     /// Manage the rollout of a resource.
@@ -121,7 +127,7 @@ pub enum Command {
     /// Update fields of a resource.
     Patch(patch::PatchArgs),
     /// Edit a resource on the server.
-    Edit(Pending),
+    Edit(edit::EditArgs),
     /// Wait for a specific condition on one or many resources.
     Wait(wait::WaitArgs),
     /// Modify kubeconfig files.
@@ -146,6 +152,11 @@ pub enum Command {
 
 /// Parses the command line, runs the verb, and turns its error into kubectl's `error: …`.
 pub fn main() -> ExitCode {
+    // A shell asking for completions (`KCTL_COMPLETE=bash kctl -- kctl get …`) is answered here.
+    clap_complete::CompleteEnv::with_factory(Cli::command)
+        .var(completion::COMPLETE_VAR)
+        .shells(complete::shells())
+        .complete();
     init_logging();
     crate::install_crypto_provider();
     let matches = Cli::command().get_matches();
@@ -186,6 +197,8 @@ fn run(cli: Cli, verb: &str) -> anyhow::Result<ExitCode> {
         Command::Rollout(args) => Ok(rollout::run(&cli.global.connection(), &args)),
         Command::Set(args) => Ok(set::run(&cli.global.connection(), &args)),
         Command::Scale(args) => Ok(scale::run(&cli.global.connection(), &args)),
+        Command::Edit(args) => Ok(edit::run(&cli.global.connection(), &args)),
+        Command::Expose(args) => Ok(expose::run(&cli.global.connection(), &args)),
         _ => anyhow::bail!("kctl {verb} is not implemented yet"),
     }
 }

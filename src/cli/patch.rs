@@ -12,6 +12,7 @@ use crate::client::{targets, ClientError, ConnectionFlags};
 #[derive(Args, Debug, Clone)]
 pub struct PatchArgs {
     /// (-f FILENAME | TYPE NAME)
+    #[arg(add = crate::cli::complete::resources())]
     pub args: Vec<String>,
     /// The patch to be applied to the resource JSON file.
     #[arg(short = 'p', long)]

@@ -12,6 +12,7 @@ use crate::client::{targets, ClientError, ConnectionFlags};
 #[derive(Args, Debug, Clone)]
 pub struct ScaleArgs {
     /// (-f FILENAME | TYPE NAME)
+    #[arg(add = crate::cli::complete::types(&["deployment", "replicaset", "replicationcontroller", "statefulset"]))]
     pub args: Vec<String>,
     /// The new desired number of replicas. Required.
     #[arg(long, default_value_t = -1, allow_negative_numbers = true)]

@@ -27,6 +27,7 @@ pub enum SetCommand {
 #[derive(Args, Debug, Clone)]
 pub struct ImageArgs {
     /// (-f FILENAME | TYPE NAME) CONTAINER_NAME_1=CONTAINER_IMAGE_1 ...
+    #[arg(add = crate::cli::complete::resources())]
     pub args: Vec<String>,
     /// Select all resources, in the namespace of the specified resource types.
     #[arg(long)]
@@ -39,6 +40,7 @@ pub struct ImageArgs {
 #[derive(Args, Debug, Clone)]
 pub struct EnvArgs {
     /// TYPE NAME KEY_1=VAL_1 ... KEY_N=VAL_N | KEY-
+    #[arg(add = crate::cli::complete::resources())]
     pub args: Vec<String>,
     /// The names of containers in the selected pod templates to change (wildcards allowed).
     #[arg(short = 'c', long, default_value = "*")]

@@ -15,6 +15,7 @@ use crate::printers::JsonPath;
 #[derive(Args, Debug, Clone)]
 pub struct WaitArgs {
     /// ([-f FILENAME] | resource.group/resource.name | resource.group [(-l label | --all)])
+    #[arg(add = crate::cli::complete::resources())]
     pub args: Vec<String>,
     /// The condition to wait on: [delete|condition=condition-name[=condition-value]|jsonpath='{JSONPath expression}'=[JSONPath value]].
     #[arg(long = "for")]

@@ -112,6 +112,19 @@ impl Discovery {
         Ok(discovery)
     }
 
+    /// `pods`, `deployments.apps`: the types `kubectl api-resources -o name --verbs=get`
+    /// lists (what shell completion offers for a type argument), sorted.
+    pub fn listable_types(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .preferred()
+            .filter(|r| r.verbs.iter().any(|v| v == "get"))
+            .map(ApiResource::qualified_plural)
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
     /// Resources of the group's preferred version, in discovery order: what a type
     /// argument may name (kubectl's RESTMapper prefers those).
     fn preferred(&self) -> impl Iterator<Item = &ApiResource> {

@@ -13,6 +13,23 @@ pub struct StatusBody {
     pub reason: String,
     #[serde(default)]
     pub message: String,
+    #[serde(default)]
+    pub details: StatusDetails,
+}
+
+/// The part of a `Status` that lists each invalid field (`details.causes`).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct StatusDetails {
+    #[serde(default)]
+    pub causes: Vec<StatusCause>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct StatusCause {
+    #[serde(default)]
+    pub field: String,
+    #[serde(default)]
+    pub message: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +88,7 @@ impl ClientError {
                 message: format!(
                     "the server responded with the status code {code} but did not return more information"
                 ),
+                details: StatusDetails::default(),
             }),
         }
     }

@@ -16,6 +16,19 @@ pub fn go_pretty(value: &Value) -> String {
     text
 }
 
+/// `-o json` of a typed object kubectl builds itself (a client dry run): fields in the
+/// order its Go struct declares them, which `T`'s `Serialize` follows.
+pub fn go_pretty_typed<T: Serialize>(value: &T) -> String {
+    let mut out = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
+    // Serializing plain structs into memory cannot fail.
+    let _ = value.serialize(&mut serializer);
+    let mut text = html_safe(&String::from_utf8_lossy(&out));
+    text.push('\n');
+    text
+}
+
 /// One-line JSON (jsonpath output of objects and lists).
 pub fn go_compact(value: &Value) -> String {
     html_safe(&value.to_string())

@@ -16,6 +16,7 @@ use crate::printers::tabwriter::TabWriter;
 #[derive(Args, Debug, Clone)]
 pub struct HistoryArgs {
     /// TYPE NAME | TYPE/NAME
+    #[arg(add = crate::cli::complete::types(&["deployment", "daemonset", "statefulset"]))]
     pub args: Vec<String>,
     /// See the details, including podTemplate of the revision specified.
     #[arg(long, default_value_t = 0)]

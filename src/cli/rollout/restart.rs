@@ -12,6 +12,7 @@ use crate::client::ConnectionFlags;
 #[derive(Args, Debug, Clone)]
 pub struct ObjectsArgs {
     /// RESOURCE/NAME | TYPE NAME
+    #[arg(add = crate::cli::complete::types(&["deployment", "daemonset", "statefulset"]))]
     pub args: Vec<String>,
 }
 

@@ -14,6 +14,7 @@ use crate::client::{ClientError, ConnectionFlags, Session};
 #[derive(Args, Debug, Clone)]
 pub struct StatusArgs {
     /// TYPE NAME | TYPE/NAME
+    #[arg(add = crate::cli::complete::types(&["deployment", "daemonset", "statefulset"]))]
     pub args: Vec<String>,
     /// Watch the status of the rollout until it's done.
     #[arg(short = 'w', long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]

@@ -12,6 +12,7 @@ use crate::client::{ClientError, ConnectionFlags};
 #[derive(Args, Debug, Clone)]
 pub struct UndoArgs {
     /// TYPE NAME | TYPE/NAME
+    #[arg(add = crate::cli::complete::types(&["deployment", "daemonset", "statefulset"]))]
     pub args: Vec<String>,
     /// The revision to rollback to. Default to 0 (last revision).
     #[arg(long = "to-revision", default_value_t = 0)]
