@@ -5,6 +5,7 @@ pub mod deployment;
 pub mod events;
 pub mod expectations;
 pub mod gc;
+pub mod job;
 pub mod leader;
 pub mod replicaset;
 
@@ -45,5 +46,6 @@ pub async fn run_controllers(client: Client, options: ControllerOptions) {
     controllers.spawn(replicaset::run_replication_controllers(client.clone()));
     controllers.spawn(gc::run(client.clone()));
     controllers.spawn(deployment::run(client.clone()));
+    controllers.spawn(job::run(client.clone()));
     while controllers.join_next().await.is_some() {}
 }

@@ -5,6 +5,7 @@
 //! bounded concurrency, their Leases are renewed by a few shard tasks, and one pod watch
 //! (pods with a node) serves every node.
 
+pub mod exit;
 pub mod lease;
 pub mod node;
 pub mod pods;
