@@ -38,6 +38,8 @@ use crate::store::{Store, StoreError};
 pub struct ApiState {
     pub storage: Storage,
     pub openapi: OpenApi,
+    /// tolerationSeconds of the default not-ready/unreachable tolerations of new pods.
+    pub default_toleration_seconds: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -52,6 +54,9 @@ pub struct ServerConfig {
     pub write_kubeconfig: Option<PathBuf>,
     /// How often to compact history older than one interval (upstream: 5 minutes).
     pub compaction_interval: Duration,
+    /// How long new pods tolerate a not-ready or unreachable node (upstream's
+    /// `--default-unreachable-toleration-seconds`, 300).
+    pub default_toleration_seconds: i64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -133,7 +138,11 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     hosts.dedup();
     let serving = pki.issue_server(&hosts)?;
     let (tls, verifier) = transport::tls_config(pki.ca_cert_pem(), &serving.cert_pem, &serving.key_pem)?;
-    let state = Arc::new(ApiState { storage: Storage { store: store.clone() }, openapi: OpenApi::build() });
+    let state = Arc::new(ApiState {
+        storage: Storage { store: store.clone() },
+        openapi: OpenApi::build(),
+        default_toleration_seconds: config.default_toleration_seconds,
+    });
     bootstrap(&state).await.map_err(ServerError::Bootstrap)?;
     if let Some(path) = &config.write_kubeconfig {
         let admin = pki.issue_client("kubernetes-admin", &["system:masters"])?;

@@ -24,6 +24,8 @@ pub struct HollowOptions {
     pub nodes: usize,
     /// Images whose pull fails (ErrImagePull, then ImagePullBackOff).
     pub failing_images: Vec<String>,
+    /// How often leases are renewed; `None` is the kubelet's 10 s.
+    pub lease_renew_interval: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Error)]
@@ -86,7 +88,7 @@ pub async fn run(client: Client, options: HollowOptions) {
     tracing::info!(nodes = nodes.len(), "hollow nodes registered");
     let by_name: HashMap<String, HollowNode> = nodes.iter().map(|n| (n.name.clone(), n.clone())).collect();
     tokio::join!(
-        lease::renew_forever(client.clone(), nodes.clone()),
+        lease::renew_forever(client.clone(), nodes.clone(), options.lease_renew_interval.unwrap_or(lease::RENEW_EVERY)),
         node::report_status_forever(client.clone(), nodes.clone()),
         pods::run(client, Arc::new(by_name), Arc::new(options.failing_images)),
     );
