@@ -7,6 +7,7 @@ pub mod expectations;
 pub mod gc;
 pub mod job;
 pub mod leader;
+pub mod namespace;
 pub mod node_lifecycle;
 pub mod replicaset;
 
@@ -46,6 +47,7 @@ pub async fn run_controllers(client: Client, options: ControllerOptions) {
     controllers.spawn(gc::run(client.clone()));
     controllers.spawn(deployment::run(client.clone()));
     controllers.spawn(job::run(client.clone()));
+    controllers.spawn(namespace::run(client.clone()));
     controllers.spawn(node_lifecycle::run(client.clone(), options));
     while controllers.join_next().await.is_some() {}
 }
