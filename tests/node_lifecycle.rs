@@ -181,4 +181,17 @@ async fn unreachable_nodes_are_tainted_and_their_pods_move() {
     let healed = eventually(WAIT, || taint_keys(&node_json(&server, SILENT)).is_empty());
     assert!(healed, "{:?}", taint_keys(&node_json(&server, SILENT)));
     assert!(server.kubectl_ok(&["get", "nodes"]).lines().any(|l| l.starts_with(SILENT) && l.contains(" Ready ")));
+
+    // A hollow kubelet corrects a Ready condition someone else changed, as a kubelet does.
+    let unknown = json!({"status": {"conditions": [{"type": "Ready", "status": "Unknown", "reason": "NodeStatusUnknown",
+        "message": "Kubelet stopped posting node status.", "lastHeartbeatTime": now(), "lastTransitionTime": now()}]}});
+    nodes.patch_status("hollow-node-1", &PatchParams::default(), &Patch::Merge(unknown)).await.expect("mark unknown");
+    assert!(
+        eventually(WAIT, || server
+            .kubectl_ok(&["get", "nodes"])
+            .lines()
+            .any(|l| l.starts_with("hollow-node-1 ") && l.contains(" Ready "))),
+        "{}",
+        server.kubectl_ok(&["get", "nodes"])
+    );
 }

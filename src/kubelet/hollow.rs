@@ -89,7 +89,11 @@ pub async fn run(client: Client, options: HollowOptions) {
     let by_name: HashMap<String, HollowNode> = nodes.iter().map(|n| (n.name.clone(), n.clone())).collect();
     tokio::join!(
         lease::renew_forever(client.clone(), nodes.clone(), options.lease_renew_interval.unwrap_or(lease::RENEW_EVERY)),
-        node::report_status_forever(client.clone(), nodes.clone()),
+        node::report_status_forever(
+            client.clone(),
+            nodes.clone(),
+            options.lease_renew_interval.unwrap_or(lease::RENEW_EVERY)
+        ),
         pods::run(client, Arc::new(by_name), Arc::new(options.failing_images)),
     );
 }
