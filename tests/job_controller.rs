@@ -43,9 +43,10 @@ fn jobs_complete_with_parallelism_labels_and_events() {
     let server = hollow_cluster();
     server.kubectl_ok(&["create", "job", "hello", "--image=busybox", "--", "true"]);
     let manifest = job("batch", "  completions: 4\n  parallelism: 2\n", "[\"true\"]");
-    server.kubectl_stdin(&["apply", "-f", "-"], Some(&manifest));
+    let indexed = job("indexed", "  completions: 3\n  parallelism: 2\n  completionMode: Indexed\n", "[\"true\"]");
+    server.kubectl_stdin(&["apply", "-f", "-"], Some(&format!("{manifest}---\n{indexed}")));
 
-    for name in ["hello", "batch"] {
+    for name in ["hello", "batch", "indexed"] {
         assert!(
             eventually(WAIT, || condition(&job_json(&server, name), "Complete").is_some()),
             "job {name} did not complete: {}",
@@ -77,6 +78,23 @@ fn jobs_complete_with_parallelism_labels_and_events() {
     let batch = job_json(&server, "batch");
     assert_eq!(batch["status"]["succeeded"], 4);
     assert_eq!(pods_of(&server, "batch").len(), 4);
+
+    let indexed = job_json(&server, "indexed");
+    assert_eq!(
+        (indexed["status"]["succeeded"].as_i64(), indexed["status"]["completedIndexes"].as_str()),
+        (Some(3), Some("0-2"))
+    );
+    let mut indexes: Vec<String> = pods_of(&server, "indexed")
+        .iter()
+        .map(|p| {
+            let index =
+                p["metadata"]["annotations"]["batch.kubernetes.io/job-completion-index"].as_str().unwrap_or("?");
+            assert_eq!(p["spec"]["hostname"].as_str(), Some(format!("indexed-{index}").as_str()));
+            index.to_string()
+        })
+        .collect();
+    indexes.sort();
+    assert_eq!(indexes, ["0", "1", "2"]);
 
     let table = server.kubectl_ok(&["get", "jobs"]);
     let hello_row = table.lines().find(|l| l.starts_with("hello ")).unwrap_or_default();

@@ -5,12 +5,15 @@
 //! finished jobs once their `ttlSecondsAfterFinished` passed (upstream's separate
 //! ttl-after-finished controller, folded in here).
 //!
+//! Indexed jobs give each pod a completion index and complete when every index succeeded.
+//!
 //! Wiring as the replicaset controller: reflectors of jobs and pods feed kube-runtime's
 //! `applier`; a pod wakes the job that controls it. Counting is the pre-1.26 way (finished
 //! pods are counted while they exist, never below what status already says) rather than
 //! through the `batch.kubernetes.io/job-tracking` finalizer.
 
 mod conditions;
+mod indexed;
 mod pods;
 mod status;
 mod sync;

@@ -1,6 +1,7 @@
 //! A job's pods as the controller counts them: which job controls a pod, and how many
 //! are active, ready, terminating, succeeded or failed.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::Pod;
@@ -27,13 +28,18 @@ pub struct Counts {
     pub failed: i32,
     /// Container restarts of active pods (what `backoffLimit` counts with OnFailure).
     pub restarts: i32,
+    /// Completion indexes of succeeded pods (Indexed jobs).
+    pub succeeded_indexes: BTreeSet<i32>,
 }
 
 pub fn count(pods: &[Arc<Pod>]) -> Counts {
     let mut counts = Counts::default();
     for pod in pods {
         match phase(pod) {
-            "Succeeded" => counts.succeeded += 1,
+            "Succeeded" => {
+                counts.succeeded += 1;
+                counts.succeeded_indexes.extend(super::indexed::index_of(pod));
+            }
             "Failed" => counts.failed += 1,
             _ if pod.metadata.deletion_timestamp.is_some() => counts.terminating += 1,
             _ => {

@@ -21,6 +21,8 @@ pub struct Wanted {
     pub start_time: Option<DateTime<Utc>>,
     pub completion_time: Option<DateTime<Utc>>,
     pub conditions: Vec<Value>,
+    /// Indexed jobs: the succeeded indexes as ranges (`0-2,4`).
+    pub completed_indexes: Option<String>,
 }
 
 impl Wanted {
@@ -45,6 +47,9 @@ impl Wanted {
             if value != 0 {
                 status.insert(field.into(), json!(value));
             }
+        }
+        if let Some(indexes) = self.completed_indexes.as_ref().filter(|i| !i.is_empty()) {
+            status.insert("completedIndexes".into(), json!(indexes));
         }
         status.insert("ready".into(), json!(self.ready));
         status.insert("terminating".into(), json!(self.terminating));
@@ -98,6 +103,7 @@ mod tests {
             start_time: None,
             completion_time: None,
             conditions: Vec::new(),
+            completed_indexes: None,
         };
         assert_eq!(
             wanted.to_json(),
@@ -124,6 +130,7 @@ mod tests {
                 super::super::conditions::BACKOFF_LIMIT_EXCEEDED,
                 Utc::now(),
             )],
+            completed_indexes: Some("0-1,3".into()),
         };
         let job: Job = serde_json::from_value(json!({"metadata": {"name": "j"}, "status": wanted.to_json()})).unwrap();
         assert_eq!(current(&job), wanted.to_json());

@@ -1,6 +1,7 @@
 //! One reconcile of one job: count its pods, decide (a pure `plan`), create or delete
 //! pods, write status, record events, and schedule the next look (deadline, TTL).
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,7 +18,7 @@ use serde_json::Value;
 use super::conditions::{self, condition, is_true};
 use super::pods::{self, Counts};
 use super::status::{self, Wanted};
-use super::{ttl, Context, Error};
+use super::{indexed, ttl, Context, Error};
 use crate::controllers::events::reference_to;
 use crate::controllers::replicaset::owner_key;
 use crate::controllers::replicaset::pods::{from_template, owner_reference, pods_to_delete};
@@ -44,6 +45,8 @@ fn note(warning: bool, reason: &str, message: &str) -> Note {
 pub struct Plan {
     pub status: Wanted,
     pub create: usize,
+    /// Indexed jobs: the completion index of each pod to create.
+    pub indexes: Vec<i32>,
     pub delete: Vec<Arc<Pod>>,
     pub notes: Vec<Note>,
     /// When the active deadline passes, if it is still ahead.
@@ -58,6 +61,8 @@ struct Spec {
     active_deadline: Option<i64>,
     suspend: bool,
     restart_on_failure: bool,
+    /// Indexed completion mode (which requires completions).
+    indexed: bool,
 }
 
 fn spec_of(job: &Job) -> Spec {
@@ -70,6 +75,8 @@ fn spec_of(job: &Job) -> Spec {
         suspend: spec.and_then(|s| s.suspend).unwrap_or(false),
         restart_on_failure: spec.and_then(|s| s.template.spec.as_ref()).and_then(|s| s.restart_policy.as_deref())
             == Some("OnFailure"),
+        indexed: spec.and_then(|s| s.completion_mode.as_deref()) == Some("Indexed")
+            && spec.and_then(|s| s.completions).is_some(),
     }
 }
 
@@ -89,8 +96,26 @@ pub fn plan(job: &Job, counts: &Counts, now: DateTime<Utc>) -> Plan {
         start_time: current.start_time.as_ref().map(|t| t.0),
         completion_time: current.completion_time.as_ref().map(|t| t.0),
         conditions: Vec::new(),
+        completed_indexes: None,
     };
-    let mut plan = Plan { status: status.clone(), create: 0, delete: Vec::new(), notes: Vec::new(), deadline_in: None };
+    // Indexed: what counts is which indexes succeeded, not how many pods did.
+    let mut done = BTreeSet::new();
+    if spec.indexed {
+        let completions = spec.completions.unwrap_or(0);
+        done = indexed::parse_ranges(current.completed_indexes.as_deref().unwrap_or_default());
+        done.extend(counts.succeeded_indexes.iter().copied());
+        done.retain(|i| *i < completions);
+        status.succeeded = done.len() as i32;
+        status.completed_indexes = Some(indexed::format_ranges(&done));
+    }
+    let mut plan = Plan {
+        status: status.clone(),
+        create: 0,
+        indexes: Vec::new(),
+        delete: Vec::new(),
+        notes: Vec::new(),
+        deadline_in: None,
+    };
     let all_active = || counts.active.clone();
 
     if is_true(&conditions, conditions::COMPLETE) || is_true(&conditions, conditions::FAILED) {
@@ -179,7 +204,19 @@ pub fn plan(job: &Job, counts: &Counts, now: DateTime<Utc>) -> Plan {
             None if status.succeeded > 0 => active as i32,
             None => spec.parallelism,
         } as usize;
-        if active < want {
+        if spec.indexed {
+            // A pod running an index that already succeeded is a duplicate.
+            let (duplicates, running): (Vec<_>, Vec<_>) =
+                counts.active.iter().cloned().partition(|p| indexed::index_of(p).is_none_or(|i| done.contains(&i)));
+            let running_indexes: BTreeSet<i32> = running.iter().filter_map(|p| indexed::index_of(p)).collect();
+            let missing = want.saturating_sub(running.len()).min(BURST);
+            plan.indexes = indexed::to_create(spec.completions.unwrap_or(0), &done, &running_indexes, missing);
+            plan.create = plan.indexes.len();
+            plan.delete = duplicates;
+            if running.len() > want {
+                plan.delete.extend(pods_to_delete(&running, (running.len() - want).min(BURST)));
+            }
+        } else if active < want {
             plan.create = (want - active).min(BURST);
         } else if active > want {
             plan.delete = pods_to_delete(&counts.active, (active - want).min(BURST));
@@ -230,7 +267,7 @@ pub async fn reconcile(job: Arc<Job>, ctx: Arc<Context>) -> Result<Action, Error
     let mut manage_error = None;
     if satisfied {
         if plan.create > 0 {
-            manage_error = create_pods(&job, &ctx, &key, plan.create).await.err();
+            manage_error = create_pods(&job, &ctx, &key, &plan).await.err();
         }
         if !plan.delete.is_empty() {
             manage_error = delete_pods(&job, &ctx, &key, &plan.delete).await.err().or(manage_error);
@@ -263,15 +300,34 @@ pub async fn reconcile(job: Arc<Job>, ctx: Arc<Context>) -> Result<Action, Error
     Ok(Action::requeue(next))
 }
 
-/// Creates `count` pods in batches of 1, 2, 4 … (upstream's slow start), stopping at the
-/// first batch with a failure.
-async fn create_pods(job: &Job, ctx: &Context, key: &str, count: usize) -> Result<(), Error> {
+/// The pods a plan creates: copies of the template, each stamped with its index when the
+/// job is Indexed.
+fn new_pods(job: &Job, plan: &Plan) -> Result<Vec<Pod>, Error> {
     let name = job.name_any();
     let namespace = job.namespace().unwrap_or_default();
     let template = job.spec.as_ref().map(|s| &s.template).ok_or_else(|| Error::NoTemplate(name.clone()))?;
     let reference = owner_reference("batch/v1", "Job", &name, &job.uid().unwrap_or_default());
     let pod = from_template(template, &namespace, reference);
-    let api: Api<Pod> = Api::namespaced(ctx.client.clone(), &namespace);
+    if plan.indexes.is_empty() {
+        return Ok(vec![pod; plan.create]);
+    }
+    Ok(plan
+        .indexes
+        .iter()
+        .map(|index| {
+            let mut pod = pod.clone();
+            indexed::stamp(&mut pod, &name, *index);
+            pod
+        })
+        .collect())
+}
+
+/// Creates the plan's pods in batches of 1, 2, 4 … (upstream's slow start), stopping at
+/// the first batch with a failure.
+async fn create_pods(job: &Job, ctx: &Context, key: &str, plan: &Plan) -> Result<(), Error> {
+    let pods = new_pods(job, plan)?;
+    let count = pods.len();
+    let api: Api<Pod> = Api::namespaced(ctx.client.clone(), &job.namespace().unwrap_or_default());
     let target = event_target(job);
     let params = PostParams::default();
     ctx.expectations.expect_creations(key, count);
@@ -279,7 +335,8 @@ async fn create_pods(job: &Job, ctx: &Context, key: &str, count: usize) -> Resul
     let mut batch = 1;
     while remaining > 0 {
         let size = batch.min(remaining);
-        let results = join_all((0..size).map(|_| api.create(&params, &pod))).await;
+        let start = count - remaining;
+        let results = join_all(pods[start..start + size].iter().map(|pod| api.create(&params, pod))).await;
         remaining -= size;
         let mut failure = None;
         for result in results {
@@ -414,6 +471,18 @@ mod tests {
         assert_eq!(late.status.conditions[1]["reason"], "DeadlineExceeded");
         let fresh = plan(&job(json!({"activeDeadlineSeconds": 60}), json!({})), &pods_in(&[]), Utc::now());
         assert!(fresh.deadline_in.is_some_and(|d| d > Duration::from_secs(50)));
+    }
+
+    #[test]
+    fn indexed_jobs_run_missing_indexes_and_complete_when_all_succeeded() {
+        let spec = json!({"completions": 3, "parallelism": 2, "completionMode": "Indexed"});
+        let started = json!({"startTime": "2026-01-01T00:00:00Z", "completedIndexes": "1"});
+        let first = plan(&job(spec.clone(), started), &pods_in(&[]), Utc::now());
+        assert_eq!((first.indexes.clone(), first.status.succeeded), (vec![0, 2], 1));
+        assert_eq!(first.status.completed_indexes.as_deref(), Some("1"));
+        let done = json!({"startTime": "2026-01-01T00:00:00Z", "completedIndexes": "0-2"});
+        let last = plan(&job(spec, done), &pods_in(&[]), Utc::now());
+        assert_eq!(types(&last), ["SuccessCriteriaMet", "Complete"]);
     }
 
     #[test]
