@@ -1,7 +1,7 @@
 //! The job controller against a real `kctl server` with hollow nodes, where a pod whose
 //! container runs `true` succeeds and one running `false` (restartPolicy Never) fails.
 //! Driven by the real kubectl: completion, parallelism, the backoff limit, the active
-//! deadline, suspension and ttlSecondsAfterFinished.
+//! deadline (with the pod failure backoff), suspension and ttlSecondsAfterFinished.
 
 mod support;
 
@@ -123,6 +123,14 @@ fn jobs_fail_on_backoff_limit_and_deadline() {
     assert!(condition(&failed, "FailureTarget").is_some());
     assert_eq!(failed["status"]["failed"], 2, "one try and one retry: {failed}");
     assert!(failed["status"].get("completionTime").is_none());
+    // The retry waited out upstream's 10 s pod failure backoff.
+    let mut created: Vec<chrono::DateTime<chrono::Utc>> = pods_of(&server, "failing")
+        .iter()
+        .filter_map(|p| p["metadata"]["creationTimestamp"].as_str()?.parse().ok())
+        .collect();
+    created.sort();
+    assert_eq!(created.len(), 2, "{created:?}");
+    assert!(created[1] - created[0] >= chrono::Duration::seconds(9), "{created:?}");
     let described = server.kubectl_ok(&["describe", "job", "failing"]);
     assert!(
         described.contains("BackoffLimitExceeded") && described.contains("Job has reached the specified backoff limit")

@@ -51,6 +51,8 @@ pub struct Plan {
     pub notes: Vec<Note>,
     /// When the active deadline passes, if it is still ahead.
     pub deadline_in: Option<Duration>,
+    /// When failed pods may be replaced, if creation waits for the retry backoff.
+    pub backoff_in: Option<Duration>,
 }
 
 /// The job's spec values the controller reads, with upstream's defaults.
@@ -115,6 +117,7 @@ pub fn plan(job: &Job, counts: &Counts, now: DateTime<Utc>) -> Plan {
         delete: Vec::new(),
         notes: Vec::new(),
         deadline_in: None,
+        backoff_in: None,
     };
     let all_active = || counts.active.clone();
 
@@ -222,6 +225,13 @@ pub fn plan(job: &Job, counts: &Counts, now: DateTime<Utc>) -> Plan {
             plan.delete = pods_to_delete(&counts.active, (active - want).min(BURST));
         }
         plan.deadline_in = deadline_left.and_then(|left| left.to_std().ok());
+        if plan.create > 0 {
+            if let Some(wait) = counts.retry_backoff(now) {
+                plan.create = 0;
+                plan.indexes.clear();
+                plan.backoff_in = Some(wait);
+            }
+        }
     }
     status.conditions = conditions;
     plan.status = status;
@@ -284,7 +294,7 @@ pub async fn reconcile(job: Arc<Job>, ctx: Arc<Context>) -> Result<Action, Error
     }
 
     let mut next = RESYNC;
-    if let Some(left) = plan.deadline_in {
+    for left in [plan.deadline_in, plan.backoff_in].into_iter().flatten() {
         next = next.min(left + Duration::from_millis(100));
     }
     if let Some(finished) = conditions::finished_at(&plan.status.conditions) {
