@@ -129,7 +129,7 @@ impl Monitor {
         if silent_for > self.grace {
             if let Some(conditions) = health::unknown_conditions(&node, now) {
                 let was_ready = health::ready_status(&node) == Some("True");
-                let ops = vec![json!({"op": "replace", "path": "/status/conditions", "value": conditions})];
+                let ops = vec![set_field("status", node.status.is_some(), "conditions", json!(conditions))];
                 node = self.patch(&node, ops, true).await?;
                 if was_ready {
                     self.record_not_ready(&node).await;
@@ -137,15 +137,12 @@ impl Monitor {
             }
         }
         if let Some(taints) = taints::wanted(&node, health::ready_status(&node), now) {
-            let op = if node.spec.as_ref().and_then(|s| s.taints.as_ref()).is_some() { "replace" } else { "add" };
-            let ops = if taints.is_empty() {
-                vec![json!({"op": "remove", "path": "/spec/taints"})]
-            } else if node.spec.is_none() {
-                vec![json!({"op": "add", "path": "/spec", "value": {"taints": taints}})]
+            let op = if taints.is_empty() {
+                json!({"op": "remove", "path": "/spec/taints"})
             } else {
-                vec![json!({"op": op, "path": "/spec/taints", "value": taints})]
+                set_field("spec", node.spec.is_some(), "taints", json!(taints))
             };
-            self.patch(&node, ops, false).await?;
+            self.patch(&node, vec![op], false).await?;
         }
         Ok(())
     }
@@ -213,6 +210,16 @@ impl Monitor {
     }
 }
 
+/// The JSON patch operation that sets `/parent/field` (an `add` replaces a present
+/// member), creating `parent` when the object has none.
+fn set_field(parent: &str, parent_exists: bool, field: &str, value: Value) -> Value {
+    if parent_exists {
+        json!({"op": "add", "path": format!("/{parent}/{field}"), "value": value})
+    } else {
+        json!({"op": "add", "path": format!("/{parent}"), "value": {field: value}})
+    }
+}
+
 fn node_of(pod: &Pod) -> Option<&str> {
     pod.spec.as_ref()?.node_name.as_deref().filter(|n| !n.is_empty())
 }
@@ -224,6 +231,18 @@ fn pod_reference(pod: &Pod) -> k8s_openapi::api::core::v1::ObjectReference {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_are_set_with_or_without_their_parent() {
+        let mut node = json!({"metadata": {"name": "n"}});
+        let patch: json_patch::Patch =
+            serde_json::from_value(json!([set_field("spec", false, "taints", json!([{"key": "k"}]))])).unwrap();
+        json_patch::patch(&mut node, &patch).unwrap();
+        let patch: json_patch::Patch =
+            serde_json::from_value(json!([set_field("spec", true, "taints", json!([]))])).unwrap();
+        json_patch::patch(&mut node, &patch).unwrap();
+        assert_eq!(node["spec"]["taints"], json!([]));
+    }
 
     #[test]
     fn the_monitor_period_follows_the_grace_period() {
