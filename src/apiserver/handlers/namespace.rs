@@ -50,14 +50,20 @@ pub async fn terminate(state: &Arc<ApiState>, namespace: Value) -> Result<Value,
 
 /// A terminating namespace nothing holds any more is removed.
 pub async fn remove_if_finalized(state: &Arc<ApiState>, namespace: Value) -> Result<Value, ApiError> {
-    if namespace.pointer("/metadata/deletionTimestamp").is_none() || !finalized(&namespace) {
-        return Ok(namespace);
+    let resource = namespaces()?;
+    let name = object_name(&namespace).to_string();
+    let mut current = namespace;
+    // Nobody else would remove it later: a write in between is read again, not given up on.
+    for _ in 0..16 {
+        if current.pointer("/metadata/deletionTimestamp").is_none() || !finalized(&current) {
+            return Ok(current);
+        }
+        match state.storage.delete(resource, &current, revision_of(&current)).await {
+            Err(err) if err.reason == "Conflict" => current = state.storage.get(resource, None, &name).await?,
+            other => return other,
+        }
     }
-    match state.storage.delete(namespaces()?, &namespace, revision_of(&namespace)).await {
-        // Someone wrote it meanwhile: they (or the controller's next pass) finish the job.
-        Err(err) if err.reason == "Conflict" => Ok(namespace),
-        other => other,
-    }
+    Err(ApiError::conflict(&resource.qualified_plural(), &name, "too many concurrent writers; try again"))
 }
 
 /// `PUT /api/v1/namespaces/NAME/finalize`: only `spec.finalizers` changes.
