@@ -87,13 +87,10 @@ pub async fn run(client: Client, options: HollowOptions) {
     node::register_all(&client, &nodes).await;
     tracing::info!(nodes = nodes.len(), "hollow nodes registered");
     let by_name: HashMap<String, HollowNode> = nodes.iter().map(|n| (n.name.clone(), n.clone())).collect();
+    let renew_every = options.lease_renew_interval.unwrap_or(lease::RENEW_EVERY);
     tokio::join!(
-        lease::renew_forever(client.clone(), nodes.clone(), options.lease_renew_interval.unwrap_or(lease::RENEW_EVERY)),
-        node::report_status_forever(
-            client.clone(),
-            nodes.clone(),
-            options.lease_renew_interval.unwrap_or(lease::RENEW_EVERY)
-        ),
+        lease::renew_forever(client.clone(), nodes.clone(), renew_every),
+        node::report_status_forever(client.clone(), nodes.clone(), renew_every),
         pods::run(client, Arc::new(by_name), Arc::new(options.failing_images)),
     );
 }
