@@ -106,6 +106,16 @@ async fn unreachable_nodes_are_tainted_and_their_pods_move() {
                  "renewTime": Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true)}}))
     .unwrap();
     leases.create(&PostParams::default(), &lease).await.expect("create the lease");
+    // Its "kubelet" renews the lease until the pods are placed, however slow the machine.
+    let heartbeat = {
+        let leases = leases.clone();
+        tokio::spawn(async move {
+            loop {
+                renew_lease(&leases).await;
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        })
+    };
     server.kubectl_ok(&["cordon", "hollow-node-1", "hollow-node-2"]);
     server.kubectl_stdin(&["apply", "-f", "-"], Some(REPLICASET));
     assert!(
@@ -124,6 +134,7 @@ async fn unreachable_nodes_are_tainted_and_their_pods_move() {
         "the default toleration follows --pod-eviction-timeout: {tolerations}"
     );
     let first_pods: Vec<String> = web_pods(&server).iter().map(|p| p["metadata"]["name"].to_string()).collect();
+    heartbeat.abort();
     server.kubectl_ok(&["uncordon", "hollow-node-1", "hollow-node-2"]);
 
     // Nobody renews the lease: NotReady, Unknown conditions, unreachable taints.
