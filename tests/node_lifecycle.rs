@@ -2,11 +2,17 @@
 //! third Node whose Lease nobody renews: it goes NotReady (conditions Unknown), gets the
 //! unreachable taints, its pods are evicted once their default toleration (here the
 //! 2 s `--pod-eviction-timeout`) ends and the ReplicaSet recreates them on the hollow
-//! nodes; when its heartbeats come back the taints go.
+//! nodes (marked DisruptionTarget first); when its heartbeats come back the taints go.
 
 mod support;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
+
+use futures::StreamExt;
+use k8s_openapi::api::core::v1::Pod;
+use kube::runtime::{watcher, WatchStreamExt};
 
 use chrono::{SecondsFormat, Utc};
 use k8s_openapi::api::coordination::v1::Lease;
@@ -135,6 +141,25 @@ async fn unreachable_nodes_are_tainted_and_their_pods_move() {
     );
     let first_pods: Vec<String> = web_pods(&server).iter().map(|p| p["metadata"]["name"].to_string()).collect();
     heartbeat.abort();
+    // Watches for the DisruptionTarget condition evicted pods get just before they go.
+    let disrupted = Arc::new(AtomicBool::new(false));
+    let watching = {
+        let (pods, disrupted) = (Api::<Pod>::default_namespaced(client.clone()), disrupted.clone());
+        tokio::spawn(async move {
+            let events =
+                watcher(pods, watcher::Config::default().labels("app=web")).default_backoff().applied_objects();
+            let mut events = std::pin::pin!(events);
+            while let Some(Ok(pod)) = events.next().await {
+                let conditions = pod.status.and_then(|s| s.conditions).unwrap_or_default();
+                if conditions
+                    .iter()
+                    .any(|c| c.type_ == "DisruptionTarget" && c.reason.as_deref() == Some("DeletionByTaintManager"))
+                {
+                    disrupted.store(true, Ordering::SeqCst);
+                }
+            }
+        })
+    };
     server.kubectl_ok(&["uncordon", "hollow-node-1", "hollow-node-2"]);
 
     // Nobody renews the lease: NotReady, Unknown conditions, unreachable taints.
@@ -175,6 +200,8 @@ async fn unreachable_nodes_are_tainted_and_their_pods_move() {
         "{:?}",
         web_pods(&server)
     );
+    assert!(eventually(WAIT, || disrupted.load(Ordering::SeqCst)), "no pod was marked DisruptionTarget");
+    watching.abort();
     let events = server.kubectl_ok(&["get", "events"]);
     assert!(
         events.contains("TaintManagerEviction") && events.contains("Marking for deletion Pod default/web-"),

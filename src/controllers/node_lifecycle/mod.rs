@@ -195,6 +195,15 @@ impl Monitor {
                 format!("Marking for deletion Pod {}/{}", pod.namespace().unwrap_or_default(), pod.name_any());
             self.eviction_events.normal(&target, "TaintManagerEviction", &message).await;
             let api: Api<Pod> = Api::namespaced(self.client.clone(), &pod.namespace().unwrap_or_default());
+            // As upstream, the pod says why it goes (DisruptionTarget) before it goes.
+            let disruption = json!({"status": {"conditions": [{"type": "DisruptionTarget", "status": "True",
+                "reason": "DeletionByTaintManager", "message": "Taint manager: deleting due to NoExecute taint",
+                "lastTransitionTime": now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)}]}});
+            if let Err(err) =
+                api.patch_status(&pod.name_any(), &PatchParams::default(), &Patch::Strategic(disruption)).await
+            {
+                tracing::debug!(%err, pod = %pod.name_any(), "could not mark the pod as disrupted");
+            }
             let params = DeleteParams {
                 preconditions: Some(Preconditions { uid: Some(uid.clone()), resource_version: None }),
                 ..Default::default()
