@@ -1,6 +1,7 @@
 //! Admission that needs the rest of the cluster: a namespaced object needs its namespace
-//! to exist and not be terminating (NamespaceLifecycle), and a Service gets a cluster IP
-//! (and node ports) allocated.
+//! to exist and not be terminating (NamespaceLifecycle), a Service gets a cluster IP
+//! (and node ports) allocated, and a Pod tolerates unreachable nodes for a configured
+//! while (DefaultTolerationSeconds).
 
 use std::collections::HashSet;
 
@@ -37,6 +38,9 @@ pub async fn admit_create(state: &ApiState, resource: &ResourceInfo, object: &mu
     }
     if resource.kind == "Service" {
         allocate_service_addresses(state, object).await?;
+    }
+    if resource.kind == "Pod" && resource.group.is_empty() {
+        crate::registry::strategy::add_default_tolerations(object, state.default_toleration_seconds);
     }
     Ok(())
 }

@@ -45,6 +45,8 @@ pub struct ApiState {
     pub watch_cache: watch_cache::WatchCache,
     /// The custom resources CRDs currently make servable.
     pub crds: crd::CustomResources,
+    /// tolerationSeconds of the default not-ready/unreachable tolerations of new pods.
+    pub default_toleration_seconds: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -59,6 +61,9 @@ pub struct ServerConfig {
     pub write_kubeconfig: Option<PathBuf>,
     /// How often to compact history older than one interval (upstream: 5 minutes).
     pub compaction_interval: Duration,
+    /// How long new pods tolerate a not-ready or unreachable node (upstream's
+    /// `--default-unreachable-toleration-seconds`, 300).
+    pub default_toleration_seconds: i64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -142,6 +147,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         openapi: OpenApi::build(),
         watch_cache: Default::default(),
         crds: Default::default(),
+        default_toleration_seconds: config.default_toleration_seconds,
     });
     bootstrap(&state).await.map_err(ServerError::Bootstrap)?;
     // CRDs stored before this start are served before the first request.

@@ -10,7 +10,7 @@ use clap::Args;
 
 use crate::apiserver::{self, ServerConfig};
 use crate::controllers::ControllerOptions;
-use crate::kubelet::hollow::HollowOptions;
+use crate::kubelet::hollow::{lease, HollowOptions};
 
 #[derive(Args, Debug, Clone)]
 pub struct ServerArgs {
@@ -41,7 +41,8 @@ pub struct ServerArgs {
     /// How long a node may stay silent before it is marked unreachable.
     #[arg(long, default_value = "40s", value_parser = parse_duration)]
     pub node_monitor_grace_period: Duration,
-    /// How long pods stay on an unreachable node before they are evicted.
+    /// How long pods stay on an unreachable node before they are evicted (the
+    /// tolerationSeconds of new pods' default not-ready/unreachable tolerations).
     #[arg(long, default_value = "5m", value_parser = parse_duration)]
     pub pod_eviction_timeout: Duration,
     /// How often history older than one interval is compacted (e.g. 5m, 30s, 1s).
@@ -74,6 +75,8 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<ExitCode> {
         hosts: args.tls_sans.clone(),
         write_kubeconfig: args.write_kubeconfig.clone(),
         compaction_interval: args.etcd_compaction_interval,
+        // Pods are evicted from an unreachable node once their default toleration ends.
+        default_toleration_seconds: i64::try_from(args.pod_eviction_timeout.as_secs()).unwrap_or(i64::MAX),
     };
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
@@ -93,8 +96,15 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<ExitCode> {
         }
         if args.hollow_nodes > 0 {
             let nodes = server.client_for("system:node:hollow", &["system:nodes"], "kubelet");
-            let options =
-                HollowOptions { nodes: args.hollow_nodes, failing_images: args.hollow_failing_images.clone() };
+            let options = HollowOptions {
+                nodes: args.hollow_nodes,
+                failing_images: args.hollow_failing_images.clone(),
+                // Four renewals per grace period at least, so a short grace period
+                // (in tests) never marks a live hollow node unreachable.
+                lease_renew_interval: Some(
+                    lease::RENEW_EVERY.min(args.node_monitor_grace_period / 4).max(Duration::from_millis(100)),
+                ),
+            };
             components.spawn(crate::kubelet::hollow::run(nodes, options));
         }
         tokio::select! {

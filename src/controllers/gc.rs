@@ -169,7 +169,7 @@ fn watched_kinds() -> impl Iterator<Item = &'static ResourceInfo> {
     registry::RESOURCES.iter().filter(|r| r.kind != "Event")
 }
 
-fn api_resource(resource: &ResourceInfo) -> ApiResource {
+pub(crate) fn api_resource(resource: &ResourceInfo) -> ApiResource {
     ApiResource {
         group: resource.group.to_string(),
         version: resource.version.to_string(),

@@ -5,7 +5,10 @@ pub mod deployment;
 pub mod events;
 pub mod expectations;
 pub mod gc;
+pub mod job;
 pub mod leader;
+pub mod namespace;
+pub mod node_lifecycle;
 pub mod replicaset;
 
 use kube::Client;
@@ -38,12 +41,13 @@ pub async fn run(client: Client, options: ControllerOptions) {
 
 /// Every controller side by side; dropping the future stops them all.
 pub async fn run_controllers(client: Client, options: ControllerOptions) {
-    // For the node lifecycle controller, which is not written yet.
-    let _ = &options;
     let mut controllers = tokio::task::JoinSet::new();
     controllers.spawn(replicaset::run_replicasets(client.clone()));
     controllers.spawn(replicaset::run_replication_controllers(client.clone()));
     controllers.spawn(gc::run(client.clone()));
     controllers.spawn(deployment::run(client.clone()));
+    controllers.spawn(job::run(client.clone()));
+    controllers.spawn(namespace::run(client.clone()));
+    controllers.spawn(node_lifecycle::run(client.clone(), options));
     while controllers.join_next().await.is_some() {}
 }

@@ -5,6 +5,7 @@
 //! bounded concurrency, their Leases are renewed by a few shard tasks, and one pod watch
 //! (pods with a node) serves every node.
 
+pub mod exit;
 pub mod lease;
 pub mod node;
 pub mod pods;
@@ -23,6 +24,8 @@ pub struct HollowOptions {
     pub nodes: usize,
     /// Images whose pull fails (ErrImagePull, then ImagePullBackOff).
     pub failing_images: Vec<String>,
+    /// How often leases are renewed; `None` is the kubelet's 10 s.
+    pub lease_renew_interval: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Error)]
@@ -84,9 +87,10 @@ pub async fn run(client: Client, options: HollowOptions) {
     node::register_all(&client, &nodes).await;
     tracing::info!(nodes = nodes.len(), "hollow nodes registered");
     let by_name: HashMap<String, HollowNode> = nodes.iter().map(|n| (n.name.clone(), n.clone())).collect();
+    let renew_every = options.lease_renew_interval.unwrap_or(lease::RENEW_EVERY);
     tokio::join!(
-        lease::renew_forever(client.clone(), nodes.clone()),
-        node::report_status_forever(client.clone(), nodes.clone()),
+        lease::renew_forever(client.clone(), nodes.clone(), renew_every),
+        node::report_status_forever(client.clone(), nodes.clone(), renew_every),
         pods::run(client, Arc::new(by_name), Arc::new(options.failing_images)),
     );
 }

@@ -1,6 +1,6 @@
 //! delete and deletecollection: preconditions, finalizers (deletionTimestamp first, removal
-//! when the last finalizer goes), propagation policies, and namespaces (which empty
-//! themselves, then go).
+//! when the last finalizer goes), propagation policies, and namespaces (Terminating until
+//! the namespace controller emptied and finalized them).
 
 use std::sync::Arc;
 
@@ -16,7 +16,7 @@ use crate::apiserver::router::Target;
 use crate::apiserver::status::ApiError;
 use crate::apiserver::storage::{object_name, object_namespace, revision_of};
 use crate::apiserver::ApiState;
-use crate::registry::{self, ResourceInfo};
+use crate::registry::ResourceInfo;
 
 /// Namespaces that exist for the cluster's own sake.
 const PROTECTED_NAMESPACES: &[&str] = &["default", "kube-system", "kube-public"];
@@ -122,7 +122,7 @@ async fn delete_object(
     propagation: Option<&str>,
 ) -> Result<Value, ApiError> {
     if resource.kind == "Namespace" {
-        return terminate_namespace(state, current).await;
+        return super::namespace::terminate(state, current).await;
     }
     match propagation {
         // Until the garbage collector runs as a controller, the apiserver releases and
@@ -218,36 +218,6 @@ async fn delete_dependents(state: &Arc<ApiState>, owner: &Value) -> Result<(), A
         }
     }
     Ok(())
-}
-
-/// Marks the namespace Terminating, then (in the background) deletes everything in it and
-/// finally the namespace itself — what kubectl waits for.
-async fn terminate_namespace(state: &Arc<ApiState>, namespace: Value) -> Result<Value, ApiError> {
-    let name = object_name(&namespace).to_string();
-    let namespaces = registry::by_plural("", "v1", "namespaces").ok_or_else(|| ApiError::internal("no namespaces"))?;
-    let terminating = state
-        .storage
-        .update_with(namespaces, None, &name, |mut object| {
-            if object.pointer("/metadata/deletionTimestamp").is_none() {
-                object["metadata"]["deletionTimestamp"] = json!(now_rfc3339());
-            }
-            object["status"]["phase"] = json!("Terminating");
-            Ok(object)
-        })
-        .await?;
-    let state = state.clone();
-    tokio::spawn(async move {
-        for resource in state.crds.snapshot().collections().into_iter().filter(|r| r.namespaced) {
-            let Ok(page) = state.storage.list(resource, Some(&name), 0, None, None, |_| true).await else { continue };
-            for object in page.items {
-                let _ = state.storage.delete(resource, &object, revision_of(&object)).await;
-            }
-        }
-        if let Ok(Some(current)) = state.storage.try_get(namespaces, None, &name).await {
-            let _ = state.storage.delete(namespaces, &current, revision_of(&current)).await;
-        }
-    });
-    Ok(terminating)
 }
 
 pub async fn delete_collection(

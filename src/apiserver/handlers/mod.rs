@@ -2,6 +2,7 @@
 
 mod delete;
 mod discovery;
+mod namespace;
 mod read;
 mod subresources;
 mod watch;
@@ -130,9 +131,8 @@ async fn objects(state: &Arc<ApiState>, request: &Request, target: &Target) -> R
         (&Method::POST, Some(name), Some("binding")) => subresources::bind(state, request, target, name).await,
         (&Method::POST, Some(name), Some("eviction")) => subresources::evict(state, request, target, name).await,
         (&Method::PUT, Some(name), Some("scale")) => subresources::update_scale(state, request, target, name).await,
-        (&Method::PUT, Some(name), None | Some("status" | "finalize")) => {
-            write::update(state, request, target, name).await
-        }
+        (&Method::PUT, Some(name), Some("finalize")) => namespace::finalize(state, request, name).await,
+        (&Method::PUT, Some(name), None | Some("status")) => write::update(state, request, target, name).await,
         (&Method::PATCH, Some(name), Some("scale")) => subresources::patch_scale(state, request, target, name).await,
         (&Method::PATCH, Some(name), None | Some("status")) => write::patch(state, request, target, name).await,
         (&Method::DELETE, Some(name), None) => delete::delete(state, request, target, name).await,

@@ -103,8 +103,12 @@ async fn store_update(
     if request.dry_run() {
         return Ok(object);
     }
-    let finalizers_left =
-        object.pointer("/metadata/finalizers").and_then(Value::as_array).is_some_and(|f| !f.is_empty());
+    // A namespace is also held by its spec.finalizers (see `namespace`).
+    let finalizers_left = if resource.kind == "Namespace" {
+        !super::namespace::finalized(&object)
+    } else {
+        object.pointer("/metadata/finalizers").and_then(Value::as_array).is_some_and(|f| !f.is_empty())
+    };
     if object.pointer("/metadata/deletionTimestamp").is_some() && !finalizers_left {
         let written = state.storage.update(resource, object, expected).await?;
         return state.storage.delete(resource, &written, revision_of(&written)).await;

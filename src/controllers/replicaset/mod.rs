@@ -8,7 +8,7 @@
 //! whose selector matches. Triggers flow after the reflector wrote them, so a reconcile
 //! always sees at least the state that triggered it.
 
-mod pods;
+pub(crate) mod pods;
 mod status;
 mod sync;
 

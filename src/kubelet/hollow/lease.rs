@@ -53,13 +53,14 @@ pub async fn renew(client: &Client, node: &str, now: DateTime<Utc>) -> Result<()
     }
 }
 
-/// Renews every node's lease every RENEW_EVERY, split over SHARDS tasks.
-pub async fn renew_forever(client: Client, nodes: Arc<Vec<HollowNode>>) {
+/// Renews every node's lease every `every` (the kubelet's RENEW_EVERY unless a short
+/// node monitor grace period asks for more), split over SHARDS tasks.
+pub async fn renew_forever(client: Client, nodes: Arc<Vec<HollowNode>>, every: Duration) {
     let shards = SHARDS.min(nodes.len()).max(1);
     let tasks = (0..shards).map(|shard| {
         let (client, nodes) = (client.clone(), nodes.clone());
         async move {
-            let mut every = tokio::time::interval(RENEW_EVERY);
+            let mut every = tokio::time::interval(every);
             every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 every.tick().await;

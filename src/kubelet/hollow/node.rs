@@ -124,17 +124,36 @@ pub async fn register_all(client: &Client, nodes: &[HollowNode]) {
         .await;
 }
 
-/// Re-posts every node's status every STATUS_EVERY (Ready=True, fresh heartbeat), which
-/// also undoes a NotReady mark left by the node lifecycle controller.
-pub async fn report_status_forever(client: Client, nodes: std::sync::Arc<Vec<HollowNode>>) {
+/// Whether the node's Ready condition says True (what the kubelet reports).
+fn reported_ready(node: &Node) -> bool {
+    let conditions = node.status.as_ref().and_then(|s| s.conditions.as_ref());
+    conditions.is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+}
+
+/// Re-posts every node's status every STATUS_EVERY (Ready=True, fresh heartbeat), and
+/// every `check_every` the status of nodes whose Ready condition is not True — as a
+/// kubelet corrects a NotReady/Unknown mark left by the node lifecycle controller.
+pub async fn report_status_forever(client: Client, nodes: std::sync::Arc<Vec<HollowNode>>, check_every: Duration) {
     let ready_since = Utc::now();
-    let mut every = tokio::time::interval(STATUS_EVERY);
+    let check_every = check_every.clamp(Duration::from_millis(100), STATUS_EVERY);
+    let mut every = tokio::time::interval(check_every);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     every.tick().await;
+    let mut last_full = std::time::Instant::now();
+    let api: Api<Node> = Api::all(client.clone());
     loop {
         every.tick().await;
         let now = Utc::now();
-        futures::stream::iter(nodes.iter())
+        let due: Vec<&HollowNode> = if last_full.elapsed() >= STATUS_EVERY {
+            last_full = std::time::Instant::now();
+            nodes.iter().collect()
+        } else {
+            let Ok(listed) = api.list(&kube::api::ListParams::default().labels("type=hollow")).await else { continue };
+            let not_ready: std::collections::HashSet<String> =
+                listed.items.iter().filter(|n| !reported_ready(n)).filter_map(|n| n.metadata.name.clone()).collect();
+            nodes.iter().filter(|n| not_ready.contains(&n.name)).collect()
+        };
+        futures::stream::iter(due)
             .for_each_concurrent(CONCURRENCY, |node| {
                 let client = &client;
                 async move {

@@ -18,6 +18,7 @@ use kube::Client;
 use serde_json::Value;
 use tokio::sync::{mpsc, Semaphore};
 
+use super::exit;
 use super::status::{self, PullFailure, Reported};
 use super::{offset_ip, HollowError, HollowNode};
 
@@ -32,6 +33,7 @@ const ATTEMPTS: u32 = 5;
 enum Written {
     InFlight,
     Running,
+    Finished,
     Pulling(PullFailure),
     Deleting,
 }
@@ -40,25 +42,31 @@ enum Written {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Action {
     Run,
+    /// The containers exited with this code (see `exit`).
+    Finish(i32),
     Pull(PullFailure),
     Delete,
 }
 
 /// Decides from the pod and what we wrote before (the watch may lag behind our writes).
-fn next_action(pod: &Pod, written: Option<Written>, failing: bool) -> Option<Action> {
+fn next_action(pod: &Pod, written: Option<Written>, failing: bool, exit_code: Option<i32>) -> Option<Action> {
     if pod.metadata.deletion_timestamp.is_some() {
         return (written != Some(Written::Deleting)).then_some(Action::Delete);
     }
     if matches!(pod.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed")) {
         return None;
     }
-    if matches!(written, Some(Written::InFlight | Written::Deleting)) {
+    if matches!(written, Some(Written::InFlight | Written::Deleting | Written::Finished)) {
         return None;
     }
     let reported = status::reported(pod);
     if !failing {
-        let done = reported == Reported::Running || written == Some(Written::Running);
-        return (!done).then_some(Action::Run);
+        let running = reported == Reported::Running || written == Some(Written::Running);
+        return match (running, exit_code) {
+            (false, _) => Some(Action::Run),
+            (true, Some(code)) => Some(Action::Finish(code)),
+            (true, None) => None,
+        };
     }
     let backing_off = Reported::Pulling(PullFailure::ImagePullBackOff);
     if reported == backing_off || written == Some(Written::Pulling(PullFailure::ImagePullBackOff)) {
@@ -150,14 +158,17 @@ impl Agent {
         };
         let Some(uid) = pod.metadata.uid.clone() else { return };
         let failing = status::failing_image(&pod, &self.failing_images).map(str::to_string);
-        let Some(action) = next_action(&pod, self.written.get(&uid).copied(), failing.is_some()) else { return };
+        let exit_code = exit::exit_code(&pod);
+        let Some(action) = next_action(&pod, self.written.get(&uid).copied(), failing.is_some(), exit_code) else {
+            return;
+        };
         self.written.insert(uid.clone(), if action == Action::Delete { Written::Deleting } else { Written::InFlight });
         let (client, done, work, host_ip) = (self.client.clone(), self.done.clone(), self.work.clone(), node.ip);
         let pod_ip = existing_pod_ip(&pod)
             .unwrap_or_else(|| offset_ip([10, 64, 0, 0], self.next_ip.fetch_add(1, Ordering::Relaxed)));
         tokio::spawn(async move {
             let mut outcome = (Ok(()), action);
-            for step in steps(action) {
+            for step in steps(action, exit_code) {
                 if step == Action::Pull(PullFailure::ImagePullBackOff) {
                     tokio::time::sleep(BACKOFF_AFTER).await;
                 }
@@ -171,6 +182,7 @@ impl Agent {
             }
             let written = match outcome {
                 (Ok(()), Action::Run) => Some(Written::Running),
+                (Ok(()), Action::Finish(_)) => Some(Written::Finished),
                 (Ok(()), Action::Pull(failure)) => Some(Written::Pulling(failure)),
                 (Ok(()), Action::Delete) => Some(Written::Deleting),
                 // Forget it: the next event for the pod tries again.
@@ -184,14 +196,16 @@ impl Agent {
     }
 }
 
-/// The writes one action makes. A failed pull shows ErrImagePull, then backs off, in
-/// one task: events for the pod meanwhile see it in flight and do not interleave.
-fn steps(action: Action) -> Vec<Action> {
-    match action {
-        Action::Pull(PullFailure::ErrImagePull) => {
+/// The writes one action makes. A failed pull shows ErrImagePull, then backs off, and a
+/// pod that exits runs, then finishes, in one task: events for the pod meanwhile see it
+/// in flight and do not interleave (nor get lost while it is).
+fn steps(action: Action, exit_code: Option<i32>) -> Vec<Action> {
+    match (action, exit_code) {
+        (Action::Run, Some(code)) => vec![Action::Run, Action::Finish(code)],
+        (Action::Pull(PullFailure::ErrImagePull), _) => {
             vec![Action::Pull(PullFailure::ErrImagePull), Action::Pull(PullFailure::ImagePullBackOff)]
         }
-        other => vec![other],
+        (other, _) => vec![other],
     }
 }
 
@@ -216,6 +230,7 @@ async fn perform(
         let now = Utc::now();
         let result = match action {
             Action::Run => write_status(&pods, name, status::running(pod, pod_ip, host_ip, now)).await,
+            Action::Finish(code) => write_status(&pods, name, exit::finished(pod, code, now)).await,
             Action::Pull(failure) => {
                 let image = failing_image.unwrap_or_default();
                 write_status(&pods, name, status::pull_failed(pod, image, failure, pod_ip, host_ip, now)).await
@@ -276,37 +291,48 @@ mod tests {
     #[test]
     fn a_new_pod_is_run_once() {
         let fresh = pod(json!({}));
-        assert_eq!(next_action(&fresh, None, false), Some(Action::Run));
-        assert_eq!(next_action(&fresh, Some(Written::InFlight), false), None);
-        assert_eq!(next_action(&fresh, Some(Written::Running), false), None, "the watch lags behind our write");
+        assert_eq!(next_action(&fresh, None, false, None), Some(Action::Run));
+        assert_eq!(next_action(&fresh, Some(Written::InFlight), false, None), None);
+        assert_eq!(next_action(&fresh, Some(Written::Running), false, None), None, "the watch lags behind our write");
         let running = pod(json!({"status": {"phase": "Running", "podIP": "10.64.0.1"}}));
-        assert_eq!(next_action(&running, None, false), None);
+        assert_eq!(next_action(&running, None, false, None), None);
+    }
+
+    #[test]
+    fn a_pod_that_exits_finishes_after_running_once() {
+        let fresh = pod(json!({}));
+        assert_eq!(next_action(&fresh, None, false, Some(0)), Some(Action::Run));
+        assert_eq!(next_action(&fresh, Some(Written::Running), false, Some(1)), Some(Action::Finish(1)));
+        assert_eq!(next_action(&fresh, Some(Written::Finished), false, Some(1)), None);
+        let done = pod(json!({"status": {"phase": "Succeeded"}}));
+        assert_eq!(next_action(&done, None, false, Some(0)), None);
     }
 
     #[test]
     fn a_failing_pull_goes_to_backoff_and_stays() {
         let fresh = pod(json!({}));
-        assert_eq!(next_action(&fresh, None, true), Some(Action::Pull(PullFailure::ErrImagePull)));
+        assert_eq!(next_action(&fresh, None, true, None), Some(Action::Pull(PullFailure::ErrImagePull)));
         assert_eq!(
-            next_action(&fresh, Some(Written::Pulling(PullFailure::ErrImagePull)), true),
+            next_action(&fresh, Some(Written::Pulling(PullFailure::ErrImagePull)), true, None),
             Some(Action::Pull(PullFailure::ImagePullBackOff))
         );
-        assert_eq!(next_action(&fresh, Some(Written::Pulling(PullFailure::ImagePullBackOff)), true), None);
+        assert_eq!(next_action(&fresh, Some(Written::Pulling(PullFailure::ImagePullBackOff)), true, None), None);
     }
 
     #[test]
     fn a_failed_pull_backs_off_in_the_same_task() {
         assert_eq!(
-            steps(Action::Pull(PullFailure::ErrImagePull)),
+            steps(Action::Pull(PullFailure::ErrImagePull), None),
             vec![Action::Pull(PullFailure::ErrImagePull), Action::Pull(PullFailure::ImagePullBackOff)]
         );
-        assert_eq!(steps(Action::Run), vec![Action::Run]);
+        assert_eq!(steps(Action::Run, None), vec![Action::Run]);
+        assert_eq!(steps(Action::Run, Some(1)), vec![Action::Run, Action::Finish(1)]);
     }
 
     #[test]
     fn a_deleted_pod_is_removed_once() {
         let deleting = pod(json!({"metadata": {"deletionTimestamp": "2026-01-01T00:00:00Z"}}));
-        assert_eq!(next_action(&deleting, Some(Written::Running), false), Some(Action::Delete));
-        assert_eq!(next_action(&deleting, Some(Written::Deleting), false), None);
+        assert_eq!(next_action(&deleting, Some(Written::Running), false, None), Some(Action::Delete));
+        assert_eq!(next_action(&deleting, Some(Written::Deleting), false, None), None);
     }
 }

@@ -62,6 +62,12 @@ pub fn default_object(resource: &ResourceInfo, object: &mut Value) {
     }
 }
 
+/// The DefaultTolerationSeconds admission plugin: a new Pod tolerates the
+/// `node.kubernetes.io/not-ready` and `unreachable` NoExecute taints for `seconds`.
+pub fn add_default_tolerations(pod: &mut Value, seconds: i64) {
+    pod::default_toleration_seconds(pod, seconds);
+}
+
 /// Upstream's `PrepareForCreate` bookkeeping beyond defaults: `metadata.generation` 1 for the
 /// kinds that track it. Call once on create, after [`default_object`].
 pub fn prepare_for_create(resource: &ResourceInfo, object: &mut Value) {

@@ -182,7 +182,6 @@ pub(crate) fn default_pod(obj: &mut Value) {
         spec.insert("priority".into(), json!(priority));
     }
     set_default_str(spec, "preemptionPolicy", "PreemptLowerPriority");
-    default_toleration_seconds(spec);
     let qos = qos_class(spec);
     if let Some(status) = ensure_obj(root, "status") {
         set_default_str(status, "phase", "Pending");
@@ -200,8 +199,10 @@ fn default_requests_to_limits(c: &mut Map<String, Value>) {
     }
 }
 
-/// DefaultTolerationSeconds admission: tolerate not-ready/unreachable for 300s unless covered.
-fn default_toleration_seconds(spec: &mut Map<String, Value>) {
+/// DefaultTolerationSeconds admission: tolerate not-ready/unreachable for `seconds`
+/// (upstream's default: 300) unless a toleration already covers them.
+pub(crate) fn default_toleration_seconds(obj: &mut Value, seconds: i64) {
+    let Some(spec) = obj.as_object_mut().and_then(|root| ensure_obj(root, "spec")) else { return };
     let existing = match spec.get("tolerations") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(a)) => a.clone(),
@@ -216,7 +217,7 @@ fn default_toleration_seconds(spec: &mut Map<String, Value>) {
     let mut added = existing.clone();
     for key in ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"] {
         if !tolerates(key) {
-            added.push(json!({"key": key, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}));
+            added.push(json!({"key": key, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": seconds}));
         }
     }
     if added.len() != existing.len() {
@@ -697,6 +698,7 @@ mod tests {
     fn defaulted(obj: Value) -> Value {
         let mut obj = obj;
         default_pod(&mut obj);
+        default_toleration_seconds(&mut obj, 300);
         obj
     }
 
@@ -871,6 +873,7 @@ mod tests {
         assert!(!c.is_empty());
         let mut v = json!({"spec": {"containers": "x", "tolerations": 3}});
         default_pod(&mut v);
+        default_toleration_seconds(&mut v, 300);
         let mut v = json!("not an object");
         default_pod(&mut v);
     }
@@ -881,6 +884,7 @@ mod tests {
             spec.extend(extra.clone());
         }
         default_pod(&mut p);
+        default_toleration_seconds(&mut p, 300);
         p
     }
 

@@ -1,0 +1,159 @@
+//! The job controller (batch/v1 Job): runs pods from the template until `completions`
+//! of them succeeded (at most `parallelism` at once), gives up after `backoffLimit`
+//! failures or `activeDeadlineSeconds`, deletes its pods while suspended, writes status
+//! and the SuccessCriteriaMet/Complete or FailureTarget/Failed conditions, and deletes
+//! finished jobs once their `ttlSecondsAfterFinished` passed (upstream's separate
+//! ttl-after-finished controller, folded in here).
+//!
+//! Indexed jobs give each pod a completion index and complete when every index succeeded.
+//!
+//! Wiring as the replicaset controller: reflectors of jobs and pods feed kube-runtime's
+//! `applier`; a pod wakes the job that controls it. Counting is the pre-1.26 way (finished
+//! pods are counted while they exist, never below what status already says) rather than
+//! through the `batch.kubernetes.io/job-tracking` finalizer.
+
+mod conditions;
+mod indexed;
+mod pods;
+mod status;
+mod sync;
+mod ttl;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::{stream, StreamExt, TryStreamExt};
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::Api;
+use kube::runtime::controller::{self, trigger_self, trigger_with, Action};
+use kube::runtime::reflector::{self, ObjectRef, Store};
+use kube::runtime::{watcher, WatchStreamExt};
+use kube::{Client, ResourceExt};
+use parking_lot::Mutex;
+
+use super::events::EventRecorder;
+use super::expectations::Expectations;
+use super::replicaset::owner_key;
+
+/// The event source, as upstream names it.
+pub const COMPONENT: &str = "job-controller";
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0} has no namespace")]
+    NoNamespace(String),
+    #[error("{0} has no pod template")]
+    NoTemplate(String),
+    #[error("failed to create pods: {0}")]
+    Create(#[source] kube::Error),
+    #[error("failed to delete pods: {0}")]
+    Delete(#[source] kube::Error),
+    #[error("apiserver request failed: {0}")]
+    Kube(#[from] kube::Error),
+    #[error("could not encode a status patch: {0}")]
+    Encode(#[from] serde_json::Error),
+    #[error("reconcile task failed: {0}")]
+    Task(String),
+}
+
+/// What every reconcile shares.
+pub struct Context {
+    pub client: Client,
+    pub pods: Store<Pod>,
+    pub expectations: Expectations,
+    pub recorder: EventRecorder,
+    /// Consecutive failed reconciles per job (`namespace/name`), for the retry backoff.
+    failures: Mutex<HashMap<String, u32>>,
+}
+
+/// Notes what a pod event means for expectations, before the reflector stores it.
+fn observe(ctx: &Context, event: &watcher::Event<Pod>) {
+    match event {
+        watcher::Event::Apply(pod) | watcher::Event::InitApply(pod) => {
+            if ctx.pods.get(&ObjectRef::from_obj(pod)).is_none() {
+                if let Some(job) = pods::job_of(pod) {
+                    ctx.expectations.creation_observed(&owner_key(&pod.namespace().unwrap_or_default(), &job.name));
+                }
+            }
+            if pod.metadata.deletion_timestamp.is_some() {
+                ctx.expectations.deletion_observed(&pod.uid().unwrap_or_default());
+            }
+        }
+        watcher::Event::Delete(pod) => ctx.expectations.deletion_observed(&pod.uid().unwrap_or_default()),
+        watcher::Event::Init | watcher::Event::InitDone => {}
+    }
+}
+
+/// Runs the job controller until the task is dropped.
+pub async fn run(client: Client) {
+    let (jobs, job_writer) = reflector::store::<Job>();
+    let (pods, pod_writer) = reflector::store::<Pod>();
+    let ctx = Arc::new(Context {
+        client: client.clone(),
+        pods,
+        expectations: Expectations::new(),
+        recorder: EventRecorder::new(client.clone(), COMPONENT),
+        failures: Mutex::new(HashMap::new()),
+    });
+
+    let forget = ctx.clone();
+    let job_events = watcher(Api::<Job>::all(client.clone()), watcher::Config::default()).default_backoff().inspect_ok(
+        move |event| {
+            if let watcher::Event::Delete(job) = event {
+                forget.expectations.forget(&owner_key(&job.namespace().unwrap_or_default(), &job.name_any()));
+            }
+        },
+    );
+    let job_triggers = trigger_self(reflector::reflector(job_writer, job_events).applied_objects(), ());
+
+    let observer = ctx.clone();
+    let pod_events = watcher(Api::<Pod>::all(client), watcher::Config::default())
+        .default_backoff()
+        .inspect_ok(move |event| observe(&observer, event));
+    let pod_triggers = trigger_with(reflector::reflector(pod_writer, pod_events).touched_objects(), |pod: Pod| {
+        let namespace = pod.namespace().unwrap_or_default();
+        pods::job_of(&pod).map(|job| ObjectRef::<Job>::new(&job.name).within(&namespace))
+    });
+
+    controller::applier(
+        |job, ctx| {
+            // Its own task, so a slow reconcile never holds up the watches.
+            Box::pin(async move {
+                let key = owner_key(&job.namespace().unwrap_or_default(), &job.name_any());
+                let result = match tokio::spawn(sync::reconcile(job, ctx.clone())).await {
+                    Ok(result) => result,
+                    Err(err) => Err(Error::Task(err.to_string())),
+                };
+                if result.is_ok() {
+                    ctx.failures.lock().remove(&key);
+                }
+                result
+            })
+        },
+        error_policy,
+        ctx,
+        jobs,
+        stream::select(job_triggers, pod_triggers),
+        controller::Config::default(),
+    )
+    .for_each(|result| async move {
+        if let Err(err) = result {
+            tracing::debug!(%err, component = COMPONENT, "reconcile failed");
+        }
+    })
+    .await;
+}
+
+/// Retries with a per-job exponential backoff (100 ms doubling up to a minute).
+fn error_policy(job: Arc<Job>, err: &Error, ctx: Arc<Context>) -> Action {
+    let key = owner_key(&job.namespace().unwrap_or_default(), &job.name_any());
+    let mut failures = ctx.failures.lock();
+    let count = failures.entry(key).or_insert(0);
+    *count = count.saturating_add(1);
+    let doublings = count.saturating_sub(1).min(10);
+    let delay = (Duration::from_millis(100) * 2u32.pow(doublings)).min(Duration::from_secs(60));
+    tracing::debug!(%err, component = COMPONENT, ?delay, "will retry");
+    Action::requeue(delay)
+}
