@@ -13,6 +13,12 @@ pub mod replicaset;
 
 use kube::Client;
 
+/// Pods kept in a controller's cache lose their managedFields, which no controller reads
+/// and which are a large part of each object (upstream's informers trim them the same way).
+pub fn forget_managed_fields<K: kube::Resource>(object: &mut K) {
+    object.meta_mut().managed_fields = None;
+}
+
 /// Options shared by the controllers.
 #[derive(Debug, Clone)]
 pub struct ControllerOptions {

@@ -111,6 +111,7 @@ pub async fn run(client: Client) {
     let observer = ctx.clone();
     let pod_events = watcher(Api::<Pod>::all(client), watcher::Config::default())
         .default_backoff()
+        .modify(super::forget_managed_fields)
         .inspect_ok(move |event| observe(&observer, event));
     let pod_triggers = trigger_with(reflector::reflector(pod_writer, pod_events).touched_objects(), |pod: Pod| {
         let namespace = pod.namespace().unwrap_or_default();

@@ -72,9 +72,12 @@ pub async fn run(client: Client, options: ControllerOptions) {
         reflector::reflector(lease_writer, watcher(lease_api, config.clone())).default_backoff().for_each(|_| async {});
     // Only pods bound to a node can be evicted from one.
     let pod_config = config.fields("spec.nodeName!=");
-    let pod_watch = reflector::reflector(pod_writer, watcher(Api::<Pod>::all(client.clone()), pod_config))
-        .default_backoff()
-        .for_each(|_| async {});
+    let pod_watch = reflector::reflector(
+        pod_writer,
+        watcher(Api::<Pod>::all(client.clone()), pod_config).modify(super::forget_managed_fields),
+    )
+    .default_backoff()
+    .for_each(|_| async {});
     let mut monitor = Monitor {
         node_events: EventRecorder::new(client.clone(), "node-controller"),
         eviction_events: EventRecorder::new(client.clone(), "taint-eviction-controller"),

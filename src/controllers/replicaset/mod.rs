@@ -245,6 +245,7 @@ pub async fn run<K: ReplicaOwner>(client: Client) {
     let observer = ctx.clone();
     let pod_events = watcher(Api::<Pod>::all(client), watcher::Config::default())
         .default_backoff()
+        .modify(crate::controllers::forget_managed_fields)
         .inspect_ok(move |event| observe(&observer, event));
     let mapper_owners = owners.clone();
     let pod_triggers = trigger_with(reflector::reflector(pod_writer, pod_events).touched_objects(), move |pod| {
