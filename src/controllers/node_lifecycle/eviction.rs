@@ -6,26 +6,8 @@
 use chrono::{DateTime, Utc};
 use k8s_openapi::api::core::v1::{Pod, Taint, Toleration};
 
-/// Upstream's `Toleration.ToleratesTaint`.
-pub fn tolerates(toleration: &Toleration, taint: &Taint) -> bool {
-    let effect = toleration.effect.as_deref().unwrap_or_default();
-    if !effect.is_empty() && effect != taint.effect {
-        return false;
-    }
-    let key = toleration.key.as_deref().unwrap_or_default();
-    let operator = toleration.operator.as_deref().unwrap_or("Equal");
-    if key.is_empty() {
-        return operator == "Exists";
-    }
-    if key != taint.key {
-        return false;
-    }
-    match operator {
-        "Exists" => true,
-        "Equal" | "" => toleration.value.as_deref().unwrap_or_default() == taint.value.as_deref().unwrap_or_default(),
-        _ => false,
-    }
-}
+// One toleration rule for the scheduler's taint filter and for eviction.
+pub use crate::scheduler::filters::tolerates;
 
 /// When the pod must go: `None` never (nothing to evict for, or tolerated forever),
 /// `Some(t)` at `t` (in the past for "now").
