@@ -464,9 +464,10 @@ pub fn track_update_with_schema(
     if !new.is_object() {
         return;
     }
-    let mut entries = match new.pointer("/metadata/managedFields") {
-        Some(Value::Array(_)) => managed_fields(new),
-        _ => old.map(managed_fields).unwrap_or_default(),
+    let given = matches!(new.pointer("/metadata/managedFields"), Some(Value::Array(_)));
+    let mut entries = match given {
+        true => managed_fields(new),
+        false => old.map(managed_fields).unwrap_or_default(),
     };
     let api_version = api_version_of(new).unwrap_or_default();
     let stripped_old = old.map(strip_unowned);
@@ -493,9 +494,11 @@ pub fn track_update_with_schema(
             }),
         }
     }
-    let current = new.clone();
-    for e in &mut entries {
-        e.fields = e.fields.retain_existing(&current);
+    // A new object's only field set was just read from it: nothing to trim then.
+    if old.is_some() || given {
+        for e in &mut entries {
+            e.fields = e.fields.retain_existing(new);
+        }
     }
     set_managed_fields(new, entries);
 }
