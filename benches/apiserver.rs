@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,6 +16,9 @@ use kube::api::{Api, ApiResource, DynamicObject, ListParams, PostParams, WatchEv
 use kube::core::GroupVersionKind;
 use parking_lot::Mutex;
 
+mod support;
+use support::Server;
+
 const SEQUENTIAL: usize = 1_000;
 const WRITERS: usize = 16;
 const PER_WRITER: usize = 250;
@@ -25,45 +27,13 @@ const TOTAL_PODS: usize = 10_000;
 const WATCHERS: usize = 100;
 const WATCHED_EVENTS: usize = 100;
 
-struct Server {
-    child: Child,
-    kubeconfig: std::path::PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
+/// The apiserver alone: no scheduler or controllers writing events and status beside
+/// the measured requests (those have their own benchmark).
 fn start_server(dir: &Path, etcd: Option<&str>) -> Server {
-    let kubeconfig = dir.join("kubeconfig");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_kctl"));
-    // The apiserver alone: no scheduler or controllers writing events and status beside
-    // the measured requests (those have their own benchmark).
-    command.args(["server", "--apiserver-only", "--listen", "127.0.0.1:0", "--data-dir"]).arg(dir.join("data"));
-    command.arg("--write-kubeconfig").arg(&kubeconfig);
-    if let Some(endpoint) = etcd {
-        command.args(["--etcd-servers", endpoint]);
+    match etcd {
+        Some(endpoint) => Server::start(dir, &["--apiserver-only", "--etcd-servers", endpoint]),
+        None => Server::start(dir, &["--apiserver-only"]),
     }
-    let child = command.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("start kctl server");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !kubeconfig.exists() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Server { child, kubeconfig }
-}
-
-fn rss_mb(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let kb: f64 = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0);
-    kb / 1024.0
 }
 
 fn pod(name: &str) -> Pod {
@@ -170,15 +140,9 @@ async fn measure_custom_resources(client: &kube::Client, figures: &mut Figures) 
     figures.cr_list_ms = lists[1];
 }
 
-async fn client(kubeconfig: &Path) -> kube::Client {
-    let config = kube::config::Kubeconfig::read_from(kubeconfig).expect("kubeconfig");
-    let config = kube::Config::from_custom_kubeconfig(config, &Default::default()).await.expect("config");
-    kube::Client::try_from(config).expect("client")
-}
-
 async fn measure(server: &Server) -> Figures {
     let mut figures = Figures::default();
-    let client = client(&server.kubeconfig).await;
+    let client = server.client().await;
     let pods: Api<Pod> = Api::namespaced(client.clone(), "default");
     // Ready: a list answers.
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -186,7 +150,7 @@ async fn measure(server: &Server) -> Figures {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
-    figures.rss_idle = rss_mb(server.child.id());
+    figures.rss_idle = server.rss_mb();
 
     let started = Instant::now();
     for i in 0..SEQUENTIAL {
@@ -241,7 +205,7 @@ async fn measure(server: &Server) -> Figures {
     }
     lists.sort_by(f64::total_cmp);
     figures.list_ms = lists[1];
-    figures.rss_10k = rss_mb(server.child.id());
+    figures.rss_10k = server.rss_mb();
 
     // 100 watchers on one namespace; each event's delay from the create call to each watcher.
     let watched: Api<Pod> = Api::namespaced(client.clone(), "kube-public");

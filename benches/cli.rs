@@ -3,49 +3,18 @@
 //! Each command runs RUNS times; wall time is measured around the process and peak RSS is
 //! the child's `ru_maxrss` from `wait4`.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use comfy_table::{presets::UTF8_FULL, Table};
 
+mod support;
+use support::{kctl_binary, Server};
+
 const RUNS: usize = 25;
 const PODS: usize = 50;
 const KUBECTL: &str = "/usr/bin/kubectl";
-
-struct Server {
-    child: Child,
-    kubeconfig: PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn kctl_binary() -> &'static str {
-    env!("CARGO_BIN_EXE_kctl")
-}
-
-fn start_server(dir: &Path) -> Server {
-    let kubeconfig = dir.join("kubeconfig");
-    let child = Command::new(kctl_binary())
-        .args(["server", "--listen", "127.0.0.1:0", "--hollow-nodes", "3", "--data-dir"])
-        .arg(dir.join("data"))
-        .arg("--write-kubeconfig")
-        .arg(&kubeconfig)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start kctl server");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !kubeconfig.exists() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Server { child, kubeconfig }
-}
 
 /// One client process: its wall time (ms), peak RSS (MB) and standard output.
 struct Run {
@@ -161,7 +130,7 @@ fn main() {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
-    let server = start_server(dir.path());
+    let server = Server::start(dir.path(), &["--hollow-nodes", "3"]);
     let setup_home = dir.path().join("setup-home");
     let manifest = dir.path().join("pods.yaml");
     std::fs::write(&manifest, pods_manifest()).expect("write manifest");

@@ -7,8 +7,6 @@
 //! column quotes upstream's own gates (scheduler_perf's 680 pods/s on 5,000 nodes).
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use comfy_table::{presets::UTF8_FULL, Table};
@@ -18,60 +16,12 @@ use k8s_openapi::api::core::v1::{Node, Pod};
 use kube::api::{Api, ListParams, PostParams};
 use kube::runtime::watcher::{self, Event};
 
+mod support;
+use support::Server;
+
 const NODES: usize = 1_000;
 const REPLICAS: usize = 10_000;
 const DEADLINE: Duration = Duration::from_secs(300);
-
-struct Server {
-    child: Child,
-    kubeconfig: PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_server(dir: &Path) -> Server {
-    let kubeconfig = dir.join("kubeconfig");
-    let child = Command::new(env!("CARGO_BIN_EXE_kctl"))
-        .args(["server", "--listen", "127.0.0.1:0", "--hollow-nodes", &NODES.to_string(), "--data-dir"])
-        .arg(dir.join("data"))
-        .arg("--write-kubeconfig")
-        .arg(&kubeconfig)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start kctl server");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !kubeconfig.exists() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Server { child, kubeconfig }
-}
-
-/// (current RSS, peak RSS) in MB, from /proc.
-fn rss_mb(pid: u32) -> (f64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| -> f64 {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0.0)
-            / 1024.0
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
-
-async fn client(kubeconfig: &Path) -> kube::Client {
-    let config = kube::config::Kubeconfig::read_from(kubeconfig).expect("kubeconfig");
-    let config = kube::Config::from_custom_kubeconfig(config, &Default::default()).await.expect("config");
-    kube::Client::try_from(config).expect("client")
-}
 
 fn is_ready(conditions: Option<&[k8s_openapi::api::core::v1::PodCondition]>) -> bool {
     conditions.is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
@@ -128,7 +78,7 @@ struct Figures {
 }
 
 async fn measure(server: &Server) -> Figures {
-    let client = client(&server.kubeconfig).await;
+    let client = server.client().await;
     let nodes_ready = wait_for_ready_nodes(&Api::all(client.clone())).await;
 
     // One watch of bound pods tells both when each pod was bound and when it became Ready.
@@ -166,7 +116,7 @@ async fn measure(server: &Server) -> Figures {
         }
     }
     let all_ready = started.elapsed();
-    let (rss_end, rss_peak) = rss_mb(server.child.id());
+    let (rss_end, rss_peak) = (server.rss_mb(), server.peak_rss_mb());
     Figures { nodes_ready, all_bound: all_bound.unwrap_or(all_ready), all_ready, rss_end, rss_peak }
 }
 
@@ -174,7 +124,7 @@ async fn measure(server: &Server) -> Figures {
 async fn main() {
     kctl::install_crypto_provider();
     let dir = tempfile::tempdir().expect("temp dir");
-    let server = start_server(dir.path());
+    let server = Server::start(dir.path(), &["--hollow-nodes", &NODES.to_string()]);
     let figures = measure(&server).await;
     drop(server);
 

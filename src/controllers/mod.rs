@@ -10,6 +10,7 @@ pub mod leader;
 pub mod namespace;
 pub mod node_lifecycle;
 pub mod replicaset;
+pub mod slow_start;
 
 use kube::Client;
 

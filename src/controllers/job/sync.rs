@@ -10,7 +10,7 @@ use futures::future::join_all;
 use futures::FutureExt;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ObjectReference, Pod};
-use kube::api::{Api, DeleteParams, PostParams, Preconditions};
+use kube::api::{Api, DeleteParams, Preconditions};
 use kube::runtime::controller::Action;
 use kube::ResourceExt;
 use serde_json::Value;
@@ -22,6 +22,7 @@ use super::{indexed, ttl, Context, Error};
 use crate::controllers::events::reference_to;
 use crate::controllers::replicaset::owner_key;
 use crate::controllers::replicaset::pods::{from_template, owner_reference, pods_to_delete};
+use crate::controllers::slow_start::Creator;
 
 /// At most this many creations or deletions per sync (upstream's burst).
 const BURST: usize = 500;
@@ -332,45 +333,17 @@ fn new_pods(job: &Job, plan: &Plan) -> Result<Vec<Pod>, Error> {
         .collect())
 }
 
-/// Creates the plan's pods in batches of 1, 2, 4 … (upstream's slow start), stopping at
-/// the first batch with a failure.
+/// Creates the plan's pods with upstream's slow start.
 async fn create_pods(job: &Job, ctx: &Context, key: &str, plan: &Plan) -> Result<(), Error> {
     let pods = new_pods(job, plan)?;
-    let count = pods.len();
-    let api: Api<Pod> = Api::namespaced(ctx.client.clone(), &job.namespace().unwrap_or_default());
-    let target = event_target(job);
-    let params = PostParams::default();
-    ctx.expectations.expect_creations(key, count);
-    let mut remaining = count;
-    let mut batch = 1;
-    while remaining > 0 {
-        let size = batch.min(remaining);
-        let start = count - remaining;
-        let results = join_all(pods[start..start + size].iter().map(|pod| api.create(&params, pod))).await;
-        remaining -= size;
-        let mut failure = None;
-        for result in results {
-            match result {
-                Ok(created) => {
-                    let message = format!("Created pod: {}", created.name_any());
-                    ctx.recorder.normal(&target, "SuccessfulCreate", &message).await;
-                }
-                Err(err) => {
-                    ctx.expectations.creation_observed(key);
-                    ctx.recorder.warning(&target, "FailedCreate", &format!("Error creating: {err}")).await;
-                    failure = Some(err);
-                }
-            }
-        }
-        if let Some(err) = failure {
-            for _ in 0..remaining {
-                ctx.expectations.creation_observed(key);
-            }
-            return Err(Error::Create(err));
-        }
-        batch *= 2;
-    }
-    Ok(())
+    let creator = Creator {
+        api: Api::namespaced(ctx.client.clone(), &job.namespace().unwrap_or_default()),
+        recorder: &ctx.recorder,
+        target: event_target(job),
+        expectations: &ctx.expectations,
+        key,
+    };
+    creator.create(&pods).await.map_err(Error::Create)
 }
 
 async fn delete_pods(job: &Job, ctx: &Context, key: &str, victims: &[Arc<Pod>]) -> Result<(), Error> {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use futures::future::join_all;
 use futures::FutureExt;
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams, Preconditions};
+use kube::api::{Api, DeleteParams, Patch, PatchParams, Preconditions};
 use kube::core::SelectorExt;
 use kube::runtime::controller::Action;
 use kube::ResourceExt;
@@ -16,6 +16,7 @@ use serde_json::{json, Value};
 
 use super::{owner_key, pods, status, Context, Error, ReplicaOwner};
 use crate::controllers::events::reference_to;
+use crate::controllers::slow_start::Creator;
 
 /// Upstream's burstReplicas: at most this many creations or deletions per sync.
 const BURST_REPLICAS: usize = 500;
@@ -198,48 +199,21 @@ fn event_target<K: ReplicaOwner>(owner: &K) -> k8s_openapi::api::core::v1::Objec
     )
 }
 
-/// Creates `count` pods in batches of 1, 2, 4 … (upstream's slow start), stopping at the
-/// first batch with a failure so a broken template does not flood the apiserver.
+/// Creates `count` pods from the owner's template with upstream's slow start.
 async fn create_pods<K: ReplicaOwner>(owner: &K, ctx: &Context<K>, key: &str, count: usize) -> Result<(), Error> {
     let name = owner.name_any();
     let namespace = owner.namespace().unwrap_or_default();
     let template = owner.template().ok_or_else(|| Error::NoTemplate(name.clone()))?;
     let reference = pods::owner_reference(&K::api_version(&()), &K::kind(&()), &name, &owner.uid().unwrap_or_default());
     let pod = pods::from_template(template, &namespace, reference);
-    let api: Api<Pod> = Api::namespaced(ctx.client.clone(), &namespace);
-    let params = PostParams::default();
-    let target = event_target(owner);
-    ctx.expectations.expect_creations(key, count);
-    let mut remaining = count;
-    let mut batch = 1;
-    while remaining > 0 {
-        let size = batch.min(remaining);
-        let results = join_all((0..size).map(|_| api.create(&params, &pod))).await;
-        remaining -= size;
-        let mut failure = None;
-        for result in results {
-            match result {
-                Ok(created) => {
-                    let message = format!("Created pod: {}", created.name_any());
-                    ctx.recorder.normal(&target, "SuccessfulCreate", &message).await;
-                }
-                Err(err) => {
-                    // This creation will never be observed.
-                    ctx.expectations.creation_observed(key);
-                    ctx.recorder.warning(&target, "FailedCreate", &format!("Error creating: {err}")).await;
-                    failure = Some(err);
-                }
-            }
-        }
-        if let Some(err) = failure {
-            for _ in 0..remaining {
-                ctx.expectations.creation_observed(key);
-            }
-            return Err(Error::Create(err));
-        }
-        batch *= 2;
-    }
-    Ok(())
+    let creator = Creator {
+        api: Api::namespaced(ctx.client.clone(), &namespace),
+        recorder: &ctx.recorder,
+        target: event_target(owner),
+        expectations: &ctx.expectations,
+        key,
+    };
+    creator.create(&vec![pod; count]).await.map_err(Error::Create)
 }
 
 async fn delete_pods<K: ReplicaOwner>(

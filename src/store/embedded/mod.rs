@@ -86,11 +86,11 @@ impl EmbeddedStore {
     async fn submit(&self, op: Op) -> Result<Option<KeyValue>> {
         let (reply, answer) = oneshot::channel();
         let request = Request { op, reply };
-        let _in_flight = InFlight::enter(&self.in_flight);
+        let in_flight = InFlight::enter(&self.in_flight);
         // A lone write (sequential clients) commits on this thread: the fsync blocks it
         // briefly, but no other write waits, and it saves waking the committer thread and
         // being woken back. Under concurrency the committer thread batches as before.
-        let alone = _in_flight.was_idle && !matches!(request.op, Op::Compact { .. });
+        let alone = in_flight.was_idle && !matches!(request.op, Op::Compact { .. });
         let request = match alone.then(|| self.core.try_lock()).flatten() {
             Some(mut core) if self.requests.lock().is_some() => {
                 core.commit_batch(vec![request]);

@@ -1,0 +1,62 @@
+//! Creating many pods the way upstream's controllers do (`slowStartBatch`): batches of 1,
+//! 2, 4 …, stopping after the first batch with a failure so a broken template does not
+//! flood the apiserver. Each creation is announced in the expectations first, and one
+//! that will never happen is marked observed, so the controller does not wait for it.
+
+use futures::future::join_all;
+use k8s_openapi::api::core::v1::{ObjectReference, Pod};
+use kube::api::{Api, PostParams};
+use kube::ResourceExt;
+
+use super::events::EventRecorder;
+use super::expectations::Expectations;
+
+/// Where the pods go and who is told: the API, the event target, the expectations key.
+pub struct Creator<'a> {
+    pub api: Api<Pod>,
+    pub recorder: &'a EventRecorder,
+    pub target: ObjectReference,
+    pub expectations: &'a Expectations,
+    pub key: &'a str,
+}
+
+impl Creator<'_> {
+    /// Creates `pods`, recording SuccessfulCreate / FailedCreate on the target; the first
+    /// failure ends the work and is returned.
+    pub async fn create(&self, pods: &[Pod]) -> Result<(), kube::Error> {
+        let params = PostParams::default();
+        self.expectations.expect_creations(self.key, pods.len());
+        let mut remaining = pods.len();
+        let mut batch = 1;
+        while remaining > 0 {
+            let size = batch.min(remaining);
+            let start = pods.len() - remaining;
+            let results = join_all(pods[start..start + size].iter().map(|pod| self.api.create(&params, pod))).await;
+            remaining -= size;
+            let mut failure = None;
+            for result in results {
+                match result {
+                    Ok(created) => {
+                        let message = format!("Created pod: {}", created.name_any());
+                        self.recorder.normal(&self.target, "SuccessfulCreate", &message).await;
+                    }
+                    Err(err) => {
+                        // This creation will never be observed.
+                        self.expectations.creation_observed(self.key);
+                        let message = format!("Error creating: {err}");
+                        self.recorder.warning(&self.target, "FailedCreate", &message).await;
+                        failure = Some(err);
+                    }
+                }
+            }
+            if let Some(err) = failure {
+                for _ in 0..remaining {
+                    self.expectations.creation_observed(self.key);
+                }
+                return Err(err);
+            }
+            batch *= 2;
+        }
+        Ok(())
+    }
+}
