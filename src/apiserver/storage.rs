@@ -51,13 +51,26 @@ pub fn set_resource_version(object: &mut Value, revision: Revision) {
     }
 }
 
-fn encode(resource: &ResourceInfo, object: &Value) -> Bytes {
-    let mut object = object.clone();
-    super::crd::to_storage(resource, &mut object);
-    if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
-        metadata.remove("resourceVersion");
+/// The stored form of `object`: without its resourceVersion (the store's revision is the
+/// truth), custom resources in their storage version. The resourceVersion is taken out
+/// and put back rather than the object copied: maps are sorted, so nothing moves.
+fn encode(resource: &ResourceInfo, object: &mut Value) -> Bytes {
+    if resource.custom.is_some() {
+        let mut stored = object.clone();
+        super::crd::to_storage(resource, &mut stored);
+        return encode_without_version(&mut stored);
     }
-    Bytes::from(serde_json::to_vec(&object).unwrap_or_default())
+    encode_without_version(object)
+}
+
+fn encode_without_version(object: &mut Value) -> Bytes {
+    let metadata = object.get_mut("metadata").and_then(Value::as_object_mut);
+    let resource_version = metadata.and_then(|metadata| metadata.remove("resourceVersion"));
+    let bytes = Bytes::from(serde_json::to_vec(&*object).unwrap_or_default());
+    if let (Some(rv), Some(metadata)) = (resource_version, object.get_mut("metadata").and_then(Value::as_object_mut)) {
+        metadata.insert("resourceVersion".into(), rv);
+    }
+    bytes
 }
 
 /// The revision a `resourceVersion` string names; empty means "none given".
@@ -182,9 +195,10 @@ impl Storage {
         }
     }
 
-    pub async fn create(&self, resource: &ResourceInfo, object: Value) -> Result<Value, ApiError> {
+    pub async fn create(&self, resource: &ResourceInfo, mut object: Value) -> Result<Value, ApiError> {
         let key = Self::key(resource, object_namespace(&object), object_name(&object));
-        match self.store.create(&key, encode(resource, &object)).await {
+        let value = encode(resource, &mut object);
+        match self.store.create(&key, value).await {
             Ok(kv) => {
                 let mut object = object;
                 set_resource_version(&mut object, kv.mod_revision);
@@ -198,10 +212,16 @@ impl Storage {
     }
 
     /// Writes `object` if the stored one is still at `expected`.
-    pub async fn update(&self, resource: &ResourceInfo, object: Value, expected: Revision) -> Result<Value, ApiError> {
+    pub async fn update(
+        &self,
+        resource: &ResourceInfo,
+        mut object: Value,
+        expected: Revision,
+    ) -> Result<Value, ApiError> {
         let name = object_name(&object).to_string();
         let key = Self::key(resource, object_namespace(&object), &name);
-        match self.store.update(&key, encode(resource, &object), expected).await {
+        let value = encode(resource, &mut object);
+        match self.store.update(&key, value, expected).await {
             Ok(kv) => {
                 let mut object = object;
                 set_resource_version(&mut object, kv.mod_revision);

@@ -2,8 +2,10 @@
 //! server-side apply, and the unknown-field check behind `fieldValidation=Strict`. Both
 //! resolve schemas the way kubectl's `PatchMetaFromOpenAPIV3` does: `allOf[0]`, then `$ref`.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
+use parking_lot::Mutex;
 use serde_json::{Map, Value};
 
 use super::schemas::{ref_name, Definitions};
@@ -97,27 +99,66 @@ fn field_meta(defs: &Definitions, property: &Value) -> FieldMeta {
     }
 }
 
+/// What a node answers for one field.
+type FieldAnswer = Option<(FieldMeta, Arc<dyn PatchSchema>)>;
+
 /// A position in the schemas: the (resolved) schema of an object, list item or map value.
+///
+/// Answers are remembered: every write walks its object's fields through these nodes
+/// (managedFields, strategic merge), and resolving `$ref`s and reading extensions anew for
+/// each field was a fifth of a pod create. Nodes of a definition live as long as the
+/// server's [`super::OpenApi`], so the tree is built once, lazily, as far as objects reach.
 pub(crate) struct SchemaNode {
     defs: Arc<Definitions>,
     schema: Arc<Value>,
+    /// By property name; bounded by the schema's properties.
+    properties: Mutex<HashMap<String, FieldAnswer>>,
+    /// For maps and open objects, where every key has the same answer.
+    any_key: Mutex<Option<FieldAnswer>>,
 }
 
 impl SchemaNode {
+    fn new(defs: &Arc<Definitions>, schema: Arc<Value>) -> SchemaNode {
+        SchemaNode { defs: Arc::clone(defs), schema, properties: Mutex::new(HashMap::new()), any_key: Mutex::new(None) }
+    }
+
     /// The node of a definition; `None` if the name is unknown.
     pub(crate) fn for_definition(defs: &Arc<Definitions>, name: &str) -> Option<SchemaNode> {
         let schema = Arc::clone(defs.get(name)?);
-        Some(SchemaNode { defs: Arc::clone(defs), schema })
+        Some(SchemaNode::new(defs, schema))
     }
 
     /// The node of a schema that is not one of the definitions (a custom resource's).
     pub(crate) fn for_schema(defs: &Arc<Definitions>, schema: Value) -> SchemaNode {
-        SchemaNode { defs: Arc::clone(defs), schema: Arc::new(schema) }
+        SchemaNode::new(defs, Arc::new(schema))
     }
 }
 
 impl PatchSchema for SchemaNode {
-    fn field(&self, name: &str) -> Option<(FieldMeta, Arc<dyn PatchSchema>)> {
+    fn field(&self, name: &str) -> FieldAnswer {
+        if let Some(answer) = self.any_key.lock().as_ref() {
+            return answer.clone();
+        }
+        if let Some(answer) = self.properties.lock().get(name) {
+            return answer.clone();
+        }
+        let object = resolve(&self.defs, &self.schema);
+        if properties(object).is_none() {
+            let answer = self.find_field(name);
+            *self.any_key.lock() = Some(answer.clone());
+            return answer;
+        }
+        let answer = self.find_field(name);
+        // Only the schema's own properties are remembered: unknown names come from clients.
+        if answer.is_some() {
+            self.properties.lock().insert(name.to_string(), answer.clone());
+        }
+        answer
+    }
+}
+
+impl SchemaNode {
+    fn find_field(&self, name: &str) -> FieldAnswer {
         let object = resolve(&self.defs, &self.schema);
         let Some(props) = properties(object) else {
             return match map_values(object) {
@@ -142,15 +183,13 @@ impl PatchSchema for SchemaNode {
         };
         Some((meta, self.child(element)))
     }
-}
 
-impl SchemaNode {
     fn child(&self, schema: &Value) -> Arc<dyn PatchSchema> {
         let schema = resolve_shared(&self.defs, schema);
         if is_open(&schema) {
             return Arc::new(NoSchema);
         }
-        Arc::new(SchemaNode { defs: Arc::clone(&self.defs), schema })
+        Arc::new(SchemaNode::new(&self.defs, schema))
     }
 }
 

@@ -12,7 +12,7 @@ mod lookup;
 mod merge_keys;
 mod schemas;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -43,6 +43,8 @@ pub struct OpenApi {
     /// By group-version path (`api/v1`, `apis/apps/v1`).
     documents: BTreeMap<String, Document>,
     definitions: Arc<schemas::Definitions>,
+    /// Patch schemas by definition name, kept so their remembered lookups are reused.
+    patch_roots: parking_lot::Mutex<HashMap<String, Arc<dyn PatchSchema>>>,
 }
 
 impl OpenApi {
@@ -74,7 +76,7 @@ impl OpenApi {
             let hash = hex::encode_upper(Sha512::digest(&json));
             served.insert(path, Document { hash, json: Bytes::from(json) });
         }
-        Ok(OpenApi { documents: served, definitions: Arc::new(definitions) })
+        Ok(OpenApi { documents: served, definitions: Arc::new(definitions), patch_roots: Default::default() })
     }
 
     /// The `/openapi/v3` answer: where each group-version's document lives, by hash.
@@ -109,10 +111,16 @@ impl OpenApi {
     /// resource's kind (`io.k8s.api.autoscaling.v1.Scale` of `/scale`). Unknown names get
     /// [`NoSchema`] (JSON merge semantics), as upstream does for kinds without schema.
     pub fn patch_schema_of(&self, definition: &str) -> Arc<dyn PatchSchema> {
-        match lookup::SchemaNode::for_definition(&self.definitions, definition) {
+        let mut roots = self.patch_roots.lock();
+        if let Some(root) = roots.get(definition) {
+            return Arc::clone(root);
+        }
+        let root: Arc<dyn PatchSchema> = match lookup::SchemaNode::for_definition(&self.definitions, definition) {
             Some(node) => Arc::new(node),
             None => Arc::new(NoSchema),
-        }
+        };
+        roots.insert(definition.to_string(), Arc::clone(&root));
+        root
     }
 
     /// Paths of the fields of `object` that `resource`'s schema does not know, as upstream's

@@ -168,34 +168,69 @@ fn set_managed_fields(obj: &mut Value, mut entries: Vec<ManagedFieldsEntry>) {
     }
 }
 
-/// The object without the fields nobody owns: type and identity metadata, server-set
+/// Top-level and metadata fields no manager owns: type and identity metadata, server-set
 /// metadata, managedFields and status (as upstream's strip-meta and reset-fields).
+const UNOWNED_ROOT: [&str; 3] = ["apiVersion", "kind", "status"];
+const UNOWNED_METADATA: [&str; 9] = [
+    "name",
+    "namespace",
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "managedFields",
+    "selfLink",
+    "clusterName",
+];
+
+/// The object without the fields nobody owns.
 fn strip_unowned(obj: &Value) -> Value {
     let mut v = obj.clone();
-    if let Value::Object(root) = &mut v {
-        for k in ["apiVersion", "kind", "status"] {
-            root.remove(k);
-        }
-        if let Some(Value::Object(meta)) = root.get_mut("metadata") {
-            for k in [
-                "name",
-                "namespace",
-                "uid",
-                "resourceVersion",
-                "generation",
-                "creationTimestamp",
-                "managedFields",
-                "selfLink",
-                "clusterName",
-            ] {
-                meta.remove(k);
-            }
-            if meta.is_empty() {
-                root.remove("metadata");
-            }
+    take_unowned(&mut v);
+    v
+}
+
+/// What [`take_unowned`] took, to put back.
+#[derive(Default)]
+struct Unowned {
+    root: Vec<(String, Value)>,
+    metadata: Vec<(String, Value)>,
+    /// The metadata map itself, when nothing owned was left in it.
+    whole_metadata: Option<Value>,
+}
+
+/// Removes the fields no manager owns from `obj`, returning them.
+fn take_unowned(obj: &mut Value) -> Unowned {
+    let mut taken = Unowned::default();
+    let Value::Object(root) = obj else { return taken };
+    for k in UNOWNED_ROOT {
+        if let Some(v) = root.remove(k) {
+            taken.root.push((k.to_string(), v));
         }
     }
-    v
+    if let Some(Value::Object(meta)) = root.get_mut("metadata") {
+        for k in UNOWNED_METADATA {
+            if let Some(v) = meta.remove(k) {
+                taken.metadata.push((k.to_string(), v));
+            }
+        }
+        if meta.is_empty() {
+            taken.whole_metadata = root.remove("metadata");
+        }
+    }
+    taken
+}
+
+/// Undoes [`take_unowned`] (maps are sorted, so nothing moves).
+fn put_back(obj: &mut Value, taken: Unowned) {
+    let Value::Object(root) = obj else { return };
+    if let Some(meta) = taken.whole_metadata {
+        root.insert("metadata".into(), meta);
+    }
+    if let Some(Value::Object(meta)) = root.get_mut("metadata") {
+        meta.extend(taken.metadata);
+    }
+    root.extend(taken.root);
 }
 
 fn api_version_of(obj: &Value) -> Option<String> {
@@ -471,7 +506,10 @@ pub fn track_update_with_schema(
     };
     let api_version = api_version_of(new).unwrap_or_default();
     let stripped_old = old.map(strip_unowned);
-    let changed = changed_fields(stripped_old.as_ref(), &strip_unowned(new), schema);
+    // `new` is stripped in place rather than copied: it is the larger of the two.
+    let unowned = take_unowned(new);
+    let changed = changed_fields(stripped_old.as_ref(), new, schema);
+    put_back(new, unowned);
     let is_mine = |e: &ManagedFieldsEntry| {
         e.manager == manager && e.operation == operation && e.api_version == api_version && e.subresource.is_none()
     };

@@ -10,10 +10,11 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use parking_lot::{Mutex, RwLock};
-use tokio::sync::{oneshot, watch};
+use tokio::sync::oneshot;
 
 use super::mvcc::{Mutation, MvccState, Version};
 use super::wal::{self, Log, Record};
+use super::watch::Waiters;
 use crate::store::{KeyValue, Revision, StoreError};
 
 /// Most writes folded into one fsync; bounds latency of the first write in a batch.
@@ -45,8 +46,8 @@ pub(super) struct Request {
 pub(super) struct CommitCore {
     pub state: Arc<RwLock<MvccState>>,
     pub log: Log,
-    /// Publishes the newest durable revision to watchers.
-    pub revisions: watch::Sender<Revision>,
+    /// The watches to wake when a write lands under their prefix.
+    pub waiters: Arc<Waiters>,
 }
 
 /// The committer thread: drains the queue into batches (group commit).
@@ -126,14 +127,16 @@ impl CommitCore {
             }
             return;
         }
-        let revision = {
+        let concerned = self.waiters.concerned(mutations.iter().map(|m| m.key.as_str()));
+        {
             let mut state = self.state.write();
             for mutation in mutations {
                 state.apply(mutation);
             }
-            state.current
-        };
-        self.revisions.send_replace(revision);
+        }
+        for signal in concerned {
+            signal.notify_one();
+        }
         for (reply, answer) in answers {
             let _ = reply.send(answer.map(Some));
         }

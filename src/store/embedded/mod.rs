@@ -33,11 +33,12 @@ use tokio::sync::oneshot;
 use self::committer::{CommitCore, Committer, Op, Request};
 use self::mvcc::MvccState;
 use self::wal::{Log, Record};
+use self::watch::Waiters;
 use super::{KeyValue, RangeRequest, RangeResponse, Result, Revision, Store, StoreError, WatchStream};
 
 pub struct EmbeddedStore {
     state: Arc<RwLock<MvccState>>,
-    revisions: tokio::sync::watch::Receiver<Revision>,
+    waiters: Arc<Waiters>,
     requests: Mutex<Option<mpsc::Sender<Request>>>,
     core: Arc<Mutex<CommitCore>>,
     /// Writes submitted and not yet answered: a write that finds none commits inline.
@@ -67,14 +68,14 @@ impl EmbeddedStore {
             }
         }
         let state = Arc::new(RwLock::new(state));
-        let (revisions_tx, revisions) = tokio::sync::watch::channel(state.read().current);
+        let waiters = Arc::new(Waiters::default());
         let (requests, requests_rx) = mpsc::channel();
-        let core = Arc::new(Mutex::new(CommitCore { state: state.clone(), log, revisions: revisions_tx }));
+        let core = Arc::new(Mutex::new(CommitCore { state: state.clone(), log, waiters: waiters.clone() }));
         let committer = Committer { core: core.clone(), requests: requests_rx };
         let committer = std::thread::Builder::new().name("store-committer".into()).spawn(move || committer.run())?;
         Ok(EmbeddedStore {
             state,
-            revisions,
+            waiters,
             requests: Mutex::new(Some(requests)),
             core,
             in_flight: AtomicUsize::new(0),
@@ -141,6 +142,7 @@ impl Drop for EmbeddedStore {
         if let Some(committer) = self.committer.lock().take() {
             let _ = committer.join();
         }
+        self.waiters.close();
     }
 }
 
@@ -167,7 +169,7 @@ impl Store for EmbeddedStore {
     }
 
     async fn watch(&self, prefix: &str, start_revision: Revision) -> Result<WatchStream> {
-        watch::open(self.state.clone(), self.revisions.clone(), prefix, start_revision)
+        watch::open(self.state.clone(), self.waiters.clone(), prefix, start_revision)
     }
 
     async fn compact(&self, revision: Revision) -> Result<()> {

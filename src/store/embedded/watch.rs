@@ -1,12 +1,19 @@
 //! Watches read the shared event history at their own pace: each keeps a cursor (the next
-//! revision it wants) and sleeps on the committer's revision signal when caught up. A slow
-//! watcher never holds up writers; if compaction overtakes its cursor it gets `Compacted`.
+//! revision it wants) and sleeps when caught up until a write lands under its prefix. A
+//! slow watcher never holds up writers; if compaction overtakes its cursor it gets
+//! `Compacted`.
+//!
+//! Wake-ups are by prefix, not by revision: with one signal for every write, each lease
+//! renewal woke every pods watcher (and each lone create woke the CRD controller's watch,
+//! a thread hand-off per request) only for it to find nothing and sleep again.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
 
 use futures::StreamExt;
-use parking_lot::RwLock;
-use tokio::sync::watch;
+use parking_lot::{Mutex, RwLock};
+use tokio::sync::Notify;
 
 use super::mvcc::MvccState;
 use crate::store::{Result, Revision, StoreError, WatchEvent, WatchStream};
@@ -15,9 +22,74 @@ use crate::store::{Result, Revision, StoreError, WatchEvent, WatchStream};
 const MAX_EVENTS: usize = 512;
 const MAX_SCANNED: usize = 8192;
 
+/// The sleeping watches, by the directory part of their prefix (up to its last `/`): a
+/// write wakes the watches registered at any of its key's directories. Waking a superset
+/// is harmless, as each cursor filters by its exact prefix.
+#[derive(Default)]
+pub(super) struct Waiters {
+    by_directory: Mutex<HashMap<String, Vec<Weak<Notify>>>>,
+    closed: AtomicBool,
+}
+
+impl Waiters {
+    fn register(&self, prefix: &str) -> Arc<Notify> {
+        let directory = prefix.rfind('/').map_or("", |end| &prefix[..=end]);
+        let signal = Arc::new(Notify::new());
+        let mut by_directory = self.by_directory.lock();
+        let signals = by_directory.entry(directory.to_string()).or_default();
+        signals.retain(|s| s.strong_count() > 0);
+        signals.push(Arc::downgrade(&signal));
+        signal
+    }
+
+    /// The signals of the watches `keys` concern; the caller fires them once the writes are
+    /// visible.
+    pub fn concerned<'a>(&self, keys: impl Iterator<Item = &'a str>) -> Vec<Arc<Notify>> {
+        let mut by_directory = self.by_directory.lock();
+        if by_directory.is_empty() {
+            return Vec::new();
+        }
+        let mut directories: Vec<&str> = Vec::new();
+        for key in keys {
+            directories.extend(key.match_indices('/').map(|(at, _)| &key[..=at]));
+            directories.push(""); // watches of everything
+        }
+        directories.sort_unstable();
+        directories.dedup();
+        let mut fired = Vec::new();
+        for directory in directories {
+            let Some(signals) = by_directory.get_mut(directory) else { continue };
+            signals.retain(|s| match s.upgrade() {
+                Some(signal) => {
+                    fired.push(signal);
+                    true
+                }
+                None => false,
+            });
+            if signals.is_empty() {
+                by_directory.remove(directory);
+            }
+        }
+        fired
+    }
+
+    /// Ends every watch: the store is closing.
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+        for signal in self.by_directory.lock().values().flatten().filter_map(Weak::upgrade) {
+            signal.notify_one();
+        }
+    }
+
+    fn closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+}
+
 struct Cursor {
     state: Arc<RwLock<MvccState>>,
-    revisions: watch::Receiver<Revision>,
+    waiters: Arc<Waiters>,
+    signal: Arc<Notify>,
     prefix: String,
     next: Revision,
     ended: bool,
@@ -25,7 +97,7 @@ struct Cursor {
 
 pub(super) fn open(
     state: Arc<RwLock<MvccState>>,
-    revisions: watch::Receiver<Revision>,
+    waiters: Arc<Waiters>,
     prefix: &str,
     start_revision: Revision,
 ) -> Result<WatchStream> {
@@ -40,14 +112,19 @@ pub(super) fn open(
             start_revision
         }
     };
-    let cursor = Cursor { state, revisions, prefix: prefix.to_string(), next, ended: false };
+    // Registered before the first read, so no write after `next` goes unsignalled.
+    let signal = waiters.register(prefix);
+    let cursor = Cursor { state, waiters, signal, prefix: prefix.to_string(), next, ended: false };
     let stream = futures::stream::unfold(cursor, |mut cursor| async move {
         if cursor.ended {
             return None;
         }
         loop {
-            // Mark the signal seen before reading, so a write landing in between wakes us.
-            cursor.revisions.borrow_and_update();
+            if cursor.waiters.closed() {
+                return None;
+            }
+            // A write landing between this read and the wait below leaves a permit in the
+            // signal, so the wait returns at once.
             match cursor.poll() {
                 Err(err) => {
                     cursor.ended = true;
@@ -59,9 +136,7 @@ pub(super) fn open(
                 Ok((_, false)) => continue, // scanned a run of other keys' events; go on
                 Ok((_, true)) => {}
             }
-            if cursor.revisions.changed().await.is_err() {
-                return None; // the store was closed
-            }
+            cursor.signal.notified().await;
         }
     });
     Ok(stream.flat_map(futures::stream::iter).boxed())
@@ -77,5 +152,38 @@ impl Cursor {
         let (events, next) = state.events_since(self.next, &self.prefix, MAX_EVENTS, MAX_SCANNED);
         self.next = next;
         Ok((events, next > state.current))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_write_wakes_only_the_watches_of_its_directories() {
+        let waiters = Waiters::default();
+        let all_pods = waiters.register("/registry/pods/");
+        let one_pod = waiters.register("/registry/pods/default/web"); // not a directory
+        let leases = waiters.register("/registry/leases/");
+        let everything = waiters.register("");
+
+        let fired = waiters.concerned(["/registry/pods/default/web-2"].into_iter());
+        let woke = |signal: &Arc<Notify>| fired.iter().any(|f| Arc::ptr_eq(f, signal));
+        assert!(woke(&all_pods) && woke(&one_pod) && woke(&everything));
+        assert!(!woke(&leases), "a pod write must not wake the leases watch");
+        assert_eq!(fired.len(), 3);
+    }
+
+    #[test]
+    fn dropped_watches_are_forgotten() {
+        let waiters = Waiters::default();
+        let kept = waiters.register("/registry/pods/");
+        drop(waiters.register("/registry/pods/"));
+        let fired = waiters.concerned(["/registry/pods/default/a"].into_iter());
+        assert_eq!(fired.len(), 1);
+        assert!(Arc::ptr_eq(&fired[0], &kept));
+        drop((kept, fired));
+        assert!(waiters.concerned(["/registry/pods/default/a"].into_iter()).is_empty());
+        assert!(waiters.by_directory.lock().is_empty());
     }
 }
