@@ -311,3 +311,21 @@ fn watch_only_prints_changes_but_not_the_list_as_kubectl() {
         assert!(lines[1..].iter().all(|l| l.starts_with("second-")), "only new configmaps: {lines:?}");
     }
 }
+
+#[test]
+fn usage_errors_are_worded_and_exit_as_kubectls() {
+    let cases: &[&[&str]] = &[
+        &["get", "pods", "--bogus"],
+        &["get", "pods", "-xyz"],
+        &["get", "pods", "-o"],
+        &["rollout", "status", "deployment/web", "--bogus"],
+        &["xqzzy"],
+    ];
+    for args in cases {
+        let run = |program: &str| Command::new(program).args(*args).env("HOME", "/nonexistent").output().unwrap();
+        let (expected, actual) = (run("kubectl"), run(env!("CARGO_BIN_EXE_kctl")));
+        assert_eq!(actual.status.code(), expected.status.code(), "exit code of {args:?}");
+        assert_eq!(stderr(&actual), stderr(&expected).replace("kubectl", "kctl"), "stderr of {args:?}");
+        assert_eq!(stdout(&actual), "");
+    }
+}

@@ -11,8 +11,8 @@ use serde_json::Value;
 
 use crate::client::targets::{self, Target};
 use crate::client::{error, ClientError, ConnectionFlags, Discovery, Session, TABLE_ACCEPT};
+use crate::printers::columns::TableLayout;
 use crate::printers::table::{compare_keys, rows_of, TableOptions};
-use crate::printers::tabwriter::TabWriter;
 use crate::printers::{JsonPath, OutputFormat};
 
 #[derive(Args, Debug, Clone)]
@@ -372,7 +372,7 @@ async fn watch(session: &Session, args: &GetArgs, plan: &Plan, targets: &[Target
         });
     }
     let args = GetArgs { field_selector, ..args.clone() };
-    let mut writer = TabWriter::table();
+    let mut layout = TableLayout::new();
     let mut header_printed = args.no_headers;
     let mut columns = Value::Null;
     let list_path = format!("{}{}", resource.collection_path(namespace), query(&args, &[]));
@@ -388,7 +388,7 @@ async fn watch(session: &Session, args: &GetArgs, plan: &Plan, targets: &[Target
             if rows.rows.is_empty() {
                 eprintln!("No resources found in {} namespace.", session.namespace);
             } else {
-                emit(&writer.format(&rows.tab_text(!header_printed)))?;
+                emit(&rows.render_in(&mut layout, !header_printed))?;
                 header_printed = true;
             }
         } else {
@@ -422,7 +422,7 @@ async fn watch(session: &Session, args: &GetArgs, plan: &Plan, targets: &[Target
                 columns = table["columnDefinitions"].clone();
             }
             let rows = rows_of(&table, &options);
-            emit(&writer.format(&rows.tab_text(!header_printed)))?;
+            emit(&rows.render_in(&mut layout, !header_printed))?;
             header_printed = true;
         } else {
             emit(&plan.format.print_objects(std::slice::from_ref(object), true, !args.no_headers))?;

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::client::objects;
 use crate::client::{ClientError, ConnectionFlags, Discovery, Session};
-use crate::printers::tabwriter::TabWriter;
+use crate::printers::columns::{rows_of_tab_text, TableLayout};
 
 /// kctl implements Kubernetes 1.32; the server reports the same version string.
 pub const CLIENT_VERSION: &str = concat!("v1.32.0-kctl.", env!("CARGO_PKG_VERSION"));
@@ -179,7 +179,7 @@ pub fn api_resources(flags: &ConnectionFlags, args: &ApiResourcesArgs) -> ExitCo
             }
             table.push('\n');
         }
-        print!("{}", TabWriter::table().format(&table));
+        print!("{}", TableLayout::new().render(&rows_of_tab_text(&table)));
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -21,6 +21,7 @@ pub mod run;
 pub mod scale;
 pub mod server;
 pub mod set;
+pub mod usage;
 pub mod wait;
 
 use std::process::ExitCode;
@@ -158,8 +159,20 @@ pub fn main() -> ExitCode {
         .shells(complete::shells())
         .complete();
     init_logging();
+    end_quietly_on_a_closed_stdout();
     crate::install_crypto_provider();
-    let matches = Cli::command().get_matches();
+    let args: Vec<String> = std::env::args().collect();
+    let command = Cli::command();
+    let matches = match command.clone().try_get_matches_from(&args) {
+        Ok(matches) => matches,
+        Err(err) => match usage::message(&err, &command, &args) {
+            Some(message) => {
+                eprint!("{message}");
+                return ExitCode::FAILURE;
+            }
+            None => err.exit(),
+        },
+    };
     let verb = matches.subcommand_name().unwrap_or_default().to_string();
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
@@ -201,6 +214,25 @@ fn run(cli: Cli, verb: &str) -> anyhow::Result<ExitCode> {
         Command::Expose(args) => Ok(expose::run(&cli.global.connection(), &args)),
         _ => anyhow::bail!("kctl {verb} is not implemented yet"),
     }
+}
+
+/// `kctl get pods | head`: a verb that prints with `println!` after the reader has gone
+/// would panic on the broken pipe; like kubectl, kctl then just ends (quietly, exit 0,
+/// as the verbs that write through `emit` do). Other panics keep the default report.
+fn end_quietly_on_a_closed_stdout() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default_hook(info);
+    }));
 }
 
 /// Logs go to stderr, filtered by `KCTL_LOG` (e.g. `KCTL_LOG=debug`); warnings by default.

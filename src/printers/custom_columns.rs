@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
+use super::columns::TableLayout;
 use super::jsonpath::JsonPath;
-use super::tabwriter::TabWriter;
 use super::PrinterError;
 
 #[derive(Debug, Clone)]
@@ -29,14 +29,9 @@ impl CustomColumns {
     }
 
     pub fn render(&self, objects: &[Value], with_headers: bool) -> String {
-        let mut text = String::new();
-        if with_headers {
-            text.push_str(&self.columns.iter().map(|(h, _)| h.as_str()).collect::<Vec<_>>().join("\t"));
-            text.push('\n');
-        }
-        for object in objects {
-            let cells: Vec<String> = self
-                .columns
+        let header = with_headers.then(|| self.columns.iter().map(|(h, _)| h.clone()).collect());
+        let rows = objects.iter().map(|object| {
+            self.columns
                 .iter()
                 .map(|(_, path)| {
                     let values = path.values(object);
@@ -46,11 +41,10 @@ impl CustomColumns {
                         values.iter().map(go_format).collect::<Vec<_>>().join(",")
                     }
                 })
-                .collect();
-            text.push_str(&cells.join("\t"));
-            text.push('\n');
-        }
-        TabWriter::table().format(&text)
+                .collect()
+        });
+        let lines: Vec<Vec<String>> = header.into_iter().chain(rows).collect();
+        TableLayout::new().render(&lines)
     }
 }
 

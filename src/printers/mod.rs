@@ -1,6 +1,7 @@
 //! Output as kubectl prints it: server-side tables, `-o yaml|json|name`, JSONPath and
 //! custom columns. The bytes match kubectl 1.32's.
 
+pub mod columns;
 pub mod custom_columns;
 pub mod json;
 pub mod jsonpath;

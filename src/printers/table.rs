@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::tabwriter::TabWriter;
+use super::columns::TableLayout;
 
 #[derive(Debug, Clone, Default)]
 pub struct TableOptions {
@@ -28,23 +28,16 @@ pub struct Rows {
 }
 
 impl Rows {
-    /// The lines kubectl writes (tab-separated cells, before alignment).
-    pub fn tab_text(&self, with_header: bool) -> String {
-        let mut text = String::new();
-        if with_header {
-            text.push_str(&self.header.join("\t"));
-            text.push('\n');
-        }
-        for row in &self.rows {
-            text.push_str(&row.join("\t"));
-            text.push('\n');
-        }
-        text
+    /// Aligned output in `layout`, which keeps its column widths for later rows.
+    pub fn render_in(&self, layout: &mut TableLayout, with_header: bool) -> String {
+        let header = with_header.then(|| self.header.clone());
+        let lines: Vec<Vec<String>> = header.into_iter().chain(self.rows.iter().cloned()).collect();
+        layout.render(&lines)
     }
 
-    /// Aligned output through a fresh tab writer.
+    /// Aligned output on its own.
     pub fn render(&self, with_header: bool) -> String {
-        TabWriter::table().format(&self.tab_text(with_header))
+        self.render_in(&mut TableLayout::new(), with_header)
     }
 }
 

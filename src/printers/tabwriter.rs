@@ -1,24 +1,18 @@
-//! Go's `text/tabwriter` as kubectl configures it: cells end at a tab, a column's width is
-//! its widest cell plus padding (at least `min_width`), the text after a line's last tab
-//! is not part of any column, and a column block ends at a line with fewer cells.
-//! `remember` keeps column widths across writes (kubectl's watch output does).
+//! Go's `text/tabwriter` as kubectl's describe output configures it: cells end at a tab,
+//! a column's width is its widest cell plus padding (at least `min_width`), the text after
+//! a line's last tab is not part of any column, and a column block ends at a line with
+//! fewer cells — the nesting describe's sections rely on, which a table crate does not
+//! model. (`kubectl get`'s uniform tables are laid out by comfy-table: `columns.rs`.)
 
 pub struct TabWriter {
     min_width: usize,
     padding: usize,
-    remember: bool,
-    remembered: Vec<usize>,
 }
 
 impl TabWriter {
-    /// kubectl's table printer: min width 6, padding 3.
-    pub fn table() -> TabWriter {
-        TabWriter { min_width: 6, padding: 3, remember: true, remembered: Vec::new() }
-    }
-
     /// kubectl's describe output: min width 0, padding 2.
     pub fn describe() -> TabWriter {
-        TabWriter { min_width: 0, padding: 2, remember: false, remembered: Vec::new() }
+        TabWriter { min_width: 0, padding: 2 }
     }
 
     /// Aligns `text` that may end without a newline (the last line is then left open).
@@ -62,13 +56,6 @@ impl TabWriter {
                 width = width.max(lines[this][column].chars().count() + self.padding);
                 this += 1;
             }
-            if self.remember {
-                if self.remembered.len() <= column {
-                    self.remembered.resize(column + 1, 0);
-                }
-                width = width.max(self.remembered[column]);
-                self.remembered[column] = width;
-            }
             widths.push(width);
             self.block(lines, line0, this, widths, out);
             widths.pop();
@@ -96,12 +83,6 @@ fn write_lines(lines: &[Vec<&str>], widths: &[usize], out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn columns_get_three_spaces_and_at_least_six() {
-        let text = "NAME\tIP\tAGE\nnginx\t<none>\t5s\n";
-        assert_eq!(TabWriter::table().format(text), "NAME    IP       AGE\nnginx   <none>   5s\n");
-    }
 
     #[test]
     fn a_line_without_cells_ends_the_block() {
