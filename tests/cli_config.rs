@@ -304,6 +304,7 @@ fn set_context_modifies_or_creates_contexts() {
     same_in_both(&["config", "set-context", "ctx-a", "--namespace="]);
     same_in_both(&["config", "set-context", "new", "--cluster=c", "--user=u", "--namespace=n"]);
     same_in_both(&["config", "set-context", "--current", "--user=u2"]);
+    same_in_both(&["config", "set-context", "--current", "--namespace=notes"]);
     same(Files::Two, &["config", "set-context", "ctx-c", "--namespace=x", "--cluster=cc"]);
 }
 

@@ -329,3 +329,38 @@ fn usage_errors_are_worded_and_exit_as_kubectls() {
         assert_eq!(stdout(&actual), "");
     }
 }
+
+#[test]
+fn cluster_and_user_flags_override_the_contexts_as_kubectl_does() {
+    let server = TestServer::start();
+    let real = std::fs::read_to_string(&server.kubeconfig).unwrap();
+    // The current context points at a dead server and a user without credentials; the
+    // flags pick the real cluster and user from the same file.
+    let extra = "- name: broken\n  context:\n    cluster: down\n    user: nobody-here\n";
+    let config = real
+        .replace("current-context: kctl", "current-context: broken")
+        .replace("contexts:\n", &format!("contexts:\n{extra}"))
+        .replace("clusters:\n", "clusters:\n- name: down\n  cluster:\n    server: https://127.0.0.1:1\n")
+        .replace("users:\n", "users:\n- name: nobody-here\n  user: {}\n");
+    let path = server.write("flags.yaml", &config);
+    let run = |program: &str, extra: &[&str]| {
+        let mut args = vec!["get", "ns", "default", "-o", "name"];
+        args.extend_from_slice(extra);
+        Command::new(program).args(&args).env("KUBECONFIG", &path).env("HOME", kctl_home(&server)).output().unwrap()
+    };
+    let cases: [&[&str]; 3] = [
+        &["--cluster", "kctl", "--user", "kctl"],
+        &["--cluster", "kctl", "--user", "missing"],
+        &["--cluster", "gone", "--user", "missing"],
+    ];
+    for flags in cases {
+        let (expected, actual) = (run("kubectl", flags), run(env!("CARGO_BIN_EXE_kctl"), flags));
+        assert_eq!(actual.status.code(), expected.status.code(), "exit code with {flags:?}: {}", stderr(&actual));
+        assert_eq!(stdout(&actual), stdout(&expected), "stdout with {flags:?}");
+        assert_eq!(last_line(&stderr(&actual)), last_line(&stderr(&expected)), "stderr with {flags:?}");
+    }
+    assert_eq!(
+        stdout(&run(env!("CARGO_BIN_EXE_kctl"), &["--cluster", "kctl", "--user", "kctl"])),
+        "namespace/default\n"
+    );
+}

@@ -6,7 +6,7 @@ mod cli_common;
 mod support;
 
 use cli_common::mutate::{both, object, same, same_objects, start, OURS, REF};
-use support::stdout;
+use support::{stderr, stdout};
 
 #[test]
 fn run_builds_the_pod_kubectl_builds() {
@@ -118,4 +118,32 @@ fn create_from_files_and_generators_matches_kubectl() {
     same(&server, &["create", "namespace", "made-ns", "-o", "name"]);
     let out = cli_common::mutate::kctl_stdin(&server, &["create", "namespace", "ours-ns", "-o", "name"], None);
     assert_eq!(stdout(&out), "namespace/ours-ns\n");
+}
+
+#[test]
+fn delete_flags_for_grace_force_wait_and_cascade_match_kubectl() {
+    let server = start();
+    for ns in [REF, OURS] {
+        for name in ["a", "b", "c", "d"] {
+            server.kubectl_ok(&["run", name, "--image=nginx", "-n", ns]);
+        }
+        for name in ["fg", "bg"] {
+            server.kubectl_ok(&["create", "deployment", name, "--image=nginx", "-n", ns]);
+        }
+        for name in ["one", "two"] {
+            server.kubectl_ok(&["create", "configmap", name, "--from-literal=k=v", "-n", ns]);
+        }
+    }
+    both(&server, &["delete", "pod", "a", "--grace-period=5"], None);
+    let out = both(&server, &["delete", "pod", "b", "--force", "--grace-period=0"], None);
+    assert!(stderr(&out).starts_with("Warning: Immediate deletion"), "{}", stderr(&out));
+    both(&server, &["delete", "pod", "c", "--now"], None);
+    both(&server, &["delete", "pod", "d", "--wait=false"], None);
+    both(&server, &["delete", "deployment", "fg", "--cascade=foreground"], None);
+    both(&server, &["delete", "deployment", "bg", "--cascade=background"], None);
+    let out = both(&server, &["delete", "configmaps", "--all"], None);
+    assert!(stdout(&out).contains("configmap \"one\" deleted\nconfigmap \"two\" deleted\n"), "{}", stdout(&out));
+    for (kind, name) in [("pod", "a"), ("pod", "d"), ("deployment", "fg"), ("configmap", "two")] {
+        assert!(object(&server, kind, name, OURS).is_none(), "{kind}/{name} is gone");
+    }
 }

@@ -286,7 +286,9 @@ async fn execute(flags: &ConnectionFlags, args: &DeleteArgs) -> anyhow::Result<E
                 if plan.names_only {
                     writeln!(out, "{}", manifests::display_name(&victim.resource, &victim.name))?;
                 } else {
-                    writeln!(out, "{} deleted{}", quoted_name(&victim.resource, &victim.name), plan.dry_run.suffix())?;
+                    // kubectl's word for a zero grace period (which only --force keeps at 0).
+                    let verb = if plan.warn_immediate { "force deleted" } else { "deleted" };
+                    writeln!(out, "{} {verb}{}", quoted_name(&victim.resource, &victim.name), plan.dry_run.suffix())?;
                 }
                 out.flush()?;
                 let uid = answer["metadata"]["uid"].as_str().unwrap_or_default().to_string();

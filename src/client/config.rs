@@ -88,6 +88,13 @@ pub async fn load(flags: &ConnectionFlags) -> Result<Loaded, ClientError> {
                     )));
                 }
             }
+            // Named on the command line, a cluster or user must exist (kubectl's checks, in its order).
+            if let Some(name) = flags.cluster.as_ref().filter(|n| !kubeconfig.clusters.iter().any(|c| &c.name == *n)) {
+                return Err(ClientError::Config(format!("no server found for cluster \"{name}\"")));
+            }
+            if let Some(name) = flags.user.as_ref().filter(|n| !kubeconfig.auth_infos.iter().any(|u| &u.name == *n)) {
+                return Err(ClientError::Config(format!("auth info \"{name}\" does not exist")));
+            }
             let namespace = context_name
                 .as_ref()
                 .and_then(|name| kubeconfig.contexts.iter().find(|c| &c.name == name))
