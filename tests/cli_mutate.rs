@@ -136,3 +136,52 @@ fn wait_matches_kubectl() {
         same_as_kubectl(&server, args);
     }
 }
+
+#[test]
+fn wait_succeeds_as_kubectl_when_the_condition_comes_true_or_the_object_goes() {
+    let server = start_fixture();
+    server.kubectl_ok(&[
+        "patch",
+        "pod",
+        "p1",
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        r#"{"status":{"conditions":[{"type":"Ready","status":"True"}]}}"#,
+    ]);
+    same_as_kubectl(&server, &["wait", "--for=condition=Ready", "pod/p1", "--timeout=5s"]);
+    same_as_kubectl(&server, &["wait", "--for=condition=Ready=true", "pod/p1", "--timeout=5s"]);
+
+    // Both tools wait for a ConfigMap to go; it is deleted once both are watching (their
+    // -v=6 request logs show the watch request answered).
+    server.kubectl_ok(&["create", "configmap", "doomed"]);
+    let spawn = |program: &str| {
+        let mut child = std::process::Command::new(program)
+            .args(["wait", "--for=delete", "configmap/doomed", "--timeout=30s", "-v=6"])
+            .env("KUBECONFIG", &server.kubeconfig)
+            .env("HOME", cli_common::kctl_home(&server))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (watching, seen) = std::sync::mpsc::channel();
+        let log = std::io::BufReader::new(child.stderr.take().unwrap());
+        std::thread::spawn(move || {
+            for line in std::io::BufRead::lines(log).map_while(Result::ok) {
+                if line.contains("watch=true") {
+                    let _ = watching.send(());
+                }
+            }
+        });
+        (child, seen)
+    };
+    let waiting = [spawn("kubectl"), spawn(env!("CARGO_BIN_EXE_kctl"))];
+    for (_, seen) in &waiting {
+        seen.recv_timeout(std::time::Duration::from_secs(20)).expect("a watch within 20 s");
+    }
+    server.kubectl_ok(&["delete", "configmap", "doomed"]);
+    let [expected, actual] = waiting.map(|(child, _)| child.wait_with_output().unwrap());
+    assert_eq!(actual.status.code(), expected.status.code());
+    assert_eq!(support::stdout(&actual), support::stdout(&expected));
+    assert_eq!(support::stdout(&actual), "configmap/doomed condition met\n");
+}

@@ -1,10 +1,12 @@
-//! `kctl wait`: re-reads each named object until its condition, a JSONPath value, or its
-//! deletion is observed, or `--timeout` passes.
+//! `kctl wait`: watches each named object (a list by name, then a watch from the list's
+//! resourceVersion, as kubectl's informer does) until its condition, a JSONPath value, or
+//! its deletion is observed, or `--timeout` passes.
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::Args;
+use futures::StreamExt;
 use serde_json::Value;
 
 use crate::client::objects::{self, ObjectRef};
@@ -95,21 +97,58 @@ async fn wait_one(
     condition: &Condition,
     deadline: Instant,
 ) -> anyhow::Result<()> {
+    match objects::get(session, object).await {
+        Ok(found) if met(condition, &found) => return Ok(()),
+        Ok(_) => {}
+        Err(err) if err.is_not_found() && matches!(condition, Condition::Delete) => return Ok(()),
+        Err(err) => return Err(err.into()),
+    }
+    let timed_out = || {
+        ClientError::Usage(format!(
+            "timed out waiting for the condition on {}/{}",
+            object.resource.qualified_plural(),
+            object.name
+        ))
+    };
+    let collection = object.resource.collection_path(Some(&session.namespace));
+    let by_name = format!(
+        "fieldSelector={}",
+        form_urlencoded::byte_serialize(format!("metadata.name={}", object.name).as_bytes()).collect::<String>()
+    );
+    // A watch that ends (server timeout, 410 Gone) is followed by a fresh list.
     loop {
-        match objects::get(session, object).await {
-            Ok(found) if met(condition, &found) => return Ok(()),
-            Ok(_) => {}
-            Err(err) if err.is_not_found() && matches!(condition, Condition::Delete) => return Ok(()),
-            Err(err) => return Err(err.into()),
+        let list = session
+            .get_json(&format!("{collection}?{by_name}&limit=500&resourceVersion=0"), "application/json")
+            .await?;
+        match list["items"].as_array().and_then(|items| items.first()) {
+            Some(found) if met(condition, found) => return Ok(()),
+            None if matches!(condition, Condition::Delete) => return Ok(()),
+            _ => {}
         }
-        if Instant::now() >= deadline {
-            return Err(ClientError::Usage(format!(
-                "timed out waiting for the condition on {}/{}",
-                object.resource.qualified_plural(),
-                object.name
-            ))
-            .into());
+        let version = list["metadata"]["resourceVersion"].as_str().unwrap_or_default().to_string();
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            return Err(timed_out().into());
         }
-        tokio::time::sleep(Duration::from_millis(250).min(deadline.saturating_duration_since(Instant::now()))).await;
+        let path = format!(
+            "{collection}?allowWatchBookmarks=true&{by_name}&resourceVersion={version}&timeoutSeconds={}&watch=true",
+            remaining.as_secs().max(1)
+        );
+        let events = session.watch(&path, "application/json").await?;
+        futures::pin_mut!(events);
+        loop {
+            let next =
+                match tokio::time::timeout(deadline.saturating_duration_since(Instant::now()), events.next()).await {
+                    Err(_) => return Err(timed_out().into()),
+                    Ok(None) => break,
+                    Ok(Some(event)) => event?,
+                };
+            match next["type"].as_str().unwrap_or_default() {
+                "DELETED" if matches!(condition, Condition::Delete) => return Ok(()),
+                "ADDED" | "MODIFIED" if met(condition, &next["object"]) => return Ok(()),
+                "ERROR" => break,
+                _ => {}
+            }
+        }
     }
 }
