@@ -71,7 +71,7 @@ pub(crate) fn validate_embedded_resource(e: &mut Errs, fields: &Map<String, Valu
                     e.invalid(&field, &quote(text), &detail);
                 }
             }
-            ("apiVersion" | "kind", Value::String(_)) => {}
+            ("apiVersion", Value::String(_)) => {}
             ("apiVersion" | "kind", other) => e.invalid(&field, &go_json(other), "must be a string"),
             ("metadata", Value::Object(_)) => validate_embedded_object_meta(e, value, &field),
             ("metadata", other) => {
