@@ -390,3 +390,252 @@ fn server_side_apply_merges_list_map_entries_by_key() {
     );
     assert!(!duplicate.status.success(), "duplicate keys in a map list are refused");
 }
+
+/// Creates a CRD from JSON with kubectl and waits until it is established.
+fn install(server: &TestServer, crd: &Value) {
+    let created = server.kubectl_stdin(&["create", "-f", "-"], Some(&crd.to_string()));
+    assert!(created.status.success(), "{}", stderr(&created));
+    let name = crd["metadata"]["name"].as_str().unwrap();
+    server.kubectl_ok(&["wait", "--for=condition=Established", "--timeout=10s", &format!("crd/{name}")]);
+}
+
+#[test]
+fn schema_keywords_are_enforced_with_upstream_wording() {
+    let server = TestServer::start();
+    install(
+        &server,
+        &json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": {"name": "probes.kw.example.com"},
+            "spec": {"group": "kw.example.com", "scope": "Namespaced", "names": {"plural": "probes", "kind": "Probe"},
+                "versions": [{"name": "v1", "served": true, "storage": true,
+                    "schema": {"openAPIV3Schema": {"type": "object", "properties": {"spec": {"type": "object", "properties": {
+                        "replicas": {"type": "integer", "minimum": 1},
+                        "name": {"type": "string", "minLength": 3},
+                        "tags": {"type": "array", "minItems": 1, "items": {"type": "string"}},
+                        "note": {"type": "string", "nullable": true},
+                        "id": {"type": "string", "format": "uuid"},
+                        "small": {"type": "integer", "format": "int32"},
+                        "ports": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
+                            "items": {"type": "object", "required": ["name"], "properties": {
+                                "name": {"type": "string"}, "port": {"type": "integer"}}}},
+                        "template": {"type": "object", "x-kubernetes-embedded-resource": true,
+                            "x-kubernetes-preserve-unknown-fields": true}}}}}}}]}}),
+    );
+    let probe = |name: &str, spec: Value| {
+        json!({"apiVersion": "kw.example.com/v1", "kind": "Probe", "metadata": {"name": name}, "spec": spec})
+            .to_string()
+    };
+    let good = probe(
+        "good",
+        json!({"replicas": 1, "name": "abc", "tags": ["a"], "note": null, "id": "a987fbc9-4bed-3078-cf07-9141ba07c9f3",
+            "small": 1_099_511_627_776u64, "ports": [{"name": "a", "port": 1}, {"name": "b", "port": 1}],
+            "template": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"}}}),
+    );
+    let created = server.kubectl_stdin(&["create", "-f", "-"], Some(&good));
+    assert!(created.status.success(), "{}", stderr(&created));
+
+    let bad = probe(
+        "bad",
+        json!({"replicas": 0, "name": "ab", "tags": [], "id": "nope",
+            "ports": [{"name": "a", "port": 1}, {"name": "a", "port": 2}],
+            "template": {"apiVersion": "v1", "metadata": {"name": "a/b"}}}),
+    );
+    let refused = server.kubectl_stdin(&["create", "-f", "-"], Some(&bad));
+    assert!(!refused.status.success());
+    let message = stderr(&refused);
+    // kubectl words a 422 Invalid Status with its causes so.
+    assert!(message.contains("The Probe \"bad\" is invalid"), "{message}");
+    for cause in [
+        "spec.id: Invalid value: \"nope\": spec.id in body must be of type uuid: \"nope\"",
+        "spec.name: Invalid value: \"ab\": spec.name in body should be at least 3 chars long",
+        "spec.replicas: Invalid value: 0: spec.replicas in body should be greater than or equal to 1",
+        "spec.tags: Invalid value: 0: spec.tags in body should have at least 1 items",
+        "spec.template.kind: Required value",
+        "spec.template.metadata.name: Invalid value: \"a/b\": may not contain '/'",
+        "spec.ports[1]: Duplicate value: map[string]interface {}{\"name\":\"a\"}",
+    ] {
+        assert!(message.contains(cause), "missing {cause:?} in {message}");
+    }
+}
+
+#[test]
+fn field_validation_ignore_drops_unknown_and_duplicate_fields_without_warnings() {
+    let server = TestServer::start();
+    install_crontabs(&server);
+    let body = r#"{"apiVersion": "stable.example.com/v1", "kind": "CronTab", "metadata": {"name": "NAME"},
+        "spec": {"cronSpec": "* * * * */5", "image": "a", "image": "b", "colour": "red"}}"#;
+    let post = |name: &str, query: &str| {
+        let file = server.write(&format!("{name}.json"), &body.replace("NAME", name));
+        let path = format!("/apis/stable.example.com/v1/namespaces/default/crontabs{query}");
+        server.kubectl(&["create", "--raw", &path, "-f", file.to_str().unwrap()])
+    };
+    // The default (Warn) names both problems, so their absence below means something.
+    let warned = post("warned", "");
+    assert!(warned.status.success(), "{}", stderr(&warned));
+    assert!(stderr(&warned).contains("Warning: duplicate field \"spec.image\""), "{}", stderr(&warned));
+    assert!(stderr(&warned).contains("Warning: unknown field \"spec.colour\""), "{}", stderr(&warned));
+
+    let ignored = post("ignored", "?fieldValidation=Ignore");
+    assert!(ignored.status.success(), "{}", stderr(&ignored));
+    assert!(!stderr(&ignored).contains("Warning"), "{}", stderr(&ignored));
+    let stored: Value = serde_json::from_str(&server.kubectl_ok(&["get", "crontab", "ignored", "-o", "json"])).unwrap();
+    assert_eq!(stored["spec"], json!({"cronSpec": "* * * * */5", "image": "b", "replicas": 1}));
+
+    // kubectl's --validate=false is fieldValidation=Ignore too.
+    let file = server.write("unknown.json", &body.replace("NAME", "quiet").replace(r#""image": "a", "#, ""));
+    let quiet = server.kubectl(&["create", "--validate=false", "-f", file.to_str().unwrap()]);
+    assert!(quiet.status.success(), "{}", stderr(&quiet));
+    assert!(!stderr(&quiet).contains("Warning"), "{}", stderr(&quiet));
+    let colour = server.kubectl_ok(&["get", "crontab", "quiet", "-o", "jsonpath={.spec.colour}"]);
+    assert_eq!(colour, "");
+}
+
+#[test]
+fn status_is_dropped_on_create_and_scale_reports_the_label_selector() {
+    let server = TestServer::start();
+    install_crontabs(&server);
+    let cron = json!({"apiVersion": "stable.example.com/v1", "kind": "CronTab", "metadata": {"name": "c"},
+        "spec": {"cronSpec": "* * * * */5", "replicas": 2},
+        "status": {"replicas": 9, "labelSelector": "app=forged"}});
+    let created = server.kubectl_stdin(&["create", "-f", "-", "-o", "json"], Some(&cron.to_string()));
+    assert!(created.status.success(), "{}", stderr(&created));
+    let created: Value = serde_json::from_slice(&created.stdout).unwrap();
+    assert!(created.get("status").is_none(), "status is written through /status only: {created}");
+
+    server.kubectl_ok(&[
+        "patch",
+        "crontab",
+        "c",
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        r#"{"status":{"replicas":2,"labelSelector":"app=cron"}}"#,
+    ]);
+    let scale: Value = serde_json::from_str(&server.kubectl_ok(&[
+        "get",
+        "--raw",
+        "/apis/stable.example.com/v1/namespaces/default/crontabs/c/scale",
+    ]))
+    .unwrap();
+    assert_eq!(scale["kind"], "Scale");
+    assert_eq!(scale["spec"]["replicas"], 2);
+    assert_eq!(scale["status"], json!({"replicas": 2, "selector": "app=cron"}));
+}
+
+#[test]
+fn crd_definitions_need_schemas_and_a_known_conversion() {
+    let server = TestServer::start();
+    let crd = |plural: &str, version: Value, conversion: Option<Value>| {
+        let mut crd = json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": {"name": format!("{plural}.conv.example.com")},
+            "spec": {"group": "conv.example.com", "scope": "Namespaced",
+                "names": {"plural": plural, "kind": format!("K{plural}")}, "versions": version}});
+        if let Some(conversion) = conversion {
+            crd["spec"]["conversion"] = conversion;
+        }
+        crd.to_string()
+    };
+    let schema = json!({"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}});
+    let refused = |text: String| {
+        let output = server.kubectl_stdin(&["create", "-f", "-"], Some(&text));
+        assert!(!output.status.success(), "{text} was accepted");
+        stderr(&output)
+    };
+    let message = refused(crd("bare", json!([{"name": "v1", "served": true, "storage": true}]), None));
+    assert!(
+        message.contains("spec.versions[0].schema.openAPIV3Schema: Required value: schemas are required"),
+        "{message}"
+    );
+    let one = json!([{"name": "v1", "served": true, "storage": true, "schema": schema}]);
+    let message = refused(crd("magic", one.clone(), Some(json!({"strategy": "Magic"}))));
+    assert!(
+        message.contains(
+            "spec.conversion.strategy: Unsupported value: \"Magic\": supported values: \"None\", \"Webhook\""
+        ),
+        "{message}"
+    );
+    let message = refused(crd("hooked", one, Some(json!({"strategy": "Webhook"}))));
+    for cause in [
+        "spec.conversion.webhookClientConfig: Required value: required when strategy is set to Webhook",
+        "spec.conversion.conversionReviewVersions: Required value",
+    ] {
+        assert!(message.contains(cause), "missing {cause:?} in {message}");
+    }
+
+    // A complete webhook is accepted; kctl serves its storage version and fails the others
+    // as upstream does when the webhook cannot be reached.
+    let two = json!([{"name": "v1", "served": true, "storage": true, "schema": schema},
+        {"name": "v2", "served": true, "storage": false, "schema": schema}]);
+    let webhook = json!({"strategy": "Webhook", "webhook": {"conversionReviewVersions": ["v1"],
+        "clientConfig": {"service": {"name": "hook", "namespace": "default", "path": "/convert"}}}});
+    server.kubectl_stdin(&["create", "-f", "-"], Some(&crd("things", two, Some(webhook))));
+    server.kubectl_ok(&["wait", "--for=condition=Established", "--timeout=10s", "crd/things.conv.example.com"]);
+    let thing = |version: &str| {
+        json!({"apiVersion": format!("conv.example.com/{version}"), "kind": "Kthings", "metadata": {"name": version}})
+            .to_string()
+    };
+    let stored = server.kubectl_stdin(&["create", "-f", "-"], Some(&thing("v1")));
+    assert!(stored.status.success(), "{}", stderr(&stored));
+    let converted = server.kubectl_stdin(&["create", "-f", "-"], Some(&thing("v2")));
+    assert!(!converted.status.success());
+    assert!(
+        stderr(&converted).contains("conversion webhook for conv.example.com/v1, Kind=Kthings failed"),
+        "{}",
+        stderr(&converted)
+    );
+    server.kubectl_ok(&["get", "--raw", "/apis/conv.example.com/v1/namespaces/default/things/v1"]);
+    let read = server.kubectl(&["get", "--raw", "/apis/conv.example.com/v2/namespaces/default/things/v1"]);
+    assert!(!read.status.success());
+    assert!(
+        stderr(&read).contains("conversion webhook for conv.example.com/v1, Kind=Kthings failed"),
+        "{}",
+        stderr(&read)
+    );
+}
+
+#[test]
+fn deleting_a_crd_waits_for_the_finalizers_of_its_objects() {
+    let server = TestServer::start();
+    install_crontabs(&server);
+    let held = json!({"apiVersion": "stable.example.com/v1", "kind": "CronTab",
+        "metadata": {"name": "held", "finalizers": ["example.com/hold"]}, "spec": {"cronSpec": "* * * * */5"}});
+    server.kubectl_stdin(&["create", "-f", "-"], Some(&held.to_string()));
+    server.kubectl_ok(&["apply", "-f", &testdata("crontab-valid.yaml")]);
+    server.kubectl_ok(&["delete", "crd", CRD, "--wait=false"]);
+
+    let terminating = || {
+        server.kubectl_ok(&[
+            "get",
+            "crd",
+            CRD,
+            "-o",
+            "jsonpath={range .status.conditions[?(@.type==\"Terminating\")]}{.status}/{.reason}/{.message}{end}",
+        ])
+    };
+    assert!(eventually(Duration::from_secs(10), || {
+        terminating() == "True/InstanceDeletionInProgress/CustomResource deletion is in progress"
+    }));
+    // The CR without a finalizer went; the held one waits with a deletionTimestamp.
+    assert!(eventually(Duration::from_secs(10), || {
+        !server.kubectl(&["get", "crontab", "my-cron"]).status.success()
+    }));
+    let held_now: Value = serde_json::from_str(&server.kubectl_ok(&["get", "crontab", "held", "-o", "json"])).unwrap();
+    assert!(held_now["metadata"]["deletionTimestamp"].is_string(), "{held_now}");
+    // Still there a while later, and nothing new may be created meanwhile.
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(server.kubectl(&["get", "crd", CRD]).status.success());
+    let conditions = server.kubectl_ok(&["get", "crd", CRD, "-o", "jsonpath={.status.conditions[*].type}"]);
+    assert_eq!(conditions, "NamesAccepted Established Terminating");
+    let blocked = server.kubectl(&["create", "-f", &testdata("crontab-valid.yaml")]);
+    assert!(!blocked.status.success());
+    assert!(
+        stderr(&blocked).contains("create not allowed while custom resource definition is terminating"),
+        "{}",
+        stderr(&blocked)
+    );
+
+    server.kubectl_ok(&["patch", "crontab", "held", "--type=merge", "-p", r#"{"metadata":{"finalizers":null}}"#]);
+    assert!(eventually(Duration::from_secs(10), || !server.kubectl(&["get", "crd", CRD]).status.success()));
+    let gone = server.kubectl(&["get", "--raw", "/apis/stable.example.com/v1/namespaces/default/crontabs/held"]);
+    assert!(!gone.status.success(), "{}", stdout(&gone));
+}

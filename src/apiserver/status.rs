@@ -91,6 +91,11 @@ impl ApiError {
         )
     }
 
+    /// MethodNotAllowed with its own message (`create not allowed while ...`).
+    pub fn not_allowed(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed", message)
+    }
+
     pub fn unsupported_media_type(content_type: &str) -> ApiError {
         ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -44,6 +44,9 @@ pub struct CustomResource {
     pub schema: Option<Value>,
     /// Whether the schema declares any `default` (reads skip defaulting when not).
     pub has_defaults: bool,
+    /// `spec.conversion.strategy: Webhook`: only the storage version can be served, as kctl
+    /// calls no webhooks.
+    pub webhook_conversion: bool,
     pub columns: Vec<PrinterColumn>,
     pub scale: Option<ScalePaths>,
     /// Field selectors the version supports beyond metadata.name/namespace, as written
@@ -221,6 +224,7 @@ fn resource_info(crd: &Value, spec: &Value, version: &Value) -> Option<ResourceI
         storage_api_version: format!("{group}/{storage_version}"),
         schema: version.pointer("/schema/openAPIV3Schema").cloned(),
         has_defaults: version.pointer("/schema/openAPIV3Schema").is_some_and(declares_default),
+        webhook_conversion: spec.pointer("/conversion/strategy").and_then(Value::as_str) == Some("Webhook"),
         columns: columns(version),
         scale,
         selectable_fields: version

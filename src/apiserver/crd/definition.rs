@@ -1,6 +1,13 @@
 //! The CustomResourceDefinition object itself: its defaults, its validation (a subset of
-//! upstream's: names, scope, versions and the one storage version), and the cleanup
-//! finalizer every CRD gets on create.
+//! upstream's: names, scope, versions and the one storage version, a schema for every
+//! version, the conversion strategy and its webhook), and the cleanup finalizer every CRD
+//! gets on create.
+//!
+//! The Webhook conversion strategy is accepted, as upstream accepts it, though kctl calls
+//! no webhooks: such a CRD serves its storage version only, and requests to its other
+//! versions fail as they would upstream with an unreachable webhook (see
+//! [`super::check_conversion`]). Refusing the CRD would break operators and charts that
+//! declare a webhook even where every client uses the storage version.
 
 use serde_json::{json, Value};
 
@@ -136,8 +143,17 @@ pub fn validate_definition(crd: &Value, old: Option<&Value>) -> Vec<Cause> {
                 field: "spec.versions".into(),
             });
         }
-        if let Some(schema) = version.pointer("/schema/openAPIV3Schema") {
-            structural(schema, &format!("spec.versions[{i}].schema.openAPIV3Schema"), None, &mut causes);
+        match version.pointer("/schema/openAPIV3Schema") {
+            Some(schema) => {
+                structural(schema, &format!("spec.versions[{i}].schema.openAPIV3Schema"), None, &mut causes)
+            }
+            // apiextensions.k8s.io/v1 requires them; a CRD stored without one may keep going.
+            None if old.is_none_or(has_all_schemas) => causes.push(Cause {
+                reason: "FieldValueRequired".into(),
+                message: "Required value: schemas are required".into(),
+                field: format!("spec.versions[{i}].schema.openAPIV3Schema"),
+            }),
+            None => {}
         }
         if let Some(pattern) = first_bad_pattern(version.pointer("/schema/openAPIV3Schema")) {
             causes.push(invalid(
@@ -154,6 +170,9 @@ pub fn validate_definition(crd: &Value, old: Option<&Value>) -> Vec<Cause> {
             field: "spec.versions".into(),
         });
     }
+    if let Some(conversion) = crd.pointer("/spec/conversion") {
+        validate_conversion(conversion, &mut causes);
+    }
     if let Some(old) = old {
         for (field, pointer) in [("spec.group", "/spec/group"), ("spec.names.plural", "/spec/names/plural")] {
             if text(old, pointer) != text(crd, pointer) {
@@ -166,6 +185,159 @@ pub fn validate_definition(crd: &Value, old: Option<&Value>) -> Vec<Cause> {
         }
     }
     causes
+}
+
+fn has_all_schemas(crd: &Value) -> bool {
+    let versions = crd.pointer("/spec/versions").and_then(Value::as_array);
+    versions.into_iter().flatten().all(|v| v.pointer("/schema/openAPIV3Schema").is_some())
+}
+
+/// Conversion reviews kctl would send (had it a webhook client) and upstream accepts.
+const REVIEW_VERSIONS: [&str; 2] = ["v1", "v1beta1"];
+
+/// `spec.conversion` as upstream checks it. The paths are upstream's internal ones (a v1
+/// `webhook.clientConfig` is reported as `webhookClientConfig`), as kubectl users see them.
+fn validate_conversion(conversion: &Value, causes: &mut Vec<Cause>) {
+    let webhook = conversion.get("webhook").filter(|w| !w.is_null());
+    let client_config = webhook.and_then(|w| w.get("clientConfig")).filter(|c| !c.is_null());
+    let review_versions: Vec<&Value> = webhook
+        .and_then(|w| w.get("conversionReviewVersions"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .collect();
+    match text(conversion, "/strategy") {
+        "None" => {
+            let forbidden = |field: &str| Cause {
+                reason: "FieldValueForbidden".into(),
+                message: "Forbidden: should not be set when strategy is not set to Webhook".into(),
+                field: field.into(),
+            };
+            if client_config.is_some() {
+                causes.push(forbidden("spec.conversion.webhookClientConfig"));
+            }
+            if !review_versions.is_empty() {
+                causes.push(forbidden("spec.conversion.conversionReviewVersions"));
+            }
+        }
+        "Webhook" => {
+            match client_config {
+                None => causes.push(Cause {
+                    reason: "FieldValueRequired".into(),
+                    message: "Required value: required when strategy is set to Webhook".into(),
+                    field: "spec.conversion.webhookClientConfig".into(),
+                }),
+                Some(config) => validate_client_config(config, causes),
+            }
+            validate_review_versions(&review_versions, causes);
+        }
+        "" => causes.push(required("spec.conversion.strategy")),
+        other => causes.push(Cause {
+            reason: "FieldValueNotSupported".into(),
+            message: format!("Unsupported value: {other:?}: supported values: \"None\", \"Webhook\""),
+            field: "spec.conversion.strategy".into(),
+        }),
+    }
+}
+
+/// A webhook's clientConfig: exactly one of an https URL or a service.
+fn validate_client_config(config: &Value, causes: &mut Vec<Cause>) {
+    let path = "spec.conversion.webhookClientConfig";
+    let url = config.get("url").and_then(Value::as_str);
+    let service = config.get("service").filter(|s| s.is_object());
+    match (url, service) {
+        (Some(url), None) => validate_webhook_url(url, &format!("{path}.url"), causes),
+        (None, Some(service)) => {
+            let path = format!("{path}.service");
+            for (key, what) in [("name", "service name"), ("namespace", "service namespace")] {
+                if text(service, &format!("/{key}")).is_empty() {
+                    causes.push(Cause {
+                        reason: "FieldValueRequired".into(),
+                        message: format!("Required value: {what} is required"),
+                        field: format!("{path}.{key}"),
+                    });
+                }
+            }
+            if let Some(port) = service.get("port").and_then(Value::as_i64).filter(|p| !(1..=65535).contains(p)) {
+                causes.push(Cause {
+                    reason: "FieldValueInvalid".into(),
+                    message: format!(
+                        "Invalid value: {port}: port is not valid: must be between 1 and 65535, inclusive"
+                    ),
+                    field: format!("{path}.port"),
+                });
+            }
+            let service_path = text(service, "/path");
+            if !service_path.is_empty() && !service_path.starts_with('/') {
+                causes.push(invalid(&format!("{path}.path"), service_path, "must start with a '/'"));
+            }
+        }
+        _ => causes.push(Cause {
+            reason: "FieldValueRequired".into(),
+            message: "Required value: exactly one of url or service is required".into(),
+            field: path.into(),
+        }),
+    }
+}
+
+/// `ValidateWebhookURL` with https required.
+fn validate_webhook_url(url: &str, path: &str, causes: &mut Vec<Cause>) {
+    if let Some((_, fragment)) = url.split_once('#') {
+        causes.push(invalid(path, fragment, "fragments are not permitted in the URL"));
+        return;
+    }
+    let parsed = match url.parse::<http::Uri>() {
+        Ok(parsed) => parsed,
+        Err(err) => {
+            causes.push(invalid(path, url, &format!("url must be a valid URL: {err}")));
+            return;
+        }
+    };
+    let scheme = parsed.scheme_str().unwrap_or_default();
+    if scheme != "https" {
+        causes.push(invalid(path, scheme, "'https' is the only allowed URL scheme"));
+    }
+    let authority = parsed.authority().map(|a| a.as_str()).unwrap_or_default();
+    if let Some((user, _)) = authority.split_once('@') {
+        causes.push(invalid(path, user, "user information is not permitted in the URL"));
+    }
+    if parsed.host().unwrap_or_default().is_empty() {
+        causes.push(invalid(path, "", "host must be specified"));
+    }
+    if let Some(query) = parsed.query() {
+        causes.push(invalid(path, query, "query parameters are not permitted in the URL"));
+    }
+}
+
+/// `conversionReviewVersions`: required, unique DNS-1035 labels, one of them understood.
+fn validate_review_versions(versions: &[&Value], causes: &mut Vec<Cause>) {
+    let path = "spec.conversion.conversionReviewVersions";
+    if versions.is_empty() {
+        causes.push(required(path));
+        return;
+    }
+    let names: Vec<&str> = versions.iter().map(|v| v.as_str().unwrap_or_default()).collect();
+    for (i, name) in names.iter().enumerate() {
+        if names[..i].contains(name) {
+            causes.push(invalid(&format!("{path}[{i}]"), name, "duplicate version"));
+            continue;
+        }
+        if !dns_label(name) || !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+            causes.push(invalid(&format!("{path}[{i}]"), name, "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"));
+        }
+    }
+    if !names.iter().any(|n| REVIEW_VERSIONS.contains(n)) {
+        let listed: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
+        causes.push(Cause {
+            reason: "FieldValueInvalid".into(),
+            message: format!(
+                "Invalid value: []string{{{}}}: must include at least one of {}",
+                listed.join(", "),
+                REVIEW_VERSIONS.join(", ")
+            ),
+            field: path.into(),
+        });
+    }
 }
 
 /// Upstream's structural-schema rule that matters most: every node has a type, unless it
@@ -222,7 +394,15 @@ mod tests {
     fn crd() -> Value {
         json!({"metadata": {"name": "crontabs.stable.example.com"}, "spec": {"group": "stable.example.com",
             "scope": "Namespaced", "names": {"plural": "crontabs", "kind": "CronTab"},
-            "versions": [{"name": "v1", "served": true, "storage": true}]}})
+            "versions": [{"name": "v1", "served": true, "storage": true, "schema": schema()}]}})
+    }
+
+    fn schema() -> Value {
+        json!({"openAPIV3Schema": {"type": "object"}})
+    }
+
+    fn messages(crd: &Value, old: Option<&Value>) -> Vec<String> {
+        validate_definition(crd, old).into_iter().map(|c| format!("{}: {}", c.field, c.message)).collect()
     }
 
     #[test]
@@ -263,8 +443,8 @@ mod tests {
     #[test]
     fn one_storage_version_and_matching_name_are_required() {
         let mut crd = crd();
-        crd["spec"]["versions"] =
-            json!([{"name": "v1", "served": true, "storage": true}, {"name": "v2", "served": true, "storage": true}]);
+        crd["spec"]["versions"] = json!([{"name": "v1", "served": true, "storage": true, "schema": schema()},
+                {"name": "v2", "served": true, "storage": true, "schema": schema()}]);
         crd["metadata"]["name"] = json!("wrong");
         let fields: Vec<String> =
             validate_definition(&crd, None).into_iter().map(|c| format!("{}: {}", c.field, c.message)).collect();
@@ -273,6 +453,69 @@ mod tests {
             [
                 "metadata.name: Invalid value: \"wrong\": must be spec.names.plural+\".\"+spec.group",
                 "spec.versions: Invalid value: 2: must have exactly one version marked as storage version",
+            ]
+        );
+    }
+
+    #[test]
+    fn every_version_needs_a_schema_unless_it_never_had_one() {
+        let mut crd = crd();
+        crd["spec"]["versions"] = json!([{"name": "v1", "served": true, "storage": true, "schema": schema()},
+            {"name": "v2", "served": false, "storage": false}]);
+        assert_eq!(
+            messages(&crd, None),
+            ["spec.versions[1].schema.openAPIV3Schema: Required value: schemas are required"]
+        );
+        // An update of a CRD stored without schemas is not refused for what it always lacked.
+        assert!(messages(&crd, Some(&crd.clone())).is_empty());
+    }
+
+    #[test]
+    fn conversion_is_none_or_a_complete_webhook() {
+        let with = |conversion: Value| {
+            let mut crd = crd();
+            crd["spec"]["conversion"] = conversion;
+            messages(&crd, None)
+        };
+        assert!(with(json!({"strategy": "None"})).is_empty());
+        assert_eq!(
+            with(json!({"strategy": "Magic"})),
+            ["spec.conversion.strategy: Unsupported value: \"Magic\": supported values: \"None\", \"Webhook\""]
+        );
+        assert_eq!(
+            with(json!({"strategy": "Webhook"})),
+            [
+                "spec.conversion.webhookClientConfig: Required value: required when strategy is set to Webhook",
+                "spec.conversion.conversionReviewVersions: Required value",
+            ]
+        );
+        assert_eq!(
+            with(json!({"strategy": "Webhook", "webhook": {"clientConfig": {"url": "http://user@hook.example.com/convert?x=1"},
+                "conversionReviewVersions": ["v2", "v2"]}})),
+            [
+                "spec.conversion.webhookClientConfig.url: Invalid value: \"http\": 'https' is the only allowed URL scheme",
+                "spec.conversion.webhookClientConfig.url: Invalid value: \"user\": user information is not permitted in the URL",
+                "spec.conversion.webhookClientConfig.url: Invalid value: \"x=1\": query parameters are not permitted in the URL",
+                "spec.conversion.conversionReviewVersions[1]: Invalid value: \"v2\": duplicate version",
+                "spec.conversion.conversionReviewVersions: Invalid value: []string{\"v2\", \"v2\"}: must include at least one of v1, v1beta1",
+            ]
+        );
+        assert_eq!(
+            with(json!({"strategy": "Webhook", "webhook": {"clientConfig": {"service": {"name": "hook", "port": 0}},
+                "conversionReviewVersions": ["v1"]}})),
+            [
+                "spec.conversion.webhookClientConfig.service.namespace: Required value: service namespace is required",
+                "spec.conversion.webhookClientConfig.service.port: Invalid value: 0: port is not valid: must be between 1 and 65535, inclusive",
+            ]
+        );
+        assert!(with(json!({"strategy": "Webhook", "webhook": {"clientConfig": {"service": {"name": "hook",
+            "namespace": "system", "path": "/convert", "port": 443}}, "conversionReviewVersions": ["v1"]}}))
+        .is_empty());
+        assert_eq!(
+            with(json!({"strategy": "None", "webhook": {"clientConfig": {"url": "https://hook"}, "conversionReviewVersions": ["v1"]}})),
+            [
+                "spec.conversion.webhookClientConfig: Forbidden: should not be set when strategy is not set to Webhook",
+                "spec.conversion.conversionReviewVersions: Forbidden: should not be set when strategy is not set to Webhook",
             ]
         );
     }

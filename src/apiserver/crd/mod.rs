@@ -3,7 +3,8 @@
 //!
 //! - [`controller`] watches CRDs, sets their NamesAccepted/Established conditions, builds
 //!   the served set (routes, discovery, OpenAPI documents) and empties a deleted CRD's
-//!   resources before letting it go (the `customresourcecleanup` finalizer);
+//!   resources through the ordinary delete (their own finalizers hold it) before letting
+//!   it go (the `customresourcecleanup` finalizer);
 //! - [`prepare_write`] is the custom resources' strategy on create/update/patch: prune
 //!   unknown fields (refused with `fieldValidation=Strict`, warned with `Warn`), apply
 //!   schema defaults, validate against the structural schema; for CRDs themselves it
@@ -19,7 +20,7 @@ mod names;
 pub mod prune;
 pub mod schema;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -59,6 +60,9 @@ pub struct Served {
     pub resources: Vec<&'static ResourceInfo>,
     /// By group-version path (`apis/stable.example.com/v1`).
     pub documents: BTreeMap<String, CustomDocument>,
+    /// Names of the CRDs being deleted: still served, so their objects can be read and
+    /// their finalizers removed, but nothing new is created.
+    pub terminating: HashSet<String>,
 }
 
 impl Served {
@@ -77,6 +81,10 @@ impl Served {
             }
         }
         all
+    }
+
+    pub fn is_terminating(&self, resource: &ResourceInfo) -> bool {
+        resource.custom.is_some_and(|custom| self.terminating.contains(&custom.definition))
     }
 
     pub fn document(&self, path: &str) -> Option<Bytes> {
@@ -193,6 +201,22 @@ fn report_field_problems(request: &Request, resource: &ResourceInfo, problems: &
             Ok(())
         }
     }
+}
+
+/// Refuses requests a CRD's conversion cannot serve: with the Webhook strategy, any version
+/// but the storage one would need the webhook, which kctl does not call. Upstream answers
+/// an unreachable webhook the same way: 500 with the conversion's error.
+pub fn check_conversion(resource: &ResourceInfo) -> Result<(), ApiError> {
+    let Some(custom) = resource.custom.filter(|c| c.webhook_conversion) else { return Ok(()) };
+    if resource.api_version() == custom.storage_api_version {
+        return Ok(());
+    }
+    Err(ApiError::internal(format!(
+        "conversion webhook for {}, Kind={} failed: kctl does not call conversion webhooks; only the storage version {} is served",
+        custom.storage_api_version,
+        resource.kind,
+        custom.storage_api_version,
+    )))
 }
 
 /// A stored custom object as the addressed version shows it: apiVersion rewritten (the

@@ -8,6 +8,8 @@ mod subresources;
 mod watch;
 mod write;
 
+pub(crate) use delete::delete_object;
+
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -120,6 +122,7 @@ async fn objects(state: &Arc<ApiState>, request: &Request, target: &Target) -> R
     if target.resource.namespaced && target.name.is_some() && target.namespace.is_none() {
         return Err(ApiError::not_found_path());
     }
+    super::crd::check_conversion(target.resource)?;
     let name = target.name.as_deref();
     match (&request.method, name, target.subresource.as_deref()) {
         (&Method::GET, None, _) if request.flag("watch") => watch::watch(state, request, target).await,

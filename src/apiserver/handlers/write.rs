@@ -48,6 +48,10 @@ async fn create_object(
     mut object: Value,
 ) -> Result<Value, ApiError> {
     let resource = target.resource;
+    if state.crds.snapshot().is_terminating(resource) {
+        // Nothing may be created behind the cleanup of a CRD being deleted.
+        return Err(ApiError::not_allowed("create not allowed while custom resource definition is terminating"));
+    }
     check_fields(state, request, resource, &object)?;
     objects::prepare_create(resource, &mut object, target.namespace.as_deref())?;
     crd::prepare_write(request, resource, &mut object, None, None)?;

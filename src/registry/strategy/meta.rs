@@ -1,10 +1,10 @@
 //! `ValidateObjectMeta`/`ValidateObjectMetaUpdate`: name (per kind's rule), namespace, labels,
 //! annotations, finalizers, and the identity fields that may not change on update.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::field::{child, go_json, quote, Errs};
-use super::names::{is_label_value, is_qualified_name, validate_name, NameRule};
+use super::names::{is_dns1035_label, is_label_value, is_qualified_name, validate_name, NameRule};
 
 /// Upstream's `TotalAnnotationSizeLimitB`.
 const TOTAL_ANNOTATION_SIZE_LIMIT: usize = 256 * 1024;
@@ -46,6 +46,81 @@ pub(crate) fn validate_object_meta(e: &mut Errs, obj: &Value, rule: NameRule, na
         e.forbidden("metadata.namespace", "not allowed on this type");
     }
     validate_meta_common(e, &meta_v, path);
+}
+
+/// An embedded resource (a CRD field marked `x-kubernetes-embedded-resource`), as
+/// apiextensions' objectmeta validation checks it: apiVersion and kind required and well
+/// formed, and `metadata`, when present, validated as any object's (`path` is the field's).
+pub(crate) fn validate_embedded_resource(e: &mut Errs, fields: &Map<String, Value>, path: &str) {
+    for key in ["apiVersion", "kind"] {
+        if !fields.contains_key(key) {
+            e.required(&child(path, key), "");
+        }
+    }
+    for (key, value) in fields {
+        let field = child(path, key);
+        match (key.as_str(), value) {
+            ("apiVersion" | "kind", Value::String(text)) if text.is_empty() => e.required(&field, ""),
+            ("apiVersion", Value::String(text)) if text.matches('/').count() > 1 => {
+                e.invalid(&field, &quote(text), &format!("unexpected GroupVersion string: {text}"))
+            }
+            ("kind", Value::String(text)) => {
+                let errs = is_dns1035_label(&text.to_lowercase());
+                if !errs.is_empty() {
+                    let detail = format!("may have mixed case, but should otherwise match: {}", errs.join(","));
+                    e.invalid(&field, &quote(text), &detail);
+                }
+            }
+            ("apiVersion", Value::String(_)) => {}
+            ("apiVersion" | "kind", other) => e.invalid(&field, &go_json(other), "must be a string"),
+            ("metadata", Value::Object(_)) => validate_embedded_object_meta(e, value, &field),
+            ("metadata", other) => {
+                let detail = format!("invalid metadata: expected object, got {}", go_type(other));
+                e.invalid(&field, &go_json(other), &detail);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Go's `%T` of a decoded JSON value.
+fn go_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "<nil>",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float64",
+        Value::Number(_) => "int64",
+        Value::String(_) => "string",
+        Value::Array(_) => "[]interface {}",
+        Value::Object(_) => "map[string]interface {}",
+    }
+}
+
+/// `ValidateObjectMeta` of an embedded resource's metadata: a name is optional and only has
+/// to be a path segment, a namespace is checked when given, then what every object's
+/// metadata is checked for.
+fn validate_embedded_object_meta(e: &mut Errs, meta: &Value, path: &str) {
+    let name_path = child(path, "name");
+    if let Some(name) = e.str(meta, "name", &name_path).filter(|n| !n.is_empty()) {
+        for msg in path_segment_name(name) {
+            e.invalid(&name_path, &quote(name), &msg);
+        }
+    }
+    let namespace_path = child(path, "namespace");
+    if let Some(namespace) = e.str(meta, "namespace", &namespace_path).filter(|n| !n.is_empty()) {
+        for msg in validate_name(NameRule::Label, namespace, false) {
+            e.invalid(&namespace_path, &quote(namespace), &msg);
+        }
+    }
+    validate_meta_common(e, meta, path);
+}
+
+/// `IsValidPathSegmentName`: what may appear as one segment of a URL path.
+fn path_segment_name(name: &str) -> Vec<String> {
+    if name == "." || name == ".." {
+        return vec![format!("may not be '{name}'")];
+    }
+    ["/", "%"].iter().filter(|c| name.contains(**c)).map(|c| format!("may not contain '{c}'")).collect()
 }
 
 /// The checks shared by create and update: generation, labels, annotations, finalizers.

@@ -109,6 +109,14 @@ fn validate_body(resource: &ResourceInfo, e: &mut Errs, object: &Value) {
     }
 }
 
+/// What is wrong with a resource embedded in a custom resource at `path` (its apiVersion,
+/// kind and metadata; the CRD's schema checks the rest).
+pub fn validate_embedded_resource(fields: &serde_json::Map<String, Value>, path: &str) -> Vec<Cause> {
+    let mut e = Errs::default();
+    meta::validate_embedded_resource(&mut e, fields, path);
+    e.causes
+}
+
 /// What is wrong with an object about to be created.
 pub fn validate_create(resource: &ResourceInfo, object: &Value) -> Vec<Cause> {
     let mut e = Errs::default();
