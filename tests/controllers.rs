@@ -1,5 +1,6 @@
 //! The controller-manager against a real `kctl server`, driven by the real kubectl: the
-//! replicaset and replication controllers, the garbage collector, and leader election.
+//! replicaset and replication controllers, the garbage collector, and leader election
+//! (also of the scheduler, across two control planes on one etcd).
 //! No scheduler is assumed, so tests look at Pod objects, never at them running.
 
 mod support;
@@ -379,6 +380,103 @@ mod leader_election {
             let text = support::stdout(&holder);
             text.contains('_') && text.ends_with(" 15")
         }));
+    }
+
+    /// The holders of the controller-manager's and the scheduler's leases, as `server` sees
+    /// them: `kube-controller-manager=ID kube-scheduler=ID`.
+    fn holders(server: &TestServer) -> String {
+        let output = server.kubectl(&[
+            "get",
+            "lease",
+            "-n",
+            "kube-system",
+            "kube-controller-manager",
+            "kube-scheduler",
+            "-o",
+            "jsonpath={range .items[*]}{.metadata.name}={.spec.holderIdentity} {end}",
+        ]);
+        support::stdout(&output).trim().to_string()
+    }
+
+    /// The one identity holding both leases, if one does.
+    fn sole_leader(server: &TestServer) -> Option<String> {
+        let text = holders(server);
+        let (manager, scheduler) = text.split_once(' ')?;
+        let manager = manager.strip_prefix("kube-controller-manager=")?;
+        (!manager.is_empty() && scheduler.strip_prefix("kube-scheduler=") == Some(manager)).then(|| manager.to_string())
+    }
+
+    /// Two `kctl server`s on one real etcd: one leads both the controller-manager and the
+    /// scheduler; once it is killed, the other takes both leases and schedules. Processes
+    /// are killed on drop, so also when an assertion fails.
+    #[test]
+    fn two_control_planes_on_one_etcd_elect_one_leader_and_fail_over() {
+        use kctl::store::etcd_server::{EtcdServer, EtcdServerError};
+        let dir = tempfile::tempdir().expect("temp dir");
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        let etcd = match runtime.block_on(EtcdServer::start(&dir.path().join("etcd"))) {
+            Ok(etcd) => etcd,
+            Err(EtcdServerError::NotInstalled) if std::env::var_os("CI").is_none() => {
+                eprintln!("skipped: {}", EtcdServerError::NotInstalled);
+                return;
+            }
+            Err(err) => panic!("etcd: {err}"),
+        };
+        let endpoint = etcd.endpoint();
+        let first = TestServer::start_with(&["--etcd-servers", &endpoint]);
+        let mut leader = None;
+        assert!(eventually(WAIT, || {
+            leader = sole_leader(&first);
+            leader.is_some()
+        }));
+        let leader = leader.unwrap_or_default();
+
+        // The second control plane (with the only node) follows: for longer than a lease
+        // lasts, the first keeps both leases, as either apiserver tells.
+        let second = TestServer::start_with(&["--etcd-servers", &endpoint, "--hollow-nodes", "1"]);
+        second.kubectl_ok(&["run", "before", "--image=nginx"]);
+        let deadline = std::time::Instant::now() + Duration::from_secs(17);
+        while std::time::Instant::now() < deadline {
+            assert_eq!(sole_leader(&first).as_deref(), Some(leader.as_str()), "{}", holders(&first));
+            assert_eq!(sole_leader(&second).as_deref(), Some(leader.as_str()), "{}", holders(&second));
+            std::thread::sleep(Duration::from_millis(500));
+        }
+        let node = second.kubectl_ok(&["get", "pod", "before", "-o", "jsonpath={.spec.nodeName}"]);
+        assert_eq!(node, "hollow-node-1", "the leader schedules");
+
+        // The leader dies without a word: the second takes both leases once they run out.
+        drop(first);
+        let mut now_leading = None;
+        let took_over = eventually(Duration::from_secs(40), || {
+            now_leading = sole_leader(&second).filter(|id| *id != leader);
+            now_leading.is_some()
+        });
+        assert!(took_over, "no takeover: {}", holders(&second));
+        let transitions = second.kubectl_ok(&[
+            "get",
+            "lease",
+            "-n",
+            "kube-system",
+            "kube-scheduler",
+            "-o",
+            "jsonpath={.spec.leaseTransitions}",
+        ]);
+        assert_eq!(transitions, "1");
+        second.kubectl_ok(&["run", "after", "--image=nginx"]);
+        let mut seen = String::new();
+        let running = eventually(WAIT, || {
+            seen = support::stdout(&second.kubectl(&[
+                "get",
+                "pod",
+                "after",
+                "-o",
+                "jsonpath={.spec.nodeName} {.status.phase}",
+            ]));
+            seen == "hollow-node-1 Running"
+        });
+        assert!(running, "the new leader did not schedule: {seen}");
+        drop(second);
+        drop(etcd);
     }
 }
 

@@ -1,6 +1,7 @@
 //! The scheduler and hollow nodes against a real `kctl server --hollow-nodes 3`, seen
 //! through the real kubectl: pods get bound and run, unschedulable pods say why, node
-//! labels and taints are honoured, pods spread, failing images show pull errors.
+//! labels and taints are honoured, pods spread, failing images show pull errors, and the
+//! hollow kubelet records upstream's container events.
 
 mod support;
 
@@ -213,6 +214,73 @@ fn a_failing_image_shows_pull_errors_then_backoff() {
     assert_eq!(message, "Back-off pulling image \"nignx\"");
     let phase = server.kubectl_ok(&["get", "pod", "typo", "-o", "jsonpath={.status.phase}"]);
     assert_eq!(phase, "Pending");
+}
+
+/// The events about `pod`, one line each: reason|type|fieldPath|component|host|message.
+fn pod_events(server: &TestServer, pod: &str) -> Vec<String> {
+    let selector = format!("involvedObject.name={pod}");
+    let jsonpath = "jsonpath={range .items[*]}{.reason}|{.type}|{.involvedObject.fieldPath}|{.source.component}|\
+                    {.source.host}|{.message}{\"\\n\"}{end}";
+    let listed = get(server, &["get", "events", "--field-selector", &selector, "-o", jsonpath]);
+    let mut lines: Vec<String> = listed.lines().map(str::to_string).collect();
+    lines.sort();
+    lines
+}
+
+/// Waits until every `want` line is among the pod's events; returns them.
+fn wait_for_events(server: &TestServer, pod: &str, want: &[String]) -> Vec<String> {
+    let mut seen = Vec::new();
+    let found = eventually(DEADLINE, || {
+        seen = pod_events(server, pod);
+        want.iter().all(|w| seen.contains(w))
+    });
+    assert!(found, "wanted {want:#?}\nsaw {seen:#?}");
+    seen
+}
+
+#[test]
+fn the_kubelet_records_container_events_on_the_pod() {
+    let server = server();
+    wait_for_nodes(&server);
+    server.kubectl_ok(&["run", "web", "--image=nginx"]);
+    server.kubectl_ok(&["run", "typo", "--image=nignx"]);
+    let node = wait_for_field(&server, "web", "{.status.phase}", "Running");
+    assert_eq!(node, "Running");
+    let node = server.kubectl_ok(&["get", "pod", "web", "-o", "jsonpath={.spec.nodeName}"]);
+    let kubelet = |reason: &str, type_: &str, container: &str, node: &str, message: &str| {
+        format!("{reason}|{type_}|spec.containers{{{container}}}|kubelet|{node}|{message}")
+    };
+    let started = [
+        kubelet("Pulled", "Normal", "web", &node, "Container image \"nginx\" already present on machine"),
+        kubelet("Created", "Normal", "web", &node, "Created container: web"),
+        kubelet("Started", "Normal", "web", &node, "Started container web"),
+    ];
+    let seen = wait_for_events(&server, "web", &started);
+    let reasons: Vec<&str> = seen.iter().filter_map(|l| l.split('|').next()).collect();
+    assert_eq!(reasons, ["Created", "Pulled", "Scheduled", "Started"], "{seen:#?}");
+
+    // The failing image: the pull, its failure, then the back-off.
+    let typo_node = server.kubectl_ok(&["get", "pod", "typo", "-o", "jsonpath={.spec.nodeName}"]);
+    let pull_error = "Failed to pull image \"nignx\": failed to pull and unpack image \
+                      \"docker.io/library/nignx:latest\": failed to resolve reference \
+                      \"docker.io/library/nignx:latest\": pull access denied, repository does not exist or may \
+                      require authorization: server message: insufficient_scope: authorization failed";
+    let failing = [
+        kubelet("Pulling", "Normal", "typo", &typo_node, "Pulling image \"nignx\""),
+        kubelet("Failed", "Warning", "typo", &typo_node, pull_error),
+        kubelet("Failed", "Warning", "typo", &typo_node, "Error: ErrImagePull"),
+        kubelet("BackOff", "Normal", "typo", &typo_node, "Back-off pulling image \"nignx\""),
+        kubelet("Failed", "Warning", "typo", &typo_node, "Error: ImagePullBackOff"),
+    ];
+    let seen = wait_for_events(&server, "typo", &failing);
+    assert!(!seen.iter().any(|l| l.starts_with("Started|")), "{seen:#?}");
+    let described = server.kubectl_ok(&["describe", "pod", "typo"]);
+    assert!(described.contains("kubelet") && described.contains("Error: ImagePullBackOff"), "{described}");
+    assert!(!described.contains("spec.containers{"), "kubectl prints no fieldPath: {described}");
+
+    // Deleting a running pod stops its container first.
+    server.kubectl_ok(&["delete", "pod", "web", "--timeout=30s"]);
+    wait_for_events(&server, "web", &[kubelet("Killing", "Normal", "web", &node, "Stopping container web")]);
 }
 
 /// Throughput: N pods onto M hollow nodes, timed from the first create to the last

@@ -84,15 +84,18 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<ExitCode> {
         eprintln!("kctl server listening on {}", server.url());
         let mut components = tokio::task::JoinSet::new();
         if !args.apiserver_only {
+            // One identity for both leases: whoever reads them sees which process leads.
+            let identity = crate::controllers::leader::identity();
             let options = ControllerOptions {
                 node_monitor_grace_period: args.node_monitor_grace_period,
                 pod_eviction_timeout: args.pod_eviction_timeout,
+                identity: identity.clone(),
             };
             let controllers =
                 server.client_for("system:kube-controller-manager", &["system:masters"], "kube-controller-manager");
             components.spawn(crate::controllers::run(controllers, options));
             let scheduler = server.client_for("system:kube-scheduler", &["system:masters"], "kube-scheduler");
-            components.spawn(crate::scheduler::run(scheduler));
+            components.spawn(crate::scheduler::run(scheduler, identity));
         }
         if args.hollow_nodes > 0 {
             let nodes = server.client_for("system:node:hollow", &["system:nodes"], "kubelet");

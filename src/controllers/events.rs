@@ -13,6 +13,8 @@ use serde_json::json;
 pub struct EventRecorder {
     client: Client,
     component: String,
+    /// The node a kubelet records from (`source.host`); None for control-plane components.
+    host: Option<String>,
 }
 
 /// What an event is about (kind, name, namespace, uid, apiVersion of the object).
@@ -35,7 +37,13 @@ pub fn reference_to(
 
 impl EventRecorder {
     pub fn new(client: Client, component: &str) -> EventRecorder {
-        EventRecorder { client, component: component.to_string() }
+        EventRecorder { client, component: component.to_string(), host: None }
+    }
+
+    /// The same component, recording from node `host` (as each kubelet does).
+    pub fn on_host(mut self, host: &str) -> EventRecorder {
+        self.host = Some(host.to_string());
+        self
     }
 
     /// Records a `Normal` event.
@@ -58,20 +66,8 @@ impl EventRecorder {
     async fn try_record(&self, object: &ObjectReference, type_: &str, reason: &str, message: &str) -> kube::Result<()> {
         let namespace = object.namespace.clone().unwrap_or_else(|| "default".to_string());
         let events: Api<Event> = Api::namespaced(self.client.clone(), &namespace);
-        // One event per object, reason and message: repeats bump its count.
-        let digest = {
-            use sha2::Digest;
-            let text = format!("{}/{}/{}/{}", object.uid.as_deref().unwrap_or_default(), type_, reason, message);
-            hex::encode(&sha2::Sha256::digest(text.as_bytes())[..6])
-        };
-        let name = format!("{}.{digest}", object.name.as_deref().unwrap_or("unknown"));
+        let name = event_name(object, type_, reason, message);
         let now = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
-        if let Some(existing) = events.get_opt(&name).await? {
-            let count = existing.count.unwrap_or(1) + 1;
-            let patch = json!({"count": count, "lastTimestamp": now});
-            events.patch(&name, &PatchParams::default(), &Patch::Merge(patch)).await?;
-            return Ok(());
-        }
         let event: Event = serde_json::from_value(json!({
             "metadata": {"name": name, "namespace": namespace},
             "involvedObject": object,
@@ -81,12 +77,51 @@ impl EventRecorder {
             "count": 1,
             "firstTimestamp": now,
             "lastTimestamp": now,
-            "source": EventSource { component: Some(self.component.clone()), host: None },
+            "source": EventSource { component: Some(self.component.clone()), host: self.host.clone() },
             "reportingComponent": self.component,
-            "reportingInstance": "",
+            "reportingInstance": self.host.as_deref().unwrap_or_default(),
         }))
         .map_err(kube::Error::SerdeError)?;
-        events.create(&PostParams::default(), &event).await?;
+        // Create first: most events are new, so that is one request; a repeat bumps the count.
+        match events.create(&PostParams::default(), &event).await {
+            Err(kube::Error::Api(status)) if status.code == 409 => {}
+            other => return other.map(|_| ()),
+        }
+        let existing = events.get(&name).await?;
+        let count = existing.count.unwrap_or(1) + 1;
+        let patch = json!({"count": count, "lastTimestamp": now});
+        events.patch(&name, &PatchParams::default(), &Patch::Merge(patch)).await?;
         Ok(())
+    }
+}
+
+/// One event per object (and container, by fieldPath), type, reason and message: repeats
+/// share the name and bump its count.
+fn event_name(object: &ObjectReference, type_: &str, reason: &str, message: &str) -> String {
+    use sha2::Digest;
+    let text = format!(
+        "{}/{}/{type_}/{reason}/{message}",
+        object.uid.as_deref().unwrap_or_default(),
+        object.field_path.as_deref().unwrap_or_default()
+    );
+    let digest = hex::encode(&sha2::Sha256::digest(text.as_bytes())[..6]);
+    format!("{}.{digest}", object.name.as_deref().unwrap_or("unknown"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeats_share_a_name_and_containers_do_not() {
+        let pod = reference_to("v1", "Pod", Some("default"), "web", Some("u1"));
+        let name = event_name(&pod, "Normal", "Pulled", "Container image \"nginx\" already present on machine");
+        assert!(name.starts_with("web."), "{name}");
+        assert_eq!(name, event_name(&pod, "Normal", "Pulled", "Container image \"nginx\" already present on machine"));
+        let sidecar = ObjectReference { field_path: Some("spec.containers{sidecar}".into()), ..pod.clone() };
+        assert_ne!(
+            name,
+            event_name(&sidecar, "Normal", "Pulled", "Container image \"nginx\" already present on machine")
+        );
     }
 }

@@ -37,14 +37,30 @@ impl LeaseConfig {
     /// kube-controller-manager's lease: kube-system/kube-controller-manager, 15 s, renewed
     /// every 2 s.
     pub fn controller_manager() -> LeaseConfig {
+        LeaseConfig::in_kube_system("kube-controller-manager")
+    }
+
+    /// kube-scheduler's lease: kube-system/kube-scheduler, with the same timings.
+    pub fn scheduler() -> LeaseConfig {
+        LeaseConfig::in_kube_system("kube-scheduler")
+    }
+
+    fn in_kube_system(name: &str) -> LeaseConfig {
         LeaseConfig {
             namespace: "kube-system".into(),
-            name: "kube-controller-manager".into(),
+            name: name.into(),
             identity: identity(),
             lease_duration: Duration::from_secs(15),
             renew_deadline: Duration::from_secs(10),
             retry_period: Duration::from_secs(2),
         }
+    }
+
+    /// Holds the lease as `identity`: one control plane uses one for all its leases, so a
+    /// reader sees which process leads.
+    pub fn with_identity(mut self, identity: &str) -> LeaseConfig {
+        self.identity = identity.to_string();
+        self
     }
 }
 
@@ -205,5 +221,12 @@ mod tests {
         assert_eq!((config.namespace.as_str(), config.name.as_str()), ("kube-system", "kube-controller-manager"));
         assert_eq!(config.lease_duration, Duration::from_secs(15));
         assert_eq!(config.retry_period, Duration::from_secs(2));
+    }
+
+    #[test]
+    fn scheduler_lease_is_its_own_with_a_shared_identity() {
+        let config = LeaseConfig::scheduler().with_identity("host_1");
+        assert_eq!((config.namespace.as_str(), config.name.as_str()), ("kube-system", "kube-scheduler"));
+        assert_eq!((config.identity.as_str(), config.lease_duration), ("host_1", Duration::from_secs(15)));
     }
 }

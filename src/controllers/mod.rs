@@ -27,6 +27,8 @@ pub struct ControllerOptions {
     pub node_monitor_grace_period: std::time::Duration,
     /// How long pods stay on an unreachable node before they are evicted.
     pub pod_eviction_timeout: std::time::Duration,
+    /// Who holds the kube-controller-manager lease when this process leads.
+    pub identity: String,
 }
 
 impl Default for ControllerOptions {
@@ -34,6 +36,7 @@ impl Default for ControllerOptions {
         ControllerOptions {
             node_monitor_grace_period: std::time::Duration::from_secs(40),
             pod_eviction_timeout: std::time::Duration::from_secs(300),
+            identity: leader::identity(),
         }
     }
 }
@@ -41,7 +44,7 @@ impl Default for ControllerOptions {
 /// Runs every controller until the task is dropped — only while this process holds the
 /// kube-system/kube-controller-manager lease.
 pub async fn run(client: Client, options: ControllerOptions) {
-    let config = leader::LeaseConfig::controller_manager();
+    let config = leader::LeaseConfig::controller_manager().with_identity(&options.identity);
     let controllers = client.clone();
     leader::run_with_lease(client, config, move || run_controllers(controllers.clone(), options.clone())).await
 }

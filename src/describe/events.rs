@@ -66,11 +66,8 @@ pub fn write(w: &mut Writer, events: &[Value]) {
         if source.is_empty() {
             source = text(&event["reportingComponent"]);
         }
-        let mut message = text(&event["message"]).trim().to_string();
-        let field_path = text(&event["involvedObject"]["fieldPath"]);
-        if !field_path.is_empty() {
-            message = format!("{field_path}: {message}");
-        }
+        // kubectl prints no fieldPath: a kubelet's messages name the container themselves.
+        let message = text(&event["message"]).trim().to_string();
         w.w(1, &format!("{}\t{}\t{interval}\t{source}\t{message}\n", text(&event["type"]), text(&event["reason"])));
     }
 }

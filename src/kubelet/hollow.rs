@@ -5,6 +5,7 @@
 //! bounded concurrency, their Leases are renewed by a few shard tasks, and one pod watch
 //! (pods with a node) serves every node.
 
+pub mod events;
 pub mod exit;
 pub mod lease;
 pub mod node;

@@ -26,6 +26,7 @@ use kube::{Api, Client};
 use thiserror::Error;
 use tokio::sync::{mpsc, Semaphore};
 
+use crate::controllers::leader::{run_with_lease, LeaseConfig};
 use binder::{AfterFailure, BindOutcome};
 use cache::Cache;
 use info::{NodeSpecInfo, PodInfo};
@@ -48,9 +49,13 @@ const FLUSH_EVERY: Duration = Duration::from_millis(200);
 
 pub const DEFAULT_SCHEDULER: &str = "default-scheduler";
 
-/// Runs the scheduler until the task is dropped.
-pub async fn run(client: Client) {
-    Scheduler::new(client).run().await
+/// Runs the scheduler until the task is dropped — only while this process holds the
+/// kube-system/kube-scheduler lease (as `identity`), so two control planes on one store
+/// never both bind.
+pub async fn run(client: Client, identity: String) {
+    let config = LeaseConfig::scheduler().with_identity(&identity);
+    let scheduler = client.clone();
+    run_with_lease(client, config, move || Scheduler::new(scheduler.clone()).run()).await
 }
 
 /// Is this pod ours to schedule?

@@ -1,6 +1,7 @@
 //! The hollow kubelet's pod work for every hollow node at once: one watch on pods that
 //! have a node, status writes (`pods/status`) with bounded concurrency, and removal of
-//! gracefully deleted pods (what a kubelet does once their containers stopped).
+//! gracefully deleted pods (what a kubelet does once their containers stopped). Each
+//! write done is told in the kubelet's events (see `events`), off this path.
 
 use std::collections::{HashMap, HashSet};
 use std::net::Ipv4Addr;
@@ -18,6 +19,7 @@ use kube::Client;
 use serde_json::Value;
 use tokio::sync::{mpsc, Semaphore};
 
+use super::events::{self, Recorder};
 use super::exit;
 use super::status::{self, PullFailure, Reported};
 use super::{offset_ip, HollowError, HollowNode};
@@ -94,6 +96,7 @@ struct Agent {
     work: Arc<Semaphore>,
     done: mpsc::UnboundedSender<Done>,
     next_ip: Arc<AtomicU32>,
+    events: Recorder,
 }
 
 /// Runs the pod side of every hollow node until the task is dropped.
@@ -104,7 +107,7 @@ pub async fn run(client: Client, nodes: Arc<HashMap<String, HollowNode>>, failin
     let mut events = std::pin::pin!(watcher::watcher(pods, config).default_backoff());
     let (done, mut finished) = mpsc::unbounded_channel();
     let mut agent = Agent {
-        client,
+        client: client.clone(),
         nodes,
         failing_images,
         written: HashMap::new(),
@@ -112,6 +115,7 @@ pub async fn run(client: Client, nodes: Arc<HashMap<String, HollowNode>>, failin
         work: Arc::new(Semaphore::new(CONCURRENCY)),
         done,
         next_ip: Arc::new(AtomicU32::new(1)),
+        events: Recorder::start(client.clone()),
     };
     loop {
         tokio::select! {
@@ -140,8 +144,15 @@ impl Agent {
                 self.pod(pod);
             }
             Event::Delete(pod) => {
-                if let Some(uid) = &pod.metadata.uid {
-                    self.written.remove(uid);
+                let Some(uid) = &pod.metadata.uid else { return };
+                // Deleted at once (no finalizer waited for us): its containers are stopped
+                // now, as a kubelet stops those of a force-deleted pod.
+                if self.written.remove(uid) != Some(Written::Deleting) {
+                    let node =
+                        pod.spec.as_ref().and_then(|s| s.node_name.as_ref()).filter(|n| self.nodes.contains_key(*n));
+                    if let Some(node) = node {
+                        self.events.record(&pod, node, events::killing(&pod));
+                    }
                 }
             }
             Event::InitDone => {
@@ -164,6 +175,8 @@ impl Agent {
         };
         self.written.insert(uid.clone(), if action == Action::Delete { Written::Deleting } else { Written::InFlight });
         let (client, done, work, host_ip) = (self.client.clone(), self.done.clone(), self.work.clone(), node.ip);
+        let (recorder, node_name, failing_images) =
+            (self.events.clone(), node.name.clone(), self.failing_images.clone());
         let pod_ip = existing_pod_ip(&pod)
             .unwrap_or_else(|| offset_ip([10, 64, 0, 0], self.next_ip.fetch_add(1, Ordering::Relaxed)));
         tokio::spawn(async move {
@@ -179,6 +192,7 @@ impl Agent {
                 if outcome.0.is_err() {
                     break;
                 }
+                recorder.record(&pod, &node_name, step_events(&pod, step, &failing_images));
             }
             let written = match outcome {
                 (Ok(()), Action::Run) => Some(Written::Running),
@@ -206,6 +220,16 @@ fn steps(action: Action, exit_code: Option<i32>) -> Vec<Action> {
             vec![Action::Pull(PullFailure::ErrImagePull), Action::Pull(PullFailure::ImagePullBackOff)]
         }
         (other, _) => vec![other],
+    }
+}
+
+/// What the kubelet tells about a step it took (a finished pod says nothing more).
+fn step_events(pod: &Pod, step: Action, failing_images: &[String]) -> Vec<events::ContainerEvent> {
+    match step {
+        Action::Run => events::started(pod),
+        Action::Pull(failure) => events::pull_failed(pod, failing_images, failure),
+        Action::Delete => events::killing(pod),
+        Action::Finish(_) => Vec::new(),
     }
 }
 

@@ -118,6 +118,22 @@ pub fn running(pod: &Pod, pod_ip: Ipv4Addr, host_ip: Ipv4Addr, now: DateTime<Utc
     json!({"status": status})
 }
 
+/// What a failed pull says, in the status and in the kubelet's `Failed` event: containerd's
+/// answer for an image that does not exist.
+pub fn pull_error(image: &str) -> String {
+    let normalized = normalize_image(image);
+    format!(
+        "Failed to pull image \"{image}\": failed to pull and unpack image \"{normalized}\": failed to resolve \
+         reference \"{normalized}\": pull access denied, repository does not exist or may require authorization: \
+         server message: insufficient_scope: authorization failed"
+    )
+}
+
+/// What a pod backing off its pull says (status message and `BackOff` event).
+pub fn backoff_message(image: &str) -> String {
+    format!("Back-off pulling image \"{image}\"")
+}
+
 /// Pending: the containers wait for an image that cannot be pulled.
 pub fn pull_failed(
     pod: &Pod,
@@ -129,14 +145,8 @@ pub fn pull_failed(
 ) -> Value {
     let names = container_names(pod);
     let message = match failure {
-        PullFailure::ErrImagePull => format!(
-            "Failed to pull image \"{image}\": failed to pull and unpack image \"{}\": failed to resolve reference \
-             \"{}\": pull access denied, repository does not exist or may require authorization: server message: \
-             insufficient_scope: authorization failed",
-            normalize_image(image),
-            normalize_image(image)
-        ),
-        PullFailure::ImagePullBackOff => format!("Back-off pulling image \"{image}\""),
+        PullFailure::ErrImagePull => pull_error(image),
+        PullFailure::ImagePullBackOff => backoff_message(image),
     };
     let not_ready = format!(
         "containers with unready status: [{}]",
