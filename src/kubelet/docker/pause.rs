@@ -46,6 +46,8 @@ fn context(binary: &Path) -> Result<Vec<u8>, KubeletError> {
     };
     let ldd = Command::new("ldd").arg(binary).output().map_err(io("running ldd"))?;
     let mut archive = tar::Builder::new(Vec::new());
+    // The engine's (legacy) builder takes no GNU sparse entries.
+    archive.sparse(false);
     let mut header = tar::Header::new_gnu();
     header.set_size(DOCKERFILE.len() as u64);
     header.set_mode(0o644);
