@@ -252,7 +252,11 @@ fn a_missing_image_backs_off() {
     let events = cluster.kubectl_ok(&["get", "events", "--field-selector", "involvedObject.name=missing"]);
     assert!(events.contains("Error: ErrImagePull") && events.contains("Back-off pulling image"), "{events}");
     let logs = cluster.server().kubectl(&["logs", "missing"]);
-    assert!(support::stderr(&logs).contains("is waiting to start: ImagePullBackOff"), "{}", support::stderr(&logs));
+    assert!(
+        support::stderr(&logs).contains("is waiting to start: trying and failing to pull image"),
+        "{}",
+        support::stderr(&logs)
+    );
 }
 
 #[test]
@@ -273,4 +277,36 @@ fn containers_of_a_pod_share_localhost_so_a_second_bind_fails_and_restarts() {
     assert!(previous.contains("Address already in use"), "{previous}");
     assert_eq!(cluster.pod("twoport", "{.status.conditions[?(@.type==\"Ready\")].status}"), "False");
     cluster.wait_for_pod("twoport", "{.status.containerStatuses[1].state.waiting.reason}", |r| r == "CrashLoopBackOff");
+}
+
+#[test]
+fn containers_share_empty_dirs_and_see_their_pod_in_env() {
+    let cluster = DockerCluster::start();
+    let manifest = format!(
+        r#"apiVersion: v1
+kind: Pod
+metadata: {{name: shared}}
+spec:
+  restartPolicy: Never
+  volumes: [{{name: data, emptyDir: {{}}}}]
+  containers:
+  - name: writer
+    image: "{IMAGE}"
+    command: [sh, -c, "echo written > /data/file"]
+    volumeMounts: [{{name: data, mountPath: /data}}]
+  - name: reader
+    image: "{IMAGE}"
+    workingDir: /data
+    command: [sh, -c, "until [ -f file ]; do sleep 0.1; done; cat file; echo $(POD) $NS $IP"]
+    env:
+    - {{name: POD, valueFrom: {{fieldRef: {{fieldPath: metadata.name}}}}}}
+    - {{name: NS, valueFrom: {{fieldRef: {{fieldPath: metadata.namespace}}}}}}
+    - {{name: IP, valueFrom: {{fieldRef: {{fieldPath: status.podIP}}}}}}
+    volumeMounts: [{{name: data, mountPath: /data}}]
+"#
+    );
+    cluster.server().kubectl_stdin(&["apply", "-f", "-"], Some(&manifest));
+    cluster.wait_for_pod("shared", "{.status.phase}", |p| p == "Succeeded");
+    let ip = cluster.pod("shared", "{.status.podIP}");
+    assert_eq!(cluster.kubectl_ok(&["logs", "shared", "-c", "reader"]), format!("written\nshared default {ip}\n"));
 }

@@ -302,7 +302,11 @@ pub async fn delete_collection(
             deleted.push(object);
             continue;
         }
-        match delete_object(state, resource, object, options.propagation.as_deref()).await {
+        let result = match pod_grace_period(state, resource, &object, options.grace_period).await? {
+            Some(grace) => mark_pod_terminating(state, resource, &object, grace).await,
+            None => delete_object(state, resource, object, options.propagation.as_deref()).await,
+        };
+        match result {
             Ok(object) => deleted.push(object),
             Err(err) if err.code == StatusCode::NOT_FOUND => {}
             Err(err) => return Err(err),

@@ -220,10 +220,7 @@ async fn container_logs(
             .and_then(|s| s.iter().find(|s| s.name == container))
             .and_then(|s| s.state.as_ref()?.waiting.as_ref()?.reason.clone())
             .unwrap_or_else(|| "ContainerCreating".into());
-        return Err((
-            StatusCode::BAD_REQUEST,
-            format!("container \"{container}\" in pod \"{pod}\" is waiting to start: {reason}"),
-        ));
+        return Err((StatusCode::BAD_REQUEST, crate::kubelet::events::waiting_to_start(container, pod, &reason)));
     };
     let frames = Box::pin(log_frames(kubelet.runtime.docker.clone(), id, query.docker_options()));
     // limitBytes: the stream ends as soon as the limit is reached, even while following.
