@@ -87,7 +87,29 @@ pub async fn ensure_image(runtime: &Runtime) -> Result<String, KubeletError> {
         }
     }
     tracing::info!(%tag, "pause image built");
+    prune_old_images(runtime, &tag).await;
     Ok(tag)
+}
+
+/// How old another kctl's pause image must be before it is removed.
+const PRUNE_AFTER: chrono::TimeDelta = chrono::TimeDelta::hours(1);
+
+/// Removes pause images of earlier kctl builds (each is the size of kctl), best effort:
+/// only those over an hour old, and never one a container still uses (no force). A
+/// kubelet whose image went rebuilds it before its next sandbox.
+async fn prune_old_images(runtime: &Runtime, keep: &str) {
+    use bollard::query_parameters::{ListImagesOptions, RemoveImageOptions};
+    let repository = keep.split(':').next().unwrap_or(keep);
+    let filters = std::collections::HashMap::from([("reference".to_string(), vec![repository.to_string()])]);
+    let options = ListImagesOptions { filters: Some(filters), ..Default::default() };
+    let Ok(images) = runtime.docker.list_images(Some(options)).await else { return };
+    let cutoff = (chrono::Utc::now() - PRUNE_AFTER).timestamp();
+    for image in images.into_iter().filter(|i| i.created < cutoff) {
+        for tag in image.repo_tags.iter().filter(|t| t.as_str() != keep) {
+            let options = RemoveImageOptions { force: false, noprune: false, platforms: None };
+            let _ = runtime.docker.remove_image(tag, Some(options), None).await;
+        }
+    }
 }
 
 #[cfg(test)]

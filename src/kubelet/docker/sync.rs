@@ -276,6 +276,9 @@ impl Kubelet {
                 self.runtime.remove(&instance.id).await?;
             }
         }
+        if self.runtime.image(&self.pause_image).await?.is_none() {
+            super::pause::ensure_image(&self.runtime).await?;
+        }
         self.runtime.run_sandbox(&key, attempt, &self.pause_image).await?;
         let fresh = self.runtime.pod_instances(&key.uid).await?;
         Ok(fresh.into_iter().filter(|i| i.container == SANDBOX).max_by_key(|i| i.attempt))
