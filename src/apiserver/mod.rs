@@ -5,6 +5,7 @@ pub mod admission;
 pub mod auth;
 pub mod crd;
 pub mod handlers;
+pub mod kubelet_client;
 pub mod loopback;
 pub mod objects;
 pub mod openapi;
@@ -47,6 +48,8 @@ pub struct ApiState {
     pub crds: crd::CustomResources,
     /// tolerationSeconds of the default not-ready/unreachable tolerations of new pods.
     pub default_toleration_seconds: i64,
+    /// How `pods/log` reaches kubelets.
+    pub kubelets: kubelet_client::KubeletClient,
 }
 
 #[derive(Debug, Clone)]
@@ -85,6 +88,7 @@ pub enum ServerError {
 pub struct RunningServer {
     pub addr: SocketAddr,
     pub state: Arc<ApiState>,
+    pki: pki::Pki,
     serving: JoinHandle<()>,
     compacting: JoinHandle<()>,
     defining: JoinHandle<()>,
@@ -102,6 +106,16 @@ impl RunningServer {
         let identity =
             auth::Identity::User { name: user.to_string(), groups: groups.iter().map(|g| g.to_string()).collect() };
         loopback::client(self.state.clone(), identity, user_agent)
+    }
+
+    /// The cluster's CA certificate (PEM).
+    pub fn ca_pem(&self) -> &str {
+        self.pki.ca_cert_pem()
+    }
+
+    /// A kubelet's serving certificate from the cluster's CA, for `hosts` (names or IPs).
+    pub fn issue_kubelet_serving(&self, hosts: &[String]) -> Result<pki::CertifiedKey, pki::PkiError> {
+        self.pki.issue_server(hosts)
     }
 
     /// Serves until the process ends.
@@ -142,12 +156,15 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     hosts.dedup();
     let serving = pki.issue_server(&hosts)?;
     let (tls, verifier) = transport::tls_config(pki.ca_cert_pem(), &serving.cert_pem, &serving.key_pem)?;
+    let kubelets =
+        kubelet_client::KubeletClient::new(pki.ca_cert_pem(), &pki.issue_client(kubelet_client::USER, &[])?)?;
     let state = Arc::new(ApiState {
         storage: Storage { store: store.clone() },
         openapi: OpenApi::build(),
         watch_cache: Default::default(),
         crds: Default::default(),
         default_toleration_seconds: config.default_toleration_seconds,
+        kubelets,
     });
     bootstrap(&state).await.map_err(ServerError::Bootstrap)?;
     // CRDs stored before this start are served before the first request.
@@ -161,7 +178,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let serving = tokio::spawn(transport::serve(listener, tls, verifier, state.clone()));
     let compacting = tokio::spawn(compact_periodically(store, config.compaction_interval));
     tracing::info!(%addr, "apiserver listening");
-    Ok(RunningServer { addr, state, serving, compacting, defining })
+    Ok(RunningServer { addr, state, pki, serving, compacting, defining })
 }
 
 /// Like upstream, compacts every interval to the revision of one interval before, so

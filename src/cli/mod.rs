@@ -16,6 +16,7 @@ pub mod info;
 pub mod label;
 pub mod logs;
 pub mod patch;
+pub mod pause;
 pub mod rollout;
 pub mod run;
 pub mod scale;
@@ -149,6 +150,9 @@ pub enum Command {
     Server(server::ServerArgs),
     /// Run one cluster node: the control plane and/or a kubelet (inside a node container).
     Node(Pending),
+    /// Sleep until SIGTERM: the process of a pod's sandbox container.
+    #[command(hide = true)]
+    Pause,
 }
 
 /// Parses the command line, runs the verb, and turns its error into kubectl's `error: …`.
@@ -191,6 +195,7 @@ fn run(cli: Cli, verb: &str) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Completion(args) => completion::run(&args, &mut std::io::stdout()),
         Command::Server(args) => server::run(&args),
+        Command::Pause => pause::run(),
         Command::Get(args) => Ok(get::run(&cli.global.connection(), &args)),
         Command::Apply(args) => Ok(apply::run(&cli.global.connection(), &args)),
         Command::Delete(args) => Ok(delete::run(&cli.global.connection(), &args)),

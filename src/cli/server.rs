@@ -10,6 +10,7 @@ use clap::Args;
 
 use crate::apiserver::{self, ServerConfig};
 use crate::controllers::ControllerOptions;
+use crate::kubelet::docker::DockerNodeOptions;
 use crate::kubelet::hollow::{lease, HollowOptions};
 
 #[derive(Args, Debug, Clone)]
@@ -35,6 +36,13 @@ pub struct ServerArgs {
     /// Images that hollow nodes fail to pull (comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub hollow_failing_images: Vec<String>,
+    /// Register node NAME whose pods run as containers on the local Docker engine
+    /// (repeatable).
+    #[arg(long = "docker-node", value_name = "NAME")]
+    pub docker_nodes: Vec<String>,
+    /// The Docker network the pods of Docker nodes join (their IPs are the pod IPs).
+    #[arg(long, default_value = "bridge")]
+    pub docker_network: String,
     /// Run only the apiserver: no controllers, no scheduler.
     #[arg(long)]
     pub apiserver_only: bool,
@@ -97,18 +105,42 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<ExitCode> {
             let scheduler = server.client_for("system:kube-scheduler", &["system:masters"], "kube-scheduler");
             components.spawn(crate::scheduler::run(scheduler, identity));
         }
+        // Four renewals per grace period at least, so a short grace period (in tests)
+        // never marks a live node unreachable.
+        let lease_renew_interval =
+            lease::RENEW_EVERY.min(args.node_monitor_grace_period / 4).max(Duration::from_millis(100));
         if args.hollow_nodes > 0 {
             let nodes = server.client_for("system:node:hollow", &["system:nodes"], "kubelet");
             let options = HollowOptions {
                 nodes: args.hollow_nodes,
                 failing_images: args.hollow_failing_images.clone(),
-                // Four renewals per grace period at least, so a short grace period
-                // (in tests) never marks a live hollow node unreachable.
-                lease_renew_interval: Some(
-                    lease::RENEW_EVERY.min(args.node_monitor_grace_period / 4).max(Duration::from_millis(100)),
-                ),
+                lease_renew_interval: Some(lease_renew_interval),
             };
             components.spawn(crate::kubelet::hollow::run(nodes, options));
+        }
+        if !args.docker_nodes.is_empty() {
+            let cluster = cluster_id(&server).await?;
+            for node in &args.docker_nodes {
+                let client = server.client_for(&format!("system:node:{node}"), &["system:nodes"], "kubelet");
+                let listen = SocketAddr::from(([127, 0, 0, 1], 0));
+                let hosts = vec![node.clone(), listen.ip().to_string(), "localhost".to_string()];
+                let options = DockerNodeOptions {
+                    node: node.clone(),
+                    cluster: cluster.clone(),
+                    network: args.docker_network.clone(),
+                    listen,
+                    serving: server.issue_kubelet_serving(&hosts)?,
+                    ca_pem: server.ca_pem().to_string(),
+                    lease_renew_interval,
+                };
+                let node = node.clone();
+                components.spawn(async move {
+                    if let Err(err) = crate::kubelet::docker::run(client, options).await {
+                        tracing::error!(%err, %node, "docker node stopped");
+                        eprintln!("error: docker node {node}: {err}");
+                    }
+                });
+            }
         }
         tokio::select! {
             _ = server.wait() => {}
@@ -116,4 +148,14 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<ExitCode> {
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// What the containers of Docker nodes are labelled with: the uid of `kube-system`
+/// (upstream's usual cluster id), so two servers on one engine never touch each
+/// other's containers.
+async fn cluster_id(server: &apiserver::RunningServer) -> anyhow::Result<String> {
+    let client = server.client_for("system:kube-controller-manager", &["system:masters"], "kubelet");
+    let namespaces: kube::Api<k8s_openapi::api::core::v1::Namespace> = kube::Api::all(client);
+    let kube_system = namespaces.get("kube-system").await.context("reading namespace kube-system")?;
+    kube_system.metadata.uid.context("namespace kube-system has no uid")
 }

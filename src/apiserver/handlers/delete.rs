@@ -27,6 +27,8 @@ struct DeleteOptions {
     dry_run: bool,
     uid: Option<String>,
     resource_version: Option<String>,
+    /// `gracePeriodSeconds` (query or body); `None` is the object's default.
+    grace_period: Option<i64>,
 }
 
 fn options(request: &Request) -> Result<DeleteOptions, ApiError> {
@@ -63,6 +65,10 @@ fn options(request: &Request) -> Result<DeleteOptions, ApiError> {
         dry_run,
         uid: precondition("uid"),
         resource_version: precondition("resourceVersion"),
+        grace_period: request
+            .param("gracePeriodSeconds")
+            .and_then(|v| v.parse().ok())
+            .or_else(|| body.get("gracePeriodSeconds").and_then(Value::as_i64)),
     })
 }
 
@@ -84,8 +90,66 @@ pub async fn delete(
     if options.dry_run {
         return Ok(json_response(StatusCode::OK, &current));
     }
+    if let Some(grace) = pod_grace_period(state, resource, &current, options.grace_period).await? {
+        let marked = mark_pod_terminating(state, resource, &current, grace).await?;
+        return Ok(json_response(StatusCode::OK, &marked));
+    }
     let deleted = delete_object(state, resource, current, options.propagation.as_deref()).await?;
     Ok(json_response(StatusCode::OK, &deleted))
+}
+
+/// Upstream's graceful pod deletion: a pod running on a node gets its grace period
+/// (the request's, else `terminationGracePeriodSeconds`, else 30 s) and a
+/// deletionTimestamp; its kubelet stops the containers and then deletes it with grace
+/// 0. Only for nodes whose kubelet serves an endpoint (a real kubelet): pods on hollow
+/// nodes, unscheduled or finished pods, and grace 0 are removed at once.
+async fn pod_grace_period(
+    state: &ApiState,
+    resource: &ResourceInfo,
+    pod: &Value,
+    requested: Option<i64>,
+) -> Result<Option<i64>, ApiError> {
+    if resource.kind != "Pod" || resource.group != "" {
+        return Ok(None);
+    }
+    let grace =
+        requested.or_else(|| pod.pointer("/spec/terminationGracePeriodSeconds").and_then(Value::as_i64)).unwrap_or(30);
+    let phase = pod.pointer("/status/phase").and_then(Value::as_str).unwrap_or_default();
+    let Some(node) = pod.pointer("/spec/nodeName").and_then(Value::as_str).filter(|n| !n.is_empty()) else {
+        return Ok(None);
+    };
+    if grace <= 0 || matches!(phase, "Succeeded" | "Failed") {
+        return Ok(None);
+    }
+    let nodes =
+        crate::registry::by_plural("", "v1", "nodes").ok_or_else(|| ApiError::internal("nodes not registered"))?;
+    let Some(node) = state.storage.try_get(nodes, None, node).await? else { return Ok(None) };
+    let has_kubelet =
+        node.pointer("/status/daemonEndpoints/kubeletEndpoint/Port").and_then(Value::as_i64).is_some_and(|p| p > 0);
+    Ok(has_kubelet.then_some(grace))
+}
+
+async fn mark_pod_terminating(
+    state: &ApiState,
+    resource: &'static ResourceInfo,
+    pod: &Value,
+    grace: i64,
+) -> Result<Value, ApiError> {
+    let (namespace, name) = (object_namespace(pod).map(str::to_string), object_name(pod).to_string());
+    state
+        .storage
+        .update_with(resource, namespace.as_deref(), &name, |mut object| {
+            let current = object.pointer("/metadata/deletionGracePeriodSeconds").and_then(Value::as_i64);
+            // A second delete may shorten the grace period, never lengthen it.
+            if current.is_some_and(|current| current <= grace) {
+                return Ok(object);
+            }
+            let at = chrono::Utc::now() + chrono::TimeDelta::seconds(grace);
+            object["metadata"]["deletionTimestamp"] = json!(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+            object["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
+            Ok(object)
+        })
+        .await
 }
 
 fn check_preconditions(resource: &ResourceInfo, current: &Value, options: &DeleteOptions) -> Result<(), ApiError> {
@@ -238,7 +302,11 @@ pub async fn delete_collection(
             deleted.push(object);
             continue;
         }
-        match delete_object(state, resource, object, options.propagation.as_deref()).await {
+        let result = match pod_grace_period(state, resource, &object, options.grace_period).await? {
+            Some(grace) => mark_pod_terminating(state, resource, &object, grace).await,
+            None => delete_object(state, resource, object, options.propagation.as_deref()).await,
+        };
+        match result {
             Ok(object) => deleted.push(object),
             Err(err) if err.code == StatusCode::NOT_FOUND => {}
             Err(err) => return Err(err),

@@ -2,6 +2,7 @@
 
 mod delete;
 mod discovery;
+mod logs;
 mod namespace;
 mod read;
 mod subresources;
@@ -129,7 +130,7 @@ async fn objects(state: &Arc<ApiState>, request: &Request, target: &Target) -> R
         (&Method::GET, None, _) => read::list(state, request, target).await,
         (&Method::GET, Some(name), None | Some("status")) => read::get(state, request, target, name).await,
         (&Method::GET, Some(name), Some("scale")) => subresources::get_scale(state, target, name).await,
-        (&Method::GET, Some(name), Some("log")) => subresources::log(state, request, target, name).await,
+        (&Method::GET, Some(name), Some("log")) => logs::log(state, request, target, name).await,
         (&Method::POST, None, None) => write::create(state, request, target).await,
         (&Method::POST, Some(name), Some("binding")) => subresources::bind(state, request, target, name).await,
         (&Method::POST, Some(name), Some("eviction")) => subresources::evict(state, request, target, name).await,

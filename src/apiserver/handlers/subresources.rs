@@ -1,5 +1,5 @@
 //! Subresources other than status: scale (autoscaling/v1 Scale), pods/binding (what the
-//! scheduler posts), pods/eviction and pods/log.
+//! scheduler posts) and pods/eviction (pods/log is `logs`).
 
 use std::sync::Arc;
 
@@ -217,17 +217,4 @@ pub async fn evict(
     state.storage.delete(target.resource, &pod, revision_of(&pod)).await?;
     let status = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201});
     Ok(json_response(StatusCode::CREATED, &status))
-}
-
-/// `GET pods/NAME/log`: served by the pod's kubelet; until one runs it, say why not.
-pub async fn log(state: &Arc<ApiState>, request: &Request, target: &Target, name: &str) -> Result<Response, ApiError> {
-    let pod = state.storage.get(target.resource, target.namespace.as_deref(), name).await?;
-    let container = request
-        .param("container")
-        .map(str::to_string)
-        .or_else(|| pod.pointer("/spec/containers/0/name").and_then(Value::as_str).map(str::to_string))
-        .unwrap_or_default();
-    Err(ApiError::bad_request(format!(
-        "container \"{container}\" in pod \"{name}\" is waiting to start: ContainerCreating"
-    )))
 }

@@ -63,7 +63,8 @@ pub fn node_status(node: &HollowNode, ready_since: DateTime<Utc>, now: DateTime<
             {"type": "InternalIP", "address": node.ip.to_string()},
             {"type": "Hostname", "address": node.name},
         ],
-        "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
+        // No kubelet endpoint: nothing serves logs for a hollow node (pods/log says so).
+        "daemonEndpoints": {"kubeletEndpoint": {"Port": 0}},
         "nodeInfo": {
             "machineID": format!("hollow-{}", node.name),
             "systemUUID": format!("hollow-{}", node.name),

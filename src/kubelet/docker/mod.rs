@@ -1,0 +1,120 @@
+//! The Docker kubelet: a real node agent whose pods run as containers on the local
+//! engine (see DESIGN.md, "Runtime model on Docker"). It is an API client like the
+//! hollow kubelet: it registers its Node and heartbeats its Lease, watches the pods bound
+//! to it, runs them (`sync`), reports their status, and serves `/containerLogs` over
+//! HTTPS for the apiserver's `pods/log` (`server`).
+
+pub mod backoff;
+pub mod node;
+pub mod pause;
+pub mod pods;
+pub mod runtime;
+pub mod server;
+pub mod status;
+pub mod sync;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use k8s_openapi::api::core::v1::Pod;
+use kube::Client;
+use thiserror::Error;
+
+use crate::apiserver::pki::CertifiedKey;
+use crate::controllers::events::EventRecorder;
+
+#[derive(Debug, Error)]
+pub enum KubeletError {
+    #[error("{what}: {source}")]
+    Docker {
+        what: String,
+        #[source]
+        source: bollard::errors::Error,
+    },
+    #[error("{what}: {message}")]
+    Runtime { what: String, message: String },
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Api(#[from] crate::kubelet::hollow::HollowError),
+    #[error("kubelet TLS: {0}")]
+    Tls(#[from] crate::apiserver::transport::TlsSetupError),
+}
+
+/// How to run one Docker-backed node.
+#[derive(Debug, Clone)]
+pub struct DockerNodeOptions {
+    pub node: String,
+    /// The `kctl.io/cluster` label of its containers (which control plane owns them).
+    pub cluster: String,
+    /// The Docker network of the sandboxes.
+    pub network: String,
+    /// Where the kubelet's HTTPS endpoint listens (its IP is the node's InternalIP).
+    pub listen: SocketAddr,
+    /// The kubelet's serving certificate and the CA its clients' certificates come from.
+    pub serving: CertifiedKey,
+    pub ca_pem: String,
+    /// How often leases are renewed.
+    pub lease_renew_interval: std::time::Duration,
+}
+
+/// What the node's parts share.
+pub struct Kubelet {
+    pub client: Client,
+    pub runtime: runtime::Runtime,
+    pub pause_image: String,
+    pub node: String,
+    pub host_ip: String,
+    pub recorder: EventRecorder,
+    pub backoff: parking_lot::Mutex<backoff::Backoff>,
+    /// The pods bound here, by namespace and name (what `/containerLogs` consults).
+    pub pods: parking_lot::RwLock<HashMap<(String, String), Pod>>,
+}
+
+/// Runs a Docker node until the task is dropped: builds the pause image, starts the
+/// kubelet endpoint, registers the Node and then runs its pods.
+pub async fn run(client: Client, options: DockerNodeOptions) -> Result<(), KubeletError> {
+    let docker = bollard::Docker::connect_with_local_defaults()
+        .map_err(|source| KubeletError::Docker { what: "connecting to Docker".into(), source })?
+        .negotiate_version()
+        .await
+        .map_err(|source| KubeletError::Docker { what: "asking Docker its API version".into(), source })?;
+    let runtime = runtime::Runtime {
+        docker,
+        cluster: options.cluster.clone(),
+        node: options.node.clone(),
+        network: options.network.clone(),
+    };
+    let pause_image = pause::ensure_image(&runtime).await?;
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .map_err(|source| KubeletError::Io { what: format!("listening on {}", options.listen), source })?;
+    let endpoint =
+        listener.local_addr().map_err(|source| KubeletError::Io { what: "the kubelet's address".into(), source })?;
+    let kubelet = Arc::new(Kubelet {
+        recorder: EventRecorder::new(client.clone(), "kubelet"),
+        client: client.clone(),
+        runtime,
+        pause_image,
+        node: options.node.clone(),
+        host_ip: endpoint.ip().to_string(),
+        backoff: Default::default(),
+        pods: Default::default(),
+    });
+    let tls = server::tls_config(&options.ca_pem, &options.serving)?;
+    let serving = tokio::spawn(server::serve(kubelet.clone(), listener, tls));
+    let info = node::engine_info(&kubelet.runtime).await;
+    node::register(&client, &options.node, endpoint, &info).await;
+    tracing::info!(node = %options.node, %endpoint, "docker node registered");
+    tokio::join!(
+        node::heartbeat_forever(client.clone(), options.node.clone(), endpoint, info, options.lease_renew_interval),
+        pods::run(kubelet.clone()),
+    );
+    serving.abort();
+    Ok(())
+}

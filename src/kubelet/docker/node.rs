@@ -1,0 +1,158 @@
+//! The Docker node's Node object (the engine's facts in nodeInfo, the kubelet endpoint
+//! in daemonEndpoints) and its heartbeat: the Lease (the hollow kubelet's renewal) and
+//! a status post now and then.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use k8s_openapi::api::core::v1::Node;
+use kube::api::{Api, Patch, PatchParams, PostParams};
+use kube::Client;
+use serde_json::{json, Value};
+
+use super::runtime::Runtime;
+use crate::kubelet::hollow::{lease, node::KUBELET_VERSION};
+
+/// What the engine says about the machine.
+#[derive(Debug, Clone, Default)]
+pub struct EngineInfo {
+    pub version: String,
+    pub kernel: String,
+    pub os: String,
+    pub cpus: i64,
+    pub memory: i64,
+    pub id: String,
+}
+
+pub async fn engine_info(runtime: &Runtime) -> EngineInfo {
+    let info = runtime.docker.info().await.unwrap_or_default();
+    EngineInfo {
+        version: info.server_version.unwrap_or_default(),
+        kernel: info.kernel_version.unwrap_or_default(),
+        os: info.operating_system.unwrap_or_default(),
+        cpus: info.ncpu.unwrap_or(1),
+        memory: info.mem_total.unwrap_or(0),
+        id: info.id.unwrap_or_default(),
+    }
+}
+
+fn timestamp(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+pub fn node_status(
+    node: &str,
+    endpoint: SocketAddr,
+    info: &EngineInfo,
+    ready_since: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Value {
+    let resources = json!({"cpu": info.cpus.to_string(), "memory": format!("{}Ki", info.memory / 1024),
+        "pods": "110", "ephemeral-storage": "100Gi"});
+    let condition = |type_: &str, status: &str, reason: &str, message: &str| {
+        json!({"type": type_, "status": status, "reason": reason, "message": message,
+               "lastHeartbeatTime": timestamp(now), "lastTransitionTime": timestamp(ready_since)})
+    };
+    json!({
+        "capacity": resources,
+        "allocatable": resources,
+        "conditions": [
+            condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+            condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+            condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+            condition("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
+        ],
+        "addresses": [
+            {"type": "InternalIP", "address": endpoint.ip().to_string()},
+            {"type": "Hostname", "address": node},
+        ],
+        // Where the apiserver reaches this kubelet (`pods/log`).
+        "daemonEndpoints": {"kubeletEndpoint": {"Port": endpoint.port()}},
+        "nodeInfo": {
+            "machineID": info.id,
+            "systemUUID": info.id,
+            "bootID": info.id,
+            "kernelVersion": info.kernel,
+            "osImage": info.os,
+            "containerRuntimeVersion": format!("docker://{}", info.version),
+            "kubeletVersion": KUBELET_VERSION,
+            "kubeProxyVersion": KUBELET_VERSION,
+            "operatingSystem": "linux",
+            "architecture": "amd64",
+        },
+    })
+}
+
+fn node_object(node: &str) -> Value {
+    json!({
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {
+            "name": node,
+            "labels": {
+                "kubernetes.io/hostname": node,
+                "kubernetes.io/os": "linux",
+                "kubernetes.io/arch": "amd64",
+                "beta.kubernetes.io/os": "linux",
+                "beta.kubernetes.io/arch": "amd64",
+            },
+        },
+        "spec": {},
+    })
+}
+
+async fn post_status(client: &Client, node: &str, status: Value) -> kube::Result<()> {
+    let nodes: Api<Node> = Api::all(client.clone());
+    nodes.patch_status(node, &PatchParams::default(), &Patch::Merge(json!({"status": status}))).await.map(|_| ())
+}
+
+/// Creates the Node (or finds it from an earlier run) and posts its status, retrying
+/// until the apiserver takes both.
+pub async fn register(client: &Client, node: &str, endpoint: SocketAddr, info: &EngineInfo) {
+    let nodes: Api<Node> = Api::all(client.clone());
+    let mut delay = Duration::from_millis(200);
+    loop {
+        let created = match serde_json::from_value::<Node>(node_object(node)) {
+            Ok(object) => match nodes.create(&PostParams::default(), &object).await {
+                Ok(_) | Err(kube::Error::Api(kube::core::ErrorResponse { code: 409, .. })) => Ok(()),
+                Err(err) => Err(err.to_string()),
+            },
+            Err(err) => Err(err.to_string()),
+        };
+        let now = Utc::now();
+        let posted = match created {
+            Ok(()) => {
+                post_status(client, node, node_status(node, endpoint, info, now, now)).await.map_err(|e| e.to_string())
+            }
+            Err(err) => Err(err),
+        };
+        match posted {
+            Ok(()) => return,
+            Err(err) => tracing::warn!(%err, node, "docker node registration failed; retrying"),
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(5));
+    }
+}
+
+/// Renews the Lease every `every` and re-posts the status every minute.
+pub async fn heartbeat_forever(client: Client, node: String, endpoint: SocketAddr, info: EngineInfo, every: Duration) {
+    let ready_since = Utc::now();
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_status = std::time::Instant::now();
+    loop {
+        tick.tick().await;
+        let now = Utc::now();
+        if let Err(err) = lease::renew(&client, &node, now).await {
+            tracing::warn!(%err, "docker node lease not renewed");
+        }
+        if last_status.elapsed() >= crate::kubelet::hollow::node::STATUS_EVERY {
+            last_status = std::time::Instant::now();
+            if let Err(err) = post_status(&client, &node, node_status(&node, endpoint, &info, ready_since, now)).await {
+                tracing::warn!(%err, "docker node status not posted");
+            }
+        }
+    }
+}

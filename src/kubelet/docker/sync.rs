@@ -1,0 +1,457 @@
+//! One pod's sync, as upstream's syncPod: make the engine match the spec (sandbox, then
+//! each container: pull, create, start, restart with back-off), then report the status.
+//! A pod being deleted has its containers stopped with its grace period and removed,
+//! and is then deleted for good.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use k8s_openapi::api::core::v1::{Container, ObjectReference, Pod};
+use kube::api::{Api, DeleteParams, Patch, PatchParams, Preconditions};
+use serde_json::Value;
+
+use super::runtime::{ContainerPlan, Instance, PodKey, SANDBOX};
+use super::status::{self, ContainerView, Waiting};
+use super::{Kubelet, KubeletError};
+use crate::kubelet::events::{self, KubeletEvent};
+
+/// What a pod's worker remembers between syncs.
+#[derive(Debug, Default)]
+pub struct PodState {
+    /// The status last written, so an unchanged one is not written again.
+    pub written: Option<Value>,
+    /// Why each container waits (pull failures), by container name.
+    pub waiting: HashMap<String, Waiting>,
+    /// Events already recorded for the current situation (so a 1 s resync does not
+    /// repeat them): (container, reason, instance).
+    pub recorded: std::collections::HashSet<(String, String, String)>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Sync again later.
+    Again,
+    /// The pod is gone: its worker can stop.
+    Gone,
+}
+
+pub fn pod_key(pod: &Pod) -> PodKey {
+    PodKey {
+        namespace: pod.metadata.namespace.clone().unwrap_or_else(|| "default".into()),
+        name: pod.metadata.name.clone().unwrap_or_default(),
+        uid: pod.metadata.uid.clone().unwrap_or_default(),
+    }
+}
+
+fn container_ref(pod: &Pod, container: Option<&str>) -> ObjectReference {
+    let key = pod_key(pod);
+    let mut reference =
+        crate::controllers::events::reference_to("v1", "Pod", Some(&key.namespace), &key.name, Some(&key.uid));
+    reference.field_path = container.map(|c| format!("spec.containers{{{c}}}"));
+    reference
+}
+
+impl Kubelet {
+    async fn record(&self, pod: &Pod, container: Option<&str>, event: KubeletEvent) {
+        let reference = container_ref(pod, container);
+        let type_ = if event.warning { "Warning" } else { "Normal" };
+        self.recorder.record(&reference, type_, event.reason, &event.message).await;
+    }
+
+    /// Records once per (container, reason, instance) while the pod's worker lives.
+    async fn record_once(&self, state: &mut PodState, pod: &Pod, container: &str, instance: &str, event: KubeletEvent) {
+        if state.recorded.insert((container.to_string(), event.reason.to_string(), instance.to_string())) {
+            self.record(pod, Some(container), event).await;
+        }
+    }
+}
+
+fn restart_policy(pod: &Pod) -> &str {
+    pod.spec.as_ref().and_then(|s| s.restart_policy.as_deref()).unwrap_or("Always")
+}
+
+fn should_restart(policy: &str, instance: &Instance) -> bool {
+    match policy {
+        "Never" => false,
+        "OnFailure" => instance.exit_code() != 0 || instance.error().is_some(),
+        _ => true,
+    }
+}
+
+/// The image pull policy, defaulted as upstream: Always for `:latest` or no tag.
+fn pull_policy(container: &Container) -> &str {
+    if let Some(policy) = container.image_pull_policy.as_deref() {
+        return policy;
+    }
+    let image = container.image.as_deref().unwrap_or_default();
+    let last = image.rsplit('/').next().unwrap_or(image);
+    if image.contains('@') || last.rsplit_once(':').is_some_and(|(_, tag)| tag != "latest") {
+        "IfNotPresent"
+    } else {
+        "Always"
+    }
+}
+
+/// The value of a `fieldRef` env var.
+fn field_value(pod: &Pod, path: &str, pod_ip: &str, host_ip: &str) -> String {
+    let spec = pod.spec.as_ref();
+    match path {
+        "metadata.name" => pod.metadata.name.clone().unwrap_or_default(),
+        "metadata.namespace" => pod.metadata.namespace.clone().unwrap_or_default(),
+        "metadata.uid" => pod.metadata.uid.clone().unwrap_or_default(),
+        "spec.nodeName" => spec.and_then(|s| s.node_name.clone()).unwrap_or_default(),
+        "spec.serviceAccountName" => spec.and_then(|s| s.service_account_name.clone()).unwrap_or_default(),
+        "status.podIP" => pod_ip.to_string(),
+        "status.hostIP" => host_ip.to_string(),
+        other => {
+            // metadata.labels['k'] / metadata.annotations['k']
+            let lookup = |prefix: &str, map: Option<&std::collections::BTreeMap<String, String>>| {
+                let key = other.strip_prefix(prefix)?.strip_suffix("']")?;
+                map?.get(key).cloned()
+            };
+            lookup("metadata.labels['", pod.metadata.labels.as_ref())
+                .or_else(|| lookup("metadata.annotations['", pod.metadata.annotations.as_ref()))
+                .unwrap_or_default()
+        }
+    }
+}
+
+/// `$(NAME)` in command and args becomes the variable's value; `$$` escapes.
+pub fn expand(text: &str, env: &[(String, String)]) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        if let Some(stripped) = after.strip_prefix('$') {
+            out.push('$');
+            rest = stripped;
+        } else if let Some(close) = after.strip_prefix('(').and_then(|inner| inner.find(')')) {
+            let name = &after[1..1 + close];
+            match env.iter().rev().find(|(n, _)| n == name) {
+                Some((_, value)) => out.push_str(value),
+                None => out.push_str(&rest[at..at + close + 3]),
+            }
+            rest = &after[close + 2..];
+        } else {
+            out.push('$');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+impl Kubelet {
+    async fn plan(&self, pod: &Pod, container: &Container, pod_ip: &str) -> Result<ContainerPlan, KubeletError> {
+        let key = pod_key(pod);
+        let mut env: Vec<(String, String)> = Vec::new();
+        for var in container.env.iter().flatten() {
+            let value = match (&var.value, var.value_from.as_ref().and_then(|f| f.field_ref.as_ref())) {
+                (Some(value), _) => expand(value, &env),
+                (None, Some(field)) => field_value(pod, &field.field_path, pod_ip, &self.host_ip),
+                (None, None) => String::new(),
+            };
+            env.push((var.name.clone(), value));
+        }
+        let volumes = pod.spec.as_ref().and_then(|s| s.volumes.as_ref());
+        let mut mounts = Vec::new();
+        for mount in container.volume_mounts.iter().flatten() {
+            let empty_dir =
+                volumes.and_then(|v| v.iter().find(|v| v.name == mount.name)).is_some_and(|v| v.empty_dir.is_some());
+            if empty_dir {
+                let volume = self.runtime.empty_dir(&key, &mount.name).await?;
+                mounts.push((volume, mount.mount_path.clone(), mount.read_only.unwrap_or(false)));
+            }
+        }
+        let expand_all =
+            |words: &Option<Vec<String>>| words.as_ref().map(|w| w.iter().map(|w| expand(w, &env)).collect());
+        Ok(ContainerPlan {
+            name: container.name.clone(),
+            image: container.image.clone().unwrap_or_default(),
+            command: expand_all(&container.command),
+            args: expand_all(&container.args),
+            env: env.iter().map(|(name, value)| format!("{name}={value}")).collect(),
+            working_dir: container.working_dir.clone(),
+            mounts,
+        })
+    }
+
+    /// Makes sure the image is there as the pull policy asks; why not when it is not.
+    async fn ensure_image(&self, pod: &Pod, container: &Container, state: &mut PodState) -> Option<Waiting> {
+        let image = container.image.as_deref().unwrap_or_default();
+        let key = format!("{}/pull/{image}", pod_key(pod).uid);
+        let present = match self.runtime.image(image).await {
+            Ok(found) => found.is_some(),
+            Err(err) => return Some(Waiting { reason: "ErrImagePull".into(), message: err.to_string() }),
+        };
+        let policy = pull_policy(container);
+        if policy == "Never" && !present {
+            self.record_once(state, pod, &container.name, image, events::never_pull(image)).await;
+            return Some(Waiting { reason: "ErrImageNeverPull".into(), message: events::never_pull_message(image) });
+        }
+        if present && policy != "Always" {
+            self.record_once(state, pod, &container.name, image, events::already_present(image)).await;
+            return None;
+        }
+        let failed_at = self.backoff.lock().last_failure(&key);
+        if let Some(failed_at) = failed_at {
+            if self.backoff.lock().in_backoff_since(&key, failed_at, Instant::now()) {
+                let reason = "ImagePullBackOff";
+                let instance = format!("{image}/{failed_at:?}");
+                self.record_once(state, pod, &container.name, &instance, events::pull_back_off(image)).await;
+                self.record_once(state, pod, &container.name, &instance, events::failed(reason)).await;
+                return Some(Waiting { reason: reason.into(), message: events::pull_back_off_message(image) });
+            }
+        }
+        self.record(pod, Some(&container.name), events::pulling(image)).await;
+        let started = Instant::now();
+        match self.runtime.pull(image).await {
+            Ok(()) => {
+                self.backoff.lock().forget(&key);
+                let size = self.runtime.image(image).await.ok().flatten().and_then(|i| i.size).unwrap_or(0);
+                self.record(pod, Some(&container.name), events::pulled(image, started.elapsed(), size)).await;
+                None
+            }
+            Err(error) => {
+                self.backoff.lock().next(&key, Instant::now());
+                self.record(pod, Some(&container.name), events::pull_failed(image, &error)).await;
+                self.record(pod, Some(&container.name), events::failed("ErrImagePull")).await;
+                Some(Waiting {
+                    reason: "ErrImagePull".into(),
+                    message: format!("Failed to pull image \"{image}\": {error}"),
+                })
+            }
+        }
+    }
+
+    /// Pulls if needed, creates and starts attempt `attempt` of the container; why it
+    /// waits when it could not be created.
+    async fn start_container(
+        &self,
+        pod: &Pod,
+        container: &Container,
+        sandbox: &Instance,
+        attempt: u32,
+        state: &mut PodState,
+    ) -> Option<Waiting> {
+        if let Some(waiting) = self.ensure_image(pod, container, state).await {
+            return Some(waiting);
+        }
+        let key = pod_key(pod);
+        let pod_ip = sandbox.ip(&self.runtime.network).unwrap_or_default();
+        let plan = match self.plan(pod, container, &pod_ip).await {
+            Ok(plan) => plan,
+            Err(err) => return Some(Waiting { reason: "CreateContainerConfigError".into(), message: err.to_string() }),
+        };
+        let id = match self.runtime.create_container(&key, &plan, &sandbox.id, attempt).await {
+            Ok(id) => id,
+            Err(message) => {
+                self.record(pod, Some(&container.name), events::failed(&message)).await;
+                return Some(Waiting { reason: "CreateContainerError".into(), message });
+            }
+        };
+        self.record(pod, Some(&container.name), events::created(&container.name)).await;
+        match self.runtime.start(&id).await {
+            // The instance stays, exited with the engine's error: the status says StartError.
+            Err(message) => self.record(pod, Some(&container.name), events::failed(&message)).await,
+            Ok(()) => self.record(pod, Some(&container.name), events::started(&container.name)).await,
+        }
+        None
+    }
+
+    /// A running sandbox for the pod, started (again) when there is none.
+    async fn ensure_sandbox(&self, pod: &Pod, instances: &[Instance]) -> Result<Option<Instance>, KubeletError> {
+        let key = pod_key(pod);
+        let latest = instances.iter().filter(|i| i.container == SANDBOX).max_by_key(|i| i.attempt);
+        if let Some(sandbox) = latest.filter(|s| s.running()) {
+            return Ok(Some(sandbox.clone()));
+        }
+        // A sandbox that died took the pod's network with it: start over, as upstream
+        // does when the sandbox changed (the containers are killed and started anew).
+        let attempt = latest.map_or(0, |s| s.attempt + 1);
+        for instance in instances {
+            if instance.container == SANDBOX || instance.running() {
+                self.runtime.remove(&instance.id).await?;
+            }
+        }
+        if self.runtime.image(&self.pause_image).await?.is_none() {
+            super::pause::ensure_image(&self.runtime).await?;
+        }
+        self.runtime.run_sandbox(&key, attempt, &self.pause_image).await?;
+        let fresh = self.runtime.pod_instances(&key.uid).await?;
+        Ok(fresh.into_iter().filter(|i| i.container == SANDBOX).max_by_key(|i| i.attempt))
+    }
+
+    /// Stops every container with the grace period, removes them and the pod's volumes.
+    pub async fn kill_pod(&self, pod: Option<&Pod>, uid: &str, grace: i64) -> Result<(), KubeletError> {
+        let instances = self.runtime.pod_instances(uid).await?;
+        let stops = instances.iter().filter(|i| i.running() && i.container != SANDBOX).map(|instance| async move {
+            if let Some(pod) = pod {
+                self.record(pod, Some(&instance.container), events::killing(&instance.container)).await;
+            }
+            self.runtime.stop(&instance.id, grace).await
+        });
+        for result in futures::future::join_all(stops).await {
+            result?;
+        }
+        for instance in &instances {
+            self.runtime.remove(&instance.id).await?;
+        }
+        self.runtime.remove_volumes(uid).await?;
+        self.backoff.lock().forget_prefix(uid);
+        Ok(())
+    }
+
+    async fn finish_deletion(&self, pod: &Pod) -> Result<(), KubeletError> {
+        let key = pod_key(pod);
+        let grace = pod
+            .metadata
+            .deletion_grace_period_seconds
+            .or_else(|| pod.spec.as_ref().and_then(|s| s.termination_grace_period_seconds))
+            .unwrap_or(30);
+        self.kill_pod(Some(pod), &key.uid, grace).await?;
+        let pods: Api<Pod> = Api::namespaced(self.client.clone(), &key.namespace);
+        let params = DeleteParams {
+            grace_period_seconds: Some(0),
+            preconditions: Some(Preconditions { uid: Some(key.uid.clone()), resource_version: None }),
+            ..Default::default()
+        };
+        match pods.delete(&key.name, &params).await {
+            Ok(_) | Err(kube::Error::Api(kube::core::ErrorResponse { code: 404 | 409, .. })) => Ok(()),
+            Err(err) => Err(crate::kubelet::hollow::HollowError::api(format!(
+                "deleting pod {}/{}",
+                key.namespace, key.name
+            ))(err)
+            .into()),
+        }
+    }
+
+    pub async fn sync(&self, pod: &Pod, state: &mut PodState) -> Result<Outcome, KubeletError> {
+        if pod.metadata.deletion_timestamp.is_some() {
+            self.finish_deletion(pod).await?;
+            return Ok(Outcome::Gone);
+        }
+        let key = pod_key(pod);
+        let reported_phase = pod.status.as_ref().and_then(|s| s.phase.as_deref());
+        let terminal = matches!(reported_phase, Some("Succeeded" | "Failed"));
+        let mut instances = self.runtime.pod_instances(&key.uid).await?;
+        let sandbox = if terminal {
+            // A finished pod keeps its containers (for logs) but not its network.
+            for sandbox in instances.iter().filter(|i| i.container == SANDBOX && i.running()) {
+                self.runtime.stop(&sandbox.id, 0).await?;
+            }
+            None
+        } else {
+            self.ensure_sandbox(pod, &instances).await?
+        };
+        let policy = restart_policy(pod).to_string();
+        let containers = pod.spec.as_ref().map(|s| s.containers.clone()).unwrap_or_default();
+        if let (Some(sandbox), false) = (&sandbox, terminal) {
+            instances = self.runtime.pod_instances(&key.uid).await?;
+            for container in &containers {
+                let mine: Vec<&Instance> = instances.iter().filter(|i| i.container == container.name).collect();
+                let waiting = match mine.last() {
+                    None => self.start_container(pod, container, sandbox, 0, state).await,
+                    Some(current) if current.running() => None,
+                    Some(current) if !should_restart(&policy, current) => None,
+                    Some(current) => self.restart(pod, container, sandbox, current, &mine, state).await?,
+                };
+                match waiting {
+                    Some(waiting) => state.waiting.insert(container.name.clone(), waiting),
+                    None => state.waiting.remove(&container.name),
+                };
+            }
+            instances = self.runtime.pod_instances(&key.uid).await?;
+        } else {
+            state.waiting.clear();
+        }
+        let views: Vec<ContainerView> = containers
+            .iter()
+            .map(|container| {
+                let mine: Vec<&Instance> = instances.iter().filter(|i| i.container == container.name).collect();
+                ContainerView {
+                    name: &container.name,
+                    image: container.image.as_deref().unwrap_or_default(),
+                    current: mine.last().copied(),
+                    previous: mine.len().checked_sub(2).map(|i| mine[i]),
+                    waiting: state.waiting.get(&container.name).cloned(),
+                }
+            })
+            .collect();
+        let sandbox_ip = sandbox.as_ref().and_then(|s| s.ip(&self.runtime.network));
+        let status =
+            status::pod_status(pod, &views, sandbox.is_some(), sandbox_ip.as_deref(), &self.host_ip, Utc::now());
+        if state.written.as_ref() != Some(&status) {
+            let pods: Api<Pod> = Api::namespaced(self.client.clone(), &key.namespace);
+            let patch = serde_json::json!({"status": status});
+            match pods.patch_status(&key.name, &PatchParams::default(), &Patch::Merge(patch)).await {
+                Ok(_) => state.written = Some(status),
+                Err(kube::Error::Api(kube::core::ErrorResponse { code: 404, .. })) => return Ok(Outcome::Gone),
+                Err(err) => {
+                    return Err(crate::kubelet::hollow::HollowError::api(format!(
+                        "updating status of pod {}",
+                        key.name
+                    ))(err)
+                    .into())
+                }
+            }
+        }
+        Ok(Outcome::Again)
+    }
+
+    /// An exited container that the policy restarts: now, or after its back-off.
+    async fn restart(
+        &self,
+        pod: &Pod,
+        container: &Container,
+        sandbox: &Instance,
+        current: &Instance,
+        mine: &[&Instance],
+        state: &mut PodState,
+    ) -> Result<Option<Waiting>, KubeletError> {
+        let key = pod_key(pod);
+        let backoff_key = format!("{}/{}", key.uid, container.name);
+        let finished = current.finished_at().unwrap_or_else(Utc::now);
+        let since = Instant::now() - (Utc::now() - finished).to_std().unwrap_or(Duration::ZERO);
+        let delay = {
+            let backoff = self.backoff.lock();
+            backoff.in_backoff_since(&backoff_key, since, Instant::now()).then(|| backoff.delay(&backoff_key)).flatten()
+        };
+        if let Some(delay) = delay {
+            let event = events::restart_back_off(&container.name, &key.name, &key.namespace, &key.uid);
+            self.record_once(state, pod, &container.name, &current.id, event).await;
+            let message = events::crash_loop_message(delay, &container.name, &key.name, &key.namespace, &key.uid);
+            return Ok(Some(Waiting { reason: "CrashLoopBackOff".into(), message }));
+        }
+        self.backoff.lock().next(&backoff_key, since);
+        // Only the newest dead instance is kept (for `logs --previous`).
+        for old in mine.iter().filter(|i| i.attempt < current.attempt) {
+            self.runtime.remove(&old.id).await?;
+        }
+        Ok(self.start_container(pod, container, sandbox, current.attempt + 1, state).await)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variable_references_expand_as_upstreams() {
+        let env = vec![("A".to_string(), "1".to_string())];
+        assert_eq!(expand("x$(A)y", &env), "x1y");
+        assert_eq!(expand("$(B)", &env), "$(B)");
+        assert_eq!(expand("$$(A) $A", &env), "$(A) $A");
+    }
+
+    #[test]
+    fn latest_or_untagged_images_are_always_pulled() {
+        let container = |image: &str| Container { name: "c".into(), image: Some(image.into()), ..Default::default() };
+        assert_eq!(pull_policy(&container("busybox")), "Always");
+        assert_eq!(pull_policy(&container("busybox:latest")), "Always");
+        assert_eq!(pull_policy(&container("kctl-test/busybox:1")), "IfNotPresent");
+        assert_eq!(pull_policy(&container("localhost:5000/app")), "Always");
+    }
+}

@@ -1,0 +1,312 @@
+//! The Docker kubelet end to end: `kctl server --docker-node n1` runs pods as containers
+//! of a locally built FROM-scratch busybox image, driven by the real kubectl. Every test
+//! removes its cluster's containers (by label) even when it fails, and polls with
+//! deadlines.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use support::{eventually, stdout, TestServer};
+
+const IMAGE: &str = "kctl-test/busybox:1";
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+fn docker(args: &[&str]) -> String {
+    let output = Command::new("docker").args(args).output().expect("run docker (is it installed?)");
+    assert!(output.status.success(), "docker {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The busybox test image: FROM scratch, Debian's static busybox and its applet links.
+fn test_image() {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::copy("/bin/busybox", dir.path().join("busybox")).expect("copy /bin/busybox (busybox-static)");
+        std::fs::write(
+            dir.path().join("Dockerfile"),
+            "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n",
+        )
+        .expect("write Dockerfile");
+        docker(&["build", "-q", "-t", IMAGE, &dir.path().display().to_string()]);
+    });
+}
+
+/// A server with one Docker node; on drop the server stops first, then every container
+/// and volume labelled with its cluster id goes.
+struct DockerCluster {
+    server: Option<TestServer>,
+    cluster: String,
+}
+
+impl DockerCluster {
+    fn start() -> DockerCluster {
+        test_image();
+        // The first server builds the pause image; the others wait for it rather than
+        // building the same image at once.
+        static STARTING: Mutex<()> = Mutex::new(());
+        let _one_at_a_time = STARTING.lock().unwrap_or_else(|e| e.into_inner());
+        let server = TestServer::start_with(&["--docker-node", "n1"]);
+        let cluster = server.kubectl_ok(&["get", "namespace", "kube-system", "-o", "jsonpath={.metadata.uid}"]);
+        let cluster = DockerCluster { server: Some(server), cluster };
+        let ready = eventually(TIMEOUT, || {
+            cluster.jsonpath(&["node", "n1"], "{.status.conditions[?(@.type==\"Ready\")].status}") == "True"
+        });
+        assert!(ready, "node n1 did not become Ready");
+        cluster
+    }
+
+    fn server(&self) -> &TestServer {
+        self.server.as_ref().expect("server running")
+    }
+
+    fn kubectl_ok(&self, args: &[&str]) -> String {
+        self.server().kubectl_ok(args)
+    }
+
+    fn jsonpath(&self, object: &[&str], path: &str) -> String {
+        let mut args = vec!["get"];
+        args.extend_from_slice(object);
+        let template = format!("jsonpath={path}");
+        args.extend(["-o", &template]);
+        stdout(&self.server().kubectl(&args))
+    }
+
+    fn pod(&self, pod: &str, path: &str) -> String {
+        self.jsonpath(&["pod", pod], path)
+    }
+
+    fn wait_for_pod(&self, pod: &str, path: &str, want: impl Fn(&str) -> bool) -> String {
+        let mut last = String::new();
+        let ok = eventually(TIMEOUT, || {
+            last = self.pod(pod, path);
+            want(&last)
+        });
+        assert!(ok, "pod {pod}: {path} is {last:?}; status: {}", self.pod(pod, "{.status}"));
+        last
+    }
+
+    /// The ids of this cluster's containers, optionally only those of one pod.
+    fn containers(&self, pod: Option<&str>) -> Vec<String> {
+        let cluster = format!("label=kctl.io/cluster={}", self.cluster);
+        let mut args = vec!["ps", "-aq", "--filter", &cluster];
+        let pod_filter = pod.map(|p| format!("label=kctl.io/pod={p}"));
+        if let Some(filter) = &pod_filter {
+            args.extend(["--filter", filter]);
+        }
+        docker(&args).split_whitespace().map(str::to_string).collect()
+    }
+}
+
+impl Drop for DockerCluster {
+    fn drop(&mut self) {
+        drop(self.server.take());
+        let label = format!("label=kctl.io/cluster={}", self.cluster);
+        let run = |args: &[&str]| Command::new("docker").args(args).output().map(|o| stdout(&o)).unwrap_or_default();
+        let containers = run(&["ps", "-aq", "--filter", &label]);
+        let ids: Vec<&str> = containers.split_whitespace().collect();
+        if !ids.is_empty() {
+            run(&[&["rm", "-f", "-v"], ids.as_slice()].concat());
+        }
+        let volumes = run(&["volume", "ls", "-q", "--filter", &label]);
+        let names: Vec<&str> = volumes.split_whitespace().collect();
+        if !names.is_empty() {
+            run(&[&["volume", "rm", "-f"], names.as_slice()].concat());
+        }
+    }
+}
+
+fn http_get(ip: &str, port: u16) -> Option<String> {
+    let addr = format!("{ip}:{port}").parse().ok()?;
+    let mut stream = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    stream.write_all(b"GET / HTTP/1.0\r\n\r\n").ok()?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).ok()?;
+    Some(answer)
+}
+
+#[test]
+fn a_pod_runs_as_containers_with_its_own_ip_and_is_deleted_with_them() {
+    let cluster = DockerCluster::start();
+    cluster.kubectl_ok(&[
+        "run",
+        "web",
+        &format!("--image={IMAGE}"),
+        "--command",
+        "--",
+        "busybox",
+        "httpd",
+        "-f",
+        "-p",
+        "8080",
+    ]);
+    cluster.wait_for_pod("web", "{.status.phase}", |p| p == "Running");
+    let ip = cluster.pod("web", "{.status.podIP}");
+    assert!(ip.parse::<std::net::Ipv4Addr>().is_ok(), "pod IP {ip:?}");
+    assert_eq!(cluster.pod("web", "{.status.hostIP}"), "127.0.0.1");
+    assert_eq!(cluster.pod("web", "{.status.conditions[?(@.type==\"Ready\")].status}"), "True");
+    assert!(cluster.pod("web", "{.status.containerStatuses[0].containerID}").starts_with("docker://"));
+    assert_eq!(cluster.pod("web", "{.status.containerStatuses[0].state.running.startedAt}").is_empty(), false);
+    let mut answer = None;
+    assert!(
+        eventually(TIMEOUT, || {
+            answer = http_get(&ip, 8080);
+            answer.is_some()
+        }),
+        "nothing answers on {ip}:8080"
+    );
+    assert!(answer.unwrap_or_default().starts_with("HTTP/1."), "httpd answers HTTP");
+    assert_eq!(cluster.containers(Some("web")).len(), 2, "a sandbox and the container");
+    let events = cluster.kubectl_ok(&["get", "events", "--field-selector", "involvedObject.name=web"]);
+    assert!(events.contains("Created container: web") && events.contains("Started container web"), "{events}");
+
+    cluster.kubectl_ok(&["delete", "pod", "web", "--grace-period=1"]);
+    assert!(cluster.containers(Some("web")).is_empty(), "the pod's containers are removed before the pod");
+    let events = cluster.kubectl_ok(&["get", "events", "--field-selector", "involvedObject.name=web"]);
+    assert!(events.contains("Stopping container web"), "{events}");
+}
+
+#[test]
+fn logs_are_the_containers_output() {
+    let cluster = DockerCluster::start();
+    cluster.kubectl_ok(&[
+        "run",
+        "hello",
+        &format!("--image={IMAGE}"),
+        "--restart=Never",
+        "--env=GREETING=hi",
+        "--command",
+        "--",
+        "sh",
+        "-c",
+        "echo $GREETING; echo two",
+    ]);
+    cluster.wait_for_pod("hello", "{.status.phase}", |p| p == "Succeeded");
+    assert_eq!(cluster.pod("hello", "{.status.containerStatuses[0].state.terminated.reason}"), "Completed");
+    assert_eq!(cluster.kubectl_ok(&["logs", "hello"]), "hi\ntwo\n");
+    assert_eq!(cluster.kubectl_ok(&["logs", "hello", "--tail=1"]), "two\n");
+    assert_eq!(cluster.kubectl_ok(&["logs", "hello", "--limit-bytes=2"]), "hi");
+    let stamped = cluster.kubectl_ok(&["logs", "hello", "--timestamps"]);
+    let lines: Vec<&str> = stamped.lines().collect();
+    assert_eq!(lines.len(), 2, "{stamped}");
+    for (line, text) in lines.iter().zip(["hi", "two"]) {
+        let (stamp, rest) = line.split_once(' ').expect("timestamp, space, line");
+        assert_eq!(rest, text);
+        assert!(chrono::DateTime::parse_from_rfc3339(stamp).is_ok(), "an RFC 3339 timestamp: {stamp}");
+    }
+}
+
+#[test]
+fn following_the_logs_of_a_pod_that_exits_ends() {
+    let cluster = DockerCluster::start();
+    let script = "echo one; sleep 2; echo two";
+    cluster.kubectl_ok(&[
+        "run",
+        "counter",
+        &format!("--image={IMAGE}"),
+        "--restart=Never",
+        "--command",
+        "--",
+        "sh",
+        "-c",
+        script,
+    ]);
+    cluster.wait_for_pod("counter", "{.status.containerStatuses[0].containerID}", |id| !id.is_empty());
+    let server = cluster.server();
+    let mut follow = Command::new("kubectl")
+        .args(["logs", "-f", "counter"])
+        .env("KUBECONFIG", &server.kubeconfig)
+        .env("HOME", server.dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kubectl logs -f");
+    let deadline = Instant::now() + TIMEOUT;
+    let status = loop {
+        if let Some(status) = follow.try_wait().expect("kubectl logs -f") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = follow.kill();
+            panic!("kubectl logs -f did not end when the container exited");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut output = String::new();
+    follow.stdout.take().expect("stdout").read_to_string(&mut output).expect("read logs");
+    assert!(status.success(), "kubectl logs -f failed");
+    assert_eq!(output, "one\ntwo\n");
+}
+
+#[test]
+fn a_missing_image_backs_off() {
+    let cluster = DockerCluster::start();
+    cluster.kubectl_ok(&["run", "missing", "--image=kctl-test/does-not-exist:1"]);
+    cluster.wait_for_pod("missing", "{.status.containerStatuses[0].state.waiting.reason}", |r| r == "ImagePullBackOff");
+    assert_eq!(cluster.pod("missing", "{.status.phase}"), "Pending");
+    let events = cluster.kubectl_ok(&["get", "events", "--field-selector", "involvedObject.name=missing"]);
+    assert!(events.contains("Error: ErrImagePull") && events.contains("Back-off pulling image"), "{events}");
+    let logs = cluster.server().kubectl(&["logs", "missing"]);
+    assert!(
+        support::stderr(&logs).contains("is waiting to start: trying and failing to pull image"),
+        "{}",
+        support::stderr(&logs)
+    );
+}
+
+#[test]
+fn containers_of_a_pod_share_localhost_so_a_second_bind_fails_and_restarts() {
+    let cluster = DockerCluster::start();
+    let manifest = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: twoport}}\nspec:\n  containers:\n  \
+         - {{name: a, image: \"{IMAGE}\", command: [busybox, httpd, -f, -p, \"8080\"]}}\n  \
+         - {{name: b, image: \"{IMAGE}\", command: [busybox, httpd, -f, -p, \"8080\"]}}\n"
+    );
+    cluster.server().kubectl_stdin(&["apply", "-f", "-"], Some(&manifest));
+    cluster.wait_for_pod("twoport", "{.status.containerStatuses[1].restartCount}", |n| {
+        n.parse::<u32>().is_ok_and(|n| n >= 1)
+    });
+    assert_eq!(cluster.pod("twoport", "{.status.containerStatuses[0].state.running.startedAt}").is_empty(), false);
+    assert_eq!(cluster.pod("twoport", "{.status.containerStatuses[1].lastState.terminated.exitCode}"), "1");
+    let previous = cluster.kubectl_ok(&["logs", "twoport", "-c", "b", "--previous"]);
+    assert!(previous.contains("Address already in use"), "{previous}");
+    assert_eq!(cluster.pod("twoport", "{.status.conditions[?(@.type==\"Ready\")].status}"), "False");
+    cluster.wait_for_pod("twoport", "{.status.containerStatuses[1].state.waiting.reason}", |r| r == "CrashLoopBackOff");
+}
+
+#[test]
+fn containers_share_empty_dirs_and_see_their_pod_in_env() {
+    let cluster = DockerCluster::start();
+    let manifest = format!(
+        r#"apiVersion: v1
+kind: Pod
+metadata: {{name: shared}}
+spec:
+  restartPolicy: Never
+  volumes: [{{name: data, emptyDir: {{}}}}]
+  containers:
+  - name: writer
+    image: "{IMAGE}"
+    command: [sh, -c, "echo written > /data/file"]
+    volumeMounts: [{{name: data, mountPath: /data}}]
+  - name: reader
+    image: "{IMAGE}"
+    workingDir: /data
+    command: [sh, -c, "until [ -f file ]; do sleep 0.1; done; cat file; echo $(POD) $NS $IP"]
+    env:
+    - {{name: POD, valueFrom: {{fieldRef: {{fieldPath: metadata.name}}}}}}
+    - {{name: NS, valueFrom: {{fieldRef: {{fieldPath: metadata.namespace}}}}}}
+    - {{name: IP, valueFrom: {{fieldRef: {{fieldPath: status.podIP}}}}}}
+    volumeMounts: [{{name: data, mountPath: /data}}]
+"#
+    );
+    cluster.server().kubectl_stdin(&["apply", "-f", "-"], Some(&manifest));
+    cluster.wait_for_pod("shared", "{.status.phase}", |p| p == "Succeeded");
+    let ip = cluster.pod("shared", "{.status.podIP}");
+    assert_eq!(cluster.kubectl_ok(&["logs", "shared", "-c", "reader"]), format!("written\nshared default {ip}\n"));
+}
