@@ -310,3 +310,61 @@ spec:
     let ip = cluster.pod("shared", "{.status.podIP}");
     assert_eq!(cluster.kubectl_ok(&["logs", "shared", "-c", "reader"]), format!("written\nshared default {ip}\n"));
 }
+
+/// `kctl logs` beside `kubectl logs` on the same containers: same bytes, same stderr
+/// (kubectl's "Defaulted container" notes), same exit codes.
+#[test]
+fn kctl_logs_print_what_kubectl_logs_prints() {
+    let cluster = DockerCluster::start();
+    let server = cluster.server();
+    let manifest = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: multi, labels: {{app: multi}}}}\nspec:\n  restartPolicy: Never\n  containers:\n  - {{name: first, image: {IMAGE}, command: [sh, -c, 'echo a1; echo a2']}}\n  - {{name: second, image: {IMAGE}, command: [sh, -c, 'echo b1']}}\n---\napiVersion: v1\nkind: Pod\nmetadata: {{name: crashing, labels: {{app: crashing}}}}\nspec:\n  containers:\n  - {{name: app, image: {IMAGE}, command: [sh, -c, 'echo ran; exit 1']}}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: talker}}\nspec:\n  selector: {{matchLabels: {{app: talker}}}}\n  template:\n    metadata: {{labels: {{app: talker}}}}\n    spec:\n      containers:\n      - {{name: app, image: {IMAGE}, command: [sh, -c, 'echo hello; echo again; sleep 3600']}}\n"
+    );
+    let out = server.kubectl_stdin(&["apply", "-f", "-"], Some(&manifest));
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    cluster.wait_for_pod("multi", "{.status.phase}", |p| p == "Succeeded");
+    cluster.wait_for_pod("crashing", "{.status.containerStatuses[0].restartCount}", |n| n.parse().unwrap_or(0) >= 1);
+    let talking = eventually(TIMEOUT, || {
+        stdout(&server.kubectl(&["get", "pods", "-l", "app=talker", "-o", "jsonpath={.items[*].status.phase}"]))
+            == "Running"
+    });
+    assert!(talking, "the deployment's pod runs");
+    let run = |program: &str, args: &[&str]| {
+        Command::new(program)
+            .args(args)
+            .env("KUBECONFIG", &server.kubeconfig)
+            .env("HOME", server.dir.path())
+            .output()
+            .expect("run")
+    };
+    let cases: &[&[&str]] = &[
+        &["logs", "multi"],
+        &["logs", "multi", "-c", "second"],
+        &["logs", "multi", "--all-containers"],
+        &["logs", "multi", "--all-containers", "--prefix"],
+        &["logs", "multi", "-c", "first", "--tail=1", "--timestamps"],
+        &["logs", "-l", "app=multi", "--all-containers"],
+        &["logs", "pod/multi", "-f", "-c", "first"],
+        &["logs", "crashing", "-p"],
+        &["logs", "multi", "-c", "nope"],
+        &["logs", "deployment/talker"],
+        &["logs", "deploy/talker", "--tail=1"],
+    ];
+    for args in cases {
+        let (expected, actual) = (run("kubectl", args), run(env!("CARGO_BIN_EXE_kctl"), args));
+        assert_eq!(actual.status.code(), expected.status.code(), "exit code of {args:?}: {}", support::stderr(&actual));
+        // kubectl reads several containers' logs in Go map order (at random): compare the
+        // lines as sets there; kctl keeps the pod's container order.
+        let lines = |o: &std::process::Output| {
+            let mut lines: Vec<String> = stdout(o).lines().map(str::to_string).collect();
+            if args.contains(&"--all-containers") {
+                lines.sort();
+            }
+            lines
+        };
+        assert_eq!(lines(&actual), lines(&expected), "stdout of {args:?}");
+        assert_eq!(support::stderr(&actual), support::stderr(&expected), "stderr of {args:?}");
+    }
+    let all = run(env!("CARGO_BIN_EXE_kctl"), &["logs", "multi", "--all-containers", "--prefix"]);
+    assert_eq!(stdout(&all), "[pod/multi/first] a1\n[pod/multi/first] a2\n[pod/multi/second] b1\n");
+}
