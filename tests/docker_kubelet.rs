@@ -324,11 +324,8 @@ fn kctl_logs_print_what_kubectl_logs_prints() {
     assert!(out.status.success(), "{}", support::stderr(&out));
     cluster.wait_for_pod("multi", "{.status.phase}", |p| p == "Succeeded");
     cluster.wait_for_pod("crashing", "{.status.containerStatuses[0].restartCount}", |n| n.parse().unwrap_or(0) >= 1);
-    let talking = eventually(TIMEOUT, || {
-        stdout(&server.kubectl(&["get", "pods", "-l", "app=talker", "-o", "jsonpath={.items[*].status.phase}"]))
-            == "Running"
-    });
-    assert!(talking, "the deployment's pod runs");
+    let talking = eventually(TIMEOUT, || stdout(&server.kubectl(&["logs", "deployment/talker"])) == "hello\nagain\n");
+    assert!(talking, "the deployment's pod runs and has said both lines");
     let run = |program: &str, args: &[&str]| {
         Command::new(program)
             .args(args)
