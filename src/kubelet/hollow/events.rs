@@ -18,6 +18,7 @@ use tokio::sync::mpsc;
 
 use super::status::{self, PullFailure};
 use crate::controllers::events::{reference_to, EventRecorder};
+use crate::kubelet::events::{self as words, KubeletEvent};
 
 pub const COMPONENT: &str = "kubelet";
 /// Pods' worth of events waiting to be written.
@@ -35,12 +36,9 @@ pub struct ContainerEvent {
 }
 
 impl ContainerEvent {
-    fn normal(container: &str, reason: &'static str, message: String) -> ContainerEvent {
-        ContainerEvent { container: container.to_string(), warning: false, reason, message }
-    }
-
-    fn warning(container: &str, reason: &'static str, message: String) -> ContainerEvent {
-        ContainerEvent { container: container.to_string(), warning: true, reason, message }
+    fn of(container: &str, event: KubeletEvent) -> ContainerEvent {
+        let KubeletEvent { warning, reason, message } = event;
+        ContainerEvent { container: container.to_string(), warning, reason, message }
     }
 }
 
@@ -52,15 +50,8 @@ fn containers(pod: &Pod) -> impl Iterator<Item = (&str, &str)> {
 pub fn started(pod: &Pod) -> Vec<ContainerEvent> {
     containers(pod)
         .flat_map(|(name, image)| {
-            [
-                ContainerEvent::normal(
-                    name,
-                    "Pulled",
-                    format!("Container image \"{image}\" already present on machine"),
-                ),
-                ContainerEvent::normal(name, "Created", format!("Created container: {name}")),
-                ContainerEvent::normal(name, "Started", format!("Started container {name}")),
-            ]
+            [words::already_present(image), words::created(name), words::started(name)]
+                .map(|event| ContainerEvent::of(name, event))
         })
         .collect()
 }
@@ -70,16 +61,16 @@ pub fn pull_failed(pod: &Pod, failing_images: &[String], failure: PullFailure) -
     let failing: Vec<String> = failing_images.iter().map(|i| status::normalize_image(i)).collect();
     containers(pod)
         .filter(|(_, image)| failing.contains(&status::normalize_image(image)))
-        .flat_map(|(name, image)| match failure {
-            PullFailure::ErrImagePull => vec![
-                ContainerEvent::normal(name, "Pulling", format!("Pulling image \"{image}\"")),
-                ContainerEvent::warning(name, "Failed", status::pull_error(image)),
-                ContainerEvent::warning(name, "Failed", "Error: ErrImagePull".to_string()),
-            ],
-            PullFailure::ImagePullBackOff => vec![
-                ContainerEvent::normal(name, "BackOff", status::backoff_message(image)),
-                ContainerEvent::warning(name, "Failed", "Error: ImagePullBackOff".to_string()),
-            ],
+        .flat_map(|(name, image)| {
+            let events = match failure {
+                PullFailure::ErrImagePull => vec![
+                    words::pulling(image),
+                    KubeletEvent { warning: true, reason: "Failed", message: status::pull_error(image) },
+                    words::failed("ErrImagePull"),
+                ],
+                PullFailure::ImagePullBackOff => vec![words::pull_back_off(image), words::failed("ImagePullBackOff")],
+            };
+            events.into_iter().map(move |event| ContainerEvent::of(name, event))
         })
         .collect()
 }
@@ -89,7 +80,7 @@ pub fn killing(pod: &Pod) -> Vec<ContainerEvent> {
     let running = pod.status.iter().flat_map(|s| s.container_statuses.iter().flatten());
     running
         .filter(|c| c.state.as_ref().is_some_and(|s| s.running.is_some()))
-        .map(|c| ContainerEvent::normal(&c.name, "Killing", format!("Stopping container {}", c.name)))
+        .map(|c| ContainerEvent::of(&c.name, words::killing(&c.name)))
         .collect()
 }
 

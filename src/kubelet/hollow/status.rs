@@ -129,11 +129,6 @@ pub fn pull_error(image: &str) -> String {
     )
 }
 
-/// What a pod backing off its pull says (status message and `BackOff` event).
-pub fn backoff_message(image: &str) -> String {
-    format!("Back-off pulling image \"{image}\"")
-}
-
 /// Pending: the containers wait for an image that cannot be pulled.
 pub fn pull_failed(
     pod: &Pod,
@@ -146,7 +141,7 @@ pub fn pull_failed(
     let names = container_names(pod);
     let message = match failure {
         PullFailure::ErrImagePull => pull_error(image),
-        PullFailure::ImagePullBackOff => backoff_message(image),
+        PullFailure::ImagePullBackOff => crate::kubelet::events::pull_back_off_message(image),
     };
     let not_ready = format!(
         "containers with unready status: [{}]",
