@@ -12,29 +12,8 @@ use support::{eventually, TestServer};
 
 const WAIT: Duration = Duration::from_secs(30);
 
-const REPLICASET: &str = "\
-apiVersion: apps/v1
-kind: ReplicaSet
-metadata:
-  name: nginx-replicaset
-  labels:
-    app: nginx
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:latest
-        ports:
-        - containerPort: 80
-";
+/// The notes' ReplicaSet (testdata/notes).
+const REPLICASET: &str = include_str!("../testdata/notes/replicaset.yml");
 
 const REPLICATION_CONTROLLER: &str = "\
 apiVersion: v1
@@ -193,7 +172,8 @@ fn replication_controller_keeps_its_pods() {
 }
 
 fn replicaset_with_finalizer(finalizer: &str) -> String {
-    REPLICASET.replacen("  labels:\n    app: nginx\n", &format!("  finalizers: [{finalizer}]\n"), 1)
+    let name = "  name: nginx-replicaset\n";
+    REPLICASET.replacen(name, &format!("{name}  finalizers: [{finalizer}]\n"), 1)
 }
 
 fn replicaset_exists(server: &TestServer) -> bool {

@@ -17,26 +17,8 @@ const WAIT: Duration = Duration::from_secs(60);
 const DEPLOYMENT: &str = "deployment/nginx-deployment";
 
 /// A ReplicaSet of its own with the Deployment's selector. The object itself carries no
-/// `app` label, so the Deployment does not adopt it.
-const BARE_REPLICASET: &str = "\
-apiVersion: apps/v1
-kind: ReplicaSet
-metadata:
-  name: nginx-replicaset
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:latest
-";
+/// `app` label, so the Deployment does not adopt it (the notes' own, testdata/notes).
+const BARE_REPLICASET: &str = include_str!("../testdata/notes/replicaset.yml");
 
 fn manifest() -> String {
     format!("{}/testdata/notes/deployment.yml", env!("CARGO_MANIFEST_DIR"))
