@@ -5,3 +5,4 @@
 pub mod docker;
 pub mod events;
 pub mod hollow;
+pub mod node_status;

@@ -5,14 +5,15 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use k8s_openapi::api::core::v1::Node;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use kube::Client;
 use serde_json::{json, Value};
 
 use super::runtime::Runtime;
-use crate::kubelet::hollow::{lease, node::KUBELET_VERSION};
+use crate::kubelet::hollow::lease;
+use crate::kubelet::node_status::{self, NodeFacts};
 
 /// What the engine says about the machine.
 #[derive(Debug, Clone, Default)]
@@ -37,10 +38,6 @@ pub async fn engine_info(runtime: &Runtime) -> EngineInfo {
     }
 }
 
-fn timestamp(time: DateTime<Utc>) -> String {
-    time.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
 pub fn node_status(
     node: &str,
     endpoint: SocketAddr,
@@ -48,40 +45,22 @@ pub fn node_status(
     ready_since: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Value {
-    let resources = json!({"cpu": info.cpus.to_string(), "memory": format!("{}Ki", info.memory / 1024),
-        "pods": "110", "ephemeral-storage": "100Gi"});
-    let condition = |type_: &str, status: &str, reason: &str, message: &str| {
-        json!({"type": type_, "status": status, "reason": reason, "message": message,
-               "lastHeartbeatTime": timestamp(now), "lastTransitionTime": timestamp(ready_since)})
-    };
-    json!({
-        "capacity": resources,
-        "allocatable": resources,
-        "conditions": [
-            condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-            condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-            condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
-            condition("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
-        ],
-        "addresses": [
-            {"type": "InternalIP", "address": endpoint.ip().to_string()},
-            {"type": "Hostname", "address": node},
-        ],
-        // Where the apiserver reaches this kubelet (`pods/log`).
-        "daemonEndpoints": {"kubeletEndpoint": {"Port": endpoint.port()}},
-        "nodeInfo": {
+    let facts = NodeFacts {
+        name: node,
+        internal_ip: endpoint.ip().to_string(),
+        kubelet_port: endpoint.port(),
+        resources: json!({"cpu": info.cpus.to_string(), "memory": format!("{}Ki", info.memory / 1024),
+            "pods": "110", "ephemeral-storage": "100Gi"}),
+        node_info: json!({
             "machineID": info.id,
             "systemUUID": info.id,
             "bootID": info.id,
             "kernelVersion": info.kernel,
             "osImage": info.os,
             "containerRuntimeVersion": format!("docker://{}", info.version),
-            "kubeletVersion": KUBELET_VERSION,
-            "kubeProxyVersion": KUBELET_VERSION,
-            "operatingSystem": "linux",
-            "architecture": "amd64",
-        },
-    })
+        }),
+    };
+    node_status::healthy(&facts, ready_since, now)
 }
 
 fn node_object(node: &str) -> Value {

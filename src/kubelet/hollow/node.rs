@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::Node;
 use kube::api::{Api, Patch, PatchParams, PostParams};
@@ -11,16 +11,12 @@ use kube::Client;
 use serde_json::{json, Value};
 
 use super::{HollowError, HollowNode};
+use crate::kubelet::node_status::{self, NodeFacts};
 
 /// How many registrations or status posts are in flight at once.
 const CONCURRENCY: usize = 16;
 /// Like upstream's nodeStatusReportFrequency (shorter: a NotReady mark heals sooner).
 pub const STATUS_EVERY: Duration = Duration::from_secs(60);
-pub const KUBELET_VERSION: &str = "v1.32.0";
-
-fn timestamp(time: DateTime<Utc>) -> String {
-    time.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
 
 /// The Node a hollow kubelet registers.
 pub fn node_object(node: &HollowNode, now: DateTime<Utc>) -> Value {
@@ -44,40 +40,24 @@ pub fn node_object(node: &HollowNode, now: DateTime<Utc>) -> Value {
 }
 
 /// Capacity, conditions (heartbeat `now`, Ready since `ready_since`), addresses, info.
+/// No kubelet endpoint: nothing serves logs for a hollow node (pods/log says so).
 pub fn node_status(node: &HollowNode, ready_since: DateTime<Utc>, now: DateTime<Utc>) -> Value {
-    let resources = json!({"cpu": "4", "memory": "16Gi", "pods": "110", "ephemeral-storage": "100Gi"});
-    let condition = |type_: &str, status: &str, reason: &str, message: &str| {
-        json!({"type": type_, "status": status, "reason": reason, "message": message,
-               "lastHeartbeatTime": timestamp(now), "lastTransitionTime": timestamp(ready_since)})
-    };
-    json!({
-        "capacity": resources,
-        "allocatable": resources,
-        "conditions": [
-            condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-            condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-            condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
-            condition("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
-        ],
-        "addresses": [
-            {"type": "InternalIP", "address": node.ip.to_string()},
-            {"type": "Hostname", "address": node.name},
-        ],
-        // No kubelet endpoint: nothing serves logs for a hollow node (pods/log says so).
-        "daemonEndpoints": {"kubeletEndpoint": {"Port": 0}},
-        "nodeInfo": {
-            "machineID": format!("hollow-{}", node.name),
-            "systemUUID": format!("hollow-{}", node.name),
-            "bootID": format!("hollow-{}", node.name),
+    let id = format!("hollow-{}", node.name);
+    let facts = NodeFacts {
+        name: &node.name,
+        internal_ip: node.ip.to_string(),
+        kubelet_port: 0,
+        resources: json!({"cpu": "4", "memory": "16Gi", "pods": "110", "ephemeral-storage": "100Gi"}),
+        node_info: json!({
+            "machineID": id,
+            "systemUUID": id,
+            "bootID": id,
             "kernelVersion": "6.1.0-hollow",
             "osImage": "Hollow Node (kctl)",
             "containerRuntimeVersion": "hollow://1.0.0",
-            "kubeletVersion": KUBELET_VERSION,
-            "kubeProxyVersion": KUBELET_VERSION,
-            "operatingSystem": "linux",
-            "architecture": "amd64",
-        },
-    })
+        }),
+    };
+    node_status::healthy(&facts, ready_since, now)
 }
 
 /// Creates the node (or finds it from an earlier run) and posts its status.
