@@ -239,10 +239,44 @@ fn base64_pattern() -> &'static regex::Regex {
 /// compared without dashes (`date-time` is `datetime`), as go-openapi normalizes them.
 /// Formats it strips or does not check pass, as upstream: among them `int32`/`int64` on
 /// integers and `float`/`double` on numbers, which Kubernetes 1.32 does not enforce.
-/// `email`, `uri`, `cidr`, `mac`, `isbn*`, `creditcard`, `ssn`, colours, `duration` and
-/// `quantity` are not checked by kctl yet.
+/// The rest follow strfmt's checks (Go's `mail.ParseAddress`, `url.ParseRequestURI`,
+/// `net.ParseCIDR`, `net.ParseMAC`, govalidator's ISBN, credit card and colour patterns)
+/// closely but not byte for byte.
 fn format_matches(format: &str, text: &str) -> bool {
     match format.replace('-', "").as_str() {
+        "email" => pattern(r#"^(?:[^<>@]*<[^\s@<>()\[\]\\,;:"]+@[^\s@<>()\[\]\\,;:"]+>|[^\s@<>()\[\]\\,;:"]+@[^\s@<>()\[\]\\,;:"]+)$"#)
+            .is_match(text.trim()),
+        "uri" => {
+            !text.is_empty()
+                && !text.bytes().any(|b| b < 0x20 || b == 0x7f)
+                && (text.starts_with('/') || pattern(r"^[A-Za-z][A-Za-z0-9+.-]*:").is_match(text))
+        }
+        "cidr" => text.split_once('/').is_some_and(|(ip, bits)| {
+            let max = match (ip.parse::<std::net::Ipv4Addr>(), ip.parse::<std::net::Ipv6Addr>()) {
+                (Ok(_), _) => 32,
+                (_, Ok(_)) => 128,
+                _ => return false,
+            };
+            !bits.is_empty() && bits.len() <= 3 && bits.bytes().all(|b| b.is_ascii_digit()) && bits.parse::<u32>().is_ok_and(|b| b <= max)
+        }),
+        "mac" => pattern(
+            r"^(?:[0-9A-Fa-f]{2}(?:[:-][0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:[:-][0-9A-Fa-f]{2}){7}|[0-9A-Fa-f]{2}(?:[:-][0-9A-Fa-f]{2}){19}|[0-9A-Fa-f]{4}(?:\.[0-9A-Fa-f]{4}){2}|[0-9A-Fa-f]{4}(?:\.[0-9A-Fa-f]{4}){3}|[0-9A-Fa-f]{4}(?:\.[0-9A-Fa-f]{4}){9})$",
+        )
+        .is_match(text),
+        "hexcolor" => pattern(r"^#?(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$").is_match(text),
+        "rgbcolor" => {
+            let byte = r"(?:0|[1-9]\d?|1\d\d?|2[0-4]\d|25[0-5])";
+            pattern(&format!(r"^rgb\(\s*{byte}\s*,\s*{byte}\s*,\s*{byte}\s*\)$")).is_match(text)
+        }
+        "ssn" => pattern(r"^\d{3}[- ]?\d{2}[- ]?\d{4}$").is_match(text),
+        "isbn" => is_isbn10(text) || is_isbn13(text),
+        "isbn10" => is_isbn10(text),
+        "isbn13" => is_isbn13(text),
+        "creditcard" => {
+            let digits: String = text.chars().filter(|c| *c != '-' && *c != ' ').collect();
+            (12..=19).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && luhn(&digits)
+        }
+        "duration" => is_duration(text),
         "datetime" => chrono::DateTime::parse_from_rfc3339(text).is_ok(),
         "date" => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok(),
         "ipv4" => text.parse::<std::net::Ipv4Addr>().is_ok(),
@@ -261,6 +295,114 @@ fn format_matches(format: &str, text: &str) -> bool {
         }
         _ => true,
     }
+}
+
+/// A compiled pattern, kept for the next check.
+fn pattern(source: &str) -> regex::Regex {
+    static CACHE: OnceLock<parking_lot::Mutex<std::collections::HashMap<String, regex::Regex>>> = OnceLock::new();
+    let mut cache = CACHE.get_or_init(Default::default).lock();
+    cache
+        .entry(source.to_string())
+        .or_insert_with(|| regex::Regex::new(source).expect("the format patterns compile"))
+        .clone()
+}
+
+fn isbn_digits(text: &str) -> Vec<char> {
+    text.chars().filter(|c| *c != '-' && *c != ' ').collect()
+}
+
+fn is_isbn10(text: &str) -> bool {
+    let digits = isbn_digits(text);
+    let valid = digits.len() == 10
+        && digits[..9].iter().all(char::is_ascii_digit)
+        && (digits[9].is_ascii_digit() || digits[9] == 'X');
+    valid && {
+        let sum: u32 = digits.iter().enumerate().map(|(i, c)| (i as u32 + 1) * c.to_digit(10).unwrap_or(10)).sum();
+        sum % 11 == 0
+    }
+}
+
+fn is_isbn13(text: &str) -> bool {
+    let digits = isbn_digits(text);
+    digits.len() == 13 && digits.iter().all(char::is_ascii_digit) && {
+        let sum: u32 =
+            digits.iter().enumerate().map(|(i, c)| c.to_digit(10).unwrap_or(0) * if i % 2 == 0 { 1 } else { 3 }).sum();
+        sum % 10 == 0
+    }
+}
+
+fn luhn(digits: &str) -> bool {
+    let sum: u32 = digits
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 1 {
+                let twice = d * 2;
+                if twice > 9 {
+                    twice - 9
+                } else {
+                    twice
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+/// strfmt's durations: Go's (`1h30m`, `-1.5s`), or numbers with unit words (`3 days`).
+fn is_duration(text: &str) -> bool {
+    let go = r"^[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h))+$";
+    if text == "0" || pattern(go).is_match(text) {
+        return true;
+    }
+    const UNITS: &[&str] = &[
+        "ns",
+        "us",
+        "µs",
+        "ms",
+        "s",
+        "m",
+        "h",
+        "d",
+        "w",
+        "nanosecond",
+        "nanoseconds",
+        "microsecond",
+        "microseconds",
+        "millisecond",
+        "milliseconds",
+        "second",
+        "seconds",
+        "sec",
+        "secs",
+        "minute",
+        "minutes",
+        "min",
+        "mins",
+        "hour",
+        "hours",
+        "hr",
+        "hrs",
+        "day",
+        "days",
+        "week",
+        "weeks",
+        "wk",
+        "wks",
+    ];
+    let matcher = pattern(r"(\d+)\s*([A-Za-zµ]+)");
+    let mut found = false;
+    for unit in matcher.captures_iter(text).filter_map(|c| c.get(2)) {
+        if !UNITS.contains(&unit.as_str()) {
+            return false;
+        }
+        found = true;
+    }
+    found
 }
 
 fn check_number(schema: &Value, number: &serde_json::Number, value: &Value, path: &str, causes: &mut Vec<Cause>) {
@@ -581,6 +723,39 @@ mod keyword_tests {
     }
 
     #[test]
+    fn strfmt_formats_accept_and_reject_as_upstream() {
+        let cases: &[(&str, &[&str], &[&str])] = &[
+            ("email", &["a@b", "jane@example.com", "Jane <jane@example.com>"], &["anything", "a@", "@b", "a b@c"]),
+            (
+                "uri",
+                &["https://example.com/x?y=1", "/path", "mailto:jane@example.com"],
+                &["", "relative/path", "ht tp:"],
+            ),
+            ("cidr", &["10.0.0.0/8", "fd00::/64"], &["10.0.0.0", "10.0.0.0/33", "x/8"]),
+            (
+                "mac",
+                &["00:1a:2b:3c:4d:5e", "00-1A-2B-3C-4D-5E", "001a.2b3c.4d5e"],
+                &["00:1a:2b:3c:4d", "zz:1a:2b:3c:4d:5e"],
+            ),
+            ("hexcolor", &["#fff", "00ff00"], &["#ffff", "red"]),
+            ("rgbcolor", &["rgb(0, 128, 255)"], &["rgb(256,0,0)", "rgb(1,2)"]),
+            ("ssn", &["123-45-6789", "123456789"], &["12-345-6789"]),
+            ("isbn10", &["0-306-40615-2"], &["0-306-40615-3"]),
+            ("isbn13", &["978-0-306-40615-7"], &["978-0-306-40615-8"]),
+            ("creditcard", &["4111 1111 1111 1111"], &["4111 1111 1111 1112", "abcd"]),
+            ("duration", &["1h30m", "-1.5s", "3 days", "1 week 2 days"], &["soon", "3 fortnights", "1x"]),
+        ];
+        for (format, good, bad) in cases {
+            for text in *good {
+                assert!(format_matches(format, text), "{format}: {text:?} is valid");
+            }
+            for text in *bad {
+                assert!(!format_matches(format, text), "{format}: {text:?} is invalid");
+            }
+        }
+    }
+
+    #[test]
     fn string_formats_are_checked_as_kube_openapi_checks_them() {
         let schema = json!({
             "id": {"type": "string", "format": "uuid"},
@@ -592,7 +767,7 @@ mod keyword_tests {
         let fine = json!({"id": "A987FBC9-4BED-3078-CF07-9141BA07C9F3", "id4": "a987fbc94bed4078bf079141ba07c9f3",
             "blob": "aGVsbG8=", "at": "2024-01-02T03:04:05Z",
             // Kubernetes 1.32 keeps int32 in the schema but never enforces it.
-            "small": 1_099_511_627_776u64, "mail": "anything"});
+            "small": 1_099_511_627_776u64, "mail": "Jane <jane@example.com>"});
         assert!(causes(schema.clone(), fine).is_empty());
         assert_eq!(
             causes(
