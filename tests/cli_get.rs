@@ -364,3 +364,24 @@ fn cluster_and_user_flags_override_the_contexts_as_kubectl_does() {
         "namespace/default\n"
     );
 }
+
+#[test]
+fn a_server_that_never_answers_times_out_at_the_request_timeout() {
+    let server = TestServer::start();
+    // Accepts connections and says nothing (not even the TLS handshake), until the test ends.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("https://{}", silent.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let held: Vec<_> = silent.incoming().take(16).collect();
+        std::thread::sleep(Duration::from_secs(60));
+        drop(held);
+    });
+    let started = std::time::Instant::now();
+    let out = kctl(&server, &["get", "pods", "--server", &address, "--request-timeout=1s"]);
+    assert!(started.elapsed() < Duration::from_secs(10), "gave up after {:?}", started.elapsed());
+    assert_eq!(out.status.code(), Some(1));
+    // kubectl's last line (its wording of where the deadline hit varies between runs).
+    let last = last_line(&stderr(&out));
+    assert!(last.starts_with("Unable to connect to the server: net/http: request canceled"), "{last}");
+    assert!(last.ends_with("(Client.Timeout exceeded while awaiting headers)"), "{last}");
+}
