@@ -180,3 +180,18 @@ async fn cluster_id(server: &apiserver::RunningServer) -> anyhow::Result<String>
     let kube_system = namespaces.get("kube-system").await.context("reading namespace kube-system")?;
     kube_system.metadata.uid.context("namespace kube-system has no uid")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_take_go_units_and_plain_seconds() {
+        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("60s"), Ok(Duration::from_secs(60)));
+        assert_eq!(parse_duration("1m30s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
+        assert!(parse_duration("5 minutes").is_err());
+        assert!(parse_duration("m").is_err());
+    }
+}

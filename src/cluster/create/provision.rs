@@ -52,3 +52,26 @@ impl Action for Provision {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_worker_runs_kctl_node_with_its_names_network_and_labels() {
+        let args = node_args("local", "local-worker", Role::Worker, "kctl/pause:x", &[("tier".into(), "apps".into())]);
+        assert_eq!(
+            args,
+            [
+                "node",
+                "--role=worker",
+                "--node-name=local-worker",
+                "--cluster-name=local",
+                "--network=kctl-local",
+                "--pki-dir=/etc/kctl/pki",
+                "--pause-image=kctl/pause:x",
+                "--node-label=tier=apps",
+            ]
+        );
+    }
+}
