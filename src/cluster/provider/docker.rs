@@ -200,13 +200,13 @@ impl Provider for DockerProvider {
         let mut archive = tar::Archive::new(bytes.as_slice());
         let read =
             |err: std::io::Error| ProviderError::Engine { what: format!("reading {path}"), message: err.to_string() };
-        for entry in archive.entries().map_err(read)? {
-            let mut entry = entry.map_err(read)?;
-            let mut text = String::new();
-            std::io::Read::read_to_string(&mut entry, &mut text).map_err(read)?;
-            return Ok(text);
-        }
-        Err(ProviderError::NotFound(format!("{path} not found in {node}")))
+        // The archive of one file holds that file only.
+        let Some(entry) = archive.entries().map_err(read)?.next() else {
+            return Err(ProviderError::NotFound(format!("{path} not found in {node}")));
+        };
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut entry.map_err(read)?, &mut text).map_err(read)?;
+        Ok(text)
     }
 
     async fn start_node(&self, node: &str) -> Result<(), ProviderError> {
