@@ -4,6 +4,7 @@
 pub mod apiserver;
 pub mod cli;
 pub mod client;
+pub mod cluster;
 pub mod controllers;
 pub mod describe;
 pub mod kubeconfig;

@@ -21,6 +21,13 @@ use super::transport::TlsSetupError;
 pub const USER: &str = "kube-apiserver-kubelet-client";
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+fn server_name(node: &str, ip: IpAddr) -> ServerName<'static> {
+    match ServerName::try_from(node.to_string()) {
+        Ok(name @ ServerName::DnsName(_)) => name,
+        _ => ServerName::IpAddress(ip.into()),
+    }
+}
+
 #[derive(Clone)]
 pub struct KubeletClient {
     tls: Arc<ClientConfig>,
@@ -43,8 +50,17 @@ impl KubeletClient {
         Ok(KubeletClient { tls: Arc::new(config) })
     }
 
-    /// `GET path_and_query` on the kubelet at `ip:port`; the answer streams.
-    pub async fn get(&self, ip: IpAddr, port: u16, path_and_query: &str) -> Result<http::Response<Incoming>, String> {
+    /// `GET path_and_query` on the kubelet of node `node` at `ip:port`; the answer
+    /// streams. The kubelet's certificate must name the node (as a DNS name; or its IP
+    /// when the node's name is no DNS name): a cluster's host issues node certificates
+    /// before the nodes have addresses.
+    pub async fn get(
+        &self,
+        node: &str,
+        ip: IpAddr,
+        port: u16,
+        path_and_query: &str,
+    ) -> Result<http::Response<Incoming>, String> {
         let addr = SocketAddr::new(ip, port);
         let url = format!("https://{addr}{path_and_query}");
         let fail = |err: &dyn std::fmt::Display| format!("Get \"{url}\": {err}");
@@ -52,10 +68,8 @@ impl KubeletClient {
             .await
             .map_err(|_| fail(&format!("dial tcp {addr}: i/o timeout")))?
             .map_err(|err| fail(&format!("dial tcp {addr}: {err}")))?;
-        let tls = TlsConnector::from(self.tls.clone())
-            .connect(ServerName::IpAddress(ip.into()), tcp)
-            .await
-            .map_err(|err| fail(&err))?;
+        let tls =
+            TlsConnector::from(self.tls.clone()).connect(server_name(node, ip), tcp).await.map_err(|err| fail(&err))?;
         let (mut sender, connection) =
             hyper::client::conn::http1::handshake(TokioIo::new(tls)).await.map_err(|err| fail(&err))?;
         tokio::spawn(async move {

@@ -67,6 +67,15 @@ impl Pki {
         if let (Some(cert_pem), Some(key_pem)) = (read(&cert_path)?, read(&key_path)?) {
             return Ok(Pki { ca: CertifiedKey { cert_pem, key_pem } });
         }
+        let pki = Pki::generate()?;
+        write(&cert_path, &pki.ca.cert_pem)?;
+        write(&key_path, &pki.ca.key_pem)?;
+        Ok(pki)
+    }
+
+    /// A new CA, kept nowhere (`kctl cluster create` makes one and hands it to the
+    /// control-plane node).
+    pub fn generate() -> Result<Pki, PkiError> {
         let key = KeyPair::generate()?;
         let mut params = CertificateParams::default();
         let mut name = DistinguishedName::new();
@@ -77,10 +86,12 @@ impl Pki {
             vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
         ten_years(&mut params);
         let cert = params.self_signed(&key)?;
-        let ca = CertifiedKey { cert_pem: cert.pem(), key_pem: key.serialize_pem() };
-        write(&cert_path, &ca.cert_pem)?;
-        write(&key_path, &ca.key_pem)?;
-        Ok(Pki { ca })
+        Ok(Pki { ca: CertifiedKey { cert_pem: cert.pem(), key_pem: key.serialize_pem() } })
+    }
+
+    /// The CA certificate and key (PEM), to hand to a control plane.
+    pub fn ca(&self) -> &CertifiedKey {
+        &self.ca
     }
 
     pub fn ca_cert_pem(&self) -> &str {

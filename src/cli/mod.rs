@@ -1,7 +1,8 @@
 //! The command line: one clap definition that also generates shell completions, and a
-//! dispatcher that hands each verb to its module. Verbs not built yet say so and exit 1.
+//! dispatcher that hands each verb to its module.
 
 pub mod apply;
+pub mod cluster;
 pub mod complete;
 pub mod completion;
 pub mod config;
@@ -15,6 +16,7 @@ pub mod get;
 pub mod info;
 pub mod label;
 pub mod logs;
+pub mod node;
 pub mod patch;
 pub mod pause;
 pub mod rollout;
@@ -91,13 +93,6 @@ impl GlobalOptions {
     }
 }
 
-/// Arguments of a verb that is not built yet: everything is accepted, nothing is done.
-#[derive(Args, Debug, Clone)]
-pub struct Pending {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    pub args: Vec<String>,
-}
-
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Display one or many resources.
@@ -143,13 +138,13 @@ pub enum Command {
     /// Display cluster information.
     ClusterInfo(info::NoArgs),
     /// Create, delete and list local clusters (kind-compatible).
-    Cluster(Pending),
+    Cluster(cluster::ClusterArgs),
     /// Output shell completion code for the specified shell.
     Completion(completion::CompletionArgs),
     /// Run kctl's control plane (apiserver, store, controllers, scheduler) on this machine.
     Server(server::ServerArgs),
     /// Run one cluster node: the control plane and/or a kubelet (inside a node container).
-    Node(Pending),
+    Node(node::NodeArgs),
     /// Sleep until SIGTERM: the process of a pod's sandbox container.
     #[command(hide = true)]
     Pause,
@@ -177,12 +172,11 @@ pub fn main() -> ExitCode {
             None => err.exit(),
         },
     };
-    let verb = matches.subcommand_name().unwrap_or_default().to_string();
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(err) => err.exit(),
     };
-    match run(cli, &verb) {
+    match run(cli) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");
@@ -191,11 +185,13 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli, verb: &str) -> anyhow::Result<ExitCode> {
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Completion(args) => completion::run(&args, &mut std::io::stdout()),
         Command::Server(args) => server::run(&args),
         Command::Pause => pause::run(),
+        Command::Cluster(args) => cluster::run(&args, &cli.global),
+        Command::Node(args) => node::run(&args),
         Command::Get(args) => Ok(get::run(&cli.global.connection(), &args)),
         Command::Apply(args) => Ok(apply::run(&cli.global.connection(), &args)),
         Command::Delete(args) => Ok(delete::run(&cli.global.connection(), &args)),
@@ -217,7 +213,6 @@ fn run(cli: Cli, verb: &str) -> anyhow::Result<ExitCode> {
         Command::Scale(args) => Ok(scale::run(&cli.global.connection(), &args)),
         Command::Edit(args) => Ok(edit::run(&cli.global.connection(), &args)),
         Command::Expose(args) => Ok(expose::run(&cli.global.connection(), &args)),
-        _ => anyhow::bail!("kctl {verb} is not implemented yet"),
     }
 }
 

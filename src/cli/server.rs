@@ -58,17 +58,28 @@ pub struct ServerArgs {
     pub etcd_compaction_interval: Duration,
 }
 
-/// `90s`, `5m`, `1h` or plain seconds.
-fn parse_duration(text: &str) -> Result<Duration, String> {
-    let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
-    let number: u64 = number.parse().map_err(|_| format!("invalid duration {text:?}"))?;
-    let seconds = match unit {
-        "" | "s" => number,
-        "m" => number * 60,
-        "h" => number * 3600,
-        _ => return Err(format!("invalid duration {text:?}: use s, m or h")),
-    };
-    Ok(Duration::from_secs(seconds))
+/// `90s`, `5m`, `1h`, `1m30s` (Go's units h, m, s) or plain seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let invalid = || format!("invalid duration {text:?}: use s, m or h");
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Ok(Duration::from_secs(seconds));
+    }
+    let mut total = 0u64;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(invalid)?;
+        let number: u64 = rest[..digits].parse().map_err(|_| invalid())?;
+        let unit_end = rest[digits..].find(|c: char| c.is_ascii_digit()).map_or(rest.len(), |i| digits + i);
+        total += number
+            * match &rest[digits..unit_end] {
+                "s" => 1,
+                "m" => 60,
+                "h" => 3600,
+                _ => return Err(invalid()),
+            };
+        rest = &rest[unit_end..];
+    }
+    Ok(Duration::from_secs(total))
 }
 
 pub fn run(args: &ServerArgs) -> anyhow::Result<ExitCode> {
@@ -92,18 +103,7 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<ExitCode> {
         eprintln!("kctl server listening on {}", server.url());
         let mut components = tokio::task::JoinSet::new();
         if !args.apiserver_only {
-            // One identity for both leases: whoever reads them sees which process leads.
-            let identity = crate::controllers::leader::identity();
-            let options = ControllerOptions {
-                node_monitor_grace_period: args.node_monitor_grace_period,
-                pod_eviction_timeout: args.pod_eviction_timeout,
-                identity: identity.clone(),
-            };
-            let controllers =
-                server.client_for("system:kube-controller-manager", &["system:masters"], "kube-controller-manager");
-            components.spawn(crate::controllers::run(controllers, options));
-            let scheduler = server.client_for("system:kube-scheduler", &["system:masters"], "kube-scheduler");
-            components.spawn(crate::scheduler::run(scheduler, identity));
+            spawn_control_loops(&server, &mut components, args.node_monitor_grace_period, args.pod_eviction_timeout);
         }
         // Four renewals per grace period at least, so a short grace period (in tests)
         // never marks a live node unreachable.
@@ -132,6 +132,9 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<ExitCode> {
                     serving: server.issue_kubelet_serving(&hosts)?,
                     ca_pem: server.ca_pem().to_string(),
                     lease_renew_interval,
+                    pause_image: None,
+                    labels: Default::default(),
+                    taints: Vec::new(),
                 };
                 let node = node.clone();
                 components.spawn(async move {
@@ -150,6 +153,24 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// Starts the controller-manager and the scheduler as API clients of `server` (what a
+/// control-plane node runs beside the apiserver).
+pub fn spawn_control_loops(
+    server: &apiserver::RunningServer,
+    components: &mut tokio::task::JoinSet<()>,
+    node_monitor_grace_period: Duration,
+    pod_eviction_timeout: Duration,
+) {
+    // One identity for both leases: whoever reads them sees which process leads.
+    let identity = crate::controllers::leader::identity();
+    let options = ControllerOptions { node_monitor_grace_period, pod_eviction_timeout, identity: identity.clone() };
+    let controllers =
+        server.client_for("system:kube-controller-manager", &["system:masters"], "kube-controller-manager");
+    components.spawn(crate::controllers::run(controllers, options));
+    let scheduler = server.client_for("system:kube-scheduler", &["system:masters"], "kube-scheduler");
+    components.spawn(crate::scheduler::run(scheduler, identity));
+}
+
 /// What the containers of Docker nodes are labelled with: the uid of `kube-system`
 /// (upstream's usual cluster id), so two servers on one engine never touch each
 /// other's containers.
@@ -158,4 +179,19 @@ async fn cluster_id(server: &apiserver::RunningServer) -> anyhow::Result<String>
     let namespaces: kube::Api<k8s_openapi::api::core::v1::Namespace> = kube::Api::all(client);
     let kube_system = namespaces.get("kube-system").await.context("reading namespace kube-system")?;
     kube_system.metadata.uid.context("namespace kube-system has no uid")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_take_go_units_and_plain_seconds() {
+        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("60s"), Ok(Duration::from_secs(60)));
+        assert_eq!(parse_duration("1m30s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
+        assert!(parse_duration("5 minutes").is_err());
+        assert!(parse_duration("m").is_err());
+    }
 }

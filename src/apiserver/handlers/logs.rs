@@ -93,7 +93,8 @@ pub async fn log(state: &Arc<ApiState>, request: &Request, target: &Target, name
         encode(&container),
         if query.is_empty() { "" } else { "?" }
     );
-    let answer = state.kubelets.get(ip, port, &path).await.map_err(ApiError::internal)?;
+    let answer =
+        state.kubelets.get(node_name.unwrap_or_default(), ip, port, &path).await.map_err(ApiError::internal)?;
     let (parts, body) = answer.into_parts();
     if parts.status.is_success() {
         let mut response = Response::new(Body::new(body));

@@ -61,6 +61,12 @@ pub struct DockerNodeOptions {
     pub ca_pem: String,
     /// How often leases are renewed.
     pub lease_renew_interval: std::time::Duration,
+    /// The sandbox image to use instead of building one from this binary (a node
+    /// container has no `ldd`; its own image is the sandbox image).
+    pub pause_image: Option<String>,
+    /// Labels and taints (JSON `Taint`s) the Node is registered with.
+    pub labels: std::collections::BTreeMap<String, String>,
+    pub taints: Vec<serde_json::Value>,
 }
 
 /// What the node's parts share.
@@ -90,7 +96,10 @@ pub async fn run(client: Client, options: DockerNodeOptions) -> Result<(), Kubel
         node: options.node.clone(),
         network: options.network.clone(),
     };
-    let pause_image = pause::ensure_image(&runtime).await?;
+    let pause_image = match &options.pause_image {
+        Some(image) => image.clone(),
+        None => pause::ensure_image(&runtime).await?,
+    };
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
         .map_err(|source| KubeletError::Io { what: format!("listening on {}", options.listen), source })?;
@@ -109,7 +118,8 @@ pub async fn run(client: Client, options: DockerNodeOptions) -> Result<(), Kubel
     let tls = server::tls_config(&options.ca_pem, &options.serving)?;
     let serving = tokio::spawn(server::serve(kubelet.clone(), listener, tls));
     let info = node::engine_info(&kubelet.runtime).await;
-    node::register(&client, &options.node, endpoint, &info).await;
+    let registration = node::Registration { labels: options.labels.clone(), taints: options.taints.clone() };
+    node::register(&client, &options.node, endpoint, &info, &registration).await;
     tracing::info!(node = %options.node, %endpoint, "docker node registered");
     tokio::join!(
         node::heartbeat_forever(client.clone(), options.node.clone(), endpoint, info, options.lease_renew_interval),

@@ -63,8 +63,16 @@ pub fn node_status(
     node_status::healthy(&facts, ready_since, now)
 }
 
-fn node_object(node: &str) -> Value {
-    json!({
+/// What a Node is registered with besides kctl's own labels.
+#[derive(Debug, Clone, Default)]
+pub struct Registration {
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// JSON `Taint`s (e.g. the control plane's `NoSchedule`).
+    pub taints: Vec<Value>,
+}
+
+fn node_object(node: &str, registration: &Registration) -> Value {
+    let mut object = json!({
         "apiVersion": "v1",
         "kind": "Node",
         "metadata": {
@@ -78,7 +86,14 @@ fn node_object(node: &str) -> Value {
             },
         },
         "spec": {},
-    })
+    });
+    for (key, value) in &registration.labels {
+        object["metadata"]["labels"][key] = json!(value);
+    }
+    if !registration.taints.is_empty() {
+        object["spec"]["taints"] = json!(registration.taints);
+    }
+    object
 }
 
 async fn post_status(client: &Client, node: &str, status: Value) -> kube::Result<()> {
@@ -88,11 +103,17 @@ async fn post_status(client: &Client, node: &str, status: Value) -> kube::Result
 
 /// Creates the Node (or finds it from an earlier run) and posts its status, retrying
 /// until the apiserver takes both.
-pub async fn register(client: &Client, node: &str, endpoint: SocketAddr, info: &EngineInfo) {
+pub async fn register(
+    client: &Client,
+    node: &str,
+    endpoint: SocketAddr,
+    info: &EngineInfo,
+    registration: &Registration,
+) {
     let nodes: Api<Node> = Api::all(client.clone());
     let mut delay = Duration::from_millis(200);
     loop {
-        let created = match serde_json::from_value::<Node>(node_object(node)) {
+        let created = match serde_json::from_value::<Node>(node_object(node, registration)) {
             Ok(object) => match nodes.create(&PostParams::default(), &object).await {
                 Ok(_) | Err(kube::Error::Api(kube::core::ErrorResponse { code: 409, .. })) => Ok(()),
                 Err(err) => Err(err.to_string()),

@@ -1,0 +1,370 @@
+//! `kctl cluster` end to end on Docker: kind's config in, one container per node named as
+//! kind names them, the real kubectl against the merged kubeconfig. Every test uses its
+//! own cluster name and a guard that removes the cluster's containers, volumes and network
+//! by label even when the test fails; waits are deadlines, and KUBECONFIG is a temp file.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use support::{eventually, kubectl_with, stderr, stdout};
+
+const IMAGE: &str = "kctl-test/busybox:1";
+const TIMEOUT: Duration = Duration::from_secs(120);
+const NOTES_CONFIG: &str = "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n  - role: control-plane\n  - role: worker\n  - role: worker\n";
+
+fn docker(args: &[&str]) -> String {
+    let output = Command::new("docker").args(args).output().expect("run docker (is it installed?)");
+    assert!(output.status.success(), "docker {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    stdout(&output)
+}
+
+/// The busybox test image: FROM scratch, Debian's static busybox and its applet links.
+fn test_image() {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::copy("/bin/busybox", dir.path().join("busybox")).expect("copy /bin/busybox (busybox-static)");
+        std::fs::write(
+            dir.path().join("Dockerfile"),
+            "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n",
+        )
+        .expect("write Dockerfile");
+        docker(&["build", "-q", "-t", IMAGE, &dir.path().display().to_string()]);
+    });
+}
+
+/// A cluster name of this test run, and on drop the removal of everything labelled
+/// with it (nodes, pods, volumes, network).
+struct Guard {
+    name: String,
+    home: tempfile::TempDir,
+}
+
+impl Guard {
+    fn new(suffix: &str) -> Guard {
+        Guard { name: format!("kt{}-{suffix}", std::process::id()), home: tempfile::tempdir().expect("temp dir") }
+    }
+
+    fn kubeconfig(&self) -> PathBuf {
+        self.home.path().join("kubeconfig")
+    }
+
+    fn write(&self, file: &str, text: &str) -> PathBuf {
+        let path = self.home.path().join(file);
+        std::fs::write(&path, text).expect("write file");
+        path
+    }
+
+    fn kctl(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_kctl"))
+            .args(args)
+            .env("KUBECONFIG", self.kubeconfig())
+            .env("HOME", self.home.path())
+            .env_remove("KIND_CLUSTER_NAME")
+            .output()
+            .expect("run kctl")
+    }
+
+    fn kctl_ok(&self, args: &[&str]) -> Output {
+        let output = self.kctl(args);
+        assert!(output.status.success(), "kctl {args:?} failed:\n{}{}", stdout(&output), stderr(&output));
+        output
+    }
+
+    fn create(&self, config: Option<&Path>) -> Output {
+        let mut args = vec!["cluster", "create", "--name", &self.name];
+        let config = config.map(|c| c.display().to_string());
+        if let Some(config) = &config {
+            args.extend(["--config", config]);
+        }
+        self.kctl_ok(&args)
+    }
+
+    fn kubectl(&self, args: &[&str]) -> Output {
+        kubectl_with(&self.kubeconfig(), self.home.path(), args, None)
+    }
+
+    fn kubectl_ok(&self, args: &[&str]) -> String {
+        let output = self.kubectl(args);
+        assert!(output.status.success(), "kubectl {args:?} failed: {}", stderr(&output));
+        stdout(&output)
+    }
+
+    fn label(&self, key: &str) -> String {
+        format!("label={key}={}", self.name)
+    }
+
+    /// Names of containers labelled with this cluster (`key`: node or pod label).
+    fn containers(&self, key: &str) -> Vec<String> {
+        let filter = self.label(key);
+        let mut names: Vec<String> =
+            docker(&["ps", "-a", "--filter", &filter, "--format", "{{.Names}}"]).lines().map(str::to_string).collect();
+        names.sort();
+        names
+    }
+
+    fn networks(&self) -> Vec<String> {
+        let filter = self.label(NODE_LABEL);
+        docker(&["network", "ls", "-q", "--filter", &filter]).split_whitespace().map(str::to_string).collect()
+    }
+}
+
+const NODE_LABEL: &str = "io.x-k8s.kctl.cluster";
+const POD_LABEL: &str = "kctl.io/cluster";
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let run = |args: &[&str]| Command::new("docker").args(args).output().map(|o| stdout(&o)).unwrap_or_default();
+        for key in [NODE_LABEL, POD_LABEL] {
+            let filter = self.label(key);
+            let ids = run(&["ps", "-aq", "--filter", &filter]);
+            let ids: Vec<&str> = ids.split_whitespace().collect();
+            if !ids.is_empty() {
+                run(&[&["rm", "-f", "-v"], ids.as_slice()].concat());
+            }
+        }
+        let filter = self.label(POD_LABEL);
+        let volumes = run(&["volume", "ls", "-q", "--filter", &filter]);
+        let volumes: Vec<&str> = volumes.split_whitespace().collect();
+        if !volumes.is_empty() {
+            run(&[&["volume", "rm", "-f"], volumes.as_slice()].concat());
+        }
+        let filter = self.label(NODE_LABEL);
+        let networks = run(&["network", "ls", "-q", "--filter", &filter]);
+        for network in networks.split_whitespace() {
+            run(&["network", "rm", network]);
+        }
+    }
+}
+
+fn http_get(ip: &str, port: u16) -> Option<String> {
+    let addr = format!("{ip}:{port}").parse().ok()?;
+    let mut stream = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    stream.write_all(b"GET / HTTP/1.0\r\n\r\n").ok()?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).ok()?;
+    Some(answer)
+}
+
+/// `kubectl get nodes` rows as (name, status, roles), once `want` nodes are all Ready.
+fn ready_nodes(cluster: &Guard, want: usize) -> Vec<(String, String, String)> {
+    let mut rows = Vec::new();
+    let ready = eventually(TIMEOUT, || {
+        let output = cluster.kubectl(&["get", "nodes", "--no-headers"]);
+        rows = stdout(&output)
+            .lines()
+            .map(|line| {
+                let cells: Vec<&str> = line.split_whitespace().collect();
+                (cells[0].to_string(), cells[1].to_string(), cells[2].to_string())
+            })
+            .collect();
+        rows.len() == want && rows.iter().all(|(_, status, _)| status == "Ready")
+    });
+    assert!(ready, "nodes not all Ready: {rows:?}");
+    rows
+}
+
+const NOTES_DEPLOYMENT: &str = r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: nginx-deployment
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app: nginx
+  template:
+    metadata:
+      labels:
+        app: nginx
+    spec:
+      containers:
+      - name: nginx
+        image: IMAGE
+        command: ["sh", "-c", "echo serving on port 80; exec busybox httpd -f -p 80"]
+        ports:
+        - containerPort: 80
+"#;
+
+#[test]
+fn the_notes_three_node_cluster_runs_the_notes_deployment_on_its_workers() {
+    test_image();
+    let cluster = Guard::new("notes");
+    let config = cluster.write("clusters.yml", NOTES_CONFIG);
+    let created = cluster.create(Some(&config));
+    let context = format!("kind-{}", cluster.name);
+    assert!(stdout(&created).contains(&format!("Set kubectl context to \"{context}\"")), "{}", stdout(&created));
+    assert!(stdout(&created).contains(&format!("kubectl cluster-info --context {context}")));
+    let (control_plane, worker, worker2) = (
+        format!("{}-control-plane", cluster.name),
+        format!("{}-worker", cluster.name),
+        format!("{}-worker2", cluster.name),
+    );
+    assert_eq!(cluster.containers(NODE_LABEL), vec![control_plane.clone(), worker.clone(), worker2.clone()]);
+    assert_eq!(cluster.kubectl_ok(&["config", "current-context"]).trim(), context);
+
+    let nodes = ready_nodes(&cluster, 3);
+    let roles: Vec<(&str, &str)> = nodes.iter().map(|(n, _, r)| (n.as_str(), r.as_str())).collect();
+    assert_eq!(
+        roles,
+        vec![(control_plane.as_str(), "control-plane"), (worker.as_str(), "<none>"), (worker2.as_str(), "<none>")]
+    );
+
+    let manifest = cluster.write("deployment.yml", &NOTES_DEPLOYMENT.replace("IMAGE", IMAGE));
+    cluster.kubectl_ok(&["apply", "-f", &manifest.display().to_string()]);
+    let mut available = String::new();
+    let rolled_out = eventually(TIMEOUT, || {
+        available = stdout(&cluster.kubectl(&[
+            "get",
+            "deployment",
+            "nginx-deployment",
+            "-o",
+            "jsonpath={.status.availableReplicas}/{.status.replicas}",
+        ]));
+        available == "3/3"
+    });
+    assert!(
+        rolled_out,
+        "deployment is {available}; pods: {}",
+        stdout(&cluster.kubectl(&["get", "pods", "-o", "wide"]))
+    );
+
+    let pods = cluster.kubectl_ok(&[
+        "get",
+        "pods",
+        "-l",
+        "app=nginx",
+        "-o",
+        "jsonpath={range .items[*]}{.metadata.name} {.spec.nodeName} {.status.podIP}{\"\\n\"}{end}",
+    ]);
+    let pods: Vec<Vec<&str>> = pods.lines().map(|l| l.split_whitespace().collect()).collect();
+    assert_eq!(pods.len(), 3, "{pods:?}");
+    for pod in &pods {
+        // The control plane is tainted NoSchedule, as kind's.
+        assert!(pod[1] == worker || pod[1] == worker2, "pod {} landed on {}", pod[0], pod[1]);
+    }
+    // Pods are sibling containers on the host's engine, labelled with cluster and node.
+    assert!(cluster.containers(POD_LABEL).len() >= 6, "{:?}", cluster.containers(POD_LABEL));
+
+    let (pod, ip) = (pods[0][0], pods[0][2]);
+    let mut logs = String::new();
+    let logged = eventually(TIMEOUT, || {
+        logs = stdout(&cluster.kubectl(&["logs", pod]));
+        logs.contains("serving on port 80")
+    });
+    assert!(logged, "kubectl logs {pod}: {logs:?}");
+    let mut answer = None;
+    let answered = eventually(TIMEOUT, || {
+        answer = http_get(ip, 80);
+        answer.as_deref().is_some_and(|a| a.starts_with("HTTP/1."))
+    });
+    assert!(answered, "pod IP {ip} did not answer HTTP: {answer:?}");
+}
+
+#[test]
+fn delete_removes_nodes_pods_network_and_kubeconfig_entries() {
+    test_image();
+    let cluster = Guard::new("delete");
+    let config = cluster.write(
+        "clusters.yml",
+        "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n- role: worker\n",
+    );
+    cluster.create(Some(&config));
+    ready_nodes(&cluster, 2);
+    cluster.kubectl_ok(&["run", "web", &format!("--image={IMAGE}"), "--command", "--", "sleep", "3600"]);
+    let running = eventually(TIMEOUT, || {
+        stdout(&cluster.kubectl(&["get", "pod", "web", "-o", "jsonpath={.status.phase}"])) == "Running"
+    });
+    assert!(running, "pod web did not run");
+    assert!(!cluster.containers(POD_LABEL).is_empty());
+    assert_eq!(cluster.networks().len(), 1);
+    let listed = stdout(&cluster.kctl_ok(&["cluster", "list"]));
+    assert!(listed.lines().any(|l| l == cluster.name), "{listed}");
+    let nodes = stdout(&cluster.kctl_ok(&["cluster", "get", "nodes", "--name", &cluster.name]));
+    assert_eq!(
+        nodes.lines().collect::<Vec<_>>(),
+        [format!("{}-control-plane", cluster.name), format!("{}-worker", cluster.name)]
+    );
+    let kubeconfig = stdout(&cluster.kctl_ok(&["cluster", "get", "kubeconfig", "--name", &cluster.name]));
+    assert!(kubeconfig.contains(&format!("name: kind-{}", cluster.name)) && kubeconfig.contains("https://127.0.0.1:"));
+
+    let deleted = cluster.kctl_ok(&["cluster", "delete", "-n", &cluster.name]);
+    assert!(stderr(&deleted).contains(&format!("Deleting cluster \"{}\" ...", cluster.name)), "{}", stderr(&deleted));
+    assert!(cluster.containers(NODE_LABEL).is_empty(), "{:?}", cluster.containers(NODE_LABEL));
+    assert!(cluster.containers(POD_LABEL).is_empty(), "{:?}", cluster.containers(POD_LABEL));
+    assert!(cluster.networks().is_empty());
+    let config = std::fs::read_to_string(cluster.kubeconfig()).expect("kubeconfig");
+    assert!(!config.contains(&format!("kind-{}", cluster.name)), "{config}");
+    let listed = stdout(&cluster.kctl_ok(&["cluster", "list"]));
+    assert!(!listed.lines().any(|l| l == cluster.name), "{listed}");
+}
+
+#[test]
+fn creating_a_cluster_whose_name_exists_fails_and_leaves_it_alone() {
+    let cluster = Guard::new("twice");
+    cluster.create(None);
+    let before = cluster.containers(NODE_LABEL);
+    assert_eq!(before, vec![format!("{}-control-plane", cluster.name)]);
+    let again = cluster.kctl(&["cluster", "create", "--name", &cluster.name]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        stderr(&again).contains(&format!(
+            "ERROR: failed to create cluster: node(s) already exist for a cluster with the name \"{}\"",
+            cluster.name
+        )),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(cluster.containers(NODE_LABEL), before);
+    // Still serving: one Ready control-plane node.
+    let nodes = ready_nodes(&cluster, 1);
+    assert_eq!(nodes[0].2, "control-plane");
+}
+
+#[test]
+fn an_invalid_config_lists_every_problem_and_makes_nothing() {
+    let cluster = Guard::new("invalid");
+    let config = cluster.write(
+        "clusters.yml",
+        "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnetworking:\n  apiServerPort: 99999\nnodes:\n- role: master\n",
+    );
+    let output =
+        cluster.kctl(&["cluster", "create", "--name", &cluster.name, "--config", &config.display().to_string()]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(text.starts_with("ERROR: failed to create cluster: invalid cluster config:"), "{text}");
+    for problem in [
+        "invalid apiServerPort: invalid port number: 99999",
+        "invalid configuration for node 0: \"master\" is not a valid node role",
+        "must have at least one control-plane node",
+    ] {
+        assert!(text.contains(problem), "{text} lacks {problem}");
+    }
+    assert!(cluster.containers(NODE_LABEL).is_empty());
+}
+
+#[test]
+fn a_failed_create_removes_what_it_made() {
+    // The configured API port is taken, so the control plane cannot start.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().unwrap().port();
+    let cluster = Guard::new("fails");
+    let config = cluster.write(
+        "clusters.yml",
+        &format!("kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnetworking:\n  apiServerPort: {port}\n"),
+    );
+    let output =
+        cluster.kctl(&["cluster", "create", "--name", &cluster.name, "--config", &config.display().to_string()]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("ERROR: failed to create cluster:"), "{}", stderr(&output));
+    assert!(stderr(&output).contains(" ✗ Starting control-plane"), "{}", stderr(&output));
+    assert!(cluster.containers(NODE_LABEL).is_empty(), "{:?}", cluster.containers(NODE_LABEL));
+    assert!(cluster.networks().is_empty());
+    drop(taken);
+}
