@@ -1,6 +1,11 @@
 //! Events as the control plane records them: core/v1 Events (what `kubectl describe` and
 //! `kubectl get events` read), one per (object, reason, message), with `count` and
 //! `lastTimestamp` bumped when it repeats — upstream's event correlation, simplified.
+//! Names are upstream's `<object>.<hex nanoseconds>`: events of one second list (and so
+//! describe) in the order they happened; the recorder remembers which name a repeat has.
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{SecondsFormat, Utc};
 use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
@@ -15,7 +20,13 @@ pub struct EventRecorder {
     component: String,
     /// The node a kubelet records from (`source.host`); None for control-plane components.
     host: Option<String>,
+    /// The name each (object, type, reason, message) was first recorded under.
+    names: Arc<parking_lot::Mutex<HashMap<String, String>>>,
 }
+
+/// Remembered names at most; past that the memory starts over (a repeat then becomes a
+/// new event, as upstream's correlator cache forgets too).
+const REMEMBERED: usize = 4096;
 
 /// What an event is about (kind, name, namespace, uid, apiVersion of the object).
 pub fn reference_to(
@@ -37,7 +48,7 @@ pub fn reference_to(
 
 impl EventRecorder {
     pub fn new(client: Client, component: &str) -> EventRecorder {
-        EventRecorder { client, component: component.to_string(), host: None }
+        EventRecorder { client, component: component.to_string(), host: None, names: Default::default() }
     }
 
     /// The same component, recording from node `host` (as each kubelet does).
@@ -66,8 +77,16 @@ impl EventRecorder {
     async fn try_record(&self, object: &ObjectReference, type_: &str, reason: &str, message: &str) -> kube::Result<()> {
         let namespace = object.namespace.clone().unwrap_or_else(|| "default".to_string());
         let events: Api<Event> = Api::namespaced(self.client.clone(), &namespace);
-        let name = event_name(object, type_, reason, message);
-        let now = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
+        let moment = Utc::now();
+        let name = {
+            let mut names = self.names.lock();
+            if names.len() >= REMEMBERED {
+                names.clear();
+            }
+            let key = correlation_key(object, type_, reason, message);
+            names.entry(key).or_insert_with(|| event_name(object, moment)).clone()
+        };
+        let now = moment.to_rfc3339_opts(SecondsFormat::Secs, true);
         let event: Event = serde_json::from_value(json!({
             "metadata": {"name": name, "namespace": namespace},
             "involvedObject": object,
@@ -97,15 +116,19 @@ impl EventRecorder {
 
 /// One event per object (and container, by fieldPath), type, reason and message: repeats
 /// share the name and bump its count.
-fn event_name(object: &ObjectReference, type_: &str, reason: &str, message: &str) -> String {
-    use sha2::Digest;
-    let text = format!(
-        "{}/{}/{type_}/{reason}/{message}",
+fn correlation_key(object: &ObjectReference, type_: &str, reason: &str, message: &str) -> String {
+    format!(
+        "{}/{}/{}/{type_}/{reason}/{message}",
         object.uid.as_deref().unwrap_or_default(),
+        object.name.as_deref().unwrap_or_default(),
         object.field_path.as_deref().unwrap_or_default()
-    );
-    let digest = hex::encode(&sha2::Sha256::digest(text.as_bytes())[..6]);
-    format!("{}.{digest}", object.name.as_deref().unwrap_or("unknown"))
+    )
+}
+
+/// Upstream's event name: the object's, then the first occurrence's time in hex nanoseconds.
+fn event_name(object: &ObjectReference, at: chrono::DateTime<Utc>) -> String {
+    let nanos = at.timestamp_nanos_opt().unwrap_or_default();
+    format!("{}.{nanos:x}", object.name.as_deref().unwrap_or("unknown"))
 }
 
 #[cfg(test)]
@@ -113,15 +136,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn repeats_share_a_name_and_containers_do_not() {
+    fn repeats_share_a_key_and_containers_do_not() {
         let pod = reference_to("v1", "Pod", Some("default"), "web", Some("u1"));
-        let name = event_name(&pod, "Normal", "Pulled", "Container image \"nginx\" already present on machine");
-        assert!(name.starts_with("web."), "{name}");
-        assert_eq!(name, event_name(&pod, "Normal", "Pulled", "Container image \"nginx\" already present on machine"));
+        let message = "Container image \"nginx\" already present on machine";
+        let key = correlation_key(&pod, "Normal", "Pulled", message);
+        assert_eq!(key, correlation_key(&pod, "Normal", "Pulled", message));
         let sidecar = ObjectReference { field_path: Some("spec.containers{sidecar}".into()), ..pod.clone() };
-        assert_ne!(
-            name,
-            event_name(&sidecar, "Normal", "Pulled", "Container image \"nginx\" already present on machine")
-        );
+        assert_ne!(key, correlation_key(&sidecar, "Normal", "Pulled", message));
+    }
+
+    #[test]
+    fn names_sort_in_the_order_events_happened() {
+        let pod = reference_to("v1", "Pod", Some("default"), "web", Some("u1"));
+        let first = event_name(&pod, Utc::now());
+        let later = event_name(&pod, Utc::now() + chrono::Duration::microseconds(3));
+        assert!(first.starts_with("web.") && first < later, "{first} {later}");
     }
 }
