@@ -8,35 +8,13 @@ mod support;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use support::{eventually, kubectl_with, stderr, stdout};
 
-const IMAGE: &str = "kctl-test/busybox:1";
+use support::docker::{busybox_image, docker, BUSYBOX as IMAGE};
 const TIMEOUT: Duration = Duration::from_secs(120);
 const NOTES_CONFIG: &str = "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n  - role: control-plane\n  - role: worker\n  - role: worker\n";
-
-fn docker(args: &[&str]) -> String {
-    let output = Command::new("docker").args(args).output().expect("run docker (is it installed?)");
-    assert!(output.status.success(), "docker {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-    stdout(&output)
-}
-
-/// The busybox test image: FROM scratch, Debian's static busybox and its applet links.
-fn test_image() {
-    static BUILT: OnceLock<()> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("temp dir");
-        std::fs::copy("/bin/busybox", dir.path().join("busybox")).expect("copy /bin/busybox (busybox-static)");
-        std::fs::write(
-            dir.path().join("Dockerfile"),
-            "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n",
-        )
-        .expect("write Dockerfile");
-        docker(&["build", "-q", "-t", IMAGE, &dir.path().display().to_string()]);
-    });
-}
 
 /// A cluster name of this test run, and on drop the removal of everything labelled
 /// with it (nodes, pods, volumes, network).
@@ -194,7 +172,7 @@ spec:
 
 #[test]
 fn the_notes_three_node_cluster_runs_the_notes_deployment_on_its_workers() {
-    test_image();
+    busybox_image();
     let cluster = Guard::new("notes");
     let config = cluster.write("clusters.yml", NOTES_CONFIG);
     let created = cluster.create(Some(&config));
@@ -269,7 +247,7 @@ fn the_notes_three_node_cluster_runs_the_notes_deployment_on_its_workers() {
 
 #[test]
 fn delete_removes_nodes_pods_network_and_kubeconfig_entries() {
-    test_image();
+    busybox_image();
     let cluster = Guard::new("delete");
     let config = cluster.write(
         "clusters.yml",

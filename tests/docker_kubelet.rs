@@ -7,34 +7,13 @@ mod support;
 
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use support::{eventually, stdout, TestServer};
 
-const IMAGE: &str = "kctl-test/busybox:1";
+use support::docker::{busybox_image, docker, BUSYBOX as IMAGE};
 const TIMEOUT: Duration = Duration::from_secs(60);
-
-fn docker(args: &[&str]) -> String {
-    let output = Command::new("docker").args(args).output().expect("run docker (is it installed?)");
-    assert!(output.status.success(), "docker {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-/// The busybox test image: FROM scratch, Debian's static busybox and its applet links.
-fn test_image() {
-    static BUILT: OnceLock<()> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("temp dir");
-        std::fs::copy("/bin/busybox", dir.path().join("busybox")).expect("copy /bin/busybox (busybox-static)");
-        std::fs::write(
-            dir.path().join("Dockerfile"),
-            "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n",
-        )
-        .expect("write Dockerfile");
-        docker(&["build", "-q", "-t", IMAGE, &dir.path().display().to_string()]);
-    });
-}
 
 /// A server with one Docker node; on drop the server stops first, then every container
 /// and volume labelled with its cluster id goes.
@@ -45,7 +24,7 @@ struct DockerCluster {
 
 impl DockerCluster {
     fn start() -> DockerCluster {
-        test_image();
+        busybox_image();
         // The first server builds the pause image; the others wait for it rather than
         // building the same image at once.
         static STARTING: Mutex<()> = Mutex::new(());
