@@ -66,12 +66,6 @@ impl EventRecorder {
         };
         let name = format!("{}.{digest}", object.name.as_deref().unwrap_or("unknown"));
         let now = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
-        if let Some(existing) = events.get_opt(&name).await? {
-            let count = existing.count.unwrap_or(1) + 1;
-            let patch = json!({"count": count, "lastTimestamp": now});
-            events.patch(&name, &PatchParams::default(), &Patch::Merge(patch)).await?;
-            return Ok(());
-        }
         let event: Event = serde_json::from_value(json!({
             "metadata": {"name": name, "namespace": namespace},
             "involvedObject": object,
@@ -86,7 +80,16 @@ impl EventRecorder {
             "reportingInstance": "",
         }))
         .map_err(kube::Error::SerdeError)?;
-        events.create(&PostParams::default(), &event).await?;
+        // Most events are new: create first, and only a repeat (409) reads the existing
+        // one to bump its count. Asking first cost a read for every event recorded.
+        match events.create(&PostParams::default(), &event).await {
+            Err(kube::Error::Api(status)) if status.code == 409 => {}
+            other => return other.map(|_| ()),
+        }
+        let Some(existing) = events.get_opt(&name).await? else { return Ok(()) };
+        let count = existing.count.unwrap_or(1) + 1;
+        let patch = json!({"count": count, "lastTimestamp": now});
+        events.patch(&name, &PatchParams::default(), &Patch::Merge(patch)).await?;
         Ok(())
     }
 }

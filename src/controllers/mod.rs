@@ -5,6 +5,7 @@ pub mod deployment;
 pub mod events;
 pub mod expectations;
 pub mod gc;
+pub mod informer;
 pub mod job;
 pub mod leader;
 pub mod namespace;
@@ -12,7 +13,10 @@ pub mod node_lifecycle;
 pub mod replicaset;
 pub mod slow_start;
 
-use kube::Client;
+use futures::StreamExt;
+use k8s_openapi::api::core::v1::Pod;
+use kube::runtime::{watcher, WatchStreamExt};
+use kube::{Api, Client};
 
 /// Pods kept in a controller's cache lose their managedFields, which no controller reads
 /// and which are a large part of each object (upstream's informers trim them the same way).
@@ -46,15 +50,25 @@ pub async fn run(client: Client, options: ControllerOptions) {
     leader::run_with_lease(client, config, move || run_controllers(controllers.clone(), options.clone())).await
 }
 
-/// Every controller side by side; dropping the future stops them all.
+/// What a controller hears from the shared pod informer.
+pub type PodChanges = futures::stream::BoxStream<'static, std::sync::Arc<informer::Change<Pod>>>;
+
+/// Every controller side by side; dropping the future stops them all. The pod
+/// controllers share one pod watch and cache.
 pub async fn run_controllers(client: Client, options: ControllerOptions) {
+    let mut pods = informer::Informer::new(
+        watcher::watcher(Api::<Pod>::all(client.clone()), watcher::Config::default())
+            .default_backoff()
+            .modify(forget_managed_fields),
+    );
     let mut controllers = tokio::task::JoinSet::new();
-    controllers.spawn(replicaset::run_replicasets(client.clone()));
-    controllers.spawn(replicaset::run_replication_controllers(client.clone()));
+    controllers.spawn(replicaset::run_replicasets(client.clone(), pods.store(), pods.subscribe().boxed()));
+    controllers.spawn(replicaset::run_replication_controllers(client.clone(), pods.store(), pods.subscribe().boxed()));
     controllers.spawn(gc::run(client.clone()));
     controllers.spawn(deployment::run(client.clone()));
-    controllers.spawn(job::run(client.clone()));
+    controllers.spawn(job::run(client.clone(), pods.store(), pods.subscribe().boxed()));
     controllers.spawn(namespace::run(client.clone()));
-    controllers.spawn(node_lifecycle::run(client.clone(), options));
+    controllers.spawn(node_lifecycle::run(client.clone(), options, pods.store()));
+    controllers.spawn(pods.run());
     while controllers.join_next().await.is_some() {}
 }
