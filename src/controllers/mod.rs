@@ -14,7 +14,7 @@ pub mod replicaset;
 pub mod slow_start;
 
 use futures::StreamExt;
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{Container, Pod};
 use kube::runtime::{watcher, WatchStreamExt};
 use kube::{Api, Client};
 
@@ -22,6 +22,24 @@ use kube::{Api, Client};
 /// and which are a large part of each object (upstream's informers trim them the same way).
 pub fn forget_managed_fields<K: kube::Resource>(object: &mut K) {
     object.meta_mut().managed_fields = None;
+}
+
+/// What the shared pod cache keeps of a pod: what the pod controllers read (metadata,
+/// node name, tolerations, phase, conditions, container statuses), without managedFields
+/// and with containers reduced to their names. A cached pod is then about a third of its
+/// decoded size; the controllers build new pods from their owners' templates, never from
+/// cached pods.
+pub fn trim_pod_for_controllers(pod: &mut Pod) {
+    forget_managed_fields(pod);
+    if let Some(spec) = pod.spec.as_mut() {
+        let names_only = |c: &mut k8s_openapi::api::core::v1::Container| {
+            *c = Container { name: std::mem::take(&mut c.name), ..Default::default() }
+        };
+        spec.containers.iter_mut().for_each(names_only);
+        spec.init_containers.iter_mut().flatten().for_each(names_only);
+        spec.ephemeral_containers = None;
+        spec.volumes = None;
+    }
 }
 
 /// Options shared by the controllers.
@@ -59,7 +77,7 @@ pub async fn run_controllers(client: Client, options: ControllerOptions) {
     let mut pods = informer::Informer::new(
         watcher::watcher(Api::<Pod>::all(client.clone()), watcher::Config::default())
             .default_backoff()
-            .modify(forget_managed_fields),
+            .modify(trim_pod_for_controllers),
     );
     let mut controllers = tokio::task::JoinSet::new();
     controllers.spawn(replicaset::run_replicasets(client.clone(), pods.store(), pods.subscribe().boxed()));
