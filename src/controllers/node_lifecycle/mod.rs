@@ -64,12 +64,18 @@ pub async fn run(client: Client, options: ControllerOptions, pods: Store<Pod>) {
     let (nodes, node_writer) = reflector::store::<Node>();
     let (leases, lease_writer) = reflector::store::<Lease>();
     let config = watcher::Config::default();
-    let node_watch = reflector::reflector(node_writer, watcher(Api::<Node>::all(client.clone()), config.clone()))
-        .default_backoff()
-        .for_each(|_| async {});
+    // managedFields (most of a Node or Lease object decoded) are never read here.
+    let node_watch = reflector::reflector(
+        node_writer,
+        watcher(Api::<Node>::all(client.clone()), config.clone()).modify(super::forget_managed_fields),
+    )
+    .default_backoff()
+    .for_each(|_| async {});
     let lease_api = Api::<Lease>::namespaced(client.clone(), LEASE_NAMESPACE);
     let lease_watch =
-        reflector::reflector(lease_writer, watcher(lease_api, config.clone())).default_backoff().for_each(|_| async {});
+        reflector::reflector(lease_writer, watcher(lease_api, config.clone()).modify(super::forget_managed_fields))
+            .default_backoff()
+            .for_each(|_| async {});
     let mut monitor = Monitor {
         node_events: EventRecorder::new(client.clone(), "node-controller"),
         eviction_events: EventRecorder::new(client.clone(), "taint-eviction-controller"),
