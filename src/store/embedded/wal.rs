@@ -34,8 +34,11 @@ pub(super) enum Record {
     Compact(Revision),
 }
 
-/// Below this size a log is never rewritten for its growth alone.
-const REWRITE_AT_LEAST: u64 = 16 << 20;
+/// Below this size a log is never rewritten for its growth alone; above it, once it has
+/// grown `REWRITE_GROWTH` times over. Rewriting blocks every write while the retained
+/// state is written out, so it is kept rare (replaying a larger log on open is cheap).
+const REWRITE_AT_LEAST: u64 = 64 << 20;
+const REWRITE_GROWTH: u64 = 4;
 
 pub(super) struct Log {
     dir: PathBuf,
@@ -127,7 +130,7 @@ impl Log {
     /// Whether the log has grown enough since it was last rewritten that a compaction
     /// should rewrite it (rather than append a compaction record, which replays the same).
     pub fn worth_rewriting(&self) -> bool {
-        self.len > 2 * self.rewritten_len.max(REWRITE_AT_LEAST)
+        self.len > REWRITE_GROWTH * self.rewritten_len.max(REWRITE_AT_LEAST)
     }
 }
 
