@@ -155,6 +155,11 @@ impl FieldSelector {
         Ok(FieldSelector(terms))
     }
 
+    /// Selects everything.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// The fields a selector names, to check them against what the resource supports.
     pub fn fields(&self) -> impl Iterator<Item = &str> {
         self.0.iter().map(|(field, _, _)| field.as_str())

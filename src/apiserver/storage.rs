@@ -2,7 +2,9 @@
 //! store's `mod_revision` as `metadata.resourceVersion` (never stored, always derived),
 //! and list continuation tokens like upstream's.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use base64::Engine;
 use bytes::Bytes;
@@ -15,6 +17,46 @@ use crate::store::{KeyValue, RangeRequest, Revision, Store, StoreError};
 #[derive(Clone)]
 pub struct Storage {
     pub store: Arc<dyn Store>,
+    /// Revisions that lists being read in pages still need.
+    pub holds: Arc<ListHolds>,
+}
+
+/// How long a continue token holds its revision against history trimming: a client that
+/// has not asked for its next page by then gets 410 Gone, as after any compaction.
+const CONTINUE_HOLD: Duration = Duration::from_secs(60);
+/// How long a finished list holds its revision: time for its client to start the watch
+/// from it that usually follows (kube-rs's watcher and kubectl's informers do).
+const WATCH_AFTER_LIST: Duration = Duration::from_secs(5);
+
+/// The revisions of lists being read or just read, which history trimming must not
+/// compact.
+#[derive(Default)]
+pub struct ListHolds {
+    /// revision → (reads in progress, held until)
+    revisions: parking_lot::Mutex<BTreeMap<Revision, (usize, Instant)>>,
+}
+
+impl ListHolds {
+    fn begin(&self, revision: Revision) {
+        self.revisions.lock().entry(revision).or_insert((0, Instant::now())).0 += 1;
+    }
+
+    /// One read at `revision` ended; `continued` when it handed out a continue token.
+    fn end(&self, revision: Revision, continued: bool) {
+        let mut revisions = self.revisions.lock();
+        if let Some((reads, until)) = revisions.get_mut(&revision) {
+            *reads = reads.saturating_sub(1);
+            *until = Instant::now() + if continued { CONTINUE_HOLD } else { WATCH_AFTER_LIST };
+        }
+    }
+
+    /// The oldest revision still held.
+    pub fn oldest(&self) -> Option<Revision> {
+        let mut revisions = self.revisions.lock();
+        let now = Instant::now();
+        revisions.retain(|_, (reads, until)| *reads > 0 || *until > now);
+        revisions.keys().next().copied()
+    }
 }
 
 /// One page of a list.
@@ -164,6 +206,29 @@ impl Storage {
             request.start = start;
             request.revision = revision;
         }
+        let mut held = None;
+        let result =
+            self.read_pages(resource, request, &prefix, limit, continue_token, keep, &mut each, &mut held).await;
+        if let Some(revision) = held {
+            let continued = matches!(&result, Ok(end) if end.continue_token.is_some());
+            self.holds.end(revision, continued);
+        }
+        result
+    }
+
+    /// The store reads of `list_each`; `held` is the revision held while they go on.
+    #[allow(clippy::too_many_arguments)]
+    async fn read_pages(
+        &self,
+        resource: &ResourceInfo,
+        mut request: RangeRequest,
+        prefix: &str,
+        limit: usize,
+        continue_token: Option<&str>,
+        keep: impl Fn(&Value) -> bool,
+        each: &mut impl FnMut(Value),
+        held: &mut Option<Revision>,
+    ) -> Result<PageEnd, ApiError> {
         let mut kept = 0;
         loop {
             // Bounded store reads even for an unlimited list (etcd's gRPC caps a message at 4 MiB).
@@ -175,6 +240,10 @@ impl Storage {
                 other => other.into(),
             })?;
             request.revision = response.revision;
+            if held.is_none() {
+                self.holds.begin(response.revision);
+                *held = Some(response.revision);
+            }
             for (i, kv) in response.kvs.iter().enumerate() {
                 let object = decode_for(resource, kv)?;
                 if keep(&object) {
@@ -184,7 +253,7 @@ impl Storage {
                 if limit > 0 && kept == limit {
                     let more_after = i + 1 < response.kvs.len() || response.more;
                     let continue_token =
-                        more_after.then(|| encode_continue(&format!("{}\0", kv.key), response.revision, &prefix));
+                        more_after.then(|| encode_continue(&format!("{}\0", kv.key), response.revision, prefix));
                     return Ok(PageEnd { revision: response.revision, continue_token });
                 }
             }

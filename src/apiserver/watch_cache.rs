@@ -15,8 +15,13 @@ use super::storage::{decode, decode_for};
 use crate::registry::ResourceInfo;
 use crate::store::{KeyValue, Revision};
 
-/// Revisions kept: enough for every watcher to be a burst behind the newest change.
+/// Revisions whose event lines are kept: enough for every watcher to be a burst behind
+/// the newest change.
 const CAPACITY: usize = 2048;
+/// Revisions whose decoded objects are kept. A decoded pod is eight times its JSON, and
+/// only the first watcher of a change and watches with selectors need it (the others are
+/// served the line), so fewer are kept.
+const OBJECT_CAPACITY: usize = 512;
 
 #[derive(Default)]
 pub struct WatchCache {
@@ -25,29 +30,46 @@ pub struct WatchCache {
 
 #[derive(Default)]
 struct Entries {
-    slots: HashMap<Revision, Slot>,
+    objects: Recent<Arc<Value>>,
+    lines: Recent<Vec<(&'static str, Bytes)>>,
+}
+
+/// Values by revision, the oldest evicted past a capacity.
+struct Recent<V> {
+    capacity: usize,
+    slots: HashMap<Revision, V>,
     /// Insertion order, for eviction.
     order: VecDeque<Revision>,
 }
 
-/// What is known of one revision.
-#[derive(Default)]
-struct Slot {
-    object: Option<Arc<Value>>,
-    lines: Vec<(&'static str, Bytes)>,
+impl Default for Recent<Arc<Value>> {
+    fn default() -> Self {
+        Recent { capacity: OBJECT_CAPACITY, slots: HashMap::new(), order: VecDeque::new() }
+    }
 }
 
-impl Entries {
-    fn slot(&mut self, revision: Revision) -> &mut Slot {
+impl Default for Recent<Vec<(&'static str, Bytes)>> {
+    fn default() -> Self {
+        Recent { capacity: CAPACITY, slots: HashMap::new(), order: VecDeque::new() }
+    }
+}
+
+impl<V> Recent<V> {
+    fn get(&self, revision: Revision) -> Option<&V> {
+        self.slots.get(&revision)
+    }
+
+    /// The value at `revision`, made by `make` (evicting the oldest) if there is none.
+    fn slot_or(&mut self, revision: Revision, make: impl FnOnce() -> V) -> &mut V {
         if !self.slots.contains_key(&revision) {
             self.order.push_back(revision);
-            while self.order.len() > CAPACITY {
+            while self.order.len() > self.capacity {
                 if let Some(old) = self.order.pop_front() {
                     self.slots.remove(&old);
                 }
             }
         }
-        self.slots.entry(revision).or_default()
+        self.slots.entry(revision).or_insert_with(make)
     }
 }
 
@@ -58,12 +80,12 @@ impl WatchCache {
         if resource.custom.is_some() {
             return Ok(Arc::new(decode_for(resource, kv)?));
         }
-        let cached = self.inner.lock().slots.get(&kv.mod_revision).and_then(|slot| slot.object.clone());
+        let cached = self.inner.lock().objects.get(kv.mod_revision).cloned();
         if let Some(object) = cached {
             return Ok(object);
         }
         let object = Arc::new(decode(kv)?);
-        self.inner.lock().slot(kv.mod_revision).object.get_or_insert_with(|| object.clone());
+        self.inner.lock().objects.slot_or(kv.mod_revision, || object.clone());
         Ok(object)
     }
 
@@ -73,17 +95,17 @@ impl WatchCache {
         let cached = self
             .inner
             .lock()
-            .slots
-            .get(&revision)
-            .and_then(|slot| slot.lines.iter().find(|(k, _)| *k == kind).map(|(_, line)| line.clone()));
+            .lines
+            .get(revision)
+            .and_then(|lines| lines.iter().find(|(k, _)| *k == kind).map(|(_, line)| line.clone()));
         if let Some(line) = cached {
             return line;
         }
         let line = encode();
         let mut entries = self.inner.lock();
-        let slot = entries.slot(revision);
-        if !slot.lines.iter().any(|(k, _)| *k == kind) {
-            slot.lines.push((kind, line.clone()));
+        let lines = entries.lines.slot_or(revision, Vec::new);
+        if !lines.iter().any(|(k, _)| *k == kind) {
+            lines.push((kind, line.clone()));
         }
         line
     }
@@ -121,12 +143,12 @@ mod tests {
     fn old_revisions_are_evicted() {
         let cache = WatchCache::default();
         let first = cache.object(pods(), &kv(1, "a")).expect("decode");
-        for revision in 2..(CAPACITY as i64 + 10) {
+        for revision in 2..(OBJECT_CAPACITY as i64 + 10) {
             cache.object(pods(), &kv(revision, "b")).expect("decode");
         }
         let again = cache.object(pods(), &kv(1, "a")).expect("decode");
         assert!(!Arc::ptr_eq(&first, &again));
-        assert!(cache.inner.lock().slots.len() <= CAPACITY);
+        assert!(cache.inner.lock().objects.slots.len() <= OBJECT_CAPACITY);
     }
 
     #[test]

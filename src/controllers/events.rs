@@ -106,7 +106,7 @@ impl EventRecorder {
             Err(kube::Error::Api(status)) if status.code == 409 => {}
             other => return other.map(|_| ()),
         }
-        let existing = events.get(&name).await?;
+        let Some(existing) = events.get_opt(&name).await? else { return Ok(()) };
         let count = existing.count.unwrap_or(1) + 1;
         let patch = json!({"count": count, "lastTimestamp": now});
         events.patch(&name, &PatchParams::default(), &Patch::Merge(patch)).await?;

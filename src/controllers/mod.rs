@@ -5,6 +5,7 @@ pub mod deployment;
 pub mod events;
 pub mod expectations;
 pub mod gc;
+pub mod informer;
 pub mod job;
 pub mod leader;
 pub mod namespace;
@@ -12,12 +13,33 @@ pub mod node_lifecycle;
 pub mod replicaset;
 pub mod slow_start;
 
-use kube::Client;
+use futures::StreamExt;
+use k8s_openapi::api::core::v1::{Container, Pod};
+use kube::runtime::{watcher, WatchStreamExt};
+use kube::{Api, Client};
 
 /// Pods kept in a controller's cache lose their managedFields, which no controller reads
 /// and which are a large part of each object (upstream's informers trim them the same way).
 pub fn forget_managed_fields<K: kube::Resource>(object: &mut K) {
     object.meta_mut().managed_fields = None;
+}
+
+/// What the shared pod cache keeps of a pod: what the pod controllers read (metadata,
+/// node name, tolerations, phase, conditions, container statuses), without managedFields
+/// and with containers reduced to their names. A cached pod is then about a third of its
+/// decoded size; the controllers build new pods from their owners' templates, never from
+/// cached pods.
+pub fn trim_pod_for_controllers(pod: &mut Pod) {
+    forget_managed_fields(pod);
+    if let Some(spec) = pod.spec.as_mut() {
+        let names_only = |c: &mut k8s_openapi::api::core::v1::Container| {
+            *c = Container { name: std::mem::take(&mut c.name), ..Default::default() }
+        };
+        spec.containers.iter_mut().for_each(names_only);
+        spec.init_containers.iter_mut().flatten().for_each(names_only);
+        spec.ephemeral_containers = None;
+        spec.volumes = None;
+    }
 }
 
 /// Options shared by the controllers.
@@ -49,15 +71,25 @@ pub async fn run(client: Client, options: ControllerOptions) {
     leader::run_with_lease(client, config, move || run_controllers(controllers.clone(), options.clone())).await
 }
 
-/// Every controller side by side; dropping the future stops them all.
+/// What a controller hears from the shared pod informer.
+pub type PodChanges = futures::stream::BoxStream<'static, std::sync::Arc<informer::Change<Pod>>>;
+
+/// Every controller side by side; dropping the future stops them all. The pod
+/// controllers share one pod watch and cache.
 pub async fn run_controllers(client: Client, options: ControllerOptions) {
+    let mut pods = informer::Informer::new(
+        watcher::watcher(Api::<Pod>::all(client.clone()), watcher::Config::default())
+            .default_backoff()
+            .modify(trim_pod_for_controllers),
+    );
     let mut controllers = tokio::task::JoinSet::new();
-    controllers.spawn(replicaset::run_replicasets(client.clone()));
-    controllers.spawn(replicaset::run_replication_controllers(client.clone()));
+    controllers.spawn(replicaset::run_replicasets(client.clone(), pods.store(), pods.subscribe().boxed()));
+    controllers.spawn(replicaset::run_replication_controllers(client.clone(), pods.store(), pods.subscribe().boxed()));
     controllers.spawn(gc::run(client.clone()));
     controllers.spawn(deployment::run(client.clone()));
-    controllers.spawn(job::run(client.clone()));
+    controllers.spawn(job::run(client.clone(), pods.store(), pods.subscribe().boxed()));
     controllers.spawn(namespace::run(client.clone()));
-    controllers.spawn(node_lifecycle::run(client.clone(), options));
+    controllers.spawn(node_lifecycle::run(client.clone(), options, pods.store()));
+    controllers.spawn(pods.run());
     while controllers.join_next().await.is_some() {}
 }

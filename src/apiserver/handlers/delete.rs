@@ -85,18 +85,30 @@ pub async fn delete(
             "namespaces \"{name}\" is forbidden: this namespace may not be deleted"
         )));
     }
-    let current = state.storage.get(resource, target.namespace.as_deref(), name).await?;
-    check_preconditions(resource, &current, &options)?;
-    if options.dry_run {
-        return Ok(json_response(StatusCode::OK, &current));
+    // As upstream's storage, a delete that lost a race with another writer (a controller
+    // writing status meanwhile) reads the object again and retries; the caller's own
+    // preconditions are checked against each read.
+    let mut attempts = 0;
+    loop {
+        let current = state.storage.get(resource, target.namespace.as_deref(), name).await?;
+        check_preconditions(resource, &current, &options)?;
+        if options.dry_run {
+            return Ok(json_response(StatusCode::OK, &current));
+        }
+        if let Some(grace) = pod_grace_period(state, resource, &current, options.grace_period).await? {
+            let marked = mark_pod_terminating(state, resource, &current, grace).await?;
+            return Ok(json_response(StatusCode::OK, &marked));
+        }
+        attempts += 1;
+        match delete_object(state, resource, current, options.propagation.as_deref()).await {
+            Err(err) if err.code == StatusCode::CONFLICT && attempts < DELETE_ATTEMPTS => continue,
+            deleted => return Ok(json_response(StatusCode::OK, &deleted?)),
+        }
     }
-    if let Some(grace) = pod_grace_period(state, resource, &current, options.grace_period).await? {
-        let marked = mark_pod_terminating(state, resource, &current, grace).await?;
-        return Ok(json_response(StatusCode::OK, &marked));
-    }
-    let deleted = delete_object(state, resource, current, options.propagation.as_deref()).await?;
-    Ok(json_response(StatusCode::OK, &deleted))
 }
+
+/// Reads and deletes tried before a conflict is returned to the client.
+const DELETE_ATTEMPTS: usize = 5;
 
 /// Upstream's graceful pod deletion: a pod running on a node gets its grace period
 /// (the request's, else `terminationGracePeriodSeconds`, else 30 s) and a

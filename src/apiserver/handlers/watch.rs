@@ -66,29 +66,59 @@ impl Encoder {
         Bytes::from(line)
     }
 
-    /// The line for a store change; `deleted` objects take the deletion's revision. Lines
-    /// without a table are the same for every watcher, so they come from the shared cache.
-    fn change_line(&mut self, cache: &WatchCache, change: &Change, revision: Revision) -> Bytes {
-        let render = |encoder: &mut Encoder| {
-            if change.deleted {
-                let mut object = (*change.object).clone();
-                set_resource_version(&mut object, revision);
-                encoder.line(change.kind, &object)
-            } else {
-                encoder.line(change.kind, &change.object)
-            }
-        };
-        // A custom resource's object depends on the version watched: not shared.
-        if self.table || self.resource.custom.is_some() {
-            return render(self);
+    /// Whether this watcher's lines are the same as every other's (no table, not a custom
+    /// resource), so they come from the shared cache.
+    fn shares_lines(&self) -> bool {
+        !self.table && self.resource.custom.is_none()
+    }
+
+    /// The line for a store change; `deleted` objects take the deletion's revision.
+    fn render(&mut self, change: &Change, revision: Revision) -> Bytes {
+        if change.deleted {
+            let mut object = (*change.object).clone();
+            set_resource_version(&mut object, revision);
+            self.line(change.kind, &object)
+        } else {
+            self.line(change.kind, &change.object)
         }
-        let key = match (self.metadata_only, change.kind) {
+    }
+
+    /// The line for a store change. Lines without a table are the same for every
+    /// watcher, so they come from the shared cache.
+    fn change_line(&mut self, cache: &WatchCache, change: &Change, revision: Revision) -> Bytes {
+        // A custom resource's object depends on the version watched: not shared.
+        if !self.shares_lines() {
+            return self.render(change, revision);
+        }
+        let key = self.cache_key(change.kind);
+        cache.line(revision, key, || self.render(change, revision))
+    }
+
+    fn cache_key(&self, kind: &'static str) -> &'static str {
+        match (self.metadata_only, kind) {
             (false, kind) => kind,
             (true, "ADDED") => "ADDED metadata",
             (true, "MODIFIED") => "MODIFIED metadata",
             (true, _) => "DELETED metadata",
-        };
-        cache.line(revision, key, || render(self))
+        }
+    }
+
+    /// The shared line of an unselective watch: decoded and rendered only by the first
+    /// watcher that needs it.
+    fn quick_line(&mut self, cache: &WatchCache, event: &WatchEvent, kind: &'static str) -> Bytes {
+        let key = self.cache_key(kind);
+        let revision = event.kv.mod_revision;
+        cache.line(revision, key, || {
+            let deleted = event.kind == EventKind::Delete;
+            let kv = match (&event.prev_kv, deleted) {
+                (Some(prev), true) => prev,
+                _ => &event.kv,
+            };
+            match cache.object(self.resource, kv) {
+                Ok(object) => self.render(&Change { kind, object, deleted }, revision),
+                Err(err) => self.line("ERROR", &err.to_status()),
+            }
+        })
     }
 }
 
@@ -113,6 +143,26 @@ struct Filter {
 }
 
 impl Filter {
+    fn selects_all(&self) -> bool {
+        self.labels.is_empty() && self.fields.is_empty()
+    }
+
+    /// For a watch of everything under its prefix, the event type of a store change is
+    /// known without decoding anything (a put over an existing key is MODIFIED, a delete
+    /// of nothing is no event), so the shared line may serve it as it is. `None` when the
+    /// selectors must look at the objects.
+    fn quick_kind(&self, event: &WatchEvent) -> Option<Option<&'static str>> {
+        if !self.selects_all() {
+            return None;
+        }
+        Some(match (event.kind, event.prev_kv.is_some()) {
+            (EventKind::Put, true) => Some("MODIFIED"),
+            (EventKind::Put, false) => Some("ADDED"),
+            (EventKind::Delete, true) => Some("DELETED"),
+            (EventKind::Delete, false) => None,
+        })
+    }
+
     fn matches(&self, object: &Value) -> bool {
         self.labels.matches_object(object) && self.fields.matches(object)
     }
@@ -220,10 +270,18 @@ pub async fn watch(state: &Arc<ApiState>, request: &Request, target: &Target) ->
                     }
                     Some(Ok(event)) => {
                         last_revision = event.kv.mod_revision;
+                        let quick = filter.quick_kind(&event).filter(|_| encoder.shares_lines());
+                        if let Some(kind) = quick {
+                            match kind {
+                                Some(kind) => encoder.quick_line(&state.watch_cache, &event, kind),
+                                None => continue,
+                            }
+                        } else {
                         match filter.translate(&state.watch_cache, &event) {
                             Ok(Some(change)) => encoder.change_line(&state.watch_cache, &change, last_revision),
                             Ok(None) => continue,
                             Err(err) => encoder.line("ERROR", &err.to_status()),
+                        }
                         }
                     }
                 },

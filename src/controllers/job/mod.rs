@@ -35,6 +35,7 @@ use parking_lot::Mutex;
 
 use super::events::EventRecorder;
 use super::expectations::Expectations;
+use super::informer::Change;
 use super::replicaset::owner_key;
 
 /// The event source, as upstream names it.
@@ -68,11 +69,12 @@ pub struct Context {
     failures: Mutex<HashMap<String, u32>>,
 }
 
-/// Notes what a pod event means for expectations, before the reflector stores it.
-fn observe(ctx: &Context, event: &watcher::Event<Pod>) {
-    match event {
-        watcher::Event::Apply(pod) | watcher::Event::InitApply(pod) => {
-            if ctx.pods.get(&ObjectRef::from_obj(pod)).is_none() {
+/// Notes what a pod change means for expectations; `previous` is the version the shared
+/// cache held before it.
+fn observe(ctx: &Context, change: &Change<Pod>) {
+    match change {
+        Change::Applied { object: pod, previous } => {
+            if previous.is_none() {
                 if let Some(job) = pods::job_of(pod) {
                     ctx.expectations.creation_observed(&owner_key(&pod.namespace().unwrap_or_default(), &job.name));
                 }
@@ -81,15 +83,14 @@ fn observe(ctx: &Context, event: &watcher::Event<Pod>) {
                 ctx.expectations.deletion_observed(&pod.uid().unwrap_or_default());
             }
         }
-        watcher::Event::Delete(pod) => ctx.expectations.deletion_observed(&pod.uid().unwrap_or_default()),
-        watcher::Event::Init | watcher::Event::InitDone => {}
+        Change::Deleted { object: pod } => ctx.expectations.deletion_observed(&pod.uid().unwrap_or_default()),
     }
 }
 
-/// Runs the job controller until the task is dropped.
-pub async fn run(client: Client) {
+/// Runs the job controller until the task is dropped, over the controller-manager's
+/// shared pod cache and its changes.
+pub async fn run(client: Client, pods: Store<Pod>, pod_changes: super::PodChanges) {
     let (jobs, job_writer) = reflector::store::<Job>();
-    let (pods, pod_writer) = reflector::store::<Pod>();
     let ctx = Arc::new(Context {
         client: client.clone(),
         pods,
@@ -109,11 +110,11 @@ pub async fn run(client: Client) {
     let job_triggers = trigger_self(reflector::reflector(job_writer, job_events).applied_objects(), ());
 
     let observer = ctx.clone();
-    let pod_events = watcher(Api::<Pod>::all(client), watcher::Config::default())
-        .default_backoff()
-        .modify(super::forget_managed_fields)
-        .inspect_ok(move |event| observe(&observer, event));
-    let pod_triggers = trigger_with(reflector::reflector(pod_writer, pod_events).touched_objects(), |pod: Pod| {
+    let touched = pod_changes.map(move |change| {
+        observe(&observer, &change);
+        Ok::<_, watcher::Error>(change.object().clone())
+    });
+    let pod_triggers = trigger_with(touched, |pod: Arc<Pod>| {
         let namespace = pod.namespace().unwrap_or_default();
         pods::job_of(&pod).map(|job| ObjectRef::<Job>::new(&job.name).within(&namespace))
     });

@@ -58,26 +58,24 @@ struct Monitor {
     evicted: HashSet<String>,
 }
 
-/// Runs the controller until the task is dropped.
-pub async fn run(client: Client, options: ControllerOptions) {
+/// Runs the controller until the task is dropped, reading pods from the controller-
+/// manager's shared cache (only pods bound to a node can be evicted from one).
+pub async fn run(client: Client, options: ControllerOptions, pods: Store<Pod>) {
     let (nodes, node_writer) = reflector::store::<Node>();
     let (leases, lease_writer) = reflector::store::<Lease>();
-    let (pods, pod_writer) = reflector::store::<Pod>();
     let config = watcher::Config::default();
-    let node_watch = reflector::reflector(node_writer, watcher(Api::<Node>::all(client.clone()), config.clone()))
-        .default_backoff()
-        .for_each(|_| async {});
-    let lease_api = Api::<Lease>::namespaced(client.clone(), LEASE_NAMESPACE);
-    let lease_watch =
-        reflector::reflector(lease_writer, watcher(lease_api, config.clone())).default_backoff().for_each(|_| async {});
-    // Only pods bound to a node can be evicted from one.
-    let pod_config = config.fields("spec.nodeName!=");
-    let pod_watch = reflector::reflector(
-        pod_writer,
-        watcher(Api::<Pod>::all(client.clone()), pod_config).modify(super::forget_managed_fields),
+    // managedFields (most of a Node or Lease object decoded) are never read here.
+    let node_watch = reflector::reflector(
+        node_writer,
+        watcher(Api::<Node>::all(client.clone()), config.clone()).modify(super::forget_managed_fields),
     )
     .default_backoff()
     .for_each(|_| async {});
+    let lease_api = Api::<Lease>::namespaced(client.clone(), LEASE_NAMESPACE);
+    let lease_watch =
+        reflector::reflector(lease_writer, watcher(lease_api, config.clone()).modify(super::forget_managed_fields))
+            .default_backoff()
+            .for_each(|_| async {});
     let mut monitor = Monitor {
         node_events: EventRecorder::new(client.clone(), "node-controller"),
         eviction_events: EventRecorder::new(client.clone(), "taint-eviction-controller"),
@@ -107,7 +105,7 @@ pub async fn run(client: Client, options: ControllerOptions) {
             monitor.evict_pods().await;
         }
     };
-    tokio::join!(node_watch, lease_watch, pod_watch, ticking);
+    tokio::join!(node_watch, lease_watch, ticking);
 }
 
 impl Monitor {

@@ -33,6 +33,8 @@ use serde::Serialize;
 
 use super::events::EventRecorder;
 use super::expectations::Expectations;
+use super::informer::Change;
+use super::PodChanges;
 
 /// How long a pod that someone else released from an owner is left alone by that owner:
 /// the apiserver orphans dependents just before it deletes the owner, and re-adopting them
@@ -174,12 +176,11 @@ fn controller_of_kind<K: ReplicaOwner>(
     pods::controller_ref(pod).filter(|r| r.kind == K::kind(&()) && r.api_version == K::api_version(&()))
 }
 
-/// Notes what a pod watch event means for expectations and releases, before the
-/// reflector stores it (so the store still holds the previous version).
-fn observe<K: ReplicaOwner>(ctx: &Context<K>, event: &watcher::Event<Pod>) {
-    match event {
-        watcher::Event::Apply(pod) | watcher::Event::InitApply(pod) => {
-            let previous = ctx.pods.get(&ObjectRef::from_obj(pod));
+/// Notes what a pod change means for expectations and releases; `previous` is the
+/// version the shared cache held before it.
+fn observe<K: ReplicaOwner>(ctx: &Context<K>, change: &Change<Pod>) {
+    match change {
+        Change::Applied { object: pod, previous } => {
             let namespace = pod.namespace().unwrap_or_default();
             if previous.is_none() {
                 if let Some(owner) = controller_of_kind::<K>(pod) {
@@ -194,8 +195,7 @@ fn observe<K: ReplicaOwner>(ctx: &Context<K>, event: &watcher::Event<Pod>) {
                 ctx.released.lock().insert((owner_uid, pod.uid().unwrap_or_default()), Instant::now());
             }
         }
-        watcher::Event::Delete(pod) => ctx.expectations.deletion_observed(&pod.uid().unwrap_or_default()),
-        watcher::Event::Init | watcher::Event::InitDone => {}
+        Change::Deleted { object: pod } => ctx.expectations.deletion_observed(&pod.uid().unwrap_or_default()),
     }
 }
 
@@ -219,10 +219,10 @@ fn owners_of<K: ReplicaOwner>(owners: &Store<K>, pod: &Pod) -> Vec<ObjectRef<K>>
         .collect()
 }
 
-/// Runs the controller for kind `K` until the task is dropped.
-pub async fn run<K: ReplicaOwner>(client: Client) {
+/// Runs the controller for kind `K` until the task is dropped, over the controller-
+/// manager's shared pod cache and its changes.
+pub async fn run<K: ReplicaOwner>(client: Client, pods: Store<Pod>, pod_changes: PodChanges) {
     let (owners, owner_writer) = reflector::store::<K>();
-    let (pods, pod_writer) = reflector::store::<Pod>();
     let ctx = Arc::new(Context::<K> {
         client: client.clone(),
         owners: owners.clone(),
@@ -243,14 +243,12 @@ pub async fn run<K: ReplicaOwner>(client: Client) {
     let owner_triggers = trigger_self(reflector::reflector(owner_writer, owner_events).applied_objects(), ());
 
     let observer = ctx.clone();
-    let pod_events = watcher(Api::<Pod>::all(client), watcher::Config::default())
-        .default_backoff()
-        .modify(crate::controllers::forget_managed_fields)
-        .inspect_ok(move |event| observe(&observer, event));
-    let mapper_owners = owners.clone();
-    let pod_triggers = trigger_with(reflector::reflector(pod_writer, pod_events).touched_objects(), move |pod| {
-        owners_of(&mapper_owners, &pod)
+    let touched = pod_changes.map(move |change| {
+        observe(&observer, &change);
+        Ok::<_, watcher::Error>(change.object().clone())
     });
+    let mapper_owners = owners.clone();
+    let pod_triggers = trigger_with(touched, move |pod: Arc<Pod>| owners_of(&mapper_owners, &pod));
 
     let queue = stream::select(owner_triggers, pod_triggers);
     controller::applier(
@@ -301,13 +299,13 @@ fn retry_delay(failures: u32) -> Duration {
 }
 
 /// The replicaset controller (apps/v1 ReplicaSet).
-pub async fn run_replicasets(client: Client) {
-    run::<ReplicaSet>(client).await
+pub async fn run_replicasets(client: Client, pods: Store<Pod>, pod_changes: PodChanges) {
+    run::<ReplicaSet>(client, pods, pod_changes).await
 }
 
 /// The replication controller (core/v1 ReplicationController).
-pub async fn run_replication_controllers(client: Client) {
-    run::<ReplicationController>(client).await
+pub async fn run_replication_controllers(client: Client, pods: Store<Pod>, pod_changes: PodChanges) {
+    run::<ReplicationController>(client, pods, pod_changes).await
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The in-memory multi-version index: every retained version of every key, and the event
 //! history watches replay from. Only the committer writes it, after the change is durable.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -49,6 +49,10 @@ pub(super) struct MvccState {
     events: VecDeque<Arc<WatchEvent>>,
     pub current: Revision,
     pub compacted: Revision,
+    /// For each directory (key prefix up to a `/`, and "" for everything), the newest
+    /// event compaction dropped under it: a watch has missed something only if an event
+    /// under its prefix at or after its position was dropped.
+    dropped: HashMap<String, Revision>,
 }
 
 impl MvccState {
@@ -175,9 +179,30 @@ impl MvccState {
             !versions.is_empty()
         });
         while self.events.front().is_some_and(|e| e.kv.mod_revision < revision) {
-            self.events.pop_front();
+            let Some(event) = self.events.pop_front() else { break };
+            let (key, at) = (&event.kv.key, event.kv.mod_revision);
+            for directory in key.match_indices('/').map(|(end, _)| &key[..=end]).chain([""]) {
+                match self.dropped.get_mut(directory) {
+                    Some(newest) => *newest = (*newest).max(at),
+                    None => {
+                        self.dropped.insert(directory.to_string(), at);
+                    }
+                }
+            }
         }
         self.compacted = self.compacted.max(revision);
+    }
+
+    /// Whether a watch of `prefix` that next wants revision `next` lost events to
+    /// compaction. A watch that was caught up loses nothing when others' history goes, as
+    /// etcd's synced watchers; one that fell behind an event compaction dropped is
+    /// Compacted.
+    pub fn missed(&self, prefix: &str, next: Revision) -> bool {
+        if next >= self.compacted {
+            return false;
+        }
+        let directory = prefix.rfind('/').map_or("", |end| &prefix[..=end]);
+        self.dropped.get(directory).is_some_and(|&newest| newest >= next)
     }
 
     /// Every retained version as a mutation, in revision order: replaying these and then
@@ -243,6 +268,20 @@ mod tests {
         assert!(matches!(state.range(&RangeRequest::prefix("/").at_revision(2)), Err(StoreError::Compacted { .. })));
         assert!(!state.keys.contains_key("/b"));
         assert_eq!(state.retained_mutations().len(), 2);
+    }
+
+    #[test]
+    fn a_watch_misses_only_the_dropped_events_under_its_prefix() {
+        let mut state = MvccState::default();
+        state.apply(put("/a/x", 1, 1, 1, "one"));
+        state.apply(put("/b/y", 2, 2, 1, "b"));
+        state.apply(put("/a/x", 3, 1, 2, "two"));
+        state.compact(3);
+        assert!(state.missed("/a/", 1), "the event at 1 under /a/ is gone");
+        assert!(state.missed("/b/", 2));
+        assert!(!state.missed("/b/", 3), "nothing under /b/ from 3 on was dropped");
+        assert!(!state.missed("/c/", 1), "nothing under /c/ was ever dropped");
+        assert!(state.missed("", 2));
     }
 
     #[test]

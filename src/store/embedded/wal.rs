@@ -34,6 +34,12 @@ pub(super) enum Record {
     Compact(Revision),
 }
 
+/// Below this size a log is never rewritten for its growth alone; above it, once it has
+/// grown `REWRITE_GROWTH` times over. Rewriting blocks every write while the retained
+/// state is written out, so it is kept rare (replaying a larger log on open is cheap).
+const REWRITE_AT_LEAST: u64 = 64 << 20;
+const REWRITE_GROWTH: u64 = 4;
+
 pub(super) struct Log {
     dir: PathBuf,
     file: File,
@@ -41,6 +47,8 @@ pub(super) struct Log {
     len: u64,
     /// The file's size: records, then zeros.
     capacity: u64,
+    /// The length right after the last rewrite (or open).
+    rewritten_len: u64,
 }
 
 impl Log {
@@ -67,7 +75,8 @@ impl Log {
             file.sync_all()?;
         }
         let capacity = bytes.len() as u64;
-        Ok((Log { dir: dir.to_path_buf(), file, len: intact as u64, capacity }, records))
+        let len = intact as u64;
+        Ok((Log { dir: dir.to_path_buf(), file, len, capacity, rewritten_len: len }, records))
     }
 
     /// Makes sure `needed` more bytes fit before the end of the preallocated zeros.
@@ -114,7 +123,14 @@ impl Log {
         self.file = OpenOptions::new().read(true).write(true).open(self.dir.join(LOG_FILE))?;
         self.len = encoded.len() as u64;
         self.capacity = self.len;
+        self.rewritten_len = self.len;
         Ok(())
+    }
+
+    /// Whether the log has grown enough since it was last rewritten that a compaction
+    /// should rewrite it (rather than append a compaction record, which replays the same).
+    pub fn worth_rewriting(&self) -> bool {
+        self.len > REWRITE_GROWTH * self.rewritten_len.max(REWRITE_AT_LEAST)
     }
 }
 

@@ -1,7 +1,8 @@
 //! Watches read the shared event history at their own pace: each keeps a cursor (the next
 //! revision it wants) and sleeps when caught up until a write lands under its prefix. A
-//! slow watcher never holds up writers; if compaction overtakes its cursor it gets
-//! `Compacted`.
+//! slow watcher never holds up writers; if compaction drops an event under its prefix
+//! that it had not read yet, it gets `Compacted` (history of other prefixes, or history
+//! it had read, may go without ending it).
 //!
 //! Wake-ups are by prefix, not by revision: with one signal for every write, each lease
 //! renewal woke every pods watcher (and each lone create woke the CRD controller's watch,
@@ -103,6 +104,7 @@ pub(super) fn open(
 ) -> Result<WatchStream> {
     let next = {
         let current = state.read();
+        // As etcd: a watch may not start before the compaction point.
         if start_revision != 0 && start_revision < current.compacted {
             return Err(StoreError::Compacted { requested: start_revision, compacted: current.compacted });
         }
@@ -146,7 +148,7 @@ impl Cursor {
     /// The next events for this watch, and whether it has caught up with the store.
     fn poll(&mut self) -> Result<(Vec<WatchEvent>, bool)> {
         let state = self.state.read();
-        if self.next < state.compacted {
+        if state.missed(&self.prefix, self.next) {
             return Err(StoreError::Compacted { requested: self.next, compacted: state.compacted });
         }
         let (events, next) = state.events_since(self.next, &self.prefix, MAX_EVENTS, MAX_SCANNED);
