@@ -5,14 +5,13 @@
 
 mod support;
 
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
 use support::{eventually, kubectl_with, stderr, stdout};
 
-use support::docker::{busybox_image, docker, BUSYBOX as IMAGE};
+use support::docker::{busybox_image, docker, http_get, BUSYBOX as IMAGE};
 const TIMEOUT: Duration = Duration::from_secs(120);
 const NOTES_CONFIG: &str = "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n  - role: control-plane\n  - role: worker\n  - role: worker\n";
 
@@ -118,16 +117,6 @@ impl Drop for Guard {
             run(&["network", "rm", network]);
         }
     }
-}
-
-fn http_get(ip: &str, port: u16) -> Option<String> {
-    let addr = format!("{ip}:{port}").parse().ok()?;
-    let mut stream = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-    stream.write_all(b"GET / HTTP/1.0\r\n\r\n").ok()?;
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).ok()?;
-    Some(answer)
 }
 
 /// `kubectl get nodes` rows as (name, status, roles), once `want` nodes are all Ready.

@@ -5,14 +5,14 @@
 
 mod support;
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use support::{eventually, stdout, TestServer};
 
-use support::docker::{busybox_image, docker, BUSYBOX as IMAGE};
+use support::docker::{busybox_image, docker, http_get, BUSYBOX as IMAGE};
 const TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A server with one Docker node; on drop the server stops first, then every container
@@ -97,16 +97,6 @@ impl Drop for DockerCluster {
             run(&[&["volume", "rm", "-f"], names.as_slice()].concat());
         }
     }
-}
-
-fn http_get(ip: &str, port: u16) -> Option<String> {
-    let addr = format!("{ip}:{port}").parse().ok()?;
-    let mut stream = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-    stream.write_all(b"GET / HTTP/1.0\r\n\r\n").ok()?;
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).ok()?;
-    Some(answer)
 }
 
 #[test]

@@ -27,3 +27,16 @@ pub fn busybox_image() {
         docker(&["build", "-q", "-t", BUSYBOX, &dir.path().display().to_string()]);
     });
 }
+
+/// One plain `GET /` to a container's address (a pod IP from the host); the raw answer.
+pub fn http_get(ip: &str, port: u16) -> Option<String> {
+    use std::io::{Read, Write};
+    let addr = format!("{ip}:{port}").parse().ok()?;
+    let timeout = std::time::Duration::from_secs(2);
+    let mut stream = std::net::TcpStream::connect_timeout(&addr, timeout).ok()?;
+    stream.set_read_timeout(Some(timeout)).ok()?;
+    stream.write_all(b"GET / HTTP/1.0\r\n\r\n").ok()?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).ok()?;
+    Some(answer)
+}
