@@ -38,13 +38,13 @@ impl Creator<'_> {
                 match result {
                     Ok(created) => {
                         let message = format!("Created pod: {}", created.name_any());
-                        self.recorder.normal(&self.target, "SuccessfulCreate", &message).await;
+                        self.recorder.normal(&self.target, "SuccessfulCreate", &message);
                     }
                     Err(err) => {
                         // This creation will never be observed.
                         self.expectations.creation_observed(self.key);
                         let message = format!("Error creating: {err}");
-                        self.recorder.warning(&self.target, "FailedCreate", &message).await;
+                        self.recorder.warning(&self.target, "FailedCreate", &message);
                         failure = Some(err);
                     }
                 }

@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
 use super::info::PodInfo;
-use crate::controllers::events::{reference_to, EventRecorder};
+use crate::controllers::events::{reference_to, EventWriter};
 
 pub const COMPONENT: &str = "default-scheduler";
 const QUEUE: usize = 4096;
@@ -46,7 +46,7 @@ pub fn scheduled_message(pod: &PodInfo, node: &str) -> String {
 impl Reporter {
     pub fn start(client: Client) -> Reporter {
         let (notices, receiver) = mpsc::channel(QUEUE);
-        let recorder = EventRecorder::new(client.clone(), COMPONENT);
+        let recorder = EventWriter::new(client.clone(), COMPONENT);
         tokio::spawn(ReceiverStream::new(receiver).for_each_concurrent(CONCURRENCY, move |notice| {
             let (client, recorder) = (client.clone(), recorder.clone());
             async move { write(&client, &recorder, notice).await }
@@ -61,13 +61,13 @@ impl Reporter {
     }
 }
 
-async fn write(client: &Client, recorder: &EventRecorder, notice: Notice) {
+async fn write(client: &Client, recorder: &EventWriter, notice: Notice) {
     match notice {
         Notice::Scheduled { pod, node } => {
-            recorder.normal(&reference(&pod), "Scheduled", &scheduled_message(&pod, &node)).await;
+            recorder.record(&reference(&pod), "Normal", "Scheduled", &scheduled_message(&pod, &node)).await;
         }
         Notice::Unschedulable { pod, message, new_message } => {
-            recorder.warning(&reference(&pod), "FailedScheduling", &message).await;
+            recorder.record(&reference(&pod), "Warning", "FailedScheduling", &message).await;
             if new_message {
                 let pods: Api<Pod> = Api::namespaced(client.clone(), &pod.namespace);
                 let patch = json!({"status": {"conditions": [{

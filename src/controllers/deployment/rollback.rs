@@ -31,12 +31,12 @@ impl DeploymentSync<'_> {
         if to_revision == 0 {
             to_revision = last_revision(&all);
             if to_revision == 0 {
-                self.event_warning(ROLLBACK_REVISION_NOT_FOUND, "Unable to find last revision.").await;
+                self.event_warning(ROLLBACK_REVISION_NOT_FOUND, "Unable to find last revision.");
                 return self.update_deployment_and_clear_rollback_to().await;
             }
         }
         let Some(target) = all.iter().find(|rs| revision(rs) == to_revision) else {
-            self.event_warning(ROLLBACK_REVISION_NOT_FOUND, "Unable to find the revision to rollback to.").await;
+            self.event_warning(ROLLBACK_REVISION_NOT_FOUND, "Unable to find the revision to rollback to.");
             return self.update_deployment_and_clear_rollback_to().await;
         };
         let mut template = rs_template(target);
@@ -45,7 +45,7 @@ impl DeploymentSync<'_> {
                 "The rollback revision contains the same template as current deployment {:?}",
                 self.d.name_any()
             );
-            self.event_warning(ROLLBACK_TEMPLATE_UNCHANGED, &message).await;
+            self.event_warning(ROLLBACK_TEMPLATE_UNCHANGED, &message);
             return self.update_deployment_and_clear_rollback_to().await;
         }
         if let Some(labels) = template.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
@@ -63,7 +63,7 @@ impl DeploymentSync<'_> {
         }
         self.update_deployment_and_clear_rollback_to().await?;
         let message = format!("Rolled back deployment {:?} to revision {to_revision}", self.d.name_any());
-        self.event_normal(ROLLBACK_DONE, &message).await;
+        self.event_normal(ROLLBACK_DONE, &message);
         Ok(())
     }
 

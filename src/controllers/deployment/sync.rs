@@ -51,8 +51,7 @@ impl<'a> DeploymentSync<'a> {
             self.event_warning(
                 "SelectingAll",
                 "This deployment is selecting all pods. A non-empty selector is required.",
-            )
-            .await;
+            );
             if self.d.status.as_ref().and_then(|s| s.observed_generation).unwrap_or(0) < generation(&self.d) {
                 let mut status = self.d.status.clone().unwrap_or_default();
                 status.observed_generation = Some(generation(&self.d));
@@ -293,13 +292,13 @@ impl<'a> DeploymentSync<'a> {
                     set_condition(&mut status, cond);
                     self.update_status(status).await?;
                 }
-                self.event_warning(FAILED_RS_CREATE_REASON, &message).await;
+                self.event_warning(FAILED_RS_CREATE_REASON, &message);
                 return Err(err.into());
             }
         };
         if !already_existed && new_replicas > 0 {
             let message = format!("Scaled up replica set {} from 0 to {new_replicas}", created.name_any());
-            self.event_normal("ScalingReplicaSet", &message).await;
+            self.event_normal("ScalingReplicaSet", &message);
         }
         self.set_deployment_revision(&new_revision.to_string()).await?;
         if !already_existed && has_progress_deadline(&self.d) {
@@ -415,7 +414,7 @@ impl<'a> DeploymentSync<'a> {
         let updated = self.replica_sets.replace(&rs.name_any(), &PostParams::default(), &copy).await?;
         if size_changed {
             let message = format!("Scaled {operation} replica set {} from {old_size} to {size}", rs.name_any());
-            self.event_normal("ScalingReplicaSet", &message).await;
+            self.event_normal("ScalingReplicaSet", &message);
         }
         Ok(Some(updated))
     }
@@ -516,12 +515,12 @@ impl<'a> DeploymentSync<'a> {
         )
     }
 
-    pub async fn event_normal(&self, reason: &str, message: &str) {
-        self.ctx.recorder.normal(&self.reference(), reason, message).await
+    pub fn event_normal(&self, reason: &str, message: &str) {
+        self.ctx.recorder.normal(&self.reference(), reason, message)
     }
 
-    pub async fn event_warning(&self, reason: &str, message: &str) {
-        self.ctx.recorder.warning(&self.reference(), reason, message).await
+    pub fn event_warning(&self, reason: &str, message: &str) {
+        self.ctx.recorder.warning(&self.reference(), reason, message)
     }
 }
 

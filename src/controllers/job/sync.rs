@@ -288,7 +288,7 @@ pub async fn reconcile(job: Arc<Job>, ctx: Arc<Context>) -> Result<Action, Error
     let target = event_target(&job);
     for note in &plan.notes {
         let kind = if note.warning { "Warning" } else { "Normal" };
-        ctx.recorder.record(&target, kind, &note.reason, &note.message).await;
+        ctx.recorder.record(&target, kind, &note.reason, &note.message);
     }
     if let Some(err) = manage_error {
         return Err(err);
@@ -362,12 +362,12 @@ async fn delete_pods(job: &Job, ctx: &Context, key: &str, victims: &[Arc<Pod>]) 
         match result {
             Ok(_) => {
                 let message = format!("Deleted pod: {}", pod.name_any());
-                ctx.recorder.normal(&target, "SuccessfulDelete", &message).await;
+                ctx.recorder.normal(&target, "SuccessfulDelete", &message);
             }
             Err(err) => {
                 ctx.expectations.deletion_observed(&pod.uid().unwrap_or_default());
                 if !matches!(&err, kube::Error::Api(s) if matches!(s.code, 404 | 409)) {
-                    ctx.recorder.warning(&target, "FailedDelete", &format!("Error deleting: {err}")).await;
+                    ctx.recorder.warning(&target, "FailedDelete", &format!("Error deleting: {err}"));
                     failure = Some(err);
                 }
             }

@@ -170,10 +170,10 @@ impl Monitor {
         let name = node.name_any();
         let target = reference_to("v1", "Node", None, &name, node.uid().as_deref());
         let message = format!("Node {name} status is now: NodeNotReady");
-        self.node_events.normal(&target, "NodeNotReady", &message).await;
+        self.node_events.normal(&target, "NodeNotReady", &message);
         for pod in self.pods.state().iter().filter(|p| node_of(p) == Some(name.as_str())) {
             let target = pod_reference(pod);
-            self.node_events.warning(&target, "NodeNotReady", "Node is not ready").await;
+            self.node_events.warning(&target, "NodeNotReady", "Node is not ready");
         }
     }
 
@@ -194,7 +194,7 @@ impl Monitor {
             let target = pod_reference(&pod);
             let message =
                 format!("Marking for deletion Pod {}/{}", pod.namespace().unwrap_or_default(), pod.name_any());
-            self.eviction_events.normal(&target, "TaintManagerEviction", &message).await;
+            self.eviction_events.normal(&target, "TaintManagerEviction", &message);
             let api: Api<Pod> = Api::namespaced(self.client.clone(), &pod.namespace().unwrap_or_default());
             // As upstream, the pod says why it goes (DisruptionTarget) before it goes.
             let disruption = json!({"status": {"conditions": [{"type": "DisruptionTarget", "status": "True",

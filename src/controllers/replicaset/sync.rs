@@ -238,13 +238,13 @@ async fn delete_pods<K: ReplicaOwner>(
         match result {
             Ok(_) => {
                 let message = format!("Deleted pod: {}", pod.name_any());
-                ctx.recorder.normal(&target, "SuccessfulDelete", &message).await;
+                ctx.recorder.normal(&target, "SuccessfulDelete", &message);
             }
             Err(err) => {
                 ctx.expectations.deletion_observed(&pod.uid().unwrap_or_default());
                 if !stale(&err) {
                     let message = format!("Error deleting: {err}");
-                    ctx.recorder.warning(&target, "FailedDelete", &message).await;
+                    ctx.recorder.warning(&target, "FailedDelete", &message);
                     failure = Some(err);
                 }
             }

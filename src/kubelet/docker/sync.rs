@@ -53,16 +53,16 @@ fn container_ref(pod: &Pod, container: Option<&str>) -> ObjectReference {
 }
 
 impl Kubelet {
-    async fn record(&self, pod: &Pod, container: Option<&str>, event: KubeletEvent) {
+    fn record(&self, pod: &Pod, container: Option<&str>, event: KubeletEvent) {
         let reference = container_ref(pod, container);
         let type_ = if event.warning { "Warning" } else { "Normal" };
-        self.recorder.record(&reference, type_, event.reason, &event.message).await;
+        self.recorder.record(&reference, type_, event.reason, &event.message);
     }
 
     /// Records once per (container, reason, instance) while the pod's worker lives.
-    async fn record_once(&self, state: &mut PodState, pod: &Pod, container: &str, instance: &str, event: KubeletEvent) {
+    fn record_once(&self, state: &mut PodState, pod: &Pod, container: &str, instance: &str, event: KubeletEvent) {
         if state.recorded.insert((container.to_string(), event.reason.to_string(), instance.to_string())) {
-            self.record(pod, Some(container), event).await;
+            self.record(pod, Some(container), event);
         }
     }
 }
@@ -188,11 +188,11 @@ impl Kubelet {
         };
         let policy = pull_policy(container);
         if policy == "Never" && !present {
-            self.record_once(state, pod, &container.name, image, events::never_pull(image)).await;
+            self.record_once(state, pod, &container.name, image, events::never_pull(image));
             return Some(Waiting { reason: "ErrImageNeverPull".into(), message: events::never_pull_message(image) });
         }
         if present && policy != "Always" {
-            self.record_once(state, pod, &container.name, image, events::already_present(image)).await;
+            self.record_once(state, pod, &container.name, image, events::already_present(image));
             return None;
         }
         let failed_at = self.backoff.lock().last_failure(&key);
@@ -200,24 +200,24 @@ impl Kubelet {
             if self.backoff.lock().in_backoff_since(&key, failed_at, Instant::now()) {
                 let reason = "ImagePullBackOff";
                 let instance = format!("{image}/{failed_at:?}");
-                self.record_once(state, pod, &container.name, &instance, events::pull_back_off(image)).await;
-                self.record_once(state, pod, &container.name, &instance, events::failed(reason)).await;
+                self.record_once(state, pod, &container.name, &instance, events::pull_back_off(image));
+                self.record_once(state, pod, &container.name, &instance, events::failed(reason));
                 return Some(Waiting { reason: reason.into(), message: events::pull_back_off_message(image) });
             }
         }
-        self.record(pod, Some(&container.name), events::pulling(image)).await;
+        self.record(pod, Some(&container.name), events::pulling(image));
         let started = Instant::now();
         match self.runtime.pull(image).await {
             Ok(()) => {
                 self.backoff.lock().forget(&key);
                 let size = self.runtime.image(image).await.ok().flatten().and_then(|i| i.size).unwrap_or(0);
-                self.record(pod, Some(&container.name), events::pulled(image, started.elapsed(), size)).await;
+                self.record(pod, Some(&container.name), events::pulled(image, started.elapsed(), size));
                 None
             }
             Err(error) => {
                 self.backoff.lock().next(&key, Instant::now());
-                self.record(pod, Some(&container.name), events::pull_failed(image, &error)).await;
-                self.record(pod, Some(&container.name), events::failed("ErrImagePull")).await;
+                self.record(pod, Some(&container.name), events::pull_failed(image, &error));
+                self.record(pod, Some(&container.name), events::failed("ErrImagePull"));
                 Some(Waiting {
                     reason: "ErrImagePull".into(),
                     message: format!("Failed to pull image \"{image}\": {error}"),
@@ -248,15 +248,15 @@ impl Kubelet {
         let id = match self.runtime.create_container(&key, &plan, &sandbox.id, attempt).await {
             Ok(id) => id,
             Err(message) => {
-                self.record(pod, Some(&container.name), events::failed(&message)).await;
+                self.record(pod, Some(&container.name), events::failed(&message));
                 return Some(Waiting { reason: "CreateContainerError".into(), message });
             }
         };
-        self.record(pod, Some(&container.name), events::created(&container.name)).await;
+        self.record(pod, Some(&container.name), events::created(&container.name));
         match self.runtime.start(&id).await {
             // The instance stays, exited with the engine's error: the status says StartError.
-            Err(message) => self.record(pod, Some(&container.name), events::failed(&message)).await,
-            Ok(()) => self.record(pod, Some(&container.name), events::started(&container.name)).await,
+            Err(message) => self.record(pod, Some(&container.name), events::failed(&message)),
+            Ok(()) => self.record(pod, Some(&container.name), events::started(&container.name)),
         }
         None
     }
@@ -289,7 +289,7 @@ impl Kubelet {
         let instances = self.runtime.pod_instances(uid).await?;
         let stops = instances.iter().filter(|i| i.running() && i.container != SANDBOX).map(|instance| async move {
             if let Some(pod) = pod {
-                self.record(pod, Some(&instance.container), events::killing(&instance.container)).await;
+                self.record(pod, Some(&instance.container), events::killing(&instance.container));
             }
             self.runtime.stop(&instance.id, grace).await
         });
@@ -421,7 +421,7 @@ impl Kubelet {
         };
         if let Some(delay) = delay {
             let event = events::restart_back_off(&container.name, &key.name, &key.namespace, &key.uid);
-            self.record_once(state, pod, &container.name, &current.id, event).await;
+            self.record_once(state, pod, &container.name, &current.id, event);
             let message = events::crash_loop_message(delay, &container.name, &key.name, &key.namespace, &key.uid);
             return Ok(Some(Waiting { reason: "CrashLoopBackOff".into(), message }));
         }

@@ -17,7 +17,7 @@ use kube::Client;
 use tokio::sync::mpsc;
 
 use super::status::{self, PullFailure};
-use crate::controllers::events::{reference_to, EventRecorder};
+use crate::controllers::events::{reference_to, EventWriter};
 use crate::kubelet::events::{self as words, KubeletEvent};
 
 pub const COMPONENT: &str = "kubelet";
@@ -101,7 +101,7 @@ impl Recorder {
     /// Starts the writer; it stops when every Recorder is dropped.
     pub fn start(client: Client) -> Recorder {
         let (queue, batches) = mpsc::channel(QUEUE);
-        tokio::spawn(write_all(EventRecorder::new(client, COMPONENT), batches));
+        tokio::spawn(write_all(EventWriter::new(client, COMPONENT), batches));
         Recorder { queue }
     }
 
@@ -149,7 +149,7 @@ impl TokenBucket {
     }
 }
 
-async fn write_all(recorder: EventRecorder, mut batches: mpsc::Receiver<Batch>) {
+async fn write_all(recorder: EventWriter, mut batches: mpsc::Receiver<Batch>) {
     let mut bucket = TokenBucket::new();
     while let Some(Batch { pod, node, events }) = batches.recv().await {
         let recorder = recorder.clone().on_host(&node);

@@ -1,8 +1,7 @@
-//! Events as the control plane records them: core/v1 Events (what `kubectl describe` and
-//! `kubectl get events` read), one per (object, reason, message), with `count` and
-//! `lastTimestamp` bumped when it repeats — upstream's event correlation, simplified.
-//! Names are upstream's `<object>.<hex nanoseconds>`: events of one second list (and so
-//! describe) in the order they happened; the recorder remembers which name a repeat has.
+//! Writing one event: create it under upstream's name `<object>.<hex nanoseconds>` (so
+//! events of one second list, and describe, in the order they happened), or, when the
+//! same (object, type, reason, message) was written before, bump its `count` and
+//! `lastTimestamp` — the writer remembers which name a repeat has.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,9 +12,23 @@ use kube::api::{Api, Patch, PatchParams, PostParams};
 use kube::Client;
 use serde_json::json;
 
-/// Writes events on behalf of one component (`default-scheduler`, `deployment-controller` …).
+/// One event to write: what it is about, and when it happened.
+#[derive(Debug, Clone)]
+pub struct Occurrence {
+    pub object: ObjectReference,
+    pub type_: &'static str,
+    pub reason: String,
+    pub message: String,
+    /// Stands for many similar events (see `correlator`): counted under one name
+    /// whatever its message.
+    pub combined: bool,
+    pub at: chrono::DateTime<Utc>,
+}
+
+/// Writes events on behalf of one component (`default-scheduler`, `deployment-controller` …),
+/// each when asked (callers that must not wait use `EventRecorder`).
 #[derive(Clone)]
-pub struct EventRecorder {
+pub struct EventWriter {
     client: Client,
     component: String,
     /// The node a kubelet records from (`source.host`); None for control-plane components.
@@ -28,63 +41,48 @@ pub struct EventRecorder {
 /// new event, as upstream's correlator cache forgets too).
 const REMEMBERED: usize = 4096;
 
-/// What an event is about (kind, name, namespace, uid, apiVersion of the object).
-pub fn reference_to(
-    api_version: &str,
-    kind: &str,
-    namespace: Option<&str>,
-    name: &str,
-    uid: Option<&str>,
-) -> ObjectReference {
-    ObjectReference {
-        api_version: Some(api_version.to_string()),
-        kind: Some(kind.to_string()),
-        namespace: namespace.map(str::to_string),
-        name: Some(name.to_string()),
-        uid: uid.map(str::to_string),
-        ..Default::default()
-    }
-}
-
-impl EventRecorder {
-    pub fn new(client: Client, component: &str) -> EventRecorder {
-        EventRecorder { client, component: component.to_string(), host: None, names: Default::default() }
+impl EventWriter {
+    pub fn new(client: Client, component: &str) -> EventWriter {
+        EventWriter { client, component: component.to_string(), host: None, names: Default::default() }
     }
 
     /// The same component, recording from node `host` (as each kubelet does).
-    pub fn on_host(mut self, host: &str) -> EventRecorder {
+    pub fn on_host(mut self, host: &str) -> EventWriter {
         self.host = Some(host.to_string());
         self
     }
 
-    /// Records a `Normal` event.
-    pub async fn normal(&self, object: &ObjectReference, reason: &str, message: &str) {
-        self.record(object, "Normal", reason, message).await
+    /// Writes an event that happened now.
+    pub async fn record(&self, object: &ObjectReference, type_: &'static str, reason: &str, message: &str) {
+        self.write(&Occurrence {
+            object: object.clone(),
+            type_,
+            reason: reason.to_string(),
+            message: message.to_string(),
+            combined: false,
+            at: Utc::now(),
+        })
+        .await
     }
 
-    /// Records a `Warning` event.
-    pub async fn warning(&self, object: &ObjectReference, reason: &str, message: &str) {
-        self.record(object, "Warning", reason, message).await
-    }
-
-    /// Best effort, as upstream's recorder: a failure to record is logged, never fatal.
-    pub async fn record(&self, object: &ObjectReference, type_: &str, reason: &str, message: &str) {
-        if let Err(err) = self.try_record(object, type_, reason, message).await {
-            tracing::debug!(%err, reason, "could not record an event");
+    /// Best effort, as upstream's recorder: a failure to write is logged, never fatal.
+    pub async fn write(&self, occurrence: &Occurrence) {
+        if let Err(err) = self.try_write(occurrence).await {
+            tracing::debug!(%err, reason = occurrence.reason, "could not record an event");
         }
     }
 
-    async fn try_record(&self, object: &ObjectReference, type_: &str, reason: &str, message: &str) -> kube::Result<()> {
+    async fn try_write(&self, occurrence: &Occurrence) -> kube::Result<()> {
+        let Occurrence { object, type_, reason, message, combined, at: moment } = occurrence;
         let namespace = object.namespace.clone().unwrap_or_else(|| "default".to_string());
         let events: Api<Event> = Api::namespaced(self.client.clone(), &namespace);
-        let moment = Utc::now();
         let name = {
             let mut names = self.names.lock();
             if names.len() >= REMEMBERED {
                 names.clear();
             }
-            let key = correlation_key(object, type_, reason, message);
-            names.entry(key).or_insert_with(|| event_name(object, moment)).clone()
+            let key = correlation_key(object, type_, reason, if *combined { "" } else { message });
+            names.entry(key).or_insert_with(|| event_name(object, *moment)).clone()
         };
         let now = moment.to_rfc3339_opts(SecondsFormat::Secs, true);
         let event: Event = serde_json::from_value(json!({
@@ -108,7 +106,7 @@ impl EventRecorder {
         }
         let Some(existing) = events.get_opt(&name).await? else { return Ok(()) };
         let count = existing.count.unwrap_or(1) + 1;
-        let patch = json!({"count": count, "lastTimestamp": now});
+        let patch = json!({"count": count, "lastTimestamp": now, "message": message});
         events.patch(&name, &PatchParams::default(), &Patch::Merge(patch)).await?;
         Ok(())
     }
@@ -134,6 +132,7 @@ fn event_name(object: &ObjectReference, at: chrono::DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::controllers::events::reference_to;
 
     #[test]
     fn repeats_share_a_key_and_containers_do_not() {
