@@ -385,3 +385,22 @@ fn a_server_that_never_answers_times_out_at_the_request_timeout() {
     assert!(last.starts_with("Unable to connect to the server: net/http: request canceled"), "{last}");
     assert!(last.ends_with("(Client.Timeout exceeded while awaiting headers)"), "{last}");
 }
+
+#[test]
+fn a_watch_ends_at_the_request_timeout_as_kubectls_does() {
+    let server = TestServer::start();
+    server.kubectl_stdin(&["create", "-f", "-"], Some("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: first\n"));
+    let args = ["get", "configmaps", "-w", "--request-timeout=1s"];
+    let theirs = server.kubectl(&args);
+    let started = std::time::Instant::now();
+    let ours = kctl(&server, &args);
+    assert!(started.elapsed() < Duration::from_secs(10), "still watching after {:?}", started.elapsed());
+    assert_eq!((ours.status.code(), theirs.status.code()), (Some(0), Some(0)), "{}", stderr(&ours));
+    let rows = |out: &std::process::Output| {
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| l.split_whitespace().next().map(str::to_string))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(rows(&ours), rows(&theirs));
+}

@@ -116,6 +116,7 @@ impl Session {
     }
 
     /// Opens a watch and yields each event (`{"type": …, "object": …}`) as it arrives.
+    /// With `--request-timeout` the watch ends when it runs out, as kubectl's does.
     pub async fn watch(
         &self,
         path: &str,
@@ -127,7 +128,13 @@ impl Session {
             let bytes = response.into_body().collect().await.map_err(|e| self.transport(&e))?.to_bytes();
             return Err(ClientError::from_response(status.as_u16(), &bytes));
         }
-        let chunks = response.into_body().into_data_stream();
+        let deadline = self.timeout.map(|limit| Box::pin(tokio::time::sleep(limit)));
+        let chunks = response.into_body().into_data_stream().take_until(Box::pin(async move {
+            match deadline {
+                Some(deadline) => deadline.await,
+                None => std::future::pending().await,
+            }
+        }));
         let state = (chunks, Vec::<u8>::new());
         Ok(futures::stream::unfold(state, move |(mut chunks, mut buffer)| async move {
             loop {

@@ -126,8 +126,8 @@ pub fn owner_reference(api_version: &str, kind: &str, name: &str, uid: &str) -> 
 pub fn fully_labeled(pod: &Pod, template: Option<&PodTemplateSpec>) -> bool {
     let wanted = template.and_then(|t| t.metadata.as_ref()).and_then(|m| m.labels.as_ref());
     let Some(wanted) = wanted else { return true };
-    let labels = pod.metadata.labels.clone().unwrap_or_default();
-    wanted.iter().all(|(k, v)| labels.get(k) == Some(v))
+    let labels = pod.metadata.labels.as_ref();
+    wanted.iter().all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
 }
 
 #[cfg(test)]
