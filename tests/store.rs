@@ -422,3 +422,21 @@ fn a_second_process_cannot_open_the_same_data_dir() {
     let _first = EmbeddedStore::open(dir.path()).unwrap();
     assert!(EmbeddedStore::open(dir.path()).is_err());
 }
+
+#[tokio::test]
+async fn the_embedded_store_knows_what_its_slowest_watch_has_yet_to_read() {
+    let harness = embedded_store().await.expect("embedded store");
+    let store = harness.store;
+    assert_eq!(store.oldest_watch(), None);
+    let first = store.create("/registry/pods/default/a", bytes("a")).await.expect("create").mod_revision;
+    let mut behind = store.watch("/registry/pods/", first).await.expect("watch from the first write");
+    let caught_up = store.watch("/registry/pods/", 0).await.expect("watch from now");
+    store.create("/registry/pods/default/b", bytes("b")).await.expect("create");
+    // The watch from the first write has read nothing yet: history from there is wanted.
+    assert_eq!(store.oldest_watch(), Some(first));
+    let event = tokio::time::timeout(Duration::from_secs(5), behind.next()).await.expect("an event");
+    assert!(matches!(event, Some(Ok(_))));
+    assert!(store.oldest_watch().is_some_and(|r| r > first), "{:?}", store.oldest_watch());
+    drop((behind, caught_up));
+    assert_eq!(store.oldest_watch(), None);
+}

@@ -200,19 +200,24 @@ async fn compact_periodically(store: Arc<dyn Store>, interval: Duration) {
     }
 }
 
-/// How often the embedded store's history is trimmed, and the least history kept.
+/// How often the embedded store's history is trimmed, the least history kept, and the
+/// most kept for a watch that fell behind.
 const TRIM_EVERY: Duration = Duration::from_secs(1);
-const TRIM_RETAIN: Duration = Duration::from_secs(5);
+const TRIM_RETAIN: Duration = Duration::from_secs(2);
+const TRIM_WATCH_LIMIT: Duration = Duration::from_secs(30);
 
 /// The embedded store's compaction. etcd runs in its own process, where five minutes of
 /// history cost the apiserver nothing; here every superseded version of every object is
 /// in this process's memory (10,000 pods written three times each kept ~90 MB). So
 /// history is compacted up to what was current a few seconds ago (or one interval, if
-/// that is shorter), but never past the revision of a list still being read in pages.
+/// that is shorter), but never past the revision of a list still being read in pages,
+/// nor (for up to half a minute) past what an open watch has yet to read: under load a
+/// watch falls seconds behind, and a 410 then would cost a re-list of everything.
 /// Watches that were caught up lose nothing (see the store's `missed`); a watch or a
 /// read from a compacted revision gets 410 Gone, as after any etcd compaction.
 async fn trim_history(state: Arc<ApiState>, interval: Duration) {
     let retain = interval.min(TRIM_RETAIN);
+    let watch_limit = interval.min(TRIM_WATCH_LIMIT).max(retain);
     let mut recent: std::collections::VecDeque<(tokio::time::Instant, Revision)> = Default::default();
     let mut compacted = 0;
     let mut tick = tokio::time::interval(TRIM_EVERY.min(retain).max(Duration::from_millis(100)));
@@ -223,14 +228,21 @@ async fn trim_history(state: Arc<ApiState>, interval: Duration) {
         if let Ok(current) = store.current_revision().await {
             recent.push_back((now, current));
         }
-        // The newest revision that has been current for at least `retain`.
-        let mut target = None;
-        while recent.front().is_some_and(|(at, _)| now.duration_since(*at) >= retain) {
-            target = recent.pop_front().map(|(_, revision)| revision);
+        let age = |at: &tokio::time::Instant| now.duration_since(*at);
+        while recent.get(1).is_some_and(|(at, _)| age(at) >= watch_limit) {
+            recent.pop_front();
         }
-        let Some(mut target) = target else { continue };
+        // The newest revision that has been current for at least `retain`.
+        let Some(mut target) = recent.iter().rev().find(|(at, _)| age(at) >= retain).map(|(_, r)| *r) else {
+            continue;
+        };
         if let Some(held) = state.storage.holds.oldest() {
             target = target.min(held);
+        }
+        if let Some(watched) = store.oldest_watch() {
+            // What was current `watch_limit` ago goes regardless: a stuck watch pins nothing.
+            let floor = recent.front().filter(|(at, _)| age(at) >= watch_limit).map_or(0, |(_, r)| *r);
+            target = target.min(watched.max(floor));
         }
         if target <= compacted {
             continue;

@@ -21,7 +21,7 @@ const CAPACITY: usize = 2048;
 /// Revisions whose decoded objects are kept. A decoded pod is eight times its JSON, and
 /// only the first watcher of a change and watches with selectors need it (the others are
 /// served the line), so fewer are kept.
-const OBJECT_CAPACITY: usize = 512;
+const OBJECT_CAPACITY: usize = 128;
 
 #[derive(Default)]
 pub struct WatchCache {

@@ -160,6 +160,12 @@ pub trait Store: Send + Sync {
 
     /// The newest revision of the store.
     async fn current_revision(&self) -> Result<Revision>;
+
+    /// The oldest revision an open watch of this process has yet to read, where the
+    /// store knows (etcd keeps its own history and answers None).
+    fn oldest_watch(&self) -> Option<Revision> {
+        None
+    }
 }
 
 #[cfg(test)]

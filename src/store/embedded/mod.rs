@@ -179,4 +179,8 @@ impl Store for EmbeddedStore {
     async fn current_revision(&self) -> Result<Revision> {
         Ok(self.state.read().current)
     }
+
+    fn oldest_watch(&self) -> Option<Revision> {
+        self.waiters.oldest_position()
+    }
 }

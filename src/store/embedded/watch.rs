@@ -9,7 +9,7 @@
 //! a thread hand-off per request) only for it to find nothing and sleep again.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 
 use futures::StreamExt;
@@ -30,6 +30,10 @@ const MAX_SCANNED: usize = 8192;
 pub(super) struct Waiters {
     by_directory: Mutex<HashMap<String, Vec<Weak<Notify>>>>,
     closed: AtomicBool,
+    /// Each open watch's next revision, so history trimming can spare what a watch that
+    /// fell behind under load has yet to read (see `oldest_position`).
+    positions: Mutex<HashMap<u64, Revision>>,
+    next_id: AtomicU64,
 }
 
 impl Waiters {
@@ -85,9 +89,15 @@ impl Waiters {
     fn closed(&self) -> bool {
         self.closed.load(Ordering::Acquire)
     }
+
+    /// The oldest revision an open watch has yet to read.
+    pub fn oldest_position(&self) -> Option<Revision> {
+        self.positions.lock().values().min().copied()
+    }
 }
 
 struct Cursor {
+    id: u64,
     state: Arc<RwLock<MvccState>>,
     waiters: Arc<Waiters>,
     signal: Arc<Notify>,
@@ -116,7 +126,9 @@ pub(super) fn open(
     };
     // Registered before the first read, so no write after `next` goes unsignalled.
     let signal = waiters.register(prefix);
-    let cursor = Cursor { state, waiters, signal, prefix: prefix.to_string(), next, ended: false };
+    let id = waiters.next_id.fetch_add(1, Ordering::Relaxed);
+    waiters.positions.lock().insert(id, next);
+    let cursor = Cursor { id, state, waiters, signal, prefix: prefix.to_string(), next, ended: false };
     let stream = futures::stream::unfold(cursor, |mut cursor| async move {
         if cursor.ended {
             return None;
@@ -152,8 +164,17 @@ impl Cursor {
             return Err(StoreError::Compacted { requested: self.next, compacted: state.compacted });
         }
         let (events, next) = state.events_since(self.next, &self.prefix, MAX_EVENTS, MAX_SCANNED);
+        if next != self.next {
+            self.waiters.positions.lock().insert(self.id, next);
+        }
         self.next = next;
         Ok((events, next > state.current))
+    }
+}
+
+impl Drop for Cursor {
+    fn drop(&mut self) {
+        self.waiters.positions.lock().remove(&self.id);
     }
 }
 
