@@ -204,14 +204,14 @@ async fn compact_periodically(store: Arc<dyn Store>, interval: Duration) {
 /// most kept for a watch that fell behind.
 const TRIM_EVERY: Duration = Duration::from_secs(1);
 const TRIM_RETAIN: Duration = Duration::from_secs(2);
-const TRIM_WATCH_LIMIT: Duration = Duration::from_secs(30);
+const TRIM_WATCH_LIMIT: Duration = Duration::from_secs(5);
 
 /// The embedded store's compaction. etcd runs in its own process, where five minutes of
 /// history cost the apiserver nothing; here every superseded version of every object is
 /// in this process's memory (10,000 pods written three times each kept ~90 MB). So
 /// history is compacted up to what was current a few seconds ago (or one interval, if
 /// that is shorter), but never past the revision of a list still being read in pages,
-/// nor (for up to half a minute) past what an open watch has yet to read: under load a
+/// nor (for up to five seconds) past what an open watch has yet to read: under load a
 /// watch falls seconds behind, and a 410 then would cost a re-list of everything.
 /// Watches that were caught up lose nothing (see the store's `missed`); a watch or a
 /// read from a compacted revision gets 410 Gone, as after any etcd compaction.
