@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::ObjectReference;
 
+use super::bucket::TokenBucket;
+
 /// Different messages kept apart per (source, object, type, reason).
 const MAX_SIMILAR: usize = 10;
 /// How long similar messages are remembered.
@@ -37,16 +39,11 @@ pub struct Correlated {
 #[derive(Default)]
 pub struct Correlator {
     similar: HashMap<String, Similar>,
-    buckets: HashMap<String, Bucket>,
+    buckets: HashMap<String, TokenBucket>,
 }
 
 struct Similar {
     messages: HashSet<String>,
-    last: Instant,
-}
-
-struct Bucket {
-    tokens: f64,
     last: Instant,
 }
 
@@ -61,8 +58,9 @@ impl Correlator {
         message: &str,
         now: Instant,
     ) -> Option<Correlated> {
-        let correlated = self.aggregate(&format!("{source}/{}/{type_}/{reason}", object_key(object)), message, now);
-        self.allowed(&format!("{source}/{}", object_key(object)), now).then_some(correlated)
+        let spam_key = format!("{source}/{}", object_key(object));
+        let correlated = self.aggregate(&format!("{spam_key}/{type_}/{reason}"), message, now);
+        self.allowed(&spam_key, now).then_some(correlated)
     }
 
     fn aggregate(&mut self, key: &str, message: &str, now: Instant) -> Correlated {
@@ -86,14 +84,7 @@ impl Correlator {
         if self.buckets.len() >= REMEMBERED && !self.buckets.contains_key(key) {
             self.buckets.clear();
         }
-        let bucket = self.buckets.entry(key.to_string()).or_insert(Bucket { tokens: SPAM_BURST, last: now });
-        bucket.tokens = (bucket.tokens + now.duration_since(bucket.last).as_secs_f64() * SPAM_QPS).min(SPAM_BURST);
-        bucket.last = now;
-        if bucket.tokens < 1.0 {
-            return false;
-        }
-        bucket.tokens -= 1.0;
-        true
+        self.buckets.entry(key.to_string()).or_insert_with(|| TokenBucket::new(SPAM_BURST, SPAM_QPS, now)).try_take(now)
     }
 }
 

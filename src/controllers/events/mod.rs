@@ -6,6 +6,7 @@
 //! client-go's correlation (`correlator`), wait in a bounded queue and are written one
 //! after another, in order (`writer`); when the queue is full they are dropped.
 
+pub mod bucket;
 pub mod correlator;
 pub mod writer;
 

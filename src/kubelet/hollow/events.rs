@@ -10,13 +10,14 @@
 //! dropped, as upstream's broadcaster drops them. So 10,000 pods starting at once cost a
 //! few hundred event writes, not 30,000.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use k8s_openapi::api::core::v1::{ObjectReference, Pod};
 use kube::Client;
 use tokio::sync::mpsc;
 
 use super::status::{self, PullFailure};
+use crate::controllers::events::bucket::TokenBucket;
 use crate::controllers::events::{reference_to, EventWriter};
 use crate::kubelet::events::{self as words, KubeletEvent};
 
@@ -125,32 +126,8 @@ impl Recorder {
     }
 }
 
-/// Upstream's token bucket: `burst` at once, then `qps` a second.
-struct TokenBucket {
-    tokens: f64,
-    last: Instant,
-}
-
-impl TokenBucket {
-    fn new() -> TokenBucket {
-        TokenBucket { tokens: BURST, last: Instant::now() }
-    }
-
-    /// How long to wait before the next event may go (taking its token).
-    fn take(&mut self, now: Instant) -> Duration {
-        self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * QPS).min(BURST);
-        self.last = now;
-        self.tokens -= 1.0;
-        if self.tokens >= 0.0 {
-            Duration::ZERO
-        } else {
-            Duration::from_secs_f64(-self.tokens / QPS)
-        }
-    }
-}
-
 async fn write_all(recorder: EventWriter, mut batches: mpsc::Receiver<Batch>) {
-    let mut bucket = TokenBucket::new();
+    let mut bucket = TokenBucket::new(BURST, QPS, Instant::now());
     while let Some(Batch { pod, node, events }) = batches.recv().await {
         let recorder = recorder.clone().on_host(&node);
         for event in events {
@@ -170,6 +147,7 @@ async fn write_all(recorder: EventWriter, mut batches: mpsc::Receiver<Batch>) {
 mod tests {
     use super::*;
     use serde_json::json;
+    use std::time::Duration;
 
     fn pod(status: serde_json::Value) -> Pod {
         serde_json::from_value(json!({
@@ -231,8 +209,8 @@ mod tests {
 
     #[test]
     fn the_bucket_allows_a_burst_then_paces() {
-        let mut bucket = TokenBucket::new();
-        let start = bucket.last;
+        let start = Instant::now();
+        let mut bucket = TokenBucket::new(BURST, QPS, start);
         for _ in 0..100 {
             assert_eq!(bucket.take(start), Duration::ZERO);
         }
