@@ -128,10 +128,10 @@ impl Session {
             let bytes = response.into_body().collect().await.map_err(|e| self.transport(&e))?.to_bytes();
             return Err(ClientError::from_response(status.as_u16(), &bytes));
         }
-        let deadline = self.timeout.map(|limit| Box::pin(tokio::time::sleep(limit)));
+        let limit = self.timeout;
         let chunks = response.into_body().into_data_stream().take_until(Box::pin(async move {
-            match deadline {
-                Some(deadline) => deadline.await,
+            match limit {
+                Some(limit) => tokio::time::sleep(limit).await,
                 None => std::future::pending().await,
             }
         }));
