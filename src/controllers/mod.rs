@@ -14,7 +14,7 @@ pub mod replicaset;
 pub mod slow_start;
 
 use futures::StreamExt;
-use k8s_openapi::api::core::v1::{Container, Pod};
+use k8s_openapi::api::core::v1::{Container, ContainerState, ContainerStatus, Pod};
 use kube::runtime::{watcher, WatchStreamExt};
 use kube::{Api, Client};
 
@@ -39,6 +39,30 @@ pub fn trim_pod_for_controllers(pod: &mut Pod) {
         spec.init_containers.iter_mut().flatten().for_each(names_only);
         spec.ephemeral_containers = None;
         spec.volumes = None;
+        spec.affinity = None;
+        spec.security_context = None;
+        spec.dns_config = None;
+        spec.readiness_gates = None;
+    }
+    // Of the containers' statuses the controllers read the restart counts and when they
+    // terminated; the rest (images, IDs, resources, mounts) is a third of a pod's size.
+    if let Some(status) = pod.status.as_mut() {
+        let counts_only = |c: &mut ContainerStatus| {
+            let terminated = c.state.take().and_then(|state| state.terminated);
+            *c = ContainerStatus {
+                name: std::mem::take(&mut c.name),
+                ready: c.ready,
+                restart_count: c.restart_count,
+                state: terminated
+                    .map(|terminated| ContainerState { terminated: Some(terminated), ..Default::default() }),
+                ..Default::default()
+            }
+        };
+        status.container_statuses.iter_mut().flatten().for_each(counts_only);
+        status.init_container_statuses.iter_mut().flatten().for_each(counts_only);
+        status.ephemeral_container_statuses = None;
+        status.pod_ips = None;
+        status.host_ips = None;
     }
 }
 
