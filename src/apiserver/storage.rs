@@ -109,8 +109,8 @@ fn encode_without_version(object: &mut Value) -> Bytes {
     let metadata = object.get_mut("metadata").and_then(Value::as_object_mut);
     let resource_version = metadata.and_then(|metadata| metadata.remove("resourceVersion"));
     // Copied into an allocation of its exact size: the serializer's buffer grows by
-    // doubling, and the stored value lives as long as the object (a quarter of the store's
-    // memory was spare capacity).
+    // doubling, and the stored value lives as long as the object, spare capacity and all
+    // (mimalloc keeps a block shrunk by less than half, so shrinking in place frees nothing).
     let bytes = Bytes::copy_from_slice(&serde_json::to_vec(&*object).unwrap_or_default());
     if let (Some(rv), Some(metadata)) = (resource_version, object.get_mut("metadata").and_then(Value::as_object_mut)) {
         metadata.insert("resourceVersion".into(), rv);

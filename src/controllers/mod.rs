@@ -25,8 +25,8 @@ pub fn forget_managed_fields<K: kube::Resource>(object: &mut K) {
 }
 
 /// What the shared pod cache keeps of a pod: what the pod controllers read (metadata,
-/// node name, tolerations, phase, conditions, container statuses), without managedFields
-/// and with containers reduced to their names. A cached pod is then about a third of its
+/// node name, tolerations, phase, conditions, containers' restart counts and
+/// terminations), without managedFields and with containers reduced to their names. A cached pod is then about a third of its
 /// decoded size; the controllers build new pods from their owners' templates, never from
 /// cached pods.
 pub fn trim_pod_for_controllers(pod: &mut Pod) {
@@ -45,13 +45,12 @@ pub fn trim_pod_for_controllers(pod: &mut Pod) {
         spec.readiness_gates = None;
     }
     // Of the containers' statuses the controllers read the restart counts and when they
-    // terminated; the rest (images, IDs, resources, mounts) is a third of a pod's size.
+    // terminated; images, IDs, resources and mounts were a large part of a cached pod.
     if let Some(status) = pod.status.as_mut() {
         let counts_only = |c: &mut ContainerStatus| {
             let terminated = c.state.take().and_then(|state| state.terminated);
             *c = ContainerStatus {
                 name: std::mem::take(&mut c.name),
-                ready: c.ready,
                 restart_count: c.restart_count,
                 state: terminated
                     .map(|terminated| ContainerState { terminated: Some(terminated), ..Default::default() }),
