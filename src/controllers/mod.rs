@@ -1,6 +1,7 @@
 //! The controller-manager: controllers that run as API clients of the apiserver (list,
 //! watch, patch through it — never the store), like upstream's kube-controller-manager.
 
+pub mod cached_pod;
 pub mod deployment;
 pub mod events;
 pub mod expectations;
@@ -13,56 +14,15 @@ pub mod node_lifecycle;
 pub mod replicaset;
 pub mod slow_start;
 
+use cached_pod::CachedPod;
 use futures::StreamExt;
-use k8s_openapi::api::core::v1::{Container, ContainerState, ContainerStatus, Pod};
 use kube::runtime::{watcher, WatchStreamExt};
 use kube::{Api, Client};
 
-/// Pods kept in a controller's cache lose their managedFields, which no controller reads
+/// Objects kept in a controller's cache (nodes, leases) lose their managedFields, which no controller reads
 /// and which are a large part of each object (upstream's informers trim them the same way).
 pub fn forget_managed_fields<K: kube::Resource>(object: &mut K) {
     object.meta_mut().managed_fields = None;
-}
-
-/// What the shared pod cache keeps of a pod: what the pod controllers read (metadata,
-/// node name, tolerations, phase, conditions, containers' restart counts and
-/// terminations), without managedFields and with containers reduced to their names. A cached pod is then about a third of its
-/// decoded size; the controllers build new pods from their owners' templates, never from
-/// cached pods.
-pub fn trim_pod_for_controllers(pod: &mut Pod) {
-    forget_managed_fields(pod);
-    if let Some(spec) = pod.spec.as_mut() {
-        let names_only = |c: &mut k8s_openapi::api::core::v1::Container| {
-            *c = Container { name: std::mem::take(&mut c.name), ..Default::default() }
-        };
-        spec.containers.iter_mut().for_each(names_only);
-        spec.init_containers.iter_mut().flatten().for_each(names_only);
-        spec.ephemeral_containers = None;
-        spec.volumes = None;
-        spec.affinity = None;
-        spec.security_context = None;
-        spec.dns_config = None;
-        spec.readiness_gates = None;
-    }
-    // Of the containers' statuses the controllers read the restart counts and when they
-    // terminated; images, IDs, resources and mounts were a large part of a cached pod.
-    if let Some(status) = pod.status.as_mut() {
-        let counts_only = |c: &mut ContainerStatus| {
-            let terminated = c.state.take().and_then(|state| state.terminated);
-            *c = ContainerStatus {
-                name: std::mem::take(&mut c.name),
-                restart_count: c.restart_count,
-                state: terminated
-                    .map(|terminated| ContainerState { terminated: Some(terminated), ..Default::default() }),
-                ..Default::default()
-            }
-        };
-        status.container_statuses.iter_mut().flatten().for_each(counts_only);
-        status.init_container_statuses.iter_mut().flatten().for_each(counts_only);
-        status.ephemeral_container_statuses = None;
-        status.pod_ips = None;
-        status.host_ips = None;
-    }
 }
 
 /// Options shared by the controllers.
@@ -95,15 +55,13 @@ pub async fn run(client: Client, options: ControllerOptions) {
 }
 
 /// What a controller hears from the shared pod informer.
-pub type PodChanges = futures::stream::BoxStream<'static, std::sync::Arc<informer::Change<Pod>>>;
+pub type PodChanges = futures::stream::BoxStream<'static, std::sync::Arc<informer::Change<CachedPod>>>;
 
 /// Every controller side by side; dropping the future stops them all. The pod
-/// controllers share one pod watch and cache.
+/// controllers share one pod watch and cache, of the fields they read (`CachedPod`).
 pub async fn run_controllers(client: Client, options: ControllerOptions) {
     let mut pods = informer::Informer::new(
-        watcher::watcher(Api::<Pod>::all(client.clone()), watcher::Config::default())
-            .default_backoff()
-            .modify(trim_pod_for_controllers),
+        watcher::watcher(Api::<CachedPod>::all(client.clone()), watcher::Config::default()).default_backoff(),
     );
     let mut controllers = tokio::task::JoinSet::new();
     controllers.spawn(replicaset::run_replicasets(client.clone(), pods.store(), pods.subscribe().boxed()));

@@ -6,13 +6,14 @@
 use std::collections::BTreeSet;
 
 use k8s_openapi::api::core::v1::{EnvVar, EnvVarSource, ObjectFieldSelector, Pod};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 pub const INDEX_KEY: &str = "batch.kubernetes.io/job-completion-index";
 const INDEX_ENV: &str = "JOB_COMPLETION_INDEX";
 
 /// The pod's completion index, if it has a valid one.
-pub fn index_of(pod: &Pod) -> Option<i32> {
-    pod.metadata.annotations.as_ref()?.get(INDEX_KEY)?.parse().ok().filter(|i| *i >= 0)
+pub fn index_of(pod: &ObjectMeta) -> Option<i32> {
+    pod.annotations.as_ref()?.get(INDEX_KEY)?.parse().ok().filter(|i| *i >= 0)
 }
 
 /// `"1,3-5"` → {1, 3, 4, 5}; what does not parse is skipped.
@@ -101,7 +102,7 @@ mod tests {
             serde_json::from_value(json!({"metadata": {}, "spec": {"containers": [{"name": "c", "image": "x"}]}}))
                 .unwrap();
         stamp(&mut pod, "sum", 3);
-        assert_eq!(index_of(&pod), Some(3));
+        assert_eq!(index_of(&pod.metadata), Some(3));
         assert_eq!(pod.metadata.generate_name.as_deref(), Some("sum-3-"));
         let spec = pod.spec.unwrap();
         assert_eq!(spec.hostname.as_deref(), Some("sum-3"));

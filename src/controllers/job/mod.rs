@@ -23,9 +23,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::controllers::cached_pod::CachedPod;
 use futures::{stream, StreamExt, TryStreamExt};
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::Pod;
 use kube::api::Api;
 use kube::runtime::controller::{self, trigger_self, trigger_with, Action};
 use kube::runtime::reflector::{self, ObjectRef, Store};
@@ -62,7 +62,7 @@ pub enum Error {
 /// What every reconcile shares.
 pub struct Context {
     pub client: Client,
-    pub pods: Store<Pod>,
+    pub pods: Store<CachedPod>,
     pub expectations: Expectations,
     pub recorder: EventRecorder,
     /// Consecutive failed reconciles per job (`namespace/name`), for the retry backoff.
@@ -71,7 +71,7 @@ pub struct Context {
 
 /// Notes what a pod change means for expectations; `previous` is the version the shared
 /// cache held before it.
-fn observe(ctx: &Context, change: &Change<Pod>) {
+fn observe(ctx: &Context, change: &Change<CachedPod>) {
     match change {
         Change::Applied { object: pod, previous } => {
             if previous.is_none() {
@@ -89,7 +89,7 @@ fn observe(ctx: &Context, change: &Change<Pod>) {
 
 /// Runs the job controller until the task is dropped, over the controller-manager's
 /// shared pod cache and its changes.
-pub async fn run(client: Client, pods: Store<Pod>, pod_changes: super::PodChanges) {
+pub async fn run(client: Client, pods: Store<CachedPod>, pod_changes: super::PodChanges) {
     let (jobs, job_writer) = reflector::store::<Job>();
     let ctx = Arc::new(Context {
         client: client.clone(),
@@ -114,7 +114,7 @@ pub async fn run(client: Client, pods: Store<Pod>, pod_changes: super::PodChange
         observe(&observer, &change);
         Ok::<_, watcher::Error>(change.object().clone())
     });
-    let pod_triggers = trigger_with(touched, |pod: Arc<Pod>| {
+    let pod_triggers = trigger_with(touched, |pod: Arc<CachedPod>| {
         let namespace = pod.namespace().unwrap_or_default();
         pods::job_of(&pod).map(|job| ObjectRef::<Job>::new(&job.name).within(&namespace))
     });

@@ -7,24 +7,24 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use k8s_openapi::api::core::v1::Pod;
+use crate::controllers::cached_pod::CachedPod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
 use crate::controllers::replicaset::pods::{controller_ref, is_ready};
 
 /// The controller reference of a pod when a Job controls it.
-pub fn job_of(pod: &Pod) -> Option<&OwnerReference> {
+pub fn job_of(pod: &CachedPod) -> Option<&OwnerReference> {
     controller_ref(pod).filter(|r| r.kind == "Job" && r.api_version == "batch/v1")
 }
 
-fn phase(pod: &Pod) -> &str {
+fn phase(pod: &CachedPod) -> &str {
     pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("Pending")
 }
 
 /// The pods of one job, by what they count toward.
 #[derive(Debug, Default, Clone)]
 pub struct Counts {
-    pub active: Vec<Arc<Pod>>,
+    pub active: Vec<Arc<CachedPod>>,
     pub ready: i32,
     pub terminating: i32,
     pub succeeded: i32,
@@ -58,7 +58,7 @@ impl Counts {
 
 /// When the pod finished: its containers' latest finishedAt, else its Ready condition's
 /// last transition.
-fn finished_at(pod: &Pod) -> Option<DateTime<Utc>> {
+fn finished_at(pod: &CachedPod) -> Option<DateTime<Utc>> {
     let status = pod.status.as_ref()?;
     let containers = status.container_statuses.iter().flatten();
     let finished =
@@ -69,13 +69,13 @@ fn finished_at(pod: &Pod) -> Option<DateTime<Utc>> {
     })
 }
 
-pub fn count(pods: &[Arc<Pod>]) -> Counts {
+pub fn count(pods: &[Arc<CachedPod>]) -> Counts {
     let mut counts = Counts::default();
     for pod in pods {
         match phase(pod) {
             "Succeeded" => {
                 counts.succeeded += 1;
-                counts.succeeded_indexes.extend(super::indexed::index_of(pod));
+                counts.succeeded_indexes.extend(super::indexed::index_of(&pod.metadata));
                 counts.last_success_at = counts.last_success_at.max(finished_at(pod));
             }
             "Failed" => {
@@ -105,7 +105,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn pod(status: serde_json::Value, deleting: bool) -> Arc<Pod> {
+    fn pod(status: serde_json::Value, deleting: bool) -> Arc<CachedPod> {
         let mut value = json!({"metadata": {"name": "p"}, "status": status});
         if deleting {
             value["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");

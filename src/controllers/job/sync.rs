@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::controllers::cached_pod::CachedPod;
 use chrono::{DateTime, Utc};
 use futures::future::join_all;
 use futures::FutureExt;
@@ -48,7 +49,7 @@ pub struct Plan {
     pub create: usize,
     /// Indexed jobs: the completion index of each pod to create.
     pub indexes: Vec<i32>,
-    pub delete: Vec<Arc<Pod>>,
+    pub delete: Vec<Arc<CachedPod>>,
     pub notes: Vec<Note>,
     /// When the active deadline passes, if it is still ahead.
     pub deadline_in: Option<Duration>,
@@ -210,9 +211,13 @@ pub fn plan(job: &Job, counts: &Counts, now: DateTime<Utc>) -> Plan {
         } as usize;
         if spec.indexed {
             // A pod running an index that already succeeded is a duplicate.
-            let (duplicates, running): (Vec<_>, Vec<_>) =
-                counts.active.iter().cloned().partition(|p| indexed::index_of(p).is_none_or(|i| done.contains(&i)));
-            let running_indexes: BTreeSet<i32> = running.iter().filter_map(|p| indexed::index_of(p)).collect();
+            let (duplicates, running): (Vec<_>, Vec<_>) = counts
+                .active
+                .iter()
+                .cloned()
+                .partition(|p| indexed::index_of(&p.metadata).is_none_or(|i| done.contains(&i)));
+            let running_indexes: BTreeSet<i32> =
+                running.iter().filter_map(|p| indexed::index_of(&p.metadata)).collect();
             let missing = want.saturating_sub(running.len()).min(BURST);
             plan.indexes = indexed::to_create(spec.completions.unwrap_or(0), &done, &running_indexes, missing);
             plan.create = plan.indexes.len();
@@ -264,7 +269,7 @@ pub async fn reconcile(job: Arc<Job>, ctx: Arc<Context>) -> Result<Action, Error
     let satisfied =
         ctx.expectations.satisfied(&key, |uid| ctx.pods.find(|p| p.metadata.uid.as_deref() == Some(uid)).is_some());
     let uid = job.uid().unwrap_or_default();
-    let owned: Vec<Arc<Pod>> = ctx
+    let owned: Vec<Arc<CachedPod>> = ctx
         .pods
         .state()
         .into_iter()
@@ -346,11 +351,11 @@ async fn create_pods(job: &Job, ctx: &Context, key: &str, plan: &Plan) -> Result
     creator.create(&pods).await.map_err(Error::Create)
 }
 
-async fn delete_pods(job: &Job, ctx: &Context, key: &str, victims: &[Arc<Pod>]) -> Result<(), Error> {
+async fn delete_pods(job: &Job, ctx: &Context, key: &str, victims: &[Arc<CachedPod>]) -> Result<(), Error> {
     ctx.expectations.expect_deletions(key, victims.iter().filter_map(|p| p.uid()));
     let target = event_target(job);
     let deletions = victims.iter().map(|pod| async move {
-        let api: Api<Pod> = Api::namespaced(ctx.client.clone(), &pod.namespace().unwrap_or_default());
+        let api: Api<CachedPod> = Api::namespaced(ctx.client.clone(), &pod.namespace().unwrap_or_default());
         let params = DeleteParams {
             preconditions: Some(Preconditions { uid: pod.uid(), resource_version: None }),
             ..Default::default()
@@ -395,7 +400,7 @@ mod tests {
     }
 
     fn pods_in(phases: &[&str]) -> Counts {
-        let pods: Vec<Arc<Pod>> = phases
+        let pods: Vec<Arc<CachedPod>> = phases
             .iter()
             .enumerate()
             .map(|(i, phase)| {

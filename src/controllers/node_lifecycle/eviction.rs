@@ -3,15 +3,16 @@
 //! taint is not tolerated at all, else when the shortest `tolerationSeconds` since the
 //! taint's `timeAdded` ran out.
 
+use crate::controllers::cached_pod::CachedPod;
 use chrono::{DateTime, Utc};
-use k8s_openapi::api::core::v1::{Pod, Taint, Toleration};
+use k8s_openapi::api::core::v1::{Taint, Toleration};
 
 // One toleration rule for the scheduler's taint filter and for eviction.
 pub use crate::scheduler::filters::tolerates;
 
 /// When the pod must go: `None` never (nothing to evict for, or tolerated forever),
 /// `Some(t)` at `t` (in the past for "now").
-pub fn evict_at(pod: &Pod, taints: &[Taint], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+pub fn evict_at(pod: &CachedPod, taints: &[Taint], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     let tolerations: &[Toleration] = pod.spec.as_ref().and_then(|s| s.tolerations.as_deref()).unwrap_or_default();
     let mut at: Option<DateTime<Utc>> = None;
     for taint in taints.iter().filter(|t| t.effect == "NoExecute") {
@@ -43,7 +44,7 @@ mod tests {
         .unwrap()
     }
 
-    fn pod(tolerations: serde_json::Value) -> Pod {
+    fn pod(tolerations: serde_json::Value) -> CachedPod {
         serde_json::from_value(
             json!({"metadata": {"name": "p"}, "spec": {"containers": [], "tolerations": tolerations}}),
         )

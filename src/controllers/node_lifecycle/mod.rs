@@ -16,10 +16,11 @@ mod taints;
 use std::collections::HashSet;
 use std::time::Duration;
 
+use crate::controllers::cached_pod::CachedPod;
 use chrono::Utc;
 use futures::StreamExt;
 use k8s_openapi::api::coordination::v1::Lease;
-use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::core::v1::Node;
 use kube::api::{Api, DeleteParams, Patch, PatchParams, Preconditions};
 use kube::runtime::reflector::{self, ObjectRef, Store};
 use kube::runtime::{watcher, WatchStreamExt};
@@ -47,7 +48,7 @@ struct Monitor {
     client: Client,
     nodes: Store<Node>,
     leases: Store<Lease>,
-    pods: Store<Pod>,
+    pods: Store<CachedPod>,
     grace: Duration,
     probes: health::Probes,
     /// Events about nodes (and NodeNotReady on their pods), as upstream's node-controller.
@@ -60,7 +61,7 @@ struct Monitor {
 
 /// Runs the controller until the task is dropped, reading pods from the controller-
 /// manager's shared cache (only pods bound to a node can be evicted from one).
-pub async fn run(client: Client, options: ControllerOptions, pods: Store<Pod>) {
+pub async fn run(client: Client, options: ControllerOptions, pods: Store<CachedPod>) {
     let (nodes, node_writer) = reflector::store::<Node>();
     let (leases, lease_writer) = reflector::store::<Lease>();
     let config = watcher::Config::default();
@@ -195,7 +196,7 @@ impl Monitor {
             let message =
                 format!("Marking for deletion Pod {}/{}", pod.namespace().unwrap_or_default(), pod.name_any());
             self.eviction_events.normal(&target, "TaintManagerEviction", &message);
-            let api: Api<Pod> = Api::namespaced(self.client.clone(), &pod.namespace().unwrap_or_default());
+            let api: Api<CachedPod> = Api::namespaced(self.client.clone(), &pod.namespace().unwrap_or_default());
             // As upstream, the pod says why it goes (DisruptionTarget) before it goes.
             let disruption = json!({"status": {"conditions": [{"type": "DisruptionTarget", "status": "True",
                 "reason": "DeletionByTaintManager", "message": "Taint manager: deleting due to NoExecute taint",
@@ -230,11 +231,11 @@ fn set_field(parent: &str, parent_exists: bool, field: &str, value: Value) -> Va
     }
 }
 
-fn node_of(pod: &Pod) -> Option<&str> {
+fn node_of(pod: &CachedPod) -> Option<&str> {
     pod.spec.as_ref()?.node_name.as_deref().filter(|n| !n.is_empty())
 }
 
-fn pod_reference(pod: &Pod) -> k8s_openapi::api::core::v1::ObjectReference {
+fn pod_reference(pod: &CachedPod) -> k8s_openapi::api::core::v1::ObjectReference {
     reference_to("v1", "Pod", pod.namespace().as_deref(), &pod.name_any(), pod.uid().as_deref())
 }
 

@@ -17,9 +17,10 @@ use std::fmt::Debug;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::controllers::cached_pod::CachedPod;
 use futures::{stream, StreamExt, TryStreamExt};
 use k8s_openapi::api::apps::v1::ReplicaSet;
-use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec, ReplicationController};
+use k8s_openapi::api::core::v1::{PodTemplateSpec, ReplicationController};
 use k8s_openapi::NamespaceResourceScope;
 use kube::api::Api;
 use kube::core::{Selector, SelectorExt};
@@ -144,7 +145,7 @@ pub enum Error {
 pub struct Context<K: ReplicaOwner> {
     pub client: Client,
     pub owners: Store<K>,
-    pub pods: Store<Pod>,
+    pub pods: Store<CachedPod>,
     pub expectations: Expectations,
     pub recorder: EventRecorder,
     /// (owner uid, pod uid) → when someone else released the pod from that owner.
@@ -171,14 +172,14 @@ pub fn owner_key(namespace: &str, name: &str) -> String {
 
 /// The controller reference of a pod when it is of kind `K`.
 fn controller_of_kind<K: ReplicaOwner>(
-    pod: &Pod,
+    pod: &CachedPod,
 ) -> Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference> {
     pods::controller_ref(pod).filter(|r| r.kind == K::kind(&()) && r.api_version == K::api_version(&()))
 }
 
 /// Notes what a pod change means for expectations and releases; `previous` is the
 /// version the shared cache held before it.
-fn observe<K: ReplicaOwner>(ctx: &Context<K>, change: &Change<Pod>) {
+fn observe<K: ReplicaOwner>(ctx: &Context<K>, change: &Change<CachedPod>) {
     match change {
         Change::Applied { object: pod, previous } => {
             let namespace = pod.namespace().unwrap_or_default();
@@ -201,7 +202,7 @@ fn observe<K: ReplicaOwner>(ctx: &Context<K>, change: &Change<Pod>) {
 
 /// The owners a pod event should wake: its controller, or for an orphan every owner in
 /// its namespace whose selector matches it.
-fn owners_of<K: ReplicaOwner>(owners: &Store<K>, pod: &Pod) -> Vec<ObjectRef<K>> {
+fn owners_of<K: ReplicaOwner>(owners: &Store<K>, pod: &CachedPod) -> Vec<ObjectRef<K>> {
     let namespace = pod.namespace().unwrap_or_default();
     if let Some(reference) = pods::controller_ref(pod) {
         if reference.kind == K::kind(&()) && reference.api_version == K::api_version(&()) {
@@ -221,7 +222,7 @@ fn owners_of<K: ReplicaOwner>(owners: &Store<K>, pod: &Pod) -> Vec<ObjectRef<K>>
 
 /// Runs the controller for kind `K` until the task is dropped, over the controller-
 /// manager's shared pod cache and its changes.
-pub async fn run<K: ReplicaOwner>(client: Client, pods: Store<Pod>, pod_changes: PodChanges) {
+pub async fn run<K: ReplicaOwner>(client: Client, pods: Store<CachedPod>, pod_changes: PodChanges) {
     let (owners, owner_writer) = reflector::store::<K>();
     let ctx = Arc::new(Context::<K> {
         client: client.clone(),
@@ -248,7 +249,7 @@ pub async fn run<K: ReplicaOwner>(client: Client, pods: Store<Pod>, pod_changes:
         Ok::<_, watcher::Error>(change.object().clone())
     });
     let mapper_owners = owners.clone();
-    let pod_triggers = trigger_with(touched, move |pod: Arc<Pod>| owners_of(&mapper_owners, &pod));
+    let pod_triggers = trigger_with(touched, move |pod: Arc<CachedPod>| owners_of(&mapper_owners, &pod));
 
     let queue = stream::select(owner_triggers, pod_triggers);
     controller::applier(
@@ -299,12 +300,12 @@ fn retry_delay(failures: u32) -> Duration {
 }
 
 /// The replicaset controller (apps/v1 ReplicaSet).
-pub async fn run_replicasets(client: Client, pods: Store<Pod>, pod_changes: PodChanges) {
+pub async fn run_replicasets(client: Client, pods: Store<CachedPod>, pod_changes: PodChanges) {
     run::<ReplicaSet>(client, pods, pod_changes).await
 }
 
 /// The replication controller (core/v1 ReplicationController).
-pub async fn run_replication_controllers(client: Client, pods: Store<Pod>, pod_changes: PodChanges) {
+pub async fn run_replication_controllers(client: Client, pods: Store<CachedPod>, pod_changes: PodChanges) {
     run::<ReplicationController>(client, pods, pod_changes).await
 }
 

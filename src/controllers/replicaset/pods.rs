@@ -4,37 +4,42 @@
 use std::cmp::Reverse;
 use std::collections::HashMap;
 
+use crate::controllers::cached_pod::CachedPod;
 use chrono::{DateTime, Utc};
 use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
 /// The owner reference that marks a pod's controller.
-pub fn controller_ref(pod: &Pod) -> Option<&OwnerReference> {
+pub fn controller_ref(pod: &CachedPod) -> Option<&OwnerReference> {
     pod.metadata.owner_references.as_ref()?.iter().find(|r| r.controller == Some(true))
 }
 
-fn phase(pod: &Pod) -> &str {
+fn phase(pod: &CachedPod) -> &str {
     pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("Pending")
 }
 
 /// Counted toward replicas: not finished and not being deleted.
-pub fn is_active(pod: &Pod) -> bool {
+pub fn is_active(pod: &CachedPod) -> bool {
     !matches!(phase(pod), "Succeeded" | "Failed") && pod.metadata.deletion_timestamp.is_none()
 }
 
 /// When the pod's Ready condition became true, if it is true.
-fn ready_since(pod: &Pod) -> Option<Option<DateTime<Utc>>> {
+fn ready_since(pod: &CachedPod) -> Option<Option<DateTime<Utc>>> {
     let conditions = pod.status.as_ref()?.conditions.as_ref()?;
     let ready = conditions.iter().find(|c| c.type_ == "Ready" && c.status == "True")?;
     Some(ready.last_transition_time.as_ref().map(|t| t.0))
 }
 
-pub fn is_ready(pod: &Pod) -> bool {
+pub fn is_ready(pod: &CachedPod) -> bool {
     ready_since(pod).is_some()
 }
 
 /// Ready for at least `min_ready_seconds`; else how long until it will be (if ready).
-pub fn availability(pod: &Pod, min_ready_seconds: i32, now: DateTime<Utc>) -> Result<(), Option<chrono::Duration>> {
+pub fn availability(
+    pod: &CachedPod,
+    min_ready_seconds: i32,
+    now: DateTime<Utc>,
+) -> Result<(), Option<chrono::Duration>> {
     let Some(since) = ready_since(pod) else { return Err(None) };
     if min_ready_seconds <= 0 {
         return Ok(());
@@ -52,7 +57,7 @@ pub fn availability(pod: &Pod, min_ready_seconds: i32, now: DateTime<Utc>) -> Re
 /// scheduled, pending before unknown before running, not ready before ready, more pods of
 /// this owner on the same node first, ready for less time first, more restarts first,
 /// newer first.
-pub fn pods_to_delete(pods: &[std::sync::Arc<Pod>], count: usize) -> Vec<std::sync::Arc<Pod>> {
+pub fn pods_to_delete(pods: &[std::sync::Arc<CachedPod>], count: usize) -> Vec<std::sync::Arc<CachedPod>> {
     let mut per_node: HashMap<&str, usize> = HashMap::new();
     for pod in pods {
         if let Some(node) = node_name(pod) {
@@ -87,7 +92,7 @@ pub fn pods_to_delete(pods: &[std::sync::Arc<Pod>], count: usize) -> Vec<std::sy
     ranked.into_iter().take(count).cloned().collect()
 }
 
-fn node_name(pod: &Pod) -> Option<&str> {
+fn node_name(pod: &CachedPod) -> Option<&str> {
     pod.spec.as_ref()?.node_name.as_deref().filter(|n| !n.is_empty())
 }
 
@@ -123,7 +128,7 @@ pub fn owner_reference(api_version: &str, kind: &str, name: &str, uid: &str) -> 
 }
 
 /// Whether every label of the template is on the pod (`fullyLabeledReplicas`).
-pub fn fully_labeled(pod: &Pod, template: Option<&PodTemplateSpec>) -> bool {
+pub fn fully_labeled(pod: &CachedPod, template: Option<&PodTemplateSpec>) -> bool {
     let wanted = template.and_then(|t| t.metadata.as_ref()).and_then(|m| m.labels.as_ref());
     let Some(wanted) = wanted else { return true };
     let labels = pod.metadata.labels.as_ref();
@@ -136,7 +141,7 @@ mod tests {
     use serde_json::json;
     use std::sync::Arc;
 
-    fn pod(name: &str, extra: serde_json::Value) -> Arc<Pod> {
+    fn pod(name: &str, extra: serde_json::Value) -> Arc<CachedPod> {
         let mut value = json!({"metadata": {"name": name, "creationTimestamp": "2026-01-01T00:00:00Z"}});
         if let (Some(base), Some(extra)) = (value.as_object_mut(), extra.as_object()) {
             for (k, v) in extra {

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::controllers::cached_pod::CachedPod;
 use chrono::{DateTime, SecondsFormat, Utc};
-use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, Patch, PatchParams};
 use kube::ResourceExt;
 use serde_json::{json, Map, Value};
@@ -18,7 +18,7 @@ const COUNTS: &[&str] = &["fullyLabeledReplicas", "readyReplicas", "availableRep
 /// The status the owner should have, and when a pod will become available (minReadySeconds).
 pub fn compute<K: ReplicaOwner>(
     owner: &K,
-    owned: &[Arc<Pod>],
+    owned: &[Arc<CachedPod>],
     failure: Option<(&Error, i64)>,
     now: DateTime<Utc>,
 ) -> (Value, Option<Duration>) {
@@ -98,7 +98,7 @@ fn patch_for(current: &Value, wanted: &Value) -> Value {
 pub async fn update<K: ReplicaOwner>(
     owner: &K,
     ctx: &Context<K>,
-    owned: &[Arc<Pod>],
+    owned: &[Arc<CachedPod>],
     failure: Option<(&Error, i64)>,
 ) -> Result<Option<Duration>, Error> {
     let (wanted, next_check) = compute(owner, owned, failure, Utc::now());
@@ -131,7 +131,7 @@ mod tests {
         .unwrap()
     }
 
-    fn pod(labels: Value, ready: bool) -> Arc<Pod> {
+    fn pod(labels: Value, ready: bool) -> Arc<CachedPod> {
         let status = if ready { "True" } else { "False" };
         Arc::new(
             serde_json::from_value(json!({

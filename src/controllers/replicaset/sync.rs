@@ -5,9 +5,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::controllers::cached_pod::CachedPod;
 use futures::future::join_all;
 use futures::FutureExt;
-use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, DeleteParams, Patch, PatchParams, Preconditions};
 use kube::core::SelectorExt;
 use kube::runtime::controller::Action;
@@ -36,7 +36,7 @@ pub async fn reconcile<K: ReplicaOwner>(owner: Arc<K>, ctx: Arc<Context<K>>) -> 
     // Judged before looking at pods: what is observed after this point is in the cache.
     let satisfied =
         ctx.expectations.satisfied(&key, |uid| ctx.pods.find(|p| p.metadata.uid.as_deref() == Some(uid)).is_some());
-    let candidates: Vec<Arc<Pod>> = ctx
+    let candidates: Vec<Arc<CachedPod>> = ctx
         .pods
         .state()
         .into_iter()
@@ -71,12 +71,12 @@ pub async fn reconcile<K: ReplicaOwner>(owner: Arc<K>, ctx: Arc<Context<K>>) -> 
 async fn claim<K: ReplicaOwner>(
     owner: &K,
     ctx: &Context<K>,
-    candidates: Vec<Arc<Pod>>,
-) -> Result<(Vec<Arc<Pod>>, Option<Duration>), Error> {
+    candidates: Vec<Arc<CachedPod>>,
+) -> Result<(Vec<Arc<CachedPod>>, Option<Duration>), Error> {
     let owner_uid = owner.uid().unwrap_or_default();
     let deleting = owner.meta().deletion_timestamp.is_some();
     let selector = owner.selector();
-    let matches = |pod: &Pod| selector.as_ref().is_some_and(|s| s.matches(pod.labels()));
+    let matches = |pod: &CachedPod| selector.as_ref().is_some_and(|s| s.matches(pod.labels()));
     let mut owned = Vec::new();
     let mut retry = None;
     let mut can_adopt: Option<bool> = None;
@@ -123,12 +123,12 @@ async fn fresh_owner_is_live<K: ReplicaOwner>(owner: &K, ctx: &Context<K>) -> Re
     Ok(fresh.is_some_and(|f| f.uid() == owner.uid() && f.meta().deletion_timestamp.is_none()))
 }
 
-fn pods_api<K: ReplicaOwner>(ctx: &Context<K>, pod: &Pod) -> Api<Pod> {
+fn pods_api<K: ReplicaOwner>(ctx: &Context<K>, pod: &CachedPod) -> Api<CachedPod> {
     Api::namespaced(ctx.client.clone(), &pod.namespace().unwrap_or_default())
 }
 
 /// A JSON patch that applies only to the version of the pod we looked at.
-fn guarded(pod: &Pod, ops: Vec<Value>) -> Value {
+fn guarded(pod: &CachedPod, ops: Vec<Value>) -> Value {
     let mut patch = vec![json!({"op": "test", "path": "/metadata/resourceVersion", "value": pod.resource_version()})];
     patch.extend(ops);
     Value::Array(patch)
@@ -139,7 +139,7 @@ fn stale(err: &kube::Error) -> bool {
     matches!(err, kube::Error::Api(status) if matches!(status.code, 404 | 409 | 422))
 }
 
-async fn adopt<K: ReplicaOwner>(owner: &K, ctx: &Context<K>, pod: &Pod) -> Result<Option<Pod>, Error> {
+async fn adopt<K: ReplicaOwner>(owner: &K, ctx: &Context<K>, pod: &CachedPod) -> Result<Option<CachedPod>, Error> {
     let mut references = pod.metadata.owner_references.clone().unwrap_or_default();
     references.push(pods::owner_reference(
         &K::api_version(&()),
@@ -156,7 +156,7 @@ async fn adopt<K: ReplicaOwner>(owner: &K, ctx: &Context<K>, pod: &Pod) -> Resul
     }
 }
 
-async fn release<K: ReplicaOwner>(ctx: &Context<K>, pod: &Pod, owner_uid: &str) -> Result<(), Error> {
+async fn release<K: ReplicaOwner>(ctx: &Context<K>, pod: &CachedPod, owner_uid: &str) -> Result<(), Error> {
     let remaining: Vec<_> =
         pod.metadata.owner_references.iter().flatten().filter(|r| r.uid != owner_uid).cloned().collect();
     let op = if remaining.is_empty() {
@@ -177,7 +177,7 @@ async fn manage<K: ReplicaOwner>(
     owner: &K,
     ctx: &Context<K>,
     key: &str,
-    owned: &[Arc<Pod>],
+    owned: &[Arc<CachedPod>],
     diff: i64,
 ) -> Result<(), Error> {
     if diff < 0 {
@@ -219,7 +219,7 @@ async fn create_pods<K: ReplicaOwner>(owner: &K, ctx: &Context<K>, key: &str, co
 async fn delete_pods<K: ReplicaOwner>(
     owner: &K,
     ctx: &Context<K>,
-    owned: &[Arc<Pod>],
+    owned: &[Arc<CachedPod>],
     count: usize,
 ) -> Result<(), Error> {
     let victims = pods::pods_to_delete(owned, count);
