@@ -3,10 +3,10 @@
 //! watch. Its fields keep the names and nesting of `k8s_openapi`'s `Pod`, so controller
 //! code reads `pod.status.as_ref()?.phase` either way.
 //!
-//! Measured: a full decoded `Pod` with 10,000 of them cached cost ~70 MB; trimmed after
-//! decoding still ~4 KB a pod, most of it the inline size of `PodSpec` and
-//! `ContainerStatus` fields no controller reads. The controllers build new pods from their
-//! owners' templates, never from cached pods, so nothing else is needed.
+//! A `Pod` trimmed after decoding still carries the inline size of every `PodSpec` and
+//! `ContainerStatus` field; with this type instead, the cluster bench (10,000 pods) ended
+//! 62 MB smaller. The controllers build new pods from their owners' templates, never from
+//! cached pods, so nothing else is needed.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;

@@ -19,8 +19,9 @@ use futures::StreamExt;
 use kube::runtime::{watcher, WatchStreamExt};
 use kube::{Api, Client};
 
-/// Objects kept in a controller's cache (nodes, leases) lose their managedFields, which no controller reads
-/// and which are a large part of each object (upstream's informers trim them the same way).
+/// Objects kept in a controller's cache (nodes, leases) lose their managedFields, which no
+/// controller reads and which are a large part of each object (upstream's informers trim
+/// them the same way).
 pub fn forget_managed_fields<K: kube::Resource>(object: &mut K) {
     object.meta_mut().managed_fields = None;
 }

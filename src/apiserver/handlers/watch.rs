@@ -57,13 +57,11 @@ impl Encoder {
         } else {
             object
         };
-        // {"type":…,"object":…} written directly, without copying the object into a wrapper.
-        let mut line = format!("{{\"type\":\"{kind}\",\"object\":").into_bytes();
-        if serde_json::to_writer(&mut line, object).is_err() {
-            line.extend_from_slice(b"null");
-        }
-        line.extend_from_slice(b"}\n");
-        Bytes::from(line)
+        event_line(kind, |line| {
+            if serde_json::to_writer(&mut *line, object).is_err() {
+                line.extend_from_slice(b"null");
+            }
+        })
     }
 
     /// Whether this watcher's lines are the same as every other's (no table, not a custom
@@ -140,15 +138,23 @@ fn spliced_line(kind: &str, stored: &[u8], revision: Revision) -> Option<Bytes> 
     }
     let at = memchr::memmem::find(stored, METADATA)? + METADATA.len();
     let (head, tail) = stored.split_at(at);
-    let version = format!("\"resourceVersion\":\"{revision}\"{}", if tail.first() == Some(&b'}') { "" } else { "," });
-    let prefix = format!("{{\"type\":\"{kind}\",\"object\":");
-    let mut line = Vec::with_capacity(prefix.len() + stored.len() + version.len() + 2);
-    line.extend_from_slice(prefix.as_bytes());
-    line.extend_from_slice(head);
-    line.extend_from_slice(version.as_bytes());
-    line.extend_from_slice(tail);
+    let separator = if tail.first() == Some(&b'}') { "" } else { "," };
+    Some(event_line(kind, |line| {
+        // Cached lines live a while: one allocation of about their size, not doubling growth.
+        line.reserve(stored.len() + 48);
+        line.extend_from_slice(head);
+        line.extend_from_slice(format!("\"resourceVersion\":\"{revision}\"{separator}").as_bytes());
+        line.extend_from_slice(tail);
+    }))
+}
+
+/// `{"type":…,"object":…}` and a newline, the object written in place by `object` rather
+/// than copied into a wrapper.
+fn event_line(kind: &str, object: impl FnOnce(&mut Vec<u8>)) -> Bytes {
+    let mut line = format!("{{\"type\":\"{kind}\",\"object\":").into_bytes();
+    object(&mut line);
     line.extend_from_slice(b"}\n");
-    Some(Bytes::from(line))
+    Bytes::from(line)
 }
 
 /// What a watcher is told of one store change.

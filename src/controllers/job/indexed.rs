@@ -12,8 +12,8 @@ pub const INDEX_KEY: &str = "batch.kubernetes.io/job-completion-index";
 const INDEX_ENV: &str = "JOB_COMPLETION_INDEX";
 
 /// The pod's completion index, if it has a valid one.
-pub fn index_of(pod: &ObjectMeta) -> Option<i32> {
-    pod.annotations.as_ref()?.get(INDEX_KEY)?.parse().ok().filter(|i| *i >= 0)
+pub fn index_of(meta: &ObjectMeta) -> Option<i32> {
+    meta.annotations.as_ref()?.get(INDEX_KEY)?.parse().ok().filter(|i| *i >= 0)
 }
 
 /// `"1,3-5"` → {1, 3, 4, 5}; what does not parse is skipped.

@@ -23,7 +23,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::controllers::cached_pod::CachedPod;
 use futures::{stream, StreamExt, TryStreamExt};
 use k8s_openapi::api::batch::v1::Job;
 use kube::api::Api;
@@ -37,6 +36,7 @@ use super::events::EventRecorder;
 use super::expectations::Expectations;
 use super::informer::Change;
 use super::replicaset::owner_key;
+use crate::controllers::cached_pod::CachedPod;
 
 /// The event source, as upstream names it.
 pub const COMPONENT: &str = "job-controller";

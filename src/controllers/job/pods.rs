@@ -6,10 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-
-use crate::controllers::cached_pod::CachedPod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
+use crate::controllers::cached_pod::CachedPod;
 use crate::controllers::replicaset::pods::{controller_ref, is_ready};
 
 /// The controller reference of a pod when a Job controls it.

@@ -5,7 +5,6 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::controllers::cached_pod::CachedPod;
 use chrono::{DateTime, Utc};
 use futures::future::join_all;
 use futures::FutureExt;
@@ -20,6 +19,7 @@ use super::conditions::{self, condition, is_true};
 use super::pods::{self, Counts};
 use super::status::{self, Wanted};
 use super::{indexed, ttl, Context, Error};
+use crate::controllers::cached_pod::CachedPod;
 use crate::controllers::events::reference_to;
 use crate::controllers::replicaset::owner_key;
 use crate::controllers::replicaset::pods::{from_template, owner_reference, pods_to_delete};

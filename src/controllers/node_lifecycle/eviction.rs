@@ -3,9 +3,10 @@
 //! taint is not tolerated at all, else when the shortest `tolerationSeconds` since the
 //! taint's `timeAdded` ran out.
 
-use crate::controllers::cached_pod::CachedPod;
 use chrono::{DateTime, Utc};
 use k8s_openapi::api::core::v1::{Taint, Toleration};
+
+use crate::controllers::cached_pod::CachedPod;
 
 // One toleration rule for the scheduler's taint filter and for eviction.
 pub use crate::scheduler::filters::tolerates;

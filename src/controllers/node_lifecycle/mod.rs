@@ -16,7 +16,6 @@ mod taints;
 use std::collections::HashSet;
 use std::time::Duration;
 
-use crate::controllers::cached_pod::CachedPod;
 use chrono::Utc;
 use futures::StreamExt;
 use k8s_openapi::api::coordination::v1::Lease;
@@ -29,6 +28,7 @@ use serde_json::{json, Value};
 
 use super::events::{reference_to, EventRecorder};
 use super::ControllerOptions;
+use crate::controllers::cached_pod::CachedPod;
 use crate::kubelet::hollow::lease::NAMESPACE as LEASE_NAMESPACE;
 
 #[derive(Debug, thiserror::Error)]

@@ -17,7 +17,6 @@ use std::fmt::Debug;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::controllers::cached_pod::CachedPod;
 use futures::{stream, StreamExt, TryStreamExt};
 use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::{PodTemplateSpec, ReplicationController};
@@ -36,6 +35,7 @@ use super::events::EventRecorder;
 use super::expectations::Expectations;
 use super::informer::Change;
 use super::PodChanges;
+use crate::controllers::cached_pod::CachedPod;
 
 /// How long a pod that someone else released from an owner is left alone by that owner:
 /// the apiserver orphans dependents just before it deletes the owner, and re-adopting them

@@ -4,10 +4,11 @@
 use std::cmp::Reverse;
 use std::collections::HashMap;
 
-use crate::controllers::cached_pod::CachedPod;
 use chrono::{DateTime, Utc};
 use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+
+use crate::controllers::cached_pod::CachedPod;
 
 /// The owner reference that marks a pod's controller.
 pub fn controller_ref(pod: &CachedPod) -> Option<&OwnerReference> {

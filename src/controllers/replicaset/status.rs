@@ -4,13 +4,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::controllers::cached_pod::CachedPod;
 use chrono::{DateTime, SecondsFormat, Utc};
 use kube::api::{Api, Patch, PatchParams};
 use kube::ResourceExt;
 use serde_json::{json, Map, Value};
 
 use super::{pods, Context, Error, ReplicaOwner};
+use crate::controllers::cached_pod::CachedPod;
 
 /// Integer fields Go omits when zero.
 const COUNTS: &[&str] = &["fullyLabeledReplicas", "readyReplicas", "availableReplicas", "observedGeneration"];

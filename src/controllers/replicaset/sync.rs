@@ -5,7 +5,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::controllers::cached_pod::CachedPod;
 use futures::future::join_all;
 use futures::FutureExt;
 use kube::api::{Api, DeleteParams, Patch, PatchParams, Preconditions};
@@ -15,6 +14,7 @@ use kube::ResourceExt;
 use serde_json::{json, Value};
 
 use super::{owner_key, pods, status, Context, Error, ReplicaOwner};
+use crate::controllers::cached_pod::CachedPod;
 use crate::controllers::events::reference_to;
 use crate::controllers::slow_start::Creator;
 
