@@ -280,4 +280,64 @@ async fn metadata_requests_answer_partial_object_metadata() {
             }
         }
     }
+    // A change after the list comes through the watch, with its resourceVersion.
+    let labelled = Patch::Merge(json!({"metadata": {"labels": {"seen": "yes"}}}));
+    let patched = maps.patch("second", &PatchParams::default(), &labelled).await.unwrap();
+    loop {
+        let event = tokio::time::timeout_at(deadline, events.try_next()).await.expect("in time").unwrap();
+        if let Some(watcher::Event::Apply(meta)) = event {
+            if meta.metadata.labels.as_ref().is_some_and(|l| l.contains_key("seen")) {
+                assert_eq!(meta.metadata.resource_version, patched.metadata.resource_version);
+                assert_eq!(meta.types.map(|t| t.kind), Some("PartialObjectMetadata".to_string()));
+                break;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn selective_watches_see_objects_move_in_and_out_of_their_selection() {
+    use kube::api::{WatchEvent, WatchParams};
+    let server = TestServer::start();
+    let client = server.client().await;
+    let maps: Api<ConfigMap> = Api::namespaced(client.clone(), "default");
+    let labelled = |name: &str, app: &str| {
+        let mut map = config_map(name, &[]);
+        map.metadata.labels = Some([("app".to_string(), app.to_string())].into());
+        map
+    };
+    let start = maps.list(&ListParams::default()).await.unwrap().metadata.resource_version.unwrap();
+    let params = WatchParams::default().labels("app=web").fields("metadata.name!=skip").timeout(20);
+    let mut events = maps.watch(&params, &start).await.unwrap().boxed();
+
+    maps.create(&PostParams::default(), &labelled("a", "web")).await.unwrap();
+    maps.create(&PostParams::default(), &labelled("skip", "web")).await.unwrap();
+    maps.create(&PostParams::default(), &labelled("b", "db")).await.unwrap();
+    let relabel = |app: &str| Patch::Merge(json!({"metadata": {"labels": {"app": app}}}));
+    let moved_out = maps.patch("a", &PatchParams::default(), &relabel("other")).await.unwrap();
+    maps.patch("b", &PatchParams::default(), &relabel("web")).await.unwrap();
+    maps.delete("b", &DeleteParams::default()).await.unwrap();
+
+    let mut seen = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while seen.len() < 4 {
+        let event = tokio::time::timeout_at(deadline, events.try_next()).await.expect("in time").unwrap();
+        let (kind, map) = match event.expect("the watch goes on") {
+            WatchEvent::Added(map) => ("ADDED", map),
+            WatchEvent::Modified(map) => ("MODIFIED", map),
+            WatchEvent::Deleted(map) => ("DELETED", map),
+            other => panic!("unexpected {other:?}"),
+        };
+        let labels = map.metadata.labels.clone().unwrap_or_default();
+        seen.push((kind, map.metadata.name.clone().unwrap_or_default(), labels["app"].clone(), map));
+    }
+    let summary: Vec<(&str, &str, &str)> = seen.iter().map(|(k, n, a, _)| (*k, n.as_str(), a.as_str())).collect();
+    assert_eq!(
+        summary,
+        [("ADDED", "a", "web"), ("DELETED", "a", "other"), ("ADDED", "b", "web"), ("DELETED", "b", "web")]
+    );
+    // Moving out shows the object as it is now; a deletion carries the deletion's version.
+    assert_eq!(seen[1].3.metadata.resource_version, moved_out.metadata.resource_version);
+    let version = |i: usize| seen[i].3.metadata.resource_version.clone().unwrap().parse::<u64>().unwrap();
+    assert!(version(3) > version(2), "the deletion's resourceVersion is newer than the last change");
 }

@@ -15,6 +15,7 @@ pub mod protobuf;
 pub mod request;
 pub mod router;
 pub mod selectors;
+pub mod sparse;
 pub mod status;
 pub mod storage;
 pub mod table;

@@ -73,10 +73,13 @@ pub struct PageEnd {
 }
 
 pub fn decode(kv: &KeyValue) -> Result<Value, ApiError> {
-    let mut object: Value = serde_json::from_slice(&kv.value)
-        .map_err(|err| ApiError::internal(format!("stored object {} is unreadable: {err}", kv.key)))?;
+    let mut object: Value = serde_json::from_slice(&kv.value).map_err(|err| unreadable(kv, err))?;
     set_resource_version(&mut object, kv.mod_revision);
     Ok(object)
+}
+
+pub fn unreadable(kv: &KeyValue, err: serde_json::Error) -> ApiError {
+    ApiError::internal(format!("stored object {} is unreadable: {err}", kv.key))
 }
 
 /// `decode`, then shown as `resource`'s version (custom resources are stored in their

@@ -18,12 +18,13 @@ use super::read::selectors;
 use crate::apiserver::request::Request;
 use crate::apiserver::router::Target;
 use crate::apiserver::selectors::{FieldSelector, LabelSelector};
+use crate::apiserver::sparse::{self, Paths};
 use crate::apiserver::status::ApiError;
-use crate::apiserver::storage::{parse_resource_version, set_resource_version, Storage};
+use crate::apiserver::storage::{parse_resource_version, set_resource_version, unreadable, Storage};
 use crate::apiserver::watch_cache::WatchCache;
 use crate::apiserver::{table, ApiState};
 use crate::registry::ResourceInfo;
-use crate::store::{EventKind, Revision, StoreError, WatchEvent};
+use crate::store::{EventKind, KeyValue, Revision, StoreError, WatchEvent};
 
 /// Longest watch the server keeps open when the client names no timeout (upstream picks
 /// 30–60 minutes).
@@ -70,26 +71,41 @@ impl Encoder {
         !self.table && self.resource.custom.is_none()
     }
 
-    /// The line for a store change; `deleted` objects take the deletion's revision.
-    fn render(&mut self, change: &Change, revision: Revision) -> Bytes {
-        if change.deleted {
-            let mut object = (*change.object).clone();
+    /// The line for a decoded object; `deleted` objects take the deletion's revision.
+    fn render(&mut self, kind: &str, object: &Value, deleted: bool, revision: Revision) -> Bytes {
+        if deleted {
+            let mut object = object.clone();
             set_resource_version(&mut object, revision);
-            self.line(change.kind, &object)
+            self.line(kind, &object)
         } else {
-            self.line(change.kind, &change.object)
+            self.line(kind, object)
         }
     }
 
     /// The line for a store change. Lines without a table are the same for every
-    /// watcher, so they come from the shared cache.
+    /// watcher, so they come from the shared cache, built by the first watcher that needs
+    /// one, from the stored bytes when it can be.
     fn change_line(&mut self, cache: &WatchCache, change: &Change, revision: Revision) -> Bytes {
         // A custom resource's object depends on the version watched: not shared.
         if !self.shares_lines() {
-            return self.render(change, revision);
+            return self.decoded_line(cache, change, revision);
         }
         let key = self.cache_key(change.kind);
-        cache.line(revision, key, || self.render(change, revision))
+        cache.line(revision, key, || {
+            let stored = &change.kv.value;
+            let line = match self.metadata_only {
+                true => metadata_line(change.kind, stored, revision),
+                false => spliced_line(change.kind, stored, revision),
+            };
+            line.unwrap_or_else(|| self.decoded_line(cache, change, revision))
+        })
+    }
+
+    fn decoded_line(&mut self, cache: &WatchCache, change: &Change, revision: Revision) -> Bytes {
+        match cache.object(self.resource, change.kv) {
+            Ok(object) => self.render(change.kind, &object, change.deleted, revision),
+            Err(err) => self.line("ERROR", &err.to_status()),
+        }
     }
 
     fn cache_key(&self, kind: &'static str) -> &'static str {
@@ -99,29 +115,6 @@ impl Encoder {
             (true, "MODIFIED") => "MODIFIED metadata",
             (true, _) => "DELETED metadata",
         }
-    }
-
-    /// The shared line of an unselective watch: built only by the first watcher that
-    /// needs it, straight from the stored bytes when it can be.
-    fn quick_line(&mut self, cache: &WatchCache, event: &WatchEvent, kind: &'static str) -> Bytes {
-        let key = self.cache_key(kind);
-        let revision = event.kv.mod_revision;
-        cache.line(revision, key, || {
-            let deleted = event.kind == EventKind::Delete;
-            let kv = match (&event.prev_kv, deleted) {
-                (Some(prev), true) => prev,
-                _ => &event.kv,
-            };
-            if !self.metadata_only {
-                if let Some(line) = spliced_line(kind, &kv.value, revision) {
-                    return line;
-                }
-            }
-            match cache.object(self.resource, kv) {
-                Ok(object) => self.render(&Change { kind, object, deleted }, revision),
-                Err(err) => self.line("ERROR", &err.to_status()),
-            }
-        })
     }
 }
 
@@ -133,19 +126,43 @@ impl Encoder {
 /// an unescaped quote). `None` when that does not hold: the caller decodes instead.
 fn spliced_line(kind: &str, stored: &[u8], revision: Revision) -> Option<Bytes> {
     const METADATA: &[u8] = b"\"metadata\":{";
-    if memchr::memmem::find(stored, b"\"resourceVersion\"").is_some() {
+    if memchr::memmem::find(stored, RESOURCE_VERSION).is_some() {
         return None;
     }
     let at = memchr::memmem::find(stored, METADATA)? + METADATA.len();
     let (head, tail) = stored.split_at(at);
-    let separator = if tail.first() == Some(&b'}') { "" } else { "," };
     Some(event_line(kind, |line| {
         // Cached lines live a while: one allocation of about their size, not doubling growth.
         line.reserve(stored.len() + 48);
         line.extend_from_slice(head);
-        line.extend_from_slice(format!("\"resourceVersion\":\"{revision}\"{separator}").as_bytes());
-        line.extend_from_slice(tail);
+        put_after_brace(line, tail, revision);
     }))
+}
+
+/// The PartialObjectMetadata line of a stored object (metadata watches: the garbage
+/// collector, the deployment controller's pods), from the stored text of its metadata.
+/// `None` when the metadata is missing or holds a resourceVersion: the caller decodes.
+fn metadata_line(kind: &str, stored: &[u8], revision: Revision) -> Option<Bytes> {
+    let metadata = sparse::metadata(stored).ok()??.get().as_bytes();
+    if memchr::memmem::find(metadata, RESOURCE_VERSION).is_some() {
+        return None;
+    }
+    let tail = metadata.strip_prefix(b"{")?;
+    Some(event_line(kind, |line| {
+        line.reserve(metadata.len() + 128);
+        line.extend_from_slice(b"{\"apiVersion\":\"meta.k8s.io/v1\",\"kind\":\"PartialObjectMetadata\",\"metadata\":{");
+        put_after_brace(line, tail, revision);
+        line.push(b'}');
+    }))
+}
+
+const RESOURCE_VERSION: &[u8] = b"\"resourceVersion\"";
+
+/// The rest of a stored metadata object after its `{`, with the resourceVersion first.
+fn put_after_brace(line: &mut Vec<u8>, tail: &[u8], revision: Revision) {
+    let separator = if tail.first() == Some(&b'}') { "" } else { "," };
+    line.extend_from_slice(format!("\"resourceVersion\":\"{revision}\"{separator}").as_bytes());
+    line.extend_from_slice(tail);
 }
 
 /// `{"type":…,"object":…}` and a newline, the object written in place by `object` rather
@@ -157,10 +174,11 @@ fn event_line(kind: &str, object: impl FnOnce(&mut Vec<u8>)) -> Bytes {
     Bytes::from(line)
 }
 
-/// What a watcher is told of one store change.
-struct Change {
+/// What a watcher is told of one store change: the event type and the stored object it
+/// carries (the old one for a deletion).
+struct Change<'e> {
     kind: &'static str,
-    object: Arc<Value>,
+    kv: &'e KeyValue,
     /// The object is the one deleted (its resourceVersion must become the deletion's).
     deleted: bool,
 }
@@ -175,9 +193,22 @@ struct Filter {
     resource: &'static ResourceInfo,
     labels: LabelSelector,
     fields: FieldSelector,
+    /// What the selectors read of an object, so changes are decoded only that far.
+    selected: Paths,
 }
 
 impl Filter {
+    fn new(resource: &'static ResourceInfo, labels: LabelSelector, fields: FieldSelector) -> Filter {
+        let mut selected = Paths::default();
+        if !labels.is_empty() {
+            selected.add(["metadata", "labels"]);
+        }
+        for field in fields.fields() {
+            selected.add(field.split('.'));
+        }
+        Filter { resource, labels, fields, selected }
+    }
+
     fn selects_all(&self) -> bool {
         self.labels.is_empty() && self.fields.is_empty()
     }
@@ -186,15 +217,16 @@ impl Filter {
     /// known without decoding anything (a put over an existing key is MODIFIED, a delete
     /// of nothing is no event), so the shared line may serve it as it is. `None` when the
     /// selectors must look at the objects.
-    fn quick_kind(&self, event: &WatchEvent) -> Option<Option<&'static str>> {
+    fn quick_change<'e>(&self, event: &'e WatchEvent) -> Option<Option<Change<'e>>> {
         if !self.selects_all() {
             return None;
         }
-        Some(match (event.kind, event.prev_kv.is_some()) {
-            (EventKind::Put, true) => Some("MODIFIED"),
-            (EventKind::Put, false) => Some("ADDED"),
-            (EventKind::Delete, true) => Some("DELETED"),
-            (EventKind::Delete, false) => None,
+        let change = |kind, kv, deleted| Some(Change { kind, kv, deleted });
+        Some(match (event.kind, &event.prev_kv) {
+            (EventKind::Put, Some(_)) => change("MODIFIED", &event.kv, false),
+            (EventKind::Put, None) => change("ADDED", &event.kv, false),
+            (EventKind::Delete, Some(old)) => change("DELETED", old, true),
+            (EventKind::Delete, None) => None,
         })
     }
 
@@ -202,33 +234,42 @@ impl Filter {
         self.labels.matches_object(object) && self.fields.matches(object)
     }
 
+    /// Whether a stored object is selected, reading only what the selectors look at
+    /// (custom resources are converted first, so decoded whole).
+    fn matches_stored(&self, cache: &WatchCache, kv: &KeyValue) -> Result<bool, ApiError> {
+        if self.resource.custom.is_some() {
+            let object = cache.object(self.resource, kv)?;
+            return Ok(self.matches(&object));
+        }
+        let selected = sparse::decode(&kv.value, &self.selected).map_err(|err| unreadable(kv, err))?;
+        Ok(self.matches(&selected))
+    }
+
     /// The event a client sees for a store change, given its selectors: a change into the
     /// selection is ADDED, out of it DELETED.
-    fn translate(&self, cache: &WatchCache, event: &WatchEvent) -> Result<Option<Change>, ApiError> {
-        let old = event.prev_kv.as_ref().map(|kv| cache.object(self.resource, kv)).transpose()?;
-        let old_matched = old.as_ref().is_some_and(|o| self.matches(o));
-        match event.kind {
-            EventKind::Put => {
-                let new = cache.object(self.resource, &event.kv)?;
-                let kind = match (self.matches(&new), old_matched) {
-                    (true, true) => "MODIFIED",
-                    (true, false) => "ADDED",
-                    (false, true) => "DELETED",
-                    (false, false) => return Ok(None),
-                };
-                Ok(Some(Change { kind, object: new, deleted: false }))
-            }
-            EventKind::Delete => {
-                Ok(old.filter(|_| old_matched).map(|object| Change { kind: "DELETED", object, deleted: true }))
-            }
-        }
+    fn translate<'e>(&self, cache: &WatchCache, event: &'e WatchEvent) -> Result<Option<Change<'e>>, ApiError> {
+        let old_matched = match &event.prev_kv {
+            Some(old) => self.matches_stored(cache, old)?,
+            None => false,
+        };
+        let change = |kind, kv, deleted| Some(Change { kind, kv, deleted });
+        Ok(match (event.kind, &event.prev_kv) {
+            (EventKind::Put, _) => match (self.matches_stored(cache, &event.kv)?, old_matched) {
+                (true, true) => change("MODIFIED", &event.kv, false),
+                (true, false) => change("ADDED", &event.kv, false),
+                (false, true) => change("DELETED", &event.kv, false),
+                (false, false) => None,
+            },
+            (EventKind::Delete, Some(old)) if old_matched => change("DELETED", old, true),
+            (EventKind::Delete, _) => None,
+        })
     }
 }
 
 pub async fn watch(state: &Arc<ApiState>, request: &Request, target: &Target) -> Result<Response, ApiError> {
     let resource = target.resource;
     let (labels, fields) = selectors(request, resource)?;
-    let filter = Filter { resource, labels, fields };
+    let filter = Filter::new(resource, labels, fields);
     let timeout = request
         .param("timeoutSeconds")
         .and_then(|t| t.parse::<u64>().ok())
@@ -305,18 +346,14 @@ pub async fn watch(state: &Arc<ApiState>, request: &Request, target: &Target) ->
                     }
                     Some(Ok(event)) => {
                         last_revision = event.kv.mod_revision;
-                        let quick = filter.quick_kind(&event).filter(|_| encoder.shares_lines());
-                        if let Some(kind) = quick {
-                            match kind {
-                                Some(kind) => encoder.quick_line(&state.watch_cache, &event, kind),
-                                None => continue,
-                            }
-                        } else {
-                        match filter.translate(&state.watch_cache, &event) {
+                        let change = match filter.quick_change(&event) {
+                            Some(change) => Ok(change),
+                            None => filter.translate(&state.watch_cache, &event),
+                        };
+                        match change {
                             Ok(Some(change)) => encoder.change_line(&state.watch_cache, &change, last_revision),
                             Ok(None) => continue,
                             Err(err) => encoder.line("ERROR", &err.to_status()),
-                        }
                         }
                     }
                 },
@@ -360,6 +397,21 @@ mod tests {
     fn empty_metadata_gets_only_the_version() {
         let line = spliced_line("ADDED", &stored(json!({"kind": "Pod", "metadata": {}})), 7).expect("spliced");
         assert_eq!(parsed(&line)["object"]["metadata"], json!({"resourceVersion": "7"}));
+    }
+
+    #[test]
+    fn a_metadata_line_is_the_partial_object_metadata_of_the_stored_object() {
+        let event = json!({"apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": "e", "labels": {"a": "}"}, "ownerReferences": [{"uid": "u"}]},
+            "involvedObject": {"kind": "Pod", "resourceVersion": "3"}});
+        let line = metadata_line("DELETED", &stored(event.clone()), 9).expect("from the stored metadata");
+        let mut expected = table::partial_object_metadata(&event);
+        expected["metadata"]["resourceVersion"] = json!("9");
+        assert_eq!(parsed(&line), json!({"type": "DELETED", "object": expected}));
+        let empty = metadata_line("ADDED", &stored(json!({"kind": "Pod", "metadata": {}})), 2).expect("empty");
+        assert_eq!(parsed(&empty)["object"]["metadata"], json!({"resourceVersion": "2"}));
+        assert_eq!(metadata_line("ADDED", &stored(json!({"kind": "Status"})), 7), None);
+        assert_eq!(metadata_line("ADDED", &stored(json!({"metadata": {"resourceVersion": "1"}})), 7), None);
     }
 
     #[test]
