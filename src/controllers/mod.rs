@@ -1,6 +1,7 @@
 //! The controller-manager: controllers that run as API clients of the apiserver (list,
 //! watch, patch through it — never the store), like upstream's kube-controller-manager.
 
+pub mod batch_period;
 pub mod cached_pod;
 pub mod deployment;
 pub mod events;

@@ -71,12 +71,16 @@ pub fn node_ready(_pod: &PodInfo, _node: &NodeInfo, spec: &NodeSpecInfo) -> Resu
 }
 
 pub fn node_unschedulable(pod: &PodInfo, _node: &NodeInfo, spec: &NodeSpecInfo) -> Result<(), Unfit> {
+    // Checked before the taint is built: this runs for every node of every decision.
+    if !spec.unschedulable {
+        return Ok(());
+    }
     let taint = Taint {
         key: "node.kubernetes.io/unschedulable".to_string(),
         effect: "NoSchedule".to_string(),
         ..Default::default()
     };
-    if !spec.unschedulable || pod.tolerations.iter().any(|t| tolerates(t, &taint)) {
+    if pod.tolerations.iter().any(|t| tolerates(t, &taint)) {
         Ok(())
     } else {
         Err(Unfit::unresolvable(Reason::Unschedulable))

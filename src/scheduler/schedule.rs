@@ -60,7 +60,8 @@ pub fn feasible_nodes_to_find(nodes: usize) -> usize {
 pub struct Algorithm {
     next_start: usize,
     rng: u64,
-    feasible: Vec<usize>,
+    /// The nodes that fit, with how many of the pod's siblings each runs.
+    feasible: Vec<(usize, u32)>,
 }
 
 impl Algorithm {
@@ -88,18 +89,18 @@ impl Algorithm {
             processed += 1;
             let node = cache.slot(index);
             if node.node.is_some() && filters::fits(pod, node).is_ok() {
-                self.feasible.push(index);
+                self.feasible.push((index, scores::owner_count(pod, node)));
             }
         }
         self.next_start = if slots == 0 { 0 } else { (start + processed) % slots };
         if self.feasible.is_empty() {
             return Err(diagnose(cache, pod));
         }
-        let max_siblings = self.feasible.iter().map(|&i| scores::owner_count(pod, cache.slot(i))).max().unwrap_or(0);
-        let (mut best, mut best_score, mut ties) = (self.feasible[0], i64::MIN, 0u64);
+        let max_siblings = self.feasible.iter().map(|&(_, siblings)| siblings).max().unwrap_or(0);
+        let (mut best, mut best_score, mut ties) = (self.feasible[0].0, i64::MIN, 0u64);
         for position in 0..self.feasible.len() {
-            let index = self.feasible[position];
-            let score = scores::total(pod, cache.slot(index), max_siblings);
+            let (index, siblings) = self.feasible[position];
+            let score = scores::total(pod, cache.slot(index), siblings, max_siblings);
             if score > best_score {
                 (best, best_score, ties) = (index, score, 1);
             } else if score == best_score {

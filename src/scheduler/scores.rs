@@ -38,9 +38,9 @@ pub fn spread(count: u32, max: u32) -> i64 {
     MAX_SCORE * i64::from(max - count.min(max)) / i64::from(max)
 }
 
-/// The weighted total the scheduler maximises.
-pub fn total(pod: &PodInfo, node: &NodeInfo, max_siblings: u32) -> i64 {
-    LEAST_ALLOCATED_WEIGHT * least_allocated(pod, node) + SPREAD_WEIGHT * spread(owner_count(pod, node), max_siblings)
+/// The weighted total the scheduler maximises (`siblings`: `owner_count` on this node).
+pub fn total(pod: &PodInfo, node: &NodeInfo, siblings: u32, max_siblings: u32) -> i64 {
+    LEAST_ALLOCATED_WEIGHT * least_allocated(pod, node) + SPREAD_WEIGHT * spread(siblings, max_siblings)
 }
 
 #[cfg(test)]
@@ -79,6 +79,6 @@ mod tests {
         let mut crowded = node(0);
         crowded.owners.insert("rs".into(), 3);
         assert_eq!(owner_count(&pod, &crowded), 3);
-        assert!(total(&pod, &node(0), 3) > total(&pod, &crowded, 3));
+        assert!(total(&pod, &node(0), owner_count(&pod, &node(0)), 3) > total(&pod, &crowded, 3, 3));
     }
 }

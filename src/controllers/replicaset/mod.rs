@@ -31,6 +31,7 @@ use parking_lot::Mutex;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use super::batch_period::BatchPeriod;
 use super::events::EventRecorder;
 use super::expectations::Expectations;
 use super::informer::Change;
@@ -41,6 +42,10 @@ use crate::controllers::cached_pod::CachedPod;
 /// the apiserver orphans dependents just before it deletes the owner, and re-adopting them
 /// in between would hand them to the garbage collector.
 const RELEASE_GRACE: Duration = Duration::from_secs(5);
+
+/// The least time between two syncs of one owner (see `BatchPeriod`): short enough that
+/// nobody waits on it, long enough that a burst of pod changes costs a few syncs.
+const SYNC_BATCH_PERIOD: Duration = Duration::from_millis(100);
 
 /// What the two kinds have in common, as the controller sees it.
 pub trait ReplicaOwner:
@@ -148,6 +153,7 @@ pub struct Context<K: ReplicaOwner> {
     pub pods: Store<CachedPod>,
     pub expectations: Expectations,
     pub recorder: EventRecorder,
+    batch: BatchPeriod,
     /// (owner uid, pod uid) → when someone else released the pod from that owner.
     released: Mutex<HashMap<(String, String), Instant>>,
     /// Consecutive failed reconciles per owner (`namespace/name`), for the retry backoff.
@@ -230,6 +236,7 @@ pub async fn run<K: ReplicaOwner>(client: Client, pods: Store<CachedPod>, pod_ch
         pods,
         expectations: Expectations::new(),
         recorder: EventRecorder::new(client.clone(), K::COMPONENT),
+        batch: BatchPeriod::new(SYNC_BATCH_PERIOD),
         released: Mutex::new(HashMap::new()),
         failures: Mutex::new(HashMap::new()),
     });
@@ -238,7 +245,9 @@ pub async fn run<K: ReplicaOwner>(client: Client, pods: Store<CachedPod>, pod_ch
     let forget = ctx.clone();
     let owner_events = owner_events.inspect_ok(move |event| {
         if let watcher::Event::Delete(owner) = event {
-            forget.expectations.forget(&owner_key(&owner.namespace().unwrap_or_default(), &owner.name_any()));
+            let key = owner_key(&owner.namespace().unwrap_or_default(), &owner.name_any());
+            forget.expectations.forget(&key);
+            forget.batch.forget(&key);
         }
     });
     let owner_triggers = trigger_self(reflector::reflector(owner_writer, owner_events).applied_objects(), ());
@@ -258,6 +267,17 @@ pub async fn run<K: ReplicaOwner>(client: Client, pods: Store<CachedPod>, pod_ch
             // the watches.
             Box::pin(async move {
                 let key = owner_key(&owner.namespace().unwrap_or_default(), &owner.name_any());
+                let wait = ctx.batch.wait(&key);
+                let owner = if wait.is_zero() {
+                    owner
+                } else {
+                    tokio::time::sleep(wait).await;
+                    // What changed while waiting is in the cache, the owner too.
+                    match ctx.owners.get(&ObjectRef::from_obj(owner.as_ref())) {
+                        Some(owner) => owner,
+                        None => return Ok(Action::await_change()),
+                    }
+                };
                 let result = match tokio::spawn(sync::reconcile(owner, ctx.clone())).await {
                     Ok(result) => result,
                     Err(err) => Err(Error::Task(err.to_string())),
