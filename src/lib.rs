@@ -13,6 +13,7 @@ pub mod printers;
 pub mod registry;
 pub mod scheduler;
 pub mod store;
+pub mod watched_pod;
 
 /// Selects rustls's ring provider for the process: the dependency graph carries more than
 /// one, and rustls refuses to guess. Safe to call more than once.

@@ -169,15 +169,20 @@ pub fn prepare_update(
     let namespace = old.pointer("/metadata/namespace").cloned();
     if subresource == Some("status") {
         // The status subresource changes status only (and nothing of metadata but RV).
-        let status = new.get("status").cloned().unwrap_or(Value::Null);
-        *new = old.clone();
-        match status {
-            Value::Null => {
-                if let Some(map) = new.as_object_mut() {
-                    map.remove("status");
-                }
+        // A patched object is mostly `old` already: only what differs is copied back.
+        let Some(old_map) = old.as_object() else { return Ok(()) };
+        if !new.is_object() {
+            *new = Value::Object(Map::new());
+        }
+        let Some(new_map) = new.as_object_mut() else { return Ok(()) };
+        if new_map.get("status").is_some_and(Value::is_null) {
+            new_map.remove("status");
+        }
+        new_map.retain(|key, _| key == "status" || old_map.contains_key(key));
+        for (key, value) in old_map.iter().filter(|(key, _)| *key != "status") {
+            if new_map.get(key) != Some(value) {
+                new_map.insert(key.clone(), value.clone());
             }
-            status => new["status"] = status,
         }
         return Ok(());
     }

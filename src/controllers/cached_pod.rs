@@ -9,10 +9,9 @@
 //! cached pods, so nothing else is needed.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::Toleration;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference, Time};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use k8s_openapi::{NamespaceResourceScope, Resource as _};
 use serde::{Deserialize, Deserializer};
 
@@ -20,7 +19,7 @@ type UpstreamPod = k8s_openapi::api::core::v1::Pod;
 
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct CachedPod {
-    #[serde(default, deserialize_with = "metadata")]
+    #[serde(default, deserialize_with = "crate::watched_pod::unmanaged_metadata")]
     pub metadata: ObjectMeta,
     #[serde(default)]
     pub spec: Option<PodSpec>,
@@ -83,46 +82,6 @@ fn read_conditions<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<
         conditions.shrink_to_fit();
     }
     Ok(conditions)
-}
-
-/// The metadata without managedFields (never read by a controller, and a large part of
-/// each object), which are skipped rather than decoded.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CachedMeta {
-    name: Option<String>,
-    generate_name: Option<String>,
-    namespace: Option<String>,
-    uid: Option<String>,
-    resource_version: Option<String>,
-    generation: Option<i64>,
-    creation_timestamp: Option<Time>,
-    deletion_timestamp: Option<Time>,
-    deletion_grace_period_seconds: Option<i64>,
-    labels: Option<BTreeMap<String, String>>,
-    annotations: Option<BTreeMap<String, String>>,
-    owner_references: Option<Vec<OwnerReference>>,
-    finalizers: Option<Vec<String>>,
-}
-
-fn metadata<'de, D: Deserializer<'de>>(deserializer: D) -> Result<ObjectMeta, D::Error> {
-    let meta = CachedMeta::deserialize(deserializer)?;
-    Ok(ObjectMeta {
-        name: meta.name,
-        generate_name: meta.generate_name,
-        namespace: meta.namespace,
-        uid: meta.uid,
-        resource_version: meta.resource_version,
-        generation: meta.generation,
-        creation_timestamp: meta.creation_timestamp,
-        deletion_timestamp: meta.deletion_timestamp,
-        deletion_grace_period_seconds: meta.deletion_grace_period_seconds,
-        labels: meta.labels,
-        annotations: meta.annotations,
-        owner_references: meta.owner_references,
-        finalizers: meta.finalizers,
-        ..Default::default()
-    })
 }
 
 /// Listed, watched and patched as pods are (the API answers decode into this type).

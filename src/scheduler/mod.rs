@@ -18,7 +18,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures::StreamExt;
+use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::{Node, Pod};
 use kube::runtime::watcher::{self, Event};
 use kube::runtime::WatchStreamExt;
@@ -27,6 +27,7 @@ use thiserror::Error;
 use tokio::sync::{mpsc, Semaphore};
 
 use crate::controllers::leader::{run_with_lease, LeaseConfig};
+use crate::watched_pod::{into_pod_event, WatchedPod};
 use binder::{AfterFailure, BindOutcome};
 use cache::Cache;
 use info::{NodeSpecInfo, PodInfo};
@@ -110,7 +111,7 @@ impl Scheduler {
     }
 
     async fn run(mut self) {
-        let pods = watcher(Api::<Pod>::all(self.client.clone()));
+        let pods = watcher(Api::<WatchedPod>::all(self.client.clone())).map_ok(into_pod_event);
         let nodes = watcher(Api::<Node>::all(self.client.clone()));
         let mut pods = std::pin::pin!(pods);
         let mut nodes = std::pin::pin!(nodes);

@@ -84,12 +84,13 @@ impl Algorithm {
         self.feasible.clear();
         let start = if slots == 0 { 0 } else { self.next_start % slots };
         let mut processed = 0;
+        let siblings = cache.siblings(pod);
         while processed < slots && self.feasible.len() < wanted {
             let index = (start + processed) % slots;
             processed += 1;
             let node = cache.slot(index);
             if node.node.is_some() && filters::fits(pod, node).is_ok() {
-                self.feasible.push((index, scores::owner_count(pod, node)));
+                self.feasible.push((index, scores::owner_count(siblings, index)));
             }
         }
         self.next_start = if slots == 0 { 0 } else { (start + processed) % slots };

@@ -24,9 +24,10 @@ pub fn least_allocated(pod: &PodInfo, node: &NodeInfo) -> i64 {
     (cpu + memory) / 2
 }
 
-/// How many pods of the pod's controller already run on the node (0 without an owner).
-pub fn owner_count(pod: &PodInfo, node: &NodeInfo) -> u32 {
-    pod.owner.as_ref().and_then(|owner| node.owners.get(owner)).copied().unwrap_or(0)
+/// How many pods of the pod's controller already run on node `slot`, given the owner's
+/// counts (`Cache::siblings`).
+pub fn owner_count(siblings: &[u32], slot: usize) -> u32 {
+    siblings.get(slot).copied().unwrap_or(0)
 }
 
 /// Spreading pods of one controller: fewer siblings on the node, higher score
@@ -75,10 +76,9 @@ mod tests {
         assert_eq!(spread(0, 4), MAX_SCORE);
         assert_eq!(spread(4, 4), 0);
         assert_eq!(spread(1, 4), 75);
-        let pod = PodInfo { owner: Some("rs".into()), ..Default::default() };
-        let mut crowded = node(0);
-        crowded.owners.insert("rs".into(), 3);
-        assert_eq!(owner_count(&pod, &crowded), 3);
-        assert!(total(&pod, &node(0), owner_count(&pod, &node(0)), 3) > total(&pod, &crowded, 3, 3));
+        let pod = PodInfo::default();
+        let siblings = [0, 3];
+        assert_eq!((owner_count(&siblings, 1), owner_count(&siblings, 2)), (3, 0));
+        assert!(total(&pod, &node(0), owner_count(&siblings, 0), 3) > total(&pod, &node(0), 3, 3));
     }
 }

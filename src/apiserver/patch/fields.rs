@@ -206,12 +206,22 @@ impl FieldSet {
         self
     }
 
-    /// Keeps only the paths that exist in `value`.
+    /// Keeps only the paths that exist in `value` (walking the set and the value together).
     pub fn retain_existing(&self, value: &Value) -> FieldSet {
-        let mut out = FieldSet::new();
-        for p in self.paths() {
-            if get_path(value, &p).is_some() {
-                out.insert(&p);
+        let mut out = self.retain_existing_below(value);
+        // The empty path is never in a set read from or written to managedFields.
+        out.member = false;
+        out
+    }
+
+    fn retain_existing_below(&self, value: &Value) -> FieldSet {
+        let mut out = FieldSet { member: self.member, children: BTreeMap::new() };
+        for (element, child) in &self.children {
+            if let Some(below) = step(value, element) {
+                let kept = child.retain_existing_below(below);
+                if !kept.is_empty() {
+                    out.children.insert(element.clone(), kept);
+                }
             }
         }
         out
@@ -303,17 +313,20 @@ fn list_elements(items: &[Value], meta: &FieldMeta) -> Option<Vec<PathElement>> 
 
 /// The value at `path`, if any.
 pub fn get_path<'a>(value: &'a Value, path: &[PathElement]) -> Option<&'a Value> {
-    let Some((first, rest)) = path.split_first() else {
-        return Some(value);
-    };
-    let next = match (first, value) {
-        (PathElement::Field(n), Value::Object(m)) => m.get(n)?,
-        (PathElement::Key(k), Value::Array(items)) => items.iter().find(|i| key_matches(i, k))?,
-        (PathElement::Value(v), Value::Array(items)) => items.iter().find(|i| value_matches(i, v))?,
-        (PathElement::Index(i), Value::Array(items)) => items.get(*i)?,
-        _ => return None,
-    };
-    get_path(next, rest)
+    path.iter().try_fold(value, |value, element| step(value, element))
+}
+
+/// The value one element below `value`, if any.
+fn step<'a>(value: &'a Value, element: &PathElement) -> Option<&'a Value> {
+    match (element, value) {
+        (PathElement::Field(n), Value::Object(m)) => m.get(n),
+        (PathElement::Index(i), Value::Array(items)) => items.get(*i),
+        (_, Value::Array(items)) => {
+            let item = ItemMatcher::of(element);
+            items.iter().find(|i| item.matches(i))
+        }
+        _ => None,
+    }
 }
 
 /// Removes the value at `path`; whether there was one.
@@ -324,20 +337,25 @@ pub fn remove_path(value: &mut Value, path: &[PathElement]) -> bool {
     if rest.is_empty() {
         return match (first, value) {
             (PathElement::Field(n), Value::Object(m)) => m.remove(n).is_some(),
-            (PathElement::Key(k), Value::Array(items)) => remove_first(items, |i| key_matches(i, k)),
-            (PathElement::Value(v), Value::Array(items)) => remove_first(items, |i| value_matches(i, v)),
             (PathElement::Index(i), Value::Array(items)) if *i < items.len() => {
                 items.remove(*i);
                 true
+            }
+            (PathElement::Index(_), _) => false,
+            (_, Value::Array(items)) => {
+                let item = ItemMatcher::of(first);
+                remove_first(items, |i| item.matches(i))
             }
             _ => false,
         };
     }
     let next = match (first, value) {
         (PathElement::Field(n), Value::Object(m)) => m.get_mut(n),
-        (PathElement::Key(k), Value::Array(items)) => items.iter_mut().find(|i| key_matches(i, k)),
-        (PathElement::Value(v), Value::Array(items)) => items.iter_mut().find(|i| value_matches(i, v)),
         (PathElement::Index(i), Value::Array(items)) => items.get_mut(*i),
+        (_, Value::Array(items)) => {
+            let item = ItemMatcher::of(first);
+            items.iter_mut().find(|i| item.matches(i))
+        }
         _ => None,
     };
     next.is_some_and(|n| remove_path(n, rest))
@@ -353,26 +371,44 @@ fn remove_first(items: &mut Vec<Value>, pred: impl Fn(&Value) -> bool) -> bool {
     }
 }
 
-/// Whether a list item is the one named by a `k:` element. Key fields the item lacks are
-/// ignored (an applied configuration may omit key fields the server defaults, such as
-/// a port's `protocol`), but at least one must match.
-fn key_matches(item: &Value, key_json: &str) -> bool {
-    let Ok(Value::Object(key)) = serde_json::from_str::<Value>(key_json) else {
-        return false;
-    };
-    let mut any = false;
-    for (k, v) in &key {
-        match item.get(k) {
-            Some(iv) if iv == v => any = true,
-            Some(_) => return false,
-            None => {}
-        }
-    }
-    any
+/// The list item a `k:` or `v:` element names, its JSON parsed once for a scan of the list.
+enum ItemMatcher {
+    Key(Map<String, Value>),
+    Value(Value),
+    Nothing,
 }
 
-fn value_matches(item: &Value, value_json: &str) -> bool {
-    serde_json::from_str::<Value>(value_json).is_ok_and(|v| *item == v)
+impl ItemMatcher {
+    fn of(element: &PathElement) -> ItemMatcher {
+        match element {
+            PathElement::Key(json) => match serde_json::from_str(json) {
+                Ok(Value::Object(key)) => ItemMatcher::Key(key),
+                _ => ItemMatcher::Nothing,
+            },
+            PathElement::Value(json) => serde_json::from_str(json).map_or(ItemMatcher::Nothing, ItemMatcher::Value),
+            PathElement::Field(_) | PathElement::Index(_) => ItemMatcher::Nothing,
+        }
+    }
+
+    /// Key fields the item lacks are ignored (an applied configuration may omit key fields
+    /// the server defaults, such as a port's `protocol`), but at least one must match.
+    fn matches(&self, item: &Value) -> bool {
+        match self {
+            ItemMatcher::Key(key) => {
+                let mut any = false;
+                for (k, v) in key {
+                    match item.get(k) {
+                        Some(iv) if iv == v => any = true,
+                        Some(_) => return false,
+                        None => {}
+                    }
+                }
+                any
+            }
+            ItemMatcher::Value(value) => item == value,
+            ItemMatcher::Nothing => false,
+        }
+    }
 }
 
 /// Whether list item `a` (from an applied configuration) is item `b` (live) of a granular
@@ -411,8 +447,8 @@ fn canonical_node(node: &FieldSet, value: Option<&Value>, meta: &FieldMeta, sche
                 let (m, sub) = lookup(schema, n);
                 (e.clone(), canonical_node(c, value.and_then(|v| v.get(n)), &m, sub.as_ref()))
             }
-            PathElement::Key(k) => {
-                let item = value.and_then(Value::as_array).and_then(|items| items.iter().find(|i| key_matches(i, k)));
+            PathElement::Key(_) => {
+                let item = value.and_then(|v| step(v, e));
                 let element = item.and_then(|i| item_element(i, meta)).unwrap_or_else(|| e.clone());
                 (element, canonical_node(c, item, &FieldMeta::default(), schema))
             }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use futures::StreamExt;
+use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, DeleteParams, Patch, PatchParams, Preconditions};
 use kube::runtime::watcher::{self, Event};
@@ -23,6 +23,7 @@ use super::events::{self, Recorder};
 use super::exit;
 use super::status::{self, PullFailure, Reported};
 use super::{offset_ip, HollowError, HollowNode};
+use crate::watched_pod::{into_pod_event, WatchedPod};
 
 /// Status writes and deletions in flight at once.
 const CONCURRENCY: usize = 64;
@@ -101,10 +102,10 @@ struct Agent {
 
 /// Runs the pod side of every hollow node until the task is dropped.
 pub async fn run(client: Client, nodes: Arc<HashMap<String, HollowNode>>, failing_images: Arc<Vec<String>>) {
-    let pods: Api<Pod> = Api::all(client.clone());
+    let pods: Api<WatchedPod> = Api::all(client.clone());
     // One watch for all nodes: pods that have one (hollow or not; others are skipped).
     let config = watcher::Config::default().fields("spec.nodeName!=");
-    let mut events = std::pin::pin!(watcher::watcher(pods, config).default_backoff());
+    let mut events = std::pin::pin!(watcher::watcher(pods, config).default_backoff().map_ok(into_pod_event));
     let (done, mut finished) = mpsc::unbounded_channel();
     let mut agent = Agent {
         client: client.clone(),
@@ -253,11 +254,11 @@ async fn perform(
     for attempt in 1..=ATTEMPTS {
         let now = Utc::now();
         let result = match action {
-            Action::Run => write_status(&pods, name, status::running(pod, pod_ip, host_ip, now)).await,
-            Action::Finish(code) => write_status(&pods, name, exit::finished(pod, code, now)).await,
+            Action::Run => write_status(client, &pods, name, status::running(pod, pod_ip, host_ip, now)).await,
+            Action::Finish(code) => write_status(client, &pods, name, exit::finished(pod, code, now)).await,
             Action::Pull(failure) => {
                 let image = failing_image.unwrap_or_default();
-                write_status(&pods, name, status::pull_failed(pod, image, failure, pod_ip, host_ip, now)).await
+                write_status(client, &pods, name, status::pull_failed(pod, image, failure, pod_ip, host_ip, now)).await
             }
             Action::Delete => {
                 let params = DeleteParams {
@@ -284,11 +285,19 @@ async fn perform(
     Ok(())
 }
 
-async fn write_status(pods: &Api<Pod>, name: &str, patch: Value) -> Result<(), HollowError> {
-    pods.patch_status(name, &PatchParams::default(), &Patch::Merge(patch))
-        .await
-        .map(|_| ())
-        .map_err(HollowError::api(format!("updating status of pod {name}")))
+/// The answer (the whole pod, encoded by the apiserver) is not decoded: nothing reads it.
+async fn write_status(client: &Client, pods: &Api<Pod>, name: &str, patch: Value) -> Result<(), HollowError> {
+    let failed = HollowError::api(format!("updating status of pod {name}"));
+    let request = kube::core::Request::new(pods.resource_url()).patch_subresource(
+        "status",
+        name,
+        &PatchParams::default(),
+        &Patch::Merge(patch),
+    );
+    match request {
+        Ok(request) => client.request_text(request).await.map(|_| ()).map_err(failed),
+        Err(err) => Err(failed(kube::Error::BuildRequest(err))),
+    }
 }
 
 #[cfg(test)]
