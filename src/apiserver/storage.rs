@@ -121,6 +121,32 @@ fn encode_without_version(object: &mut Value) -> Bytes {
     bytes
 }
 
+/// Where the stored JSON of an object takes its resourceVersion: just after the object's
+/// own `"metadata":{`. Stored objects are serde_json's output with sorted keys and no
+/// resourceVersion, so the first `"metadata":{` is the object's own (the only keys before
+/// it are apiVersion and kind, whose string values cannot hold an unescaped quote).
+/// `None` when that does not hold (the bytes name a resourceVersion, or have no metadata):
+/// the caller encodes the decoded object instead.
+pub fn resource_version_slot(stored: &[u8]) -> Option<usize> {
+    const METADATA: &[u8] = b"\"metadata\":{";
+    if memchr::memmem::find(stored, RESOURCE_VERSION).is_some() {
+        return None;
+    }
+    Some(memchr::memmem::find(stored, METADATA)? + METADATA.len())
+}
+
+const RESOURCE_VERSION: &[u8] = b"\"resourceVersion\"";
+
+/// Writes `stored` with `"resourceVersion":"<revision>"` put in at `slot`, just after a `{`
+/// (from [`resource_version_slot`], or the brace of a metadata object).
+pub fn write_with_resource_version(out: &mut Vec<u8>, stored: &[u8], slot: usize, revision: Revision) {
+    let (head, tail) = stored.split_at(slot);
+    out.extend_from_slice(head);
+    let separator = if tail.first() == Some(&b'}') { "" } else { "," };
+    out.extend_from_slice(format!("\"resourceVersion\":\"{revision}\"{separator}").as_bytes());
+    out.extend_from_slice(tail);
+}
+
 /// The revision a `resourceVersion` string names; empty means "none given".
 pub fn parse_resource_version(text: &str) -> Result<Option<Revision>, ApiError> {
     if text.is_empty() {
@@ -293,15 +319,43 @@ impl Storage {
         mut object: Value,
         expected: Revision,
     ) -> Result<Value, ApiError> {
-        let name = object_name(&object).to_string();
-        let key = Self::key(resource, object_namespace(&object), &name);
-        let value = encode(resource, &mut object);
-        match self.store.update(&key, value, expected).await {
-            Ok(kv) => {
-                let mut object = object;
-                set_resource_version(&mut object, kv.mod_revision);
-                Ok(object)
-            }
+        let (_, revision) = self.put(resource, &mut object, expected).await?;
+        set_resource_version(&mut object, revision);
+        Ok(object)
+    }
+
+    /// [`Storage::update`], answering with the JSON of the object as served: the stored
+    /// bytes with the new resourceVersion put in, rather than the object encoded again
+    /// (an update's answer is as large as the object, and hollow kubelets write 10,000).
+    pub async fn update_served(
+        &self,
+        resource: &ResourceInfo,
+        mut object: Value,
+        expected: Revision,
+    ) -> Result<Vec<u8>, ApiError> {
+        let (stored, revision) = self.put(resource, &mut object, expected).await?;
+        // A custom resource is stored in its storage version, not the one asked for.
+        if let Some(slot) = resource_version_slot(&stored).filter(|_| resource.custom.is_none()) {
+            let mut served = Vec::with_capacity(stored.len() + 40);
+            write_with_resource_version(&mut served, &stored, slot, revision);
+            return Ok(served);
+        }
+        set_resource_version(&mut object, revision);
+        Ok(serde_json::to_vec(&object).unwrap_or_default())
+    }
+
+    /// Stores `object` over the version at `expected`: the stored bytes and their revision.
+    async fn put(
+        &self,
+        resource: &ResourceInfo,
+        object: &mut Value,
+        expected: Revision,
+    ) -> Result<(Bytes, Revision), ApiError> {
+        let name = object_name(object).to_string();
+        let key = Self::key(resource, object_namespace(object), &name);
+        let value = encode(resource, object);
+        match self.store.update(&key, value.clone(), expected).await {
+            Ok(kv) => Ok((value, kv.mod_revision)),
             Err(StoreError::Conflict { current: None, .. }) => {
                 Err(ApiError::not_found(&resource.qualified_plural(), &name))
             }
@@ -376,6 +430,24 @@ fn decode_continue(token: &str, prefix: &str) -> Result<(String, Revision), ApiE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn served_json_is_the_stored_json_with_its_resource_version() {
+        let mut object =
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "resourceVersion": "3"}, "spec": {}});
+        let stored = encode_without_version(&mut object);
+        let slot = resource_version_slot(&stored).expect("a slot after the metadata brace");
+        let mut served = Vec::new();
+        write_with_resource_version(&mut served, &stored, slot, 42);
+        let served: Value = serde_json::from_slice(&served).expect("valid JSON");
+        object["metadata"]["resourceVersion"] = json!("42");
+        assert_eq!(served, object);
+        assert_eq!(resource_version_slot(br#"{"metadata":{"resourceVersion":"1"}}"#), None, "a version already there");
+        assert_eq!(resource_version_slot(br#"{"spec":{}}"#), None, "no metadata");
+        let (mut empty, bare) = (Vec::new(), br#"{"metadata":{}}"#);
+        write_with_resource_version(&mut empty, bare, resource_version_slot(bare).unwrap_or_default(), 5);
+        assert_eq!(empty, br#"{"metadata":{"resourceVersion":"5"}}"#);
+    }
 
     #[test]
     fn continue_tokens_round_trip_and_reject_garbage() {

@@ -25,7 +25,11 @@ use super::status::ApiError;
 use super::ApiState;
 
 pub fn json_response(code: StatusCode, value: &Value) -> Response {
-    let body = serde_json::to_vec(value).unwrap_or_default();
+    json_bytes_response(code, serde_json::to_vec(value).unwrap_or_default())
+}
+
+/// A response of JSON already encoded.
+pub fn json_bytes_response(code: StatusCode, body: Vec<u8>) -> Response {
     (code, [(http::header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 

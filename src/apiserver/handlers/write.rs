@@ -6,7 +6,7 @@ use axum::response::Response;
 use http::StatusCode;
 use serde_json::Value;
 
-use super::json_response;
+use super::{json_bytes_response, json_response};
 use crate::apiserver::objects::{self, now_rfc3339};
 use crate::apiserver::patch;
 use crate::apiserver::request::{decode_body, Request};
@@ -92,20 +92,20 @@ pub async fn update(
     let schema = state.openapi.patch_schema(resource);
     let manager = request.field_manager();
     patch::track_update_with_schema(Some(&current), &mut object, &manager, "Update", schema.as_ref(), &now_rfc3339());
-    let written = store_update(state, request, resource, object, expected).await?;
-    Ok(json_response(StatusCode::OK, &written))
+    store_update(state, request, resource, object, expected).await
 }
 
-/// Stores an update; an object being deleted whose last finalizer is gone is removed.
+/// Stores an update and answers with the object written; an object being deleted whose
+/// last finalizer is gone is removed (the answer is then the object as it was).
 async fn store_update(
     state: &Arc<ApiState>,
     request: &Request,
     resource: &ResourceInfo,
     object: Value,
     expected: i64,
-) -> Result<Value, ApiError> {
+) -> Result<Response, ApiError> {
     if request.dry_run() {
-        return Ok(object);
+        return Ok(json_response(StatusCode::OK, &object));
     }
     // A namespace is also held by its spec.finalizers (see `namespace`).
     let finalizers_left = if resource.kind == "Namespace" {
@@ -115,9 +115,11 @@ async fn store_update(
     };
     if object.pointer("/metadata/deletionTimestamp").is_some() && !finalizers_left {
         let written = state.storage.update(resource, object, expected).await?;
-        return state.storage.delete(resource, &written, revision_of(&written)).await;
+        let deleted = state.storage.delete(resource, &written, revision_of(&written)).await?;
+        return Ok(json_response(StatusCode::OK, &deleted));
     }
-    state.storage.update(resource, object, expected).await
+    let served = state.storage.update_served(resource, object, expected).await?;
+    Ok(json_bytes_response(StatusCode::OK, served))
 }
 
 pub async fn patch(
@@ -185,7 +187,7 @@ pub async fn patch(
         match store_update(state, request, resource, patched, expected).await {
             Err(err) if err.reason == "Conflict" => continue,
             Err(err) => return Err(err),
-            Ok(written) => return Ok(json_response(StatusCode::OK, &written)),
+            Ok(response) => return Ok(response),
         }
     }
     Err(ApiError::conflict(&resource.qualified_plural(), name, "too many concurrent writers; try again"))

@@ -183,11 +183,29 @@ const UNOWNED_METADATA: [&str; 9] = [
     "clusterName",
 ];
 
-/// The object without the fields nobody owns.
+/// The object without the fields nobody owns, as [`take_unowned`] leaves it; those fields
+/// (status and managedFields, most of a pod) are skipped rather than copied.
 fn strip_unowned(obj: &Value) -> Value {
-    let mut v = obj.clone();
-    take_unowned(&mut v);
-    v
+    let Value::Object(root) = obj else { return obj.clone() };
+    let mut out = Map::new();
+    for (key, value) in root.iter().filter(|(key, _)| !UNOWNED_ROOT.contains(&key.as_str())) {
+        let value = match (key.as_str(), value) {
+            ("metadata", Value::Object(meta)) => {
+                let owned: Map<String, Value> = meta
+                    .iter()
+                    .filter(|(key, _)| !UNOWNED_METADATA.contains(&key.as_str()))
+                    .map(|(key, value)| (key.clone(), value.clone()))
+                    .collect();
+                if owned.is_empty() {
+                    continue;
+                }
+                Value::Object(owned)
+            }
+            _ => value.clone(),
+        };
+        out.insert(key.clone(), value);
+    }
+    Value::Object(out)
 }
 
 /// What [`take_unowned`] took, to put back.
@@ -549,6 +567,20 @@ mod tests {
 
     const T0: &str = "2026-01-01T00:00:00Z";
     const T1: &str = "2026-01-01T00:01:00Z";
+
+    #[test]
+    fn stripping_copies_what_taking_leaves() {
+        for object in [
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "labels": {"a": "b"}, "managedFields": []},
+                   "spec": {"x": 1}, "status": {"phase": "Running"}}),
+            json!({"kind": "Pod", "metadata": {"name": "p", "uid": "u"}, "spec": {}}),
+            json!({"metadata": "odd", "spec": null}),
+        ] {
+            let mut taken = object.clone();
+            take_unowned(&mut taken);
+            assert_eq!(strip_unowned(&object), taken);
+        }
+    }
 
     #[test]
     fn an_atomic_map_is_replaced_whole() {
