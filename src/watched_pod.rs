@@ -4,12 +4,10 @@
 //! cluster bench's profile, and every binding and status write is decoded by two
 //! watchers.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Pod, PodSpec, PodStatus};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference, Time};
-use k8s_openapi::{NamespaceResourceScope, Resource as _};
 use kube::runtime::watcher::Event;
 use serde::{Deserialize, Deserializer};
 
@@ -40,30 +38,38 @@ pub fn into_pod_event(event: Event<WatchedPod>) -> Event<Pod> {
     }
 }
 
-/// Listed, watched and patched as pods are (the API answers decode into this type).
-impl kube::Resource for WatchedPod {
-    type DynamicType = ();
-    type Scope = NamespaceResourceScope;
+/// `impl kube::Resource` for a partial pod type (with a `metadata: ObjectMeta` field):
+/// listed, watched and patched as pods are, the API's answers decoding into that type.
+macro_rules! pod_resource {
+    ($type:ty) => {
+        impl kube::Resource for $type {
+            type DynamicType = ();
+            type Scope = k8s_openapi::NamespaceResourceScope;
 
-    fn kind(_: &()) -> Cow<'_, str> {
-        Pod::KIND.into()
-    }
-    fn group(_: &()) -> Cow<'_, str> {
-        Pod::GROUP.into()
-    }
-    fn version(_: &()) -> Cow<'_, str> {
-        Pod::VERSION.into()
-    }
-    fn plural(_: &()) -> Cow<'_, str> {
-        Pod::URL_PATH_SEGMENT.into()
-    }
-    fn meta(&self) -> &ObjectMeta {
-        &self.metadata
-    }
-    fn meta_mut(&mut self) -> &mut ObjectMeta {
-        &mut self.metadata
-    }
+            fn kind(_: &()) -> std::borrow::Cow<'_, str> {
+                <k8s_openapi::api::core::v1::Pod as k8s_openapi::Resource>::KIND.into()
+            }
+            fn group(_: &()) -> std::borrow::Cow<'_, str> {
+                <k8s_openapi::api::core::v1::Pod as k8s_openapi::Resource>::GROUP.into()
+            }
+            fn version(_: &()) -> std::borrow::Cow<'_, str> {
+                <k8s_openapi::api::core::v1::Pod as k8s_openapi::Resource>::VERSION.into()
+            }
+            fn plural(_: &()) -> std::borrow::Cow<'_, str> {
+                <k8s_openapi::api::core::v1::Pod as k8s_openapi::Resource>::URL_PATH_SEGMENT.into()
+            }
+            fn meta(&self) -> &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+                &self.metadata
+            }
+            fn meta_mut(&mut self) -> &mut k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+                &mut self.metadata
+            }
+        }
+    };
 }
+pub(crate) use pod_resource;
+
+pod_resource!(WatchedPod);
 
 /// The metadata fields a control-plane client reads; managedFields are skipped rather
 /// than decoded.

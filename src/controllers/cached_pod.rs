@@ -8,14 +8,9 @@
 //! 62 MB smaller. The controllers build new pods from their owners' templates, never from
 //! cached pods, so nothing else is needed.
 
-use std::borrow::Cow;
-
 use k8s_openapi::api::core::v1::Toleration;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
-use k8s_openapi::{NamespaceResourceScope, Resource as _};
 use serde::{Deserialize, Deserializer};
-
-type UpstreamPod = k8s_openapi::api::core::v1::Pod;
 
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct CachedPod {
@@ -84,30 +79,7 @@ fn read_conditions<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<
     Ok(conditions)
 }
 
-/// Listed, watched and patched as pods are (the API answers decode into this type).
-impl kube::Resource for CachedPod {
-    type DynamicType = ();
-    type Scope = NamespaceResourceScope;
-
-    fn kind(_: &()) -> Cow<'_, str> {
-        UpstreamPod::KIND.into()
-    }
-    fn group(_: &()) -> Cow<'_, str> {
-        UpstreamPod::GROUP.into()
-    }
-    fn version(_: &()) -> Cow<'_, str> {
-        UpstreamPod::VERSION.into()
-    }
-    fn plural(_: &()) -> Cow<'_, str> {
-        UpstreamPod::URL_PATH_SEGMENT.into()
-    }
-    fn meta(&self) -> &ObjectMeta {
-        &self.metadata
-    }
-    fn meta_mut(&mut self) -> &mut ObjectMeta {
-        &mut self.metadata
-    }
-}
+crate::watched_pod::pod_resource!(CachedPod);
 
 #[cfg(test)]
 mod tests {
