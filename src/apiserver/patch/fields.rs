@@ -329,36 +329,39 @@ fn step<'a>(value: &'a Value, element: &PathElement) -> Option<&'a Value> {
     }
 }
 
-/// Removes the value at `path`; whether there was one.
-pub fn remove_path(value: &mut Value, path: &[PathElement]) -> bool {
-    let Some((first, rest)) = path.split_first() else {
-        return false;
-    };
-    if rest.is_empty() {
-        return match (first, value) {
-            (PathElement::Field(n), Value::Object(m)) => m.remove(n).is_some(),
-            (PathElement::Index(i), Value::Array(items)) if *i < items.len() => {
-                items.remove(*i);
-                true
-            }
-            (PathElement::Index(_), _) => false,
-            (_, Value::Array(items)) => {
-                let item = ItemMatcher::of(first);
-                remove_first(items, |i| item.matches(i))
-            }
-            _ => false,
-        };
-    }
-    let next = match (first, value) {
+/// `step` for changing what is found.
+fn step_mut<'a>(value: &'a mut Value, element: &PathElement) -> Option<&'a mut Value> {
+    match (element, value) {
         (PathElement::Field(n), Value::Object(m)) => m.get_mut(n),
         (PathElement::Index(i), Value::Array(items)) => items.get_mut(*i),
         (_, Value::Array(items)) => {
-            let item = ItemMatcher::of(first);
+            let item = ItemMatcher::of(element);
             items.iter_mut().find(|i| item.matches(i))
         }
         _ => None,
+    }
+}
+
+/// Removes the value at `path`; whether there was one.
+pub fn remove_path(value: &mut Value, path: &[PathElement]) -> bool {
+    let Some((last, parents)) = path.split_last() else {
+        return false;
     };
-    next.is_some_and(|n| remove_path(n, rest))
+    let Some(parent) = parents.iter().try_fold(value, |value, element| step_mut(value, element)) else {
+        return false;
+    };
+    match (last, parent) {
+        (PathElement::Field(n), Value::Object(m)) => m.remove(n).is_some(),
+        (PathElement::Index(i), Value::Array(items)) if *i < items.len() => {
+            items.remove(*i);
+            true
+        }
+        (_, Value::Array(items)) => {
+            let item = ItemMatcher::of(last);
+            remove_first(items, |i| item.matches(i))
+        }
+        _ => false,
+    }
 }
 
 fn remove_first(items: &mut Vec<Value>, pred: impl Fn(&Value) -> bool) -> bool {
