@@ -122,6 +122,20 @@ async fn dynamic_client_server_side_apply_and_scale() {
     let scaled = typed.get("web").await.unwrap();
     assert_eq!(scaled.spec.unwrap().replicas, Some(1));
     assert_eq!(scaled.metadata.generation, Some(3));
+
+    // Status writes change status alone: spec, generation and the field managers stay.
+    let status_patch = json!({"status": {"replicas": 1, "readyReplicas": 1}, "spec": {"replicas": 9}});
+    let patched = typed.patch_status("web", &PatchParams::default(), &Patch::Merge(&status_patch)).await.unwrap();
+    assert_eq!(patched.status.as_ref().and_then(|s| s.ready_replicas), Some(1));
+    assert_eq!(patched.spec.as_ref().and_then(|s| s.replicas), Some(1));
+    assert_eq!(patched.metadata.generation, Some(3));
+    assert_eq!(patched.metadata.managed_fields, scaled.metadata.managed_fields);
+    let mut replaced = patched.clone();
+    replaced.status.as_mut().unwrap().ready_replicas = Some(0);
+    let replaced =
+        typed.replace_status("web", &PostParams::default(), serde_json::to_vec(&replaced).unwrap()).await.unwrap();
+    assert_eq!(replaced.status.and_then(|s| s.ready_replicas), Some(0));
+    assert_eq!(replaced.metadata.managed_fields, scaled.metadata.managed_fields);
 }
 
 #[tokio::test]

@@ -99,7 +99,7 @@ pub fn definitions() -> &'static ResourceInfo {
         .expect("customresourcedefinitions are in the registry")
 }
 
-fn is_definition(resource: &ResourceInfo) -> bool {
+pub fn is_definition(resource: &ResourceInfo) -> bool {
     resource.group == "apiextensions.k8s.io" && resource.kind == "CustomResourceDefinition"
 }
 

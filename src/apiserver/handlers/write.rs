@@ -89,9 +89,19 @@ pub async fn update(
     let subresource = target.subresource.as_deref().filter(|s| *s == "status");
     objects::prepare_update(resource, &mut object, &current, subresource)?;
     crd::prepare_write(request, resource, &mut object, Some(&current), subresource)?;
-    let schema = state.openapi.patch_schema(resource);
-    let manager = request.field_manager();
-    patch::track_update_with_schema(Some(&current), &mut object, &manager, "Update", schema.as_ref(), &now_rfc3339());
+    // Status is not field-tracked and a status write keeps the old metadata: nothing to record.
+    if subresource.is_none() {
+        let schema = state.openapi.patch_schema(resource);
+        let manager = request.field_manager();
+        patch::track_update_with_schema(
+            Some(&current),
+            &mut object,
+            &manager,
+            "Update",
+            schema.as_ref(),
+            &now_rfc3339(),
+        );
+    }
     store_update(state, request, resource, object, expected).await
 }
 
@@ -138,6 +148,8 @@ pub async fn patch(
     }
     let schema = state.openapi.patch_schema(resource);
     let subresource = target.subresource.as_deref();
+    let status_write = subresource == Some("status");
+    let status_patch = status_only_patch(resource, status_write, &content_type, &body);
     for _ in 0..16 {
         let current = state.storage.try_get(resource, target.namespace.as_deref(), name).await?;
         let Some(current) = current else {
@@ -153,37 +165,50 @@ pub async fn patch(
             }
             return Err(ApiError::not_found(&resource.qualified_plural(), name));
         };
-        let mut patched = match content_type.as_str() {
-            "application/json-patch+json" => {
-                patch::json_patch(&current, &body).map_err(|err| ApiError::unprocessable_patch(err.to_string()))?
+        let expected = revision_of(&current);
+        let patched = match &status_patch {
+            Some(status_patch) => patch_status(current, status_patch, &content_type, schema.as_ref())?,
+            None => {
+                let mut patched = match content_type.as_str() {
+                    "application/json-patch+json" => patch::json_patch(&current, &body)
+                        .map_err(|err| ApiError::unprocessable_patch(err.to_string()))?,
+                    "application/merge-patch+json" => patch::merge_patch(&current, &body),
+                    // Custom resources have no patch strategies: upstream refuses strategic merge.
+                    "application/strategic-merge-patch+json" if resource.custom.is_some() => {
+                        return Err(ApiError::unsupported_patch_for_custom())
+                    }
+                    "application/strategic-merge-patch+json" => {
+                        patch::strategic_merge_patch(&current, &body, schema.as_ref())
+                            .map_err(|err| ApiError::unprocessable_patch(err.to_string()))?
+                    }
+                    "application/apply-patch+yaml" => patch::apply(
+                        Some(&current),
+                        &body,
+                        &manager,
+                        request.flag("force"),
+                        schema.as_ref(),
+                        &now_rfc3339(),
+                    )
+                    .map_err(apply_error)?,
+                    other => return Err(ApiError::unsupported_media_type(other)),
+                };
+                objects::prepare_update(resource, &mut patched, &current, subresource.filter(|_| status_write))?;
+                crd::prepare_write(request, resource, &mut patched, Some(&current), subresource)?;
+                // As in `update`: a status write has nothing for field tracking to record.
+                if !is_apply && !status_write {
+                    patch::track_update_with_schema(
+                        Some(&current),
+                        &mut patched,
+                        &manager,
+                        "Update",
+                        schema.as_ref(),
+                        &now_rfc3339(),
+                    );
+                }
+                patched
             }
-            "application/merge-patch+json" => patch::merge_patch(&current, &body),
-            // Custom resources have no patch strategies: upstream refuses strategic merge.
-            "application/strategic-merge-patch+json" if resource.custom.is_some() => {
-                return Err(ApiError::unsupported_patch_for_custom())
-            }
-            "application/strategic-merge-patch+json" => patch::strategic_merge_patch(&current, &body, schema.as_ref())
-                .map_err(|err| ApiError::unprocessable_patch(err.to_string()))?,
-            "application/apply-patch+yaml" => {
-                patch::apply(Some(&current), &body, &manager, request.flag("force"), schema.as_ref(), &now_rfc3339())
-                    .map_err(apply_error)?
-            }
-            other => return Err(ApiError::unsupported_media_type(other)),
         };
         check_fields(state, request, resource, &patched)?;
-        let expected = revision_of(&current);
-        objects::prepare_update(resource, &mut patched, &current, subresource.filter(|s| *s == "status"))?;
-        crd::prepare_write(request, resource, &mut patched, Some(&current), subresource)?;
-        if !is_apply {
-            patch::track_update_with_schema(
-                Some(&current),
-                &mut patched,
-                &manager,
-                "Update",
-                schema.as_ref(),
-                &now_rfc3339(),
-            );
-        }
         match store_update(state, request, resource, patched, expected).await {
             Err(err) if err.reason == "Conflict" => continue,
             Err(err) => return Err(err),
@@ -191,6 +216,56 @@ pub async fn patch(
         }
     }
     Err(ApiError::conflict(&resource.qualified_plural(), name, "too many concurrent writers; try again"))
+}
+
+/// A merge or strategic patch of a built-in resource's status changes its status alone
+/// (the rest of the body is ignored, as upstream ignores it): the patch to apply to
+/// `{"status": …}` by itself, so the rest of the object is neither copied nor compared.
+/// None for every other patch, and for root directives (`$patch`, `$retainKeys`) that
+/// need the whole object.
+fn status_only_patch(resource: &ResourceInfo, status_write: bool, content_type: &str, body: &Value) -> Option<Value> {
+    let merge = matches!(content_type, "application/merge-patch+json" | "application/strategic-merge-patch+json");
+    if !status_write || !merge || resource.custom.is_some() || crd::is_definition(resource) {
+        return None;
+    }
+    let root = body.as_object()?;
+    if root.keys().any(|key| key.starts_with('$')) {
+        return None;
+    }
+    let mut patch = serde_json::Map::new();
+    if let Some(status) = root.get("status") {
+        patch.insert("status".into(), status.clone());
+    }
+    Some(Value::Object(patch))
+}
+
+/// Applies a `status_only_patch` to the stored object, taking its status out and putting
+/// the patched status back.
+fn patch_status(
+    mut current: Value,
+    status_patch: &Value,
+    content_type: &str,
+    schema: &dyn patch::PatchSchema,
+) -> Result<Value, ApiError> {
+    let Some(root) = current.as_object_mut() else { return Ok(current) };
+    let mut view = serde_json::Map::new();
+    if let Some(status) = root.remove("status") {
+        view.insert("status".into(), status);
+    }
+    let mut view = Value::Object(view);
+    if content_type == "application/merge-patch+json" {
+        json_patch::merge(&mut view, status_patch);
+    } else {
+        view = patch::strategic_merge_patch(&view, status_patch, schema)
+            .map_err(|err| ApiError::unprocessable_patch(err.to_string()))?;
+    }
+    match view.as_object_mut().and_then(|v| v.remove("status")) {
+        Some(status) if !status.is_null() => {
+            root.insert("status".into(), status);
+        }
+        _ => {}
+    }
+    Ok(current)
 }
 
 /// Server-side apply's refusals: conflicts are 409 with one cause per field, as upstream.
