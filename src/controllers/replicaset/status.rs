@@ -24,9 +24,12 @@ pub fn compute<K: ReplicaOwner>(
 ) -> (Value, Option<Duration>) {
     let template = owner.template();
     let min_ready = owner.min_ready_seconds();
-    let mut available = 0;
+    // One pass: an owner's pods are thousands of scattered objects, each visit a cache miss.
+    let (mut fully_labeled, mut ready, mut available) = (0, 0, 0);
     let mut next_check: Option<Duration> = None;
     for pod in owned {
+        fully_labeled += usize::from(pods::fully_labeled(pod, template));
+        ready += usize::from(pods::is_ready(pod));
         match pods::availability(pod, min_ready, now) {
             Ok(()) => available += 1,
             Err(Some(wait)) => {
@@ -38,11 +41,8 @@ pub fn compute<K: ReplicaOwner>(
     }
     let mut status = Map::new();
     status.insert("replicas".into(), json!(owned.len()));
-    status.insert(
-        "fullyLabeledReplicas".into(),
-        json!(owned.iter().filter(|p| pods::fully_labeled(p, template)).count()),
-    );
-    status.insert("readyReplicas".into(), json!(owned.iter().filter(|p| pods::is_ready(p)).count()));
+    status.insert("fullyLabeledReplicas".into(), json!(fully_labeled));
+    status.insert("readyReplicas".into(), json!(ready));
     status.insert("availableReplicas".into(), json!(available));
     status.insert("observedGeneration".into(), json!(owner.meta().generation.unwrap_or(0)));
 
