@@ -51,6 +51,54 @@ pub fn metadata(json: &[u8]) -> serde_json::Result<Option<&RawValue>> {
     Ok(serde_json::from_slice::<Object>(json)?.metadata)
 }
 
+/// An object's top-level fields as their stored text, in stored (sorted) order.
+pub fn fields(json: &[u8]) -> serde_json::Result<Vec<(String, &RawValue)>> {
+    let fields: BTreeMap<String, &RawValue> = serde_json::from_slice(json)?;
+    Ok(fields.into_iter().collect())
+}
+
+/// The JSON of an object made of `kept` fields (stored text) and `decoded` ones, keys in
+/// sorted order: the same bytes serde_json gives for the whole object decoded.
+pub fn encode_fields(kept: &[(&str, &RawValue)], decoded: &Map<String, Value>) -> Vec<u8> {
+    enum Field<'a> {
+        Stored(&'a RawValue),
+        Decoded(&'a Value),
+    }
+    let mut all: Vec<(&str, Field)> = kept.iter().map(|(key, raw)| (*key, Field::Stored(raw))).collect();
+    all.extend(decoded.iter().map(|(key, value)| (key.as_str(), Field::Decoded(value))));
+    all.sort_by(|a, b| a.0.cmp(b.0));
+    let mut out = Vec::with_capacity(kept.iter().map(|(_, raw)| raw.get().len() + 8).sum::<usize>() + 256);
+    out.push(b'{');
+    for (index, (key, field)) in all.iter().enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        // Writing JSON into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut out, key);
+        out.push(b':');
+        match field {
+            Field::Stored(raw) => out.extend_from_slice(raw.get().as_bytes()),
+            Field::Decoded(value) => {
+                let _ = serde_json::to_writer(&mut out, value);
+            }
+        }
+    }
+    out.push(b'}');
+    out
+}
+
+/// What a write must know of an object's metadata to tell whether it ends its deletion.
+#[derive(Debug, Default, Deserialize)]
+pub struct Lifecycle {
+    #[serde(rename = "deletionTimestamp")]
+    pub deletion_timestamp: Option<String>,
+}
+
+/// `Lifecycle` read from a metadata's stored text, the rest skipped.
+pub fn lifecycle(metadata: &RawValue) -> serde_json::Result<Lifecycle> {
+    serde_json::from_str(metadata.get())
+}
+
 /// Decodes a value keeping `self`'s paths; anything not an object where children are
 /// asked for is dropped (as `pointer` finds nothing there either).
 struct Sparse<'p>(&'p Paths);
@@ -175,6 +223,30 @@ mod tests {
                    "status": {"podIP": null}})
         );
         assert_eq!(kept.pointer("/spec/nodeName"), pod().pointer("/spec/nodeName"));
+    }
+
+    #[test]
+    fn fields_re_encoded_around_a_decoded_one_are_the_full_encoding() {
+        let mut whole = pod();
+        let bytes = serde_json::to_vec(&whole).unwrap();
+        let top = fields(&bytes).unwrap();
+        let names: Vec<&str> = top.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(names, ["apiVersion", "kind", "metadata", "spec", "status"]);
+        let kept: Vec<(&str, &RawValue)> =
+            top.iter().filter(|(k, _)| k != "status").map(|(k, raw)| (k.as_str(), *raw)).collect();
+        let mut decoded = Map::new();
+        decoded.insert("status".into(), json!({"phase": "Succeeded", "a\"b": 1}));
+        whole["status"] = decoded["status"].clone();
+        assert_eq!(encode_fields(&kept, &decoded), serde_json::to_vec(&whole).unwrap());
+        // A field put in that the object lacked lands in its sorted place.
+        decoded.insert("data".into(), json!("x"));
+        whole["data"] = json!("x");
+        assert_eq!(encode_fields(&kept, &decoded), serde_json::to_vec(&whole).unwrap());
+        let metadata = top.iter().find(|(k, _)| k == "metadata").map(|(_, raw)| *raw).unwrap();
+        assert_eq!(lifecycle(metadata).unwrap().deletion_timestamp, None);
+        let deleting = serde_json::to_vec(&json!({"deletionTimestamp": "2026-01-01T00:00:00Z", "labels": {}})).unwrap();
+        let deleting: &RawValue = serde_json::from_slice(&deleting).unwrap();
+        assert_eq!(lifecycle(deleting).unwrap().deletion_timestamp.as_deref(), Some("2026-01-01T00:00:00Z"));
     }
 
     #[test]

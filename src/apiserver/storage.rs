@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use bytes::Bytes;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
+use super::sparse;
 use super::status::ApiError;
 use crate::registry::ResourceInfo;
 use crate::store::{KeyValue, RangeRequest, Revision, Store, StoreError};
@@ -136,6 +137,15 @@ pub fn resource_version_slot(stored: &[u8]) -> Option<usize> {
 }
 
 const RESOURCE_VERSION: &[u8] = b"\"resourceVersion\"";
+
+/// Stored bytes as served at `revision`: with their resourceVersion put in (None when
+/// the bytes have no place for it, see `resource_version_slot`).
+fn served_as_stored(stored: &[u8], revision: Revision) -> Option<Vec<u8>> {
+    let slot = resource_version_slot(stored)?;
+    let mut served = Vec::with_capacity(stored.len() + 40);
+    write_with_resource_version(&mut served, stored, slot, revision);
+    Some(served)
+}
 
 /// Writes `stored` with `"resourceVersion":"<revision>"` put in at `slot`, just after a `{`
 /// (from [`resource_version_slot`], or the brace of a metadata object).
@@ -335,13 +345,67 @@ impl Storage {
     ) -> Result<Vec<u8>, ApiError> {
         let (stored, revision) = self.put(resource, &mut object, expected).await?;
         // A custom resource is stored in its storage version, not the one asked for.
-        if let Some(slot) = resource_version_slot(&stored).filter(|_| resource.custom.is_none()) {
-            let mut served = Vec::with_capacity(stored.len() + 40);
-            write_with_resource_version(&mut served, &stored, slot, revision);
+        if let Some(served) = served_as_stored(&stored, revision).filter(|_| resource.custom.is_none()) {
             return Ok(served);
         }
         set_resource_version(&mut object, revision);
         Ok(serde_json::to_vec(&object).unwrap_or_default())
+    }
+
+    /// Read-modify-write of some top-level `fields` of a built-in object, the others kept
+    /// as their stored text: a kubelet's status write or a binding need not decode and
+    /// re-encode the pod's metadata (managedFields and all). `change` sees the object's
+    /// lifecycle and the fields decoded (a missing one absent, one removed is removed);
+    /// it returns false to decline, and nothing is written (`Ok(None)`, also for custom
+    /// resources, which are stored in another version). Retries on conflicts, as
+    /// `update_with`; answers the written object as served.
+    pub async fn update_fields_with<F>(
+        &self,
+        resource: &ResourceInfo,
+        namespace: Option<&str>,
+        name: &str,
+        fields: &[&str],
+        mut change: F,
+    ) -> Result<Option<Vec<u8>>, ApiError>
+    where
+        F: FnMut(&sparse::Lifecycle, &mut Map<String, Value>) -> Result<bool, ApiError>,
+    {
+        if resource.custom.is_some() {
+            return Ok(None);
+        }
+        let key = Self::key(resource, namespace, name);
+        let not_found = || ApiError::not_found(&resource.qualified_plural(), name);
+        for _ in 0..16 {
+            let kv = self.store.get(&key).await?.ok_or_else(not_found)?;
+            let top = sparse::fields(&kv.value).map_err(|err| unreadable(&kv, err))?;
+            let lifecycle = match top.iter().find(|(key, _)| key == "metadata") {
+                Some((_, metadata)) => sparse::lifecycle(metadata).map_err(|err| unreadable(&kv, err))?,
+                None => sparse::Lifecycle::default(),
+            };
+            let mut decoded = Map::new();
+            let mut kept = Vec::with_capacity(top.len());
+            for (field, raw) in &top {
+                if fields.contains(&field.as_str()) {
+                    decoded.insert(field.clone(), serde_json::from_str(raw.get()).map_err(|err| unreadable(&kv, err))?);
+                } else {
+                    kept.push((field.as_str(), *raw));
+                }
+            }
+            if !change(&lifecycle, &mut decoded)? {
+                return Ok(None);
+            }
+            let stored = Bytes::copy_from_slice(&sparse::encode_fields(&kept, &decoded));
+            match self.store.update(&key, stored.clone(), kv.mod_revision).await {
+                Ok(written) => {
+                    let served = served_as_stored(&stored, written.mod_revision);
+                    return Ok(Some(served.unwrap_or_else(|| stored.to_vec())));
+                }
+                Err(StoreError::Conflict { current: None, .. }) => return Err(not_found()),
+                Err(StoreError::Conflict { .. }) => continue,
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(ApiError::conflict(&resource.qualified_plural(), name, "too many concurrent writers; try again"))
     }
 
     /// Stores `object` over the version at `expected`: the stored bytes and their revision.

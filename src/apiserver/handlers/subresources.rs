@@ -5,12 +5,13 @@ use std::sync::Arc;
 
 use axum::response::Response;
 use http::StatusCode;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use super::json_response;
 use crate::apiserver::patch;
 use crate::apiserver::request::{decode_body, Request};
 use crate::apiserver::router::Target;
+use crate::apiserver::sparse::Lifecycle;
 use crate::apiserver::status::ApiError;
 use crate::apiserver::storage::revision_of;
 use crate::apiserver::ApiState;
@@ -178,30 +179,34 @@ pub async fn bind(state: &Arc<ApiState>, request: &Request, target: &Target, nam
     if node.is_empty() {
         return Err(ApiError::bad_request("binding target name must be set"));
     }
-    state
-        .storage
-        .update_with(target.resource, target.namespace.as_deref(), name, |mut pod| {
-            if pod.pointer("/metadata/deletionTimestamp").is_some() {
-                return Err(ApiError::conflict_message(format!("pod {name} is being deleted, cannot be assigned to a host")));
+    // Only spec and status are decoded: the pod's metadata stays as stored text.
+    let assign = |lifecycle: &Lifecycle, pod: &mut Map<String, Value>| {
+        if lifecycle.deletion_timestamp.is_some() {
+            return Err(ApiError::conflict_message(format!(
+                "pod {name} is being deleted, cannot be assigned to a host"
+            )));
+        }
+        let spec = pod.entry("spec").or_insert_with(|| json!({}));
+        if let Some(assigned) = spec.get("nodeName").and_then(Value::as_str).filter(|n| !n.is_empty()) {
+            return Err(ApiError::conflict_message(format!(
+                "Operation cannot be fulfilled on pods/binding \"{name}\": pod {name} is already assigned to node \"{assigned}\""
+            )));
+        }
+        spec["nodeName"] = json!(node);
+        let scheduled = json!({"type": "PodScheduled", "status": "True", "lastProbeTime": null,
+            "lastTransitionTime": crate::apiserver::objects::now_rfc3339()});
+        let status = pod.entry("status").or_insert_with(|| json!({}));
+        match status.get_mut("conditions").and_then(Value::as_array_mut) {
+            Some(conditions) => {
+                conditions.retain(|c| c.get("type").and_then(Value::as_str) != Some("PodScheduled"));
+                conditions.push(scheduled);
             }
-            if let Some(assigned) = pod.pointer("/spec/nodeName").and_then(Value::as_str).filter(|n| !n.is_empty()) {
-                return Err(ApiError::conflict_message(format!(
-                    "Operation cannot be fulfilled on pods/binding \"{name}\": pod {name} is already assigned to node \"{assigned}\""
-                )));
-            }
-            pod["spec"]["nodeName"] = json!(node);
-            let scheduled = json!({"type": "PodScheduled", "status": "True", "lastProbeTime": null,
-                "lastTransitionTime": crate::apiserver::objects::now_rfc3339()});
-            match pod.pointer_mut("/status/conditions").and_then(Value::as_array_mut) {
-                Some(conditions) => {
-                    conditions.retain(|c| c.get("type").and_then(Value::as_str) != Some("PodScheduled"));
-                    conditions.push(scheduled);
-                }
-                None => pod["status"]["conditions"] = json!([scheduled]),
-            }
-            Ok(pod)
-        })
-        .await?;
+            None => status["conditions"] = json!([scheduled]),
+        }
+        Ok(true)
+    };
+    let namespace = target.namespace.as_deref();
+    state.storage.update_fields_with(target.resource, namespace, name, &["spec", "status"], assign).await?;
     let status = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201});
     Ok(json_response(StatusCode::CREATED, &status))
 }

@@ -11,6 +11,7 @@ use crate::apiserver::objects::{self, now_rfc3339};
 use crate::apiserver::patch;
 use crate::apiserver::request::{decode_body, Request};
 use crate::apiserver::router::Target;
+use crate::apiserver::sparse::Lifecycle;
 use crate::apiserver::status::ApiError;
 use crate::apiserver::storage::{object_name, parse_resource_version, revision_of};
 use crate::apiserver::{admission, crd, ApiState};
@@ -140,7 +141,7 @@ pub async fn patch(
 ) -> Result<Response, ApiError> {
     let resource = target.resource;
     let content_type = request.content_type().to_string();
-    let body = decode_body(&content_type, &request.body)?;
+    let mut body = decode_body(&content_type, &request.body)?;
     let is_apply = content_type == "application/apply-patch+yaml";
     let manager = request.field_manager();
     if is_apply && request.param("fieldManager").is_none() {
@@ -149,7 +150,31 @@ pub async fn patch(
     let schema = state.openapi.patch_schema(resource);
     let subresource = target.subresource.as_deref();
     let status_write = subresource == Some("status");
-    let status_patch = status_only_patch(resource, status_write, &content_type, &body);
+    // A status patch touches the status alone: the rest stays as stored text. A dry run,
+    // strict field validation and an object being deleted (a write may end its deletion,
+    // see `store_update`) take the whole pipeline below.
+    let plain = !request.dry_run() && request.param("fieldValidation") != Some("Strict");
+    if plain && is_status_only_patch(resource, status_write, &content_type, &body) {
+        // Taken from the body, not copied (and read again from the request on a retry).
+        let mut taken = Some(take_status_patch(&mut body));
+        let patch_fields = |lifecycle: &Lifecycle, fields: &mut serde_json::Map<String, Value>| {
+            if lifecycle.deletion_timestamp.is_some() {
+                return Ok(false);
+            }
+            let status_patch = match taken.take() {
+                Some(status_patch) => status_patch,
+                None => take_status_patch(&mut decode_body(&content_type, &request.body)?),
+            };
+            patch_status(fields, status_patch, &content_type, schema.as_ref())?;
+            Ok(true)
+        };
+        let namespace = target.namespace.as_deref();
+        match state.storage.update_fields_with(resource, namespace, name, &["status"], patch_fields).await? {
+            Some(served) => return Ok(json_bytes_response(StatusCode::OK, served)),
+            // Declined: the whole pipeline, with the body as sent.
+            None => body = decode_body(&content_type, &request.body)?,
+        }
+    }
     for _ in 0..16 {
         let current = state.storage.try_get(resource, target.namespace.as_deref(), name).await?;
         let Some(current) = current else {
@@ -166,48 +191,36 @@ pub async fn patch(
             return Err(ApiError::not_found(&resource.qualified_plural(), name));
         };
         let expected = revision_of(&current);
-        let patched = match &status_patch {
-            Some(status_patch) => patch_status(current, status_patch, &content_type, schema.as_ref())?,
-            None => {
-                let mut patched = match content_type.as_str() {
-                    "application/json-patch+json" => patch::json_patch(&current, &body)
-                        .map_err(|err| ApiError::unprocessable_patch(err.to_string()))?,
-                    "application/merge-patch+json" => patch::merge_patch(&current, &body),
-                    // Custom resources have no patch strategies: upstream refuses strategic merge.
-                    "application/strategic-merge-patch+json" if resource.custom.is_some() => {
-                        return Err(ApiError::unsupported_patch_for_custom())
-                    }
-                    "application/strategic-merge-patch+json" => {
-                        patch::strategic_merge_patch(&current, &body, schema.as_ref())
-                            .map_err(|err| ApiError::unprocessable_patch(err.to_string()))?
-                    }
-                    "application/apply-patch+yaml" => patch::apply(
-                        Some(&current),
-                        &body,
-                        &manager,
-                        request.flag("force"),
-                        schema.as_ref(),
-                        &now_rfc3339(),
-                    )
-                    .map_err(apply_error)?,
-                    other => return Err(ApiError::unsupported_media_type(other)),
-                };
-                objects::prepare_update(resource, &mut patched, &current, subresource.filter(|_| status_write))?;
-                crd::prepare_write(request, resource, &mut patched, Some(&current), subresource)?;
-                // As in `update`: a status write has nothing for field tracking to record.
-                if !is_apply && !status_write {
-                    patch::track_update_with_schema(
-                        Some(&current),
-                        &mut patched,
-                        &manager,
-                        "Update",
-                        schema.as_ref(),
-                        &now_rfc3339(),
-                    );
-                }
-                patched
+        let mut patched = match content_type.as_str() {
+            "application/json-patch+json" => {
+                patch::json_patch(&current, &body).map_err(|err| ApiError::unprocessable_patch(err.to_string()))?
             }
+            "application/merge-patch+json" => patch::merge_patch(&current, &body),
+            // Custom resources have no patch strategies: upstream refuses strategic merge.
+            "application/strategic-merge-patch+json" if resource.custom.is_some() => {
+                return Err(ApiError::unsupported_patch_for_custom())
+            }
+            "application/strategic-merge-patch+json" => patch::strategic_merge_patch(&current, &body, schema.as_ref())
+                .map_err(|err| ApiError::unprocessable_patch(err.to_string()))?,
+            "application/apply-patch+yaml" => {
+                patch::apply(Some(&current), &body, &manager, request.flag("force"), schema.as_ref(), &now_rfc3339())
+                    .map_err(apply_error)?
+            }
+            other => return Err(ApiError::unsupported_media_type(other)),
         };
+        objects::prepare_update(resource, &mut patched, &current, subresource.filter(|_| status_write))?;
+        crd::prepare_write(request, resource, &mut patched, Some(&current), subresource)?;
+        // As in `update`: a status write has nothing for field tracking to record.
+        if !is_apply && !status_write {
+            patch::track_update_with_schema(
+                Some(&current),
+                &mut patched,
+                &manager,
+                "Update",
+                schema.as_ref(),
+                &now_rfc3339(),
+            );
+        }
         check_fields(state, request, resource, &patched)?;
         match store_update(state, request, resource, patched, expected).await {
             Err(err) if err.reason == "Conflict" => continue,
@@ -218,54 +231,51 @@ pub async fn patch(
     Err(ApiError::conflict(&resource.qualified_plural(), name, "too many concurrent writers; try again"))
 }
 
-/// A merge or strategic patch of a built-in resource's status changes its status alone
-/// (the rest of the body is ignored, as upstream ignores it): the patch to apply to
-/// `{"status": …}` by itself, so the rest of the object is neither copied nor compared.
-/// None for every other patch, and for root directives (`$patch`, `$retainKeys`) that
-/// need the whole object.
-fn status_only_patch(resource: &ResourceInfo, status_write: bool, content_type: &str, body: &Value) -> Option<Value> {
+/// Whether a patch is a merge or strategic patch of a built-in resource's status, which
+/// changes its status alone (the rest of the body is ignored, as upstream ignores it):
+/// it can be applied to `{"status": …}` by itself, so the rest of the object is neither
+/// decoded nor compared. Not when the body has root directives (`$patch`, `$retainKeys`),
+/// which need the whole object.
+fn is_status_only_patch(resource: &ResourceInfo, status_write: bool, content_type: &str, body: &Value) -> bool {
     let merge = matches!(content_type, "application/merge-patch+json" | "application/strategic-merge-patch+json");
-    if !status_write || !merge || resource.custom.is_some() || crd::is_definition(resource) {
-        return None;
-    }
-    let root = body.as_object()?;
-    if root.keys().any(|key| key.starts_with('$')) {
-        return None;
-    }
-    let mut patch = serde_json::Map::new();
-    if let Some(status) = root.get("status") {
-        patch.insert("status".into(), status.clone());
-    }
-    Some(Value::Object(patch))
+    status_write
+        && merge
+        && resource.custom.is_none()
+        && !crd::is_definition(resource)
+        && body.as_object().is_some_and(|root| !root.keys().any(|key| key.starts_with('$')))
 }
 
-/// Applies a `status_only_patch` to the stored object, taking its status out and putting
-/// the patched status back.
+/// `{"status": …}` of a patch body, taken out of it.
+fn take_status_patch(body: &mut Value) -> Value {
+    let mut patch = serde_json::Map::new();
+    if let Some(status) = body.as_object_mut().and_then(|root| root.remove("status")) {
+        patch.insert("status".into(), status);
+    }
+    Value::Object(patch)
+}
+
+/// Applies a status-only patch to an object's top-level fields (only its status needed).
 fn patch_status(
-    mut current: Value,
-    status_patch: &Value,
+    fields: &mut serde_json::Map<String, Value>,
+    status_patch: Value,
     content_type: &str,
     schema: &dyn patch::PatchSchema,
-) -> Result<Value, ApiError> {
-    let Some(root) = current.as_object_mut() else { return Ok(current) };
+) -> Result<(), ApiError> {
     let mut view = serde_json::Map::new();
-    if let Some(status) = root.remove("status") {
+    if let Some(status) = fields.remove("status") {
         view.insert("status".into(), status);
     }
     let mut view = Value::Object(view);
     if content_type == "application/merge-patch+json" {
-        json_patch::merge(&mut view, status_patch);
+        patch::merge_owned(&mut view, status_patch);
     } else {
-        view = patch::strategic_merge_patch(&view, status_patch, schema)
+        view = patch::strategic_merge_patch(&view, &status_patch, schema)
             .map_err(|err| ApiError::unprocessable_patch(err.to_string()))?;
     }
-    match view.as_object_mut().and_then(|v| v.remove("status")) {
-        Some(status) if !status.is_null() => {
-            root.insert("status".into(), status);
-        }
-        _ => {}
+    if let Some(status) = view.as_object_mut().and_then(|v| v.remove("status")).filter(|s| !s.is_null()) {
+        fields.insert("status".into(), status);
     }
-    Ok(current)
+    Ok(())
 }
 
 /// Server-side apply's refusals: conflicts are 409 with one cause per field, as upstream.

@@ -29,10 +29,45 @@ pub fn merge_patch(doc: &Value, patch: &Value) -> Value {
     out
 }
 
+/// `merge_patch` in place with a patch of our own: its values are moved in, not copied.
+pub fn merge_owned(doc: &mut Value, patch: Value) {
+    let Value::Object(patch) = patch else {
+        *doc = patch;
+        return;
+    };
+    if !doc.is_object() {
+        *doc = Value::Object(serde_json::Map::new());
+    }
+    let Value::Object(map) = doc else { return };
+    for (key, value) in patch {
+        if value.is_null() {
+            map.remove(&key);
+        } else {
+            merge_owned(map.entry(key).or_insert(Value::Null), value);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn owned_merge_is_the_merge_patch() {
+        let doc = json!({"status": {"phase": "Pending", "conditions": [{"type": "A"}], "ip": "1"}, "x": 1});
+        let patches = [
+            json!({"status": {"phase": "Running", "conditions": [], "ip": null, "new": {"a": null, "b": 2}}}),
+            json!({"status": null}),
+            json!({"x": {"y": 1}}),
+            json!([1, 2]),
+        ];
+        for patch in patches {
+            let mut owned = doc.clone();
+            merge_owned(&mut owned, patch.clone());
+            assert_eq!(owned, merge_patch(&doc, &patch), "{patch}");
+        }
+    }
 
     #[test]
     fn json_patch_applies_operations_in_order() {

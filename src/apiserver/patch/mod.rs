@@ -31,7 +31,7 @@ pub use apply::{
 };
 pub use error::PatchError;
 pub use fields::{FieldSet, PathElement};
-pub use json::{json_patch, merge_patch};
+pub use json::{json_patch, merge_owned, merge_patch};
 pub use schema::{FieldMeta, NoSchema, PatchSchema};
 pub use strategic::strategic_merge_patch;
 
