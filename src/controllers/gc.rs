@@ -14,13 +14,13 @@ use std::time::Duration;
 use futures::{stream, StreamExt};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, Patch, PatchParams, Preconditions, PropagationPolicy};
-use kube::core::PartialObjectMeta;
-use kube::runtime::{metadata_watcher, watcher, WatchStreamExt};
+use kube::runtime::{watcher, WatchStreamExt};
 use kube::{Client, ResourceExt};
 use parking_lot::Mutex;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
+use super::metadata_only::{self, MetadataOnly};
 use crate::registry::{self, ResourceInfo};
 
 const FOREGROUND: &str = "foregroundDeletion";
@@ -186,10 +186,9 @@ pub async fn run(client: Client) {
     let queue = Queue { sender, pending: Arc::new(Mutex::new(HashSet::new())) };
 
     let watches = watched_kinds().map(|resource| {
-        let api: Api<DynamicObject> = Api::all_with(client.clone(), &api_resource(resource));
-        // Only metadata (owners, finalizers, deletion) matters here: a metadata watch
-        // keeps specs and statuses of every object in the cluster off the wire.
-        metadata_watcher(api, watcher::Config::default()).default_backoff().map(move |event| (resource, event)).boxed()
+        // Only metadata (owners, finalizers, deletion) matters here.
+        let api = metadata_only::all(client.clone(), &api_resource(resource));
+        watcher(api, watcher::Config::default()).default_backoff().map(move |event| (resource, event)).boxed()
     });
     let mut events = stream::select_all(watches);
     let feeder = {
@@ -222,7 +221,7 @@ impl Collector {
     fn observe(
         &self,
         resource: &'static ResourceInfo,
-        event: watcher::Event<PartialObjectMeta<DynamicObject>>,
+        event: watcher::Event<MetadataOnly>,
         listing: &mut HashMap<&'static str, HashSet<String>>,
     ) -> Vec<String> {
         let key = resource.schema;

@@ -10,6 +10,7 @@ pub mod gc;
 pub mod informer;
 pub mod job;
 pub mod leader;
+pub mod metadata_only;
 pub mod namespace;
 pub mod node_lifecycle;
 pub mod replicaset;

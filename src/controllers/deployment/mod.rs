@@ -19,16 +19,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use futures::StreamExt;
+use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::Pod;
-use kube::core::PartialObjectMeta;
+use kube::api::ApiResource;
 use kube::runtime::controller::{trigger_owners, trigger_self, trigger_with, Action};
 use kube::runtime::reflector::{reflector, store::Writer, ObjectRef, Store};
-use kube::runtime::{applier, metadata_watcher, watcher, WatchStreamExt};
+use kube::runtime::{applier, watcher, WatchStreamExt};
 use kube::{Api, Client, ResourceExt};
 
 use super::events::EventRecorder;
+use super::metadata_only::{self, MetadataOnly};
 
 /// Errors of one reconcile; every one is retried by the error policy.
 #[derive(Debug, thiserror::Error)]
@@ -105,8 +106,15 @@ pub async fn run_with_clock(client: Client, clock: Arc<dyn Clock>) {
     let rs_events =
         reflector(rs_writer, watcher(Api::<ReplicaSet>::all(client.clone()), config.clone()).default_backoff())
             .touched_objects();
-    let pods = metadata_watcher(Api::<Pod>::all(client), config).default_backoff().touched_objects();
-    let pod_triggers = trigger_with(pods, move |pod: PartialObjectMeta<Pod>| deployment_of_pod(&pod, &replica_sets));
+    // Only deletions, as upstream: a Recreate rollout waits for the old pods to be gone.
+    let pods = metadata_only::all(client, &ApiResource::erase::<Pod>(&()));
+    let deleted_pods = watcher(pods, config).default_backoff().try_filter_map(|event| async move {
+        Ok(match event {
+            watcher::Event::Delete(pod) => Some(pod),
+            _ => None,
+        })
+    });
+    let pod_triggers = trigger_with(deleted_pods, move |pod: MetadataOnly| deployment_of_pod(&pod, &replica_sets));
     let queue = futures::stream::select_all([
         trigger_self(deployments, ()).boxed(),
         trigger_owners(rs_events, (), ()).boxed(),
@@ -129,7 +137,7 @@ pub async fn run_with_clock(client: Client, clock: Arc<dyn Clock>) {
 }
 
 /// The Deployment controlling the ReplicaSet that controls this pod.
-fn deployment_of_pod(pod: &PartialObjectMeta<Pod>, replica_sets: &Store<ReplicaSet>) -> Option<ObjectRef<Deployment>> {
+fn deployment_of_pod(pod: &MetadataOnly, replica_sets: &Store<ReplicaSet>) -> Option<ObjectRef<Deployment>> {
     let namespace = pod.namespace()?;
     let owner = pod.owner_references().iter().find(|o| o.controller == Some(true) && o.kind == "ReplicaSet")?;
     let rs = replica_sets.get(&ObjectRef::new(&owner.name).within(&namespace))?;

@@ -83,6 +83,11 @@ fn ips(pod_ip: Option<Ipv4Addr>, host_ip: Ipv4Addr) -> Value {
     status
 }
 
+/// `{"status": status}`, the status moved in (`json!` would copy it).
+fn status_patch(status: Value) -> Value {
+    Value::Object(serde_json::Map::from_iter([("status".to_string(), status)]))
+}
+
 /// Every container running and ready.
 pub fn running(pod: &Pod, pod_ip: Ipv4Addr, host_ip: Ipv4Addr, now: DateTime<Utc>) -> Value {
     let uid = pod.metadata.uid.clone().unwrap_or_default();
@@ -107,15 +112,15 @@ pub fn running(pod: &Pod, pod_ip: Ipv4Addr, host_ip: Ipv4Addr, now: DateTime<Utc
     let mut status = ips(Some(pod_ip), host_ip);
     status["phase"] = json!("Running");
     status["startTime"] = json!(timestamp(now));
-    status["conditions"] = json!([
+    status["conditions"] = Value::Array(vec![
         condition("PodReadyToStartContainers", true, now, None),
         condition("Initialized", true, now, None),
         condition("Ready", true, now, None),
         condition("ContainersReady", true, now, None),
         condition("PodScheduled", true, now, None),
     ]);
-    status["containerStatuses"] = json!(containers);
-    json!({"status": status})
+    status["containerStatuses"] = Value::Array(containers);
+    status_patch(status)
 }
 
 /// What a failed pull says, in the status and in the kubelet's `Failed` event: containerd's
@@ -165,15 +170,15 @@ pub fn pull_failed(
     let mut status = ips(Some(pod_ip), host_ip);
     status["phase"] = json!("Pending");
     status["startTime"] = json!(timestamp(now));
-    status["conditions"] = json!([
+    status["conditions"] = Value::Array(vec![
         condition("PodReadyToStartContainers", true, now, None),
         condition("Initialized", true, now, None),
         condition("Ready", false, now, Some(&not_ready)),
         condition("ContainersReady", false, now, Some(&not_ready)),
         condition("PodScheduled", true, now, None),
     ]);
-    status["containerStatuses"] = json!(containers);
-    json!({"status": status})
+    status["containerStatuses"] = Value::Array(containers);
+    status_patch(status)
 }
 
 /// What the pod's status already says, so a restarted agent does not repeat itself.
