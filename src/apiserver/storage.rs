@@ -397,7 +397,12 @@ impl Storage {
             let stored = Bytes::copy_from_slice(&sparse::encode_fields(&kept, &decoded));
             match self.store.update(&key, stored.clone(), kv.mod_revision).await {
                 Ok(written) => {
-                    let served = served_as_stored(&stored, written.mod_revision);
+                    let revision = written.mod_revision;
+                    let served = served_as_stored(&stored, revision).or_else(|| {
+                        let mut object: Value = serde_json::from_slice(&stored).ok()?;
+                        set_resource_version(&mut object, revision);
+                        serde_json::to_vec(&object).ok()
+                    });
                     return Ok(Some(served.unwrap_or_else(|| stored.to_vec())));
                 }
                 Err(StoreError::Conflict { current: None, .. }) => return Err(not_found()),

@@ -20,7 +20,7 @@ use parking_lot::Mutex;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
-use super::metadata_only::{self, MetadataOnly};
+use super::metadata_only::MetadataOnly;
 use crate::registry::{self, ResourceInfo};
 
 const FOREGROUND: &str = "foregroundDeletion";
@@ -187,7 +187,7 @@ pub async fn run(client: Client) {
 
     let watches = watched_kinds().map(|resource| {
         // Only metadata (owners, finalizers, deletion) matters here.
-        let api = metadata_only::all(client.clone(), &api_resource(resource));
+        let api: Api<MetadataOnly> = Api::all_with(client.clone(), &api_resource(resource));
         watcher(api, watcher::Config::default()).default_backoff().map(move |event| (resource, event)).boxed()
     });
     let mut events = stream::select_all(watches);

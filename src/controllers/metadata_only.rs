@@ -6,19 +6,13 @@
 use std::borrow::Cow;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kube::api::{Api, ApiResource};
-use kube::Client;
+use kube::api::ApiResource;
 use serde::Deserialize;
 
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct MetadataOnly {
     #[serde(default, deserialize_with = "crate::watched_pod::unmanaged_metadata")]
     pub metadata: ObjectMeta,
-}
-
-/// Every object of the kind `resource` names, read as `MetadataOnly`.
-pub fn all(client: Client, resource: &ApiResource) -> Api<MetadataOnly> {
-    Api::all_with(client, resource)
 }
 
 impl kube::Resource for MetadataOnly {

@@ -29,7 +29,7 @@ use kube::runtime::{applier, watcher, WatchStreamExt};
 use kube::{Api, Client, ResourceExt};
 
 use super::events::EventRecorder;
-use super::metadata_only::{self, MetadataOnly};
+use super::metadata_only::MetadataOnly;
 
 /// Errors of one reconcile; every one is retried by the error policy.
 #[derive(Debug, thiserror::Error)]
@@ -107,7 +107,7 @@ pub async fn run_with_clock(client: Client, clock: Arc<dyn Clock>) {
         reflector(rs_writer, watcher(Api::<ReplicaSet>::all(client.clone()), config.clone()).default_backoff())
             .touched_objects();
     // Only deletions, as upstream: a Recreate rollout waits for the old pods to be gone.
-    let pods = metadata_only::all(client, &ApiResource::erase::<Pod>(&()));
+    let pods: Api<MetadataOnly> = Api::all_with(client, &ApiResource::erase::<Pod>(&()));
     let deleted_pods = watcher(pods, config).default_backoff().try_filter_map(|event| async move {
         Ok(match event {
             watcher::Event::Delete(pod) => Some(pod),

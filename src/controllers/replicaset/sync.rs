@@ -25,6 +25,7 @@ const BURST_REPLICAS: usize = 500;
 /// next sync waits this long per pod (at most a second), so a 10,000-pod owner whose pods
 /// are being bound and started is counted twice a second rather than ten times.
 const QUIET_SYNC_COST_PER_POD: Duration = Duration::from_micros(50);
+const QUIET_SYNC_MAX_WAIT: Duration = Duration::from_secs(1);
 
 /// How often an owner is looked at even without a change (a safety net for lost events).
 const RESYNC: Duration = Duration::from_secs(300);
@@ -65,7 +66,7 @@ pub async fn reconcile<K: ReplicaOwner>(owner: Arc<K>, ctx: Arc<Context<K>>) -> 
         return Err(err);
     }
     if satisfied && diff == 0 {
-        ctx.batch.pace(&key, (QUIET_SYNC_COST_PER_POD * owned.len() as u32).min(Duration::from_secs(1)));
+        ctx.batch.pace(&key, (QUIET_SYNC_COST_PER_POD * owned.len() as u32).min(QUIET_SYNC_MAX_WAIT));
     }
     let mut next = status_requeue.unwrap_or(RESYNC);
     if !satisfied {
