@@ -319,7 +319,7 @@ async fn measure(server: &Server) -> Figures {
 
 #[tokio::main]
 async fn main() {
-    kctl::install_crypto_provider();
+    kctl::machinery::tls::install_crypto_provider();
     let dir = tempfile::tempdir().expect("temp dir");
     let embedded = {
         let server = start_server(&dir.path().join("embedded"), None);

@@ -226,7 +226,7 @@ async fn measure(server: &Server) -> Figures {
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
-    kctl::install_crypto_provider();
+    kctl::machinery::tls::install_crypto_provider();
     let throughput = {
         let dir = tempfile::tempdir().expect("temp dir");
         let server = server_with_held_scheduler(dir.path());

@@ -1,5 +1,22 @@
 //! kctl: a kubectl-compatible client, kind-compatible local clusters, and the small
 //! Kubernetes control plane those clusters run. See DESIGN.md in shared/ for the map.
+//!
+//! Components are named after their Kubernetes counterparts, and imports point down only
+//! (`tests/layers.rs` checks these arrows):
+//!
+//! ```text
+//! cli ──────────────► everything below (it parses flags and calls)
+//! cluster ──────────► node (bootstrap constants), kubelet (engine access), client, machinery
+//! node ─────────────► apiserver, controllers, scheduler, kubelet, client, machinery
+//! controllers, scheduler, kubelet ─► client, machinery   (never store, never apiserver)
+//! apiserver ────────► registry, store, machinery
+//! describe ─────────► client, printers, machinery
+//! client, printers, registry ─► machinery                (client works against any cluster)
+//! machinery, store ─► nothing of ours
+//! ```
+//!
+//! `machinery` is kctl's apimachinery and client-go tools: pki/tls, patch, kubeconfig,
+//! quantities, durations, selectors, event recording, leader election — each concept once.
 
 pub mod apiserver;
 pub mod cli;
@@ -7,16 +24,10 @@ pub mod client;
 pub mod cluster;
 pub mod controllers;
 pub mod describe;
-pub mod kubeconfig;
 pub mod kubelet;
+pub mod machinery;
+pub mod node;
 pub mod printers;
 pub mod registry;
 pub mod scheduler;
 pub mod store;
-pub mod watched_pod;
-
-/// Selects rustls's ring provider for the process: the dependency graph carries more than
-/// one, and rustls refuses to guess. Safe to call more than once.
-pub fn install_crypto_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}

@@ -137,15 +137,15 @@ fn requests_without_a_valid_certificate_are_unauthorized() {
     assert!(stderr(&output).contains("error: You must be logged in to the server"), "{}", stderr(&output));
     // A certificate from another CA.
     let foreign_dir = tempfile::tempdir().unwrap();
-    let foreign = kctl::apiserver::pki::Pki::load_or_create(foreign_dir.path()).unwrap();
+    let foreign = kctl::machinery::pki::Pki::load_or_create(foreign_dir.path()).unwrap();
     let client = foreign.issue_client("mallory", &["system:masters"]).unwrap();
-    let mut config = kctl::kubeconfig::single("foreign", &url, foreign.ca_cert_pem(), &client);
+    let mut config = kctl::machinery::kubeconfig::single("foreign", &url, foreign.ca_cert_pem(), &client);
     if let Some(cluster) = config.clusters[0].cluster.as_mut() {
         cluster.certificate_authority_data = None;
         cluster.insecure_skip_tls_verify = Some(true);
     }
     let path = server.dir.path().join("foreign.yaml");
-    kctl::kubeconfig::write(&path, &config).unwrap();
+    kctl::machinery::kubeconfig::write(&path, &config).unwrap();
     let output = support::kubectl_with(&path, server.dir.path(), &["get", "pods"], None);
     assert_eq!(output.status.code(), Some(1), "{}{}", stdout(&output), stderr(&output));
     assert!(stderr(&output).contains("error: You must be logged in to the server"), "{}", stderr(&output));

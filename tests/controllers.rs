@@ -259,7 +259,7 @@ metadata:
 mod leader_election {
     use super::*;
     use k8s_openapi::api::coordination::v1::Lease;
-    use kctl::controllers::leader::{run_with_lease, LeaseConfig};
+    use kctl::machinery::leaderelection::{run_with_lease, LeaseConfig};
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
 

@@ -6,7 +6,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use kctl::controllers::events::{reference_to, EventRecorder, EventWriter};
+use kctl::machinery::record::{reference_to, EventRecorder, EventWriter};
 use support::TestServer;
 
 #[tokio::test]

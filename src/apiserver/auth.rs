@@ -32,7 +32,7 @@ pub fn authenticate(verifier: &Arc<dyn ClientCertVerifier>, chain: Option<&[Cert
     if verifier.verify_client_cert(leaf, intermediates, UnixTime::now()).is_err() {
         return Identity::Rejected;
     }
-    match super::pki::identity_of(leaf) {
+    match crate::machinery::pki::identity_of(leaf) {
         Some((name, groups)) => Identity::User { name, groups },
         None => Identity::Rejected,
     }

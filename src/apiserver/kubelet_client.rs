@@ -8,17 +8,15 @@ use std::time::Duration;
 
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
-use rustls::{ClientConfig, RootCertStore};
+use rustls::pki_types::ServerName;
+use rustls::ClientConfig;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
-use super::pki::CertifiedKey;
-use super::transport::TlsSetupError;
+use crate::machinery::pki::CertifiedKey;
+use crate::machinery::tls::{self, TlsSetupError};
 
-/// The CN of the apiserver's client certificate for kubelets (upstream's name).
-pub const USER: &str = "kube-apiserver-kubelet-client";
+pub use crate::machinery::well_known::APISERVER_KUBELET_CLIENT as USER;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 fn server_name(node: &str, ip: IpAddr) -> ServerName<'static> {
@@ -35,19 +33,7 @@ pub struct KubeletClient {
 
 impl KubeletClient {
     pub fn new(ca_pem: &str, identity: &CertifiedKey) -> Result<KubeletClient, TlsSetupError> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut roots = RootCertStore::empty();
-        for cert in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
-            roots.add(cert?)?;
-        }
-        let chain = CertificateDer::pem_slice_iter(identity.cert_pem.as_bytes()).collect::<Result<Vec<_>, _>>()?;
-        let key = PrivateKeyDer::from_pem_slice(identity.key_pem.as_bytes())?;
-        let mut config = ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()?
-            .with_root_certificates(roots)
-            .with_client_auth_cert(chain, key)?;
-        config.alpn_protocols = vec![b"http/1.1".to_vec()];
-        Ok(KubeletClient { tls: Arc::new(config) })
+        Ok(KubeletClient { tls: tls::client_config(ca_pem, identity)? })
     }
 
     /// `GET path_and_query` on the kubelet of node `node` at `ip:port`; the answer

@@ -9,8 +9,6 @@ pub mod kubelet_client;
 pub mod loopback;
 pub mod objects;
 pub mod openapi;
-pub mod patch;
-pub mod pki;
 pub mod protobuf;
 pub mod request;
 pub mod router;
@@ -75,13 +73,13 @@ pub enum ServerError {
     #[error("store: {0}")]
     Store(#[from] StoreError),
     #[error("certificates: {0}")]
-    Pki(#[from] pki::PkiError),
+    Pki(#[from] crate::machinery::pki::PkiError),
     #[error("TLS: {0}")]
-    Tls(#[from] transport::TlsSetupError),
+    Tls(#[from] crate::machinery::tls::TlsSetupError),
     #[error("cannot listen on {addr}: {source}")]
     Listen { addr: SocketAddr, source: std::io::Error },
     #[error("kubeconfig: {0}")]
-    Kubeconfig(#[from] crate::kubeconfig::KubeconfigFileError),
+    Kubeconfig(#[from] crate::machinery::kubeconfig::KubeconfigFileError),
     #[error("creating the cluster's initial objects: {0}")]
     Bootstrap(ApiError),
 }
@@ -89,7 +87,7 @@ pub enum ServerError {
 pub struct RunningServer {
     pub addr: SocketAddr,
     pub state: Arc<ApiState>,
-    pki: pki::Pki,
+    pki: crate::machinery::pki::Pki,
     serving: JoinHandle<()>,
     compacting: JoinHandle<()>,
     defining: JoinHandle<()>,
@@ -115,7 +113,10 @@ impl RunningServer {
     }
 
     /// A kubelet's serving certificate from the cluster's CA, for `hosts` (names or IPs).
-    pub fn issue_kubelet_serving(&self, hosts: &[String]) -> Result<pki::CertifiedKey, pki::PkiError> {
+    pub fn issue_kubelet_serving(
+        &self,
+        hosts: &[String],
+    ) -> Result<crate::machinery::pki::CertifiedKey, crate::machinery::pki::PkiError> {
         self.pki.issue_server(hosts)
     }
 
@@ -143,7 +144,7 @@ async fn open_store(config: &ServerConfig) -> Result<Arc<dyn Store>, StoreError>
 
 pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let store = open_store(&config).await?;
-    let pki = pki::Pki::load_or_create(&config.data_dir.join("pki"))?;
+    let pki = crate::machinery::pki::Pki::load_or_create(&config.data_dir.join("pki"))?;
     let listener =
         TcpListener::bind(config.listen).await.map_err(|source| ServerError::Listen { addr: config.listen, source })?;
     let addr = listener.local_addr().map_err(|source| ServerError::Listen { addr: config.listen, source })?;
@@ -156,7 +157,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     hosts.extend(config.hosts.iter().cloned());
     hosts.dedup();
     let serving = pki.issue_server(&hosts)?;
-    let (tls, verifier) = transport::tls_config(pki.ca_cert_pem(), &serving.cert_pem, &serving.key_pem)?;
+    let (tls, verifier) = transport::tls_config(pki.ca_cert_pem(), &serving)?;
     let kubelets =
         kubelet_client::KubeletClient::new(pki.ca_cert_pem(), &pki.issue_client(kubelet_client::USER, &[])?)?;
     let state = Arc::new(ApiState {
@@ -173,8 +174,9 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let defining = tokio::spawn(crd::controller::run(state.clone()));
     if let Some(path) = &config.write_kubeconfig {
         let admin = pki.issue_client("kubernetes-admin", &["system:masters"])?;
-        let kubeconfig = crate::kubeconfig::single("kctl", &format!("https://{addr}"), pki.ca_cert_pem(), &admin);
-        crate::kubeconfig::write(path, &kubeconfig)?;
+        let kubeconfig =
+            crate::machinery::kubeconfig::single("kctl", &format!("https://{addr}"), pki.ca_cert_pem(), &admin);
+        crate::machinery::kubeconfig::write(path, &kubeconfig)?;
     }
     let serving = tokio::spawn(transport::serve(listener, tls, verifier, state.clone()));
     let compacting = match config.etcd_servers.is_empty() {

@@ -64,7 +64,7 @@ impl Request {
         if let Some(manager) = self.param("fieldManager") {
             return manager.to_string();
         }
-        crate::apiserver::patch::manager_from_user_agent(self.header(http::header::USER_AGENT))
+        crate::machinery::patch::manager_from_user_agent(self.header(http::header::USER_AGENT))
     }
 
     /// The body as a JSON object, from JSON or YAML.

@@ -8,12 +8,12 @@ use std::process::ExitCode;
 use clap::Args;
 use serde_json::{Map, Value};
 
-use crate::apiserver::patch::schema::NoSchema;
 use crate::client::manifests::{self, display_name, Manifest};
 use crate::client::openapi::OpenApi;
-use crate::client::threeway::three_way_patch;
 use crate::client::write::{self, DryRun, Failure};
 use crate::client::{ApiResource, ClientError, ConnectionFlags, Discovery, Session};
+use crate::machinery::patch::schema::NoSchema;
+use crate::machinery::patch::threeway::three_way_patch;
 use crate::printers::OutputFormat;
 
 pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
@@ -95,7 +95,7 @@ fn plan(args: &ApplyArgs) -> Result<Plan, ClientError> {
 }
 
 pub fn run(flags: &ConnectionFlags, args: &ApplyArgs) -> ExitCode {
-    write::block_on(execute(flags, args))
+    crate::cli::exit::block_on(execute(flags, args))
 }
 
 /// Where one object stands while applying it.

@@ -204,7 +204,7 @@ fn complete(kind: Kind, current: &OsStr) -> Vec<CompletionCandidate> {
 }
 
 fn block_on<T>(work: impl std::future::Future<Output = Option<T>>) -> Option<T> {
-    crate::install_crypto_provider();
+    crate::machinery::tls::install_crypto_provider();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
     runtime.block_on(work)
 }

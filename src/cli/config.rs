@@ -1,5 +1,5 @@
 //! `kctl config …`: kubeconfig management, as `kubectl config`. File selection, merging
-//! and writing back live in `crate::kubeconfig`; this module is the verbs.
+//! and writing back live in `crate::machinery::kubeconfig`; this module is the verbs.
 
 pub mod model;
 pub mod set;
@@ -13,7 +13,7 @@ use anyhow::bail;
 use clap::{Args, Subcommand};
 
 use super::GlobalOptions;
-use crate::kubeconfig::{ConfigAccess, KubeconfigSet, Section};
+use crate::machinery::kubeconfig::{ConfigAccess, KubeconfigSet, Section};
 
 #[derive(Args, Debug)]
 pub struct ConfigArgs {

@@ -283,7 +283,7 @@ fn plan(args: &CreateArgs) -> Result<Plan, ClientError> {
 }
 
 pub fn run(flags: &ConnectionFlags, args: &CreateArgs) -> ExitCode {
-    write::block_on(execute(flags, args))
+    crate::cli::exit::block_on(execute(flags, args))
 }
 
 async fn execute(flags: &ConnectionFlags, args: &CreateArgs) -> anyhow::Result<ExitCode> {

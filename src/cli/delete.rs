@@ -173,7 +173,7 @@ fn plan(args: &DeleteArgs) -> Result<Plan, ClientError> {
 }
 
 pub fn run(flags: &ConnectionFlags, args: &DeleteArgs) -> ExitCode {
-    write::block_on(execute(flags, args))
+    crate::cli::exit::block_on(execute(flags, args))
 }
 
 /// One object to delete, and the context its errors are reported in.

@@ -9,7 +9,7 @@ use clap::Args;
 use serde_json::Value;
 
 use crate::client::targets;
-use crate::client::{error, ClientError, ConnectionFlags, Discovery, Session};
+use crate::client::{ClientError, ConnectionFlags, Discovery, Session};
 
 #[derive(Args, Debug, Clone)]
 pub struct DescribeArgs {
@@ -31,15 +31,7 @@ pub struct DescribeArgs {
 }
 
 pub fn run(flags: &ConnectionFlags, args: &DescribeArgs) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(runtime) => runtime,
-        Err(err) => return error::report(&err.into()),
-    };
-    match runtime.block_on(describe(flags, args)) {
-        Ok(code) => code,
-        Err(err) if super::get::is_broken_pipe(&err) => ExitCode::SUCCESS,
-        Err(err) => error::report(&err),
-    }
+    super::exit::block_on(describe(flags, args))
 }
 
 async fn describe(flags: &ConnectionFlags, args: &DescribeArgs) -> anyhow::Result<ExitCode> {

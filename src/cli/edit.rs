@@ -11,12 +11,12 @@ use clap::Args;
 use serde_json::{json, Value};
 
 use super::editor::{Editor, EditorError};
-use crate::apiserver::patch::schema::{NoSchema, PatchSchema};
 use crate::client::manifests::{self, ManifestError};
 use crate::client::openapi::OpenApi;
-use crate::client::threeway::three_way_patch;
 use crate::client::write::{self, DryRun};
 use crate::client::{objects, targets, ApiResource, ClientError, ConnectionFlags, Discovery, Session};
+use crate::machinery::patch::schema::{NoSchema, PatchSchema};
+use crate::machinery::patch::threeway::three_way_patch;
 
 const HEADER: &str = "# Please edit the object below. Lines beginning with a '#' will be ignored,
 # and an empty file will abort the edit. If an error occurs while saving this file will be
@@ -141,7 +141,7 @@ enum Outcome {
 }
 
 pub fn run(flags: &ConnectionFlags, args: &EditArgs) -> ExitCode {
-    write::block_on(async {
+    crate::cli::exit::block_on(async {
         match edit(flags, args).await? {
             Outcome::Done => Ok(ExitCode::SUCCESS),
             Outcome::Exit => Ok(ExitCode::FAILURE),

@@ -100,7 +100,7 @@ fn plan(args: &ExposeArgs) -> Result<Plan, ClientError> {
 }
 
 pub fn run(flags: &ConnectionFlags, args: &ExposeArgs) -> ExitCode {
-    write::block_on(expose(flags, args))
+    crate::cli::exit::block_on(expose(flags, args))
 }
 
 async fn expose(flags: &ConnectionFlags, args: &ExposeArgs) -> anyhow::Result<ExitCode> {

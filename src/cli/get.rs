@@ -69,20 +69,7 @@ pub struct GetArgs {
 
 /// Runs `kctl get` and reports errors in kubectl's words.
 pub fn run(flags: &ConnectionFlags, args: &GetArgs) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(runtime) => runtime,
-        Err(err) => return error::report(&err.into()),
-    };
-    match runtime.block_on(get(flags, args)) {
-        Ok(code) => code,
-        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
-        Err(err) => error::report(&err),
-    }
-}
-
-/// A closed stdout (`kctl get pods | head`) ends the command quietly.
-pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    super::exit::block_on(get(flags, args))
 }
 
 fn emit(text: &str) -> std::io::Result<()> {

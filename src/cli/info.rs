@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use clap::Args;
 use serde_json::Value;
 
-use crate::client::objects;
 use crate::client::{ClientError, ConnectionFlags, Discovery, Session};
 use crate::printers::columns::{rows_of_tab_text, TableLayout};
 
@@ -52,7 +51,7 @@ pub struct ApiResourcesArgs {
 pub struct NoArgs {}
 
 pub fn version(flags: &ConnectionFlags, args: &VersionArgs) -> ExitCode {
-    objects::block_on(async {
+    crate::cli::exit::block_on(async {
         let mut client = serde_json::json!({"gitVersion": CLIENT_VERSION, "major": "1", "minor": "32",
             "platform": format!("{}/{}", std::env::consts::OS, go_arch())});
         let server = if args.client { None } else { Some(server_version(flags).await) };
@@ -102,7 +101,7 @@ async fn server_version(flags: &ConnectionFlags) -> anyhow::Result<Value> {
 }
 
 pub fn api_versions(flags: &ConnectionFlags) -> ExitCode {
-    objects::block_on(async {
+    crate::cli::exit::block_on(async {
         let session = Session::connect(flags).await?;
         let discovery = Discovery::load(&session).await?;
         let mut versions: Vec<String> = Vec::new();
@@ -121,7 +120,7 @@ pub fn api_versions(flags: &ConnectionFlags) -> ExitCode {
 }
 
 pub fn api_resources(flags: &ConnectionFlags, args: &ApiResourcesArgs) -> ExitCode {
-    objects::block_on(async {
+    crate::cli::exit::block_on(async {
         let wide = match args.output.as_deref() {
             None | Some("") => false,
             Some("wide") => true,
@@ -185,7 +184,7 @@ pub fn api_resources(flags: &ConnectionFlags, args: &ApiResourcesArgs) -> ExitCo
 }
 
 pub fn cluster_info(flags: &ConnectionFlags) -> ExitCode {
-    objects::block_on(async {
+    crate::cli::exit::block_on(async {
         let session = Session::connect(flags).await?;
         let url = session.cluster_url().to_string();
         let path = "/api/v1/namespaces/kube-system/services?labelSelector=kubernetes.io%2Fcluster-service%3Dtrue";

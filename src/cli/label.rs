@@ -94,7 +94,7 @@ fn plan(args: &MetadataArgs, field: Field) -> Result<Plan, ClientError> {
 }
 
 pub fn run(flags: &ConnectionFlags, args: &MetadataArgs, field: Field) -> ExitCode {
-    objects::block_on(update(flags, args, field))
+    crate::cli::exit::block_on(update(flags, args, field))
 }
 
 async fn update(flags: &ConnectionFlags, args: &MetadataArgs, field: Field) -> anyhow::Result<ExitCode> {

@@ -188,7 +188,7 @@ fn plan(args: &LogsArgs) -> Result<Plan, anyhow::Error> {
 }
 
 pub fn run(flags: &ConnectionFlags, args: &LogsArgs) -> ExitCode {
-    objects::block_on(logs(flags, args))
+    crate::cli::exit::block_on(logs(flags, args))
 }
 
 async fn logs(flags: &ConnectionFlags, args: &LogsArgs) -> anyhow::Result<ExitCode> {

@@ -11,6 +11,7 @@ pub mod delete;
 pub mod describe;
 pub mod edit;
 pub mod editor;
+pub mod exit;
 pub mod expose;
 pub mod get;
 pub mod info;
@@ -159,7 +160,7 @@ pub fn main() -> ExitCode {
         .complete();
     init_logging();
     end_quietly_on_a_closed_stdout();
-    crate::install_crypto_provider();
+    crate::machinery::tls::install_crypto_provider();
     let args: Vec<String> = std::env::args().collect();
     let command = Cli::command();
     let matches = match command.clone().try_get_matches_from(&args) {

@@ -70,7 +70,7 @@ fn plan(args: &PatchArgs) -> anyhow::Result<Plan> {
 }
 
 pub fn run(flags: &ConnectionFlags, args: &PatchArgs) -> ExitCode {
-    objects::block_on(patch(flags, args))
+    crate::cli::exit::block_on(patch(flags, args))
 }
 
 async fn patch(flags: &ConnectionFlags, args: &PatchArgs) -> anyhow::Result<ExitCode> {

@@ -144,7 +144,7 @@ fn plan(args: &RunArgs) -> Result<Plan, ClientError> {
 }
 
 pub fn run(flags: &ConnectionFlags, args: &RunArgs) -> ExitCode {
-    write::block_on(execute(flags, args))
+    crate::cli::exit::block_on(execute(flags, args))
 }
 
 async fn execute(flags: &ConnectionFlags, args: &RunArgs) -> anyhow::Result<ExitCode> {

@@ -32,7 +32,7 @@ pub enum ScaleError {
 }
 
 pub fn run(flags: &ConnectionFlags, args: &ScaleArgs) -> ExitCode {
-    objects::block_on(scale(flags, args))
+    crate::cli::exit::block_on(scale(flags, args))
 }
 
 async fn scale(flags: &ConnectionFlags, args: &ScaleArgs) -> anyhow::Result<ExitCode> {

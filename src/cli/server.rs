@@ -9,9 +9,9 @@ use anyhow::Context;
 use clap::Args;
 
 use crate::apiserver::{self, ServerConfig};
-use crate::controllers::ControllerOptions;
 use crate::kubelet::docker::DockerNodeOptions;
-use crate::kubelet::hollow::{lease, HollowOptions};
+use crate::kubelet::hollow::HollowOptions;
+use crate::kubelet::lease;
 
 #[derive(Args, Debug, Clone)]
 pub struct ServerArgs {
@@ -103,7 +103,12 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<ExitCode> {
         eprintln!("kctl server listening on {}", server.url());
         let mut components = tokio::task::JoinSet::new();
         if !args.apiserver_only {
-            spawn_control_loops(&server, &mut components, args.node_monitor_grace_period, args.pod_eviction_timeout);
+            crate::node::control_plane::spawn_control_loops(
+                &server,
+                &mut components,
+                args.node_monitor_grace_period,
+                args.pod_eviction_timeout,
+            );
         }
         // Four renewals per grace period at least, so a short grace period (in tests)
         // never marks a live node unreachable.
@@ -151,24 +156,6 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<ExitCode> {
         }
         Ok(ExitCode::SUCCESS)
     })
-}
-
-/// Starts the controller-manager and the scheduler as API clients of `server` (what a
-/// control-plane node runs beside the apiserver).
-pub fn spawn_control_loops(
-    server: &apiserver::RunningServer,
-    components: &mut tokio::task::JoinSet<()>,
-    node_monitor_grace_period: Duration,
-    pod_eviction_timeout: Duration,
-) {
-    // One identity for both leases: whoever reads them sees which process leads.
-    let identity = crate::controllers::leader::identity();
-    let options = ControllerOptions { node_monitor_grace_period, pod_eviction_timeout, identity: identity.clone() };
-    let controllers =
-        server.client_for("system:kube-controller-manager", &["system:masters"], "kube-controller-manager");
-    components.spawn(crate::controllers::run(controllers, options));
-    let scheduler = server.client_for("system:kube-scheduler", &["system:masters"], "kube-scheduler");
-    components.spawn(crate::scheduler::run(scheduler, identity));
 }
 
 /// What the containers of Docker nodes are labelled with: the uid of `kube-system`

@@ -55,8 +55,8 @@ pub struct EnvArgs {
 
 pub fn run(flags: &ConnectionFlags, args: &SetArgs) -> ExitCode {
     match &args.command {
-        SetCommand::Image(a) => objects::block_on(image(flags, a)),
-        SetCommand::Env(a) => objects::block_on(env(flags, a)),
+        SetCommand::Image(a) => crate::cli::exit::block_on(image(flags, a)),
+        SetCommand::Env(a) => crate::cli::exit::block_on(env(flags, a)),
     }
 }
 

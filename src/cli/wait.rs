@@ -72,7 +72,7 @@ fn met(condition: &Condition, object: &Value) -> bool {
 }
 
 pub fn run(flags: &ConnectionFlags, args: &WaitArgs) -> ExitCode {
-    objects::block_on(wait(flags, args))
+    crate::cli::exit::block_on(wait(flags, args))
 }
 
 async fn wait(flags: &ConnectionFlags, args: &WaitArgs) -> anyhow::Result<ExitCode> {

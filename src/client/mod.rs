@@ -10,7 +10,7 @@ pub mod manifests;
 pub mod objects;
 pub mod openapi;
 pub mod targets;
-pub mod threeway;
+pub mod watched_pod;
 pub mod write;
 
 use std::time::Duration;
@@ -50,7 +50,7 @@ impl Session {
             Some(text) => config::parse_timeout(text)?,
             None => None,
         };
-        crate::install_crypto_provider();
+        crate::machinery::tls::install_crypto_provider();
         let loaded = config::load(flags).await?;
         if flags.verbosity >= 6 {
             for file in &loaded.files {

@@ -124,21 +124,6 @@ pub fn query(params: &[(&str, String)]) -> String {
     }
 }
 
-/// Runs a verb's async body on a fresh runtime; errors are printed in kubectl's words.
-pub fn block_on(
-    work: impl std::future::Future<Output = anyhow::Result<std::process::ExitCode>>,
-) -> std::process::ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(runtime) => runtime,
-        Err(err) => return super::error::report(&err.into()),
-    };
-    match runtime.block_on(work) {
-        Ok(code) => code,
-        Err(err) if crate::cli::get::is_broken_pipe(&err) => std::process::ExitCode::SUCCESS,
-        Err(err) => super::error::report(&err),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::{ClientError, Session};
-use crate::apiserver::patch::schema::{FieldMeta, NoSchema, PatchSchema};
+use crate::machinery::patch::schema::{FieldMeta, NoSchema, PatchSchema};
 
 const REF_PREFIX: &str = "#/components/schemas/";
 /// Refs never chain deeper than this in well-formed documents.

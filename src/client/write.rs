@@ -1,8 +1,6 @@
 //! What the writing verbs (apply, create, delete, run) share: `--dry-run` as kubectl reads
 //! it, the query strings they send, and a runtime that reports errors in kubectl's words.
 
-use std::process::ExitCode;
-
 use super::ClientError;
 
 /// `--dry-run=none|client|server` (a bare `--dry-run` means client, as kubectl).
@@ -51,22 +49,6 @@ pub fn query(params: &[(&str, &str)], dry_run: DryRun) -> String {
         encoded
     } else {
         format!("?{encoded}")
-    }
-}
-
-/// Runs a verb's future on a fresh runtime; its error is printed as kubectl does.
-pub fn block_on<F>(work: F) -> ExitCode
-where
-    F: std::future::Future<Output = anyhow::Result<ExitCode>>,
-{
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(runtime) => runtime,
-        Err(err) => return super::error::report(&err.into()),
-    };
-    match runtime.block_on(work) {
-        Ok(code) => code,
-        Err(err) if crate::cli::get::is_broken_pipe(&err) => ExitCode::SUCCESS,
-        Err(err) => super::error::report(&err),
     }
 }
 

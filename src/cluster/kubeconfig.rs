@@ -6,7 +6,7 @@ use kube::config::Kubeconfig;
 
 use super::provider::Provider;
 use super::ClusterError;
-use crate::kubeconfig::ConfigAccess;
+use crate::machinery::kubeconfig::ConfigAccess;
 
 /// Where the control-plane node keeps the admin kubeconfig (kind: /etc/kubernetes/admin.conf).
 pub const ADMIN_CONF: &str = "/etc/kctl/admin.conf";
@@ -50,7 +50,7 @@ pub async fn host_client(provider: &dyn Provider, cluster: &str) -> Result<kube:
 pub async fn text(provider: &dyn Provider, cluster: &str) -> Result<String, ClusterError> {
     let config = for_host(provider, cluster).await?;
     let value = serde_yaml::to_value(&config).map_err(kubeconfig_error)?;
-    Ok(crate::kubeconfig::to_go_yaml(&value))
+    Ok(crate::machinery::kubeconfig::to_go_yaml(&value))
 }
 
 /// Merges the cluster's entries into the user's kubeconfig (`--kubeconfig`, else

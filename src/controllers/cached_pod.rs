@@ -14,7 +14,7 @@ use serde::{Deserialize, Deserializer};
 
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct CachedPod {
-    #[serde(default, deserialize_with = "crate::watched_pod::unmanaged_metadata")]
+    #[serde(default, deserialize_with = "crate::client::watched_pod::unmanaged_metadata")]
     pub metadata: ObjectMeta,
     #[serde(default)]
     pub spec: Option<PodSpec>,
@@ -79,7 +79,7 @@ fn read_conditions<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<
     Ok(conditions)
 }
 
-crate::watched_pod::pod_resource!(CachedPod);
+crate::client::watched_pod::pod_resource!(CachedPod);
 
 #[cfg(test)]
 mod tests {

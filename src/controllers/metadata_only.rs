@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct MetadataOnly {
-    #[serde(default, deserialize_with = "crate::watched_pod::unmanaged_metadata")]
+    #[serde(default, deserialize_with = "crate::client::watched_pod::unmanaged_metadata")]
     pub metadata: ObjectMeta,
 }
 

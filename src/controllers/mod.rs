@@ -4,12 +4,10 @@
 pub mod batch_period;
 pub mod cached_pod;
 pub mod deployment;
-pub mod events;
 pub mod expectations;
 pub mod gc;
 pub mod informer;
 pub mod job;
-pub mod leader;
 pub mod metadata_only;
 pub mod namespace;
 pub mod node_lifecycle;
@@ -44,7 +42,7 @@ impl Default for ControllerOptions {
         ControllerOptions {
             node_monitor_grace_period: std::time::Duration::from_secs(40),
             pod_eviction_timeout: std::time::Duration::from_secs(300),
-            identity: leader::identity(),
+            identity: crate::machinery::leaderelection::identity(),
         }
     }
 }
@@ -52,9 +50,12 @@ impl Default for ControllerOptions {
 /// Runs every controller until the task is dropped — only while this process holds the
 /// kube-system/kube-controller-manager lease.
 pub async fn run(client: Client, options: ControllerOptions) {
-    let config = leader::LeaseConfig::controller_manager().with_identity(&options.identity);
+    let config = crate::machinery::leaderelection::LeaseConfig::controller_manager().with_identity(&options.identity);
     let controllers = client.clone();
-    leader::run_with_lease(client, config, move || run_controllers(controllers.clone(), options.clone())).await
+    crate::machinery::leaderelection::run_with_lease(client, config, move || {
+        run_controllers(controllers.clone(), options.clone())
+    })
+    .await
 }
 
 /// What a controller hears from the shared pod informer.

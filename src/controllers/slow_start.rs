@@ -8,8 +8,8 @@ use k8s_openapi::api::core::v1::{ObjectReference, Pod};
 use kube::api::{Api, PostParams};
 use kube::ResourceExt;
 
-use super::events::EventRecorder;
 use super::expectations::Expectations;
+use crate::machinery::record::EventRecorder;
 
 /// Where the pods go and who is told: the API, the event target, the expectations key.
 pub struct Creator<'a> {

@@ -88,15 +88,6 @@ pub fn crash_loop_message(
     format!("back-off {}s restarting failed container={container} pod={pod}_{namespace}({uid})", delay.as_secs())
 }
 
-/// Why `kubectl logs` has nothing yet (the kubelet's validateContainerLogStatus).
-pub fn waiting_to_start(container: &str, pod: &str, reason: &str) -> String {
-    let why = match reason {
-        "ErrImagePull" | "ImagePullBackOff" => "trying and failing to pull image",
-        other => other,
-    };
-    format!("container \"{container}\" in pod \"{pod}\" is waiting to start: {why}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,10 +99,6 @@ mod tests {
         assert_eq!(killing("web").reason, "Killing");
         assert_eq!(pull_back_off("nginx").message, "Back-off pulling image \"nginx\"");
         assert!(failed("ErrImagePull").warning);
-        assert_eq!(
-            waiting_to_start("c", "p", "ImagePullBackOff"),
-            "container \"c\" in pod \"p\" is waiting to start: trying and failing to pull image"
-        );
         assert_eq!(
             crash_loop_message(std::time::Duration::from_secs(20), "c", "p", "default", "u"),
             "back-off 20s restarting failed container=c pod=p_default(u)"

@@ -7,7 +7,6 @@
 
 pub mod events;
 pub mod exit;
-pub mod lease;
 pub mod node;
 pub mod pods;
 pub mod status;
@@ -17,7 +16,6 @@ use std::net::Ipv4Addr;
 use std::sync::Arc;
 
 use kube::Client;
-use thiserror::Error;
 
 #[derive(Debug, Clone, Default)]
 pub struct HollowOptions {
@@ -27,37 +25,6 @@ pub struct HollowOptions {
     pub failing_images: Vec<String>,
     /// How often leases are renewed; `None` is the kubelet's 10 s.
     pub lease_renew_interval: Option<std::time::Duration>,
-}
-
-#[derive(Debug, Error)]
-pub enum HollowError {
-    #[error("{what}: {source}")]
-    Api {
-        what: String,
-        #[source]
-        source: kube::Error,
-    },
-    #[error("could not build {what}: {source}")]
-    Encode {
-        what: String,
-        #[source]
-        source: serde_json::Error,
-    },
-}
-
-impl HollowError {
-    pub fn api(what: impl Into<String>) -> impl FnOnce(kube::Error) -> HollowError {
-        let what = what.into();
-        move |source| HollowError::Api { what, source }
-    }
-
-    /// The apiserver's status code, when it answered with one.
-    pub fn code(&self) -> Option<u16> {
-        match self {
-            HollowError::Api { source: kube::Error::Api(status), .. } => Some(status.code),
-            _ => None,
-        }
-    }
 }
 
 /// One simulated node: its name and fake InternalIP.
@@ -88,9 +55,9 @@ pub async fn run(client: Client, options: HollowOptions) {
     node::register_all(&client, &nodes).await;
     tracing::info!(nodes = nodes.len(), "hollow nodes registered");
     let by_name: HashMap<String, HollowNode> = nodes.iter().map(|n| (n.name.clone(), n.clone())).collect();
-    let renew_every = options.lease_renew_interval.unwrap_or(lease::RENEW_EVERY);
+    let renew_every = options.lease_renew_interval.unwrap_or(super::lease::RENEW_EVERY);
     tokio::join!(
-        lease::renew_forever(client.clone(), nodes.clone(), renew_every),
+        node::renew_leases_forever(client.clone(), nodes.clone(), renew_every),
         node::report_status_forever(client.clone(), nodes.clone(), renew_every),
         pods::run(client, Arc::new(by_name), Arc::new(options.failing_images)),
     );

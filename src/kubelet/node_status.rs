@@ -6,6 +6,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 
 pub const KUBELET_VERSION: &str = "v1.32.0";
+/// Like upstream's nodeStatusReportFrequency (shorter: a NotReady mark heals sooner).
+pub const STATUS_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// What one node agent knows about its machine.
 pub struct NodeFacts<'a> {

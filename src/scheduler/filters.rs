@@ -3,10 +3,11 @@
 
 use std::fmt;
 
-use k8s_openapi::api::core::v1::{NodeSelector, NodeSelectorRequirement, Taint, Toleration};
+use k8s_openapi::api::core::v1::{NodeSelector, NodeSelectorRequirement, Taint};
 
 use super::cache::NodeInfo;
 use super::info::{NodeSpecInfo, PodInfo};
+use crate::machinery::taints::tolerates;
 
 /// Why a node does not fit, in upstream's wording.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -84,28 +85,6 @@ pub fn node_unschedulable(pod: &PodInfo, _node: &NodeInfo, spec: &NodeSpecInfo) 
         Ok(())
     } else {
         Err(Unfit::unresolvable(Reason::Unschedulable))
-    }
-}
-
-/// Does `toleration` tolerate `taint` (upstream's ToleratesTaint)?
-pub fn tolerates(toleration: &Toleration, taint: &Taint) -> bool {
-    let effect = toleration.effect.as_deref().unwrap_or_default();
-    if !effect.is_empty() && effect != taint.effect {
-        return false;
-    }
-    let key = toleration.key.as_deref().unwrap_or_default();
-    let operator = toleration.operator.as_deref().unwrap_or("Equal");
-    if key.is_empty() {
-        // An empty key with Exists matches every taint.
-        return operator == "Exists";
-    }
-    if key != taint.key {
-        return false;
-    }
-    match operator {
-        "Exists" => true,
-        "Equal" | "" => toleration.value.as_deref().unwrap_or_default() == taint.value.as_deref().unwrap_or_default(),
-        _ => false,
     }
 }
 
@@ -221,7 +200,7 @@ mod tests {
         }
     }
 
-    fn toleration(value: serde_json::Value) -> Toleration {
+    fn toleration(value: serde_json::Value) -> k8s_openapi::api::core::v1::Toleration {
         serde_json::from_value(value).unwrap()
     }
 
@@ -268,16 +247,6 @@ mod tests {
         assert_eq!(fits(&pod, &node(spec)), Ok(()));
         let soft = NodeSpecInfo { taints: vec![taint("k", Some("v"), "PreferNoSchedule")], ..ready() };
         assert_eq!(fits(&PodInfo::default(), &node(soft)), Ok(()));
-    }
-
-    #[test]
-    fn toleration_matching_follows_operator_key_and_effect() {
-        let t = taint("k", Some("v"), "NoSchedule");
-        assert!(tolerates(&toleration(json!({"key": "k", "value": "v"})), &t));
-        assert!(!tolerates(&toleration(json!({"key": "k", "value": "w"})), &t));
-        assert!(tolerates(&toleration(json!({"key": "k", "operator": "Exists"})), &t));
-        assert!(tolerates(&toleration(json!({"operator": "Exists"})), &t));
-        assert!(!tolerates(&toleration(json!({"key": "k", "value": "v", "effect": "NoExecute"})), &t));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::{Node, NodeSelector, Pod, Taint, Toleration};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
-use super::quantity::{parse_milli, parse_value};
+use crate::machinery::quantity::{parse_milli, parse_value};
 
 /// Requests or capacity: cpu in millicores, memory in bytes, and a pod count.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

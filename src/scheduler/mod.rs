@@ -8,7 +8,6 @@ pub mod binder;
 pub mod cache;
 pub mod filters;
 pub mod info;
-pub mod quantity;
 pub mod queue;
 pub mod report;
 pub mod schedule;
@@ -26,8 +25,8 @@ use kube::{Api, Client};
 use thiserror::Error;
 use tokio::sync::{mpsc, Semaphore};
 
-use crate::controllers::leader::{run_with_lease, LeaseConfig};
-use crate::watched_pod::{into_pod_event, WatchedPod};
+use crate::client::watched_pod::{into_pod_event, WatchedPod};
+use crate::machinery::leaderelection::{run_with_lease, LeaseConfig};
 use binder::{AfterFailure, BindOutcome};
 use cache::Cache;
 use info::{NodeSpecInfo, PodInfo};

@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
 use super::info::PodInfo;
-use crate::controllers::events::{reference_to, EventWriter};
+use crate::machinery::record::{reference_to, EventWriter};
 
 pub const COMPONENT: &str = "default-scheduler";
 const QUEUE: usize = 4096;

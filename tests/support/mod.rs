@@ -74,7 +74,7 @@ impl TestServer {
     }
 
     pub async fn client(&self) -> kube::Client {
-        kctl::install_crypto_provider();
+        kctl::machinery::tls::install_crypto_provider();
         let kubeconfig = kube::config::Kubeconfig::read_from(&self.kubeconfig).expect("read kubeconfig");
         let config = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default()).await.expect("config");
         kube::Client::try_from(config).expect("client")

@@ -60,7 +60,7 @@ fn waiting(container: &str, pod: &Value, name: &str) -> ApiError {
         .and_then(|s| s.pointer("/state/waiting/reason"))
         .and_then(Value::as_str)
         .unwrap_or("ContainerCreating");
-    ApiError::bad_request(crate::kubelet::events::waiting_to_start(container, name, reason))
+    ApiError::bad_request(crate::machinery::pods::waiting_to_start(container, name, reason))
 }
 
 pub async fn log(state: &Arc<ApiState>, request: &Request, target: &Target, name: &str) -> Result<Response, ApiError> {

@@ -8,13 +8,13 @@ use http::StatusCode;
 use serde_json::{json, Map, Value};
 
 use super::json_response;
-use crate::apiserver::patch;
 use crate::apiserver::request::{decode_body, Request};
 use crate::apiserver::router::Target;
 use crate::apiserver::sparse::Lifecycle;
 use crate::apiserver::status::ApiError;
 use crate::apiserver::storage::revision_of;
 use crate::apiserver::ApiState;
+use crate::machinery::patch;
 use crate::registry::ResourceInfo;
 
 /// The Scale's `status.selector`: the selector as upstream prints it (the registry's

@@ -8,13 +8,13 @@ use serde_json::Value;
 
 use super::{json_bytes_response, json_response};
 use crate::apiserver::objects::{self, now_rfc3339};
-use crate::apiserver::patch;
 use crate::apiserver::request::{decode_body, Request};
 use crate::apiserver::router::Target;
 use crate::apiserver::sparse::Lifecycle;
 use crate::apiserver::status::ApiError;
 use crate::apiserver::storage::{object_name, parse_resource_version, revision_of};
 use crate::apiserver::{admission, crd, ApiState};
+use crate::machinery::patch;
 use crate::registry::ResourceInfo;
 
 /// `fieldValidation=Strict`: unknown fields are an error, as upstream words it.

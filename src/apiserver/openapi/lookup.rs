@@ -9,7 +9,7 @@ use parking_lot::Mutex;
 use serde_json::{Map, Value};
 
 use super::schemas::{ref_name, Definitions};
-use crate::apiserver::patch::schema::{FieldMeta, NoSchema, PatchSchema};
+use crate::machinery::patch::schema::{FieldMeta, NoSchema, PatchSchema};
 
 /// Refs never chain deeper than this in well-formed documents; a bound instead of a
 /// cycle check.

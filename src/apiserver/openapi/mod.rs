@@ -19,7 +19,7 @@ use bytes::Bytes;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha512};
 
-use crate::apiserver::patch::schema::{NoSchema, PatchSchema};
+use crate::machinery::patch::schema::{NoSchema, PatchSchema};
 use crate::registry::{ResourceInfo, RESOURCES};
 
 #[derive(Debug, thiserror::Error)]

@@ -10,7 +10,7 @@ use clap::Args;
 use serde_yaml::{Mapping, Value};
 
 use super::model;
-use crate::kubeconfig::{KubeconfigSet, Section};
+use crate::machinery::kubeconfig::{KubeconfigSet, Section};
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)

@@ -10,7 +10,7 @@ use base64::Engine;
 use clap::Args;
 
 use super::model::{self, AuthInfo, Cluster, Config, Context, NamedExtension};
-use crate::kubeconfig::{KubeconfigSet, Section};
+use crate::machinery::kubeconfig::{KubeconfigSet, Section};
 
 #[derive(Args, Debug, Clone)]
 pub struct ViewArgs {
@@ -231,7 +231,7 @@ pub fn print(config: &Config, output: &str, out: &mut dyn Write) -> anyhow::Resu
         writeln!(out, "{text}")?;
     } else {
         let sorted = serde_json::to_value(config)?;
-        out.write_all(crate::kubeconfig::to_go_yaml(&serde_yaml::to_value(sorted)?).as_bytes())?;
+        out.write_all(crate::machinery::kubeconfig::to_go_yaml(&serde_yaml::to_value(sorted)?).as_bytes())?;
     }
     Ok(())
 }

@@ -38,12 +38,12 @@ pub enum RolloutCommand {
 
 pub fn run(flags: &ConnectionFlags, args: &RolloutArgs) -> ExitCode {
     match &args.command {
-        RolloutCommand::Status(a) => objects::block_on(status::run(flags, a)),
-        RolloutCommand::History(a) => objects::block_on(history::run(flags, a)),
-        RolloutCommand::Undo(a) => objects::block_on(undo::run(flags, a)),
-        RolloutCommand::Restart(a) => objects::block_on(restart::run(flags, a, restart::Action::Restart)),
-        RolloutCommand::Pause(a) => objects::block_on(restart::run(flags, a, restart::Action::Pause)),
-        RolloutCommand::Resume(a) => objects::block_on(restart::run(flags, a, restart::Action::Resume)),
+        RolloutCommand::Status(a) => crate::cli::exit::block_on(status::run(flags, a)),
+        RolloutCommand::History(a) => crate::cli::exit::block_on(history::run(flags, a)),
+        RolloutCommand::Undo(a) => crate::cli::exit::block_on(undo::run(flags, a)),
+        RolloutCommand::Restart(a) => crate::cli::exit::block_on(restart::run(flags, a, restart::Action::Restart)),
+        RolloutCommand::Pause(a) => crate::cli::exit::block_on(restart::run(flags, a, restart::Action::Pause)),
+        RolloutCommand::Resume(a) => crate::cli::exit::block_on(restart::run(flags, a, restart::Action::Resume)),
     }
 }
 

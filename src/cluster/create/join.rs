@@ -4,9 +4,9 @@
 use async_trait::async_trait;
 
 use super::{Action, Context};
-use crate::cli::node::{files, PKI_DIR};
 use crate::cluster::provider::{NodeFile, API_SERVER_PORT};
 use crate::cluster::ClusterError;
+use crate::node::{files, PKI_DIR};
 
 pub struct JoinWorkers;
 

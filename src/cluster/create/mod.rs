@@ -18,7 +18,7 @@ use super::config::{node_names, Cluster, Role};
 use super::provider::{Provider, ProviderError};
 use super::status::Status;
 use super::ClusterError;
-use crate::apiserver::pki::Pki;
+use crate::machinery::pki::Pki;
 
 /// What the actions share: the config, the provider, the status printer, and what
 /// earlier actions made.

@@ -4,10 +4,10 @@
 use async_trait::async_trait;
 
 use super::{Action, Context};
-use crate::cli::node::PKI_DIR;
 use crate::cluster::config::Role;
 use crate::cluster::provider::{docker::network_name, NodeSpec};
 use crate::cluster::ClusterError;
+use crate::node::PKI_DIR;
 
 pub struct Provision;
 

@@ -7,10 +7,10 @@
 use async_trait::async_trait;
 
 use super::{Action, Context};
-use crate::apiserver::pki::Pki;
-use crate::cli::node::{files, PKI_DIR};
 use crate::cluster::provider::{NodeFile, API_SERVER_PORT};
 use crate::cluster::{kubeconfig, ClusterError};
+use crate::machinery::pki::Pki;
+use crate::node::{files, PKI_DIR};
 
 pub struct WriteConfiguration;
 
@@ -18,7 +18,7 @@ fn file(name: &str, contents: &str, mode: u32) -> NodeFile {
     NodeFile { path: format!("{PKI_DIR}/{name}"), contents: contents.to_string(), mode }
 }
 
-fn pki_error(err: crate::apiserver::pki::PkiError) -> ClusterError {
+fn pki_error(err: crate::machinery::pki::PkiError) -> ClusterError {
     ClusterError::Other(format!("making certificates: {err}"))
 }
 
@@ -32,7 +32,7 @@ impl Action for WriteConfiguration {
         let admin = pki.issue_client("kubernetes-admin", &["system:masters"]).map_err(pki_error)?;
         let name = kubeconfig::context_name(&ctx.config.name);
         let server = format!("https://{control_plane}:{API_SERVER_PORT}");
-        let admin_conf = crate::kubeconfig::single(&name, &server, &ca.cert_pem, &admin);
+        let admin_conf = crate::machinery::kubeconfig::single(&name, &server, &ca.cert_pem, &admin);
         let admin_conf =
             serde_yaml::to_string(&admin_conf).map_err(|e| ClusterError::Other(format!("admin kubeconfig: {e}")))?;
         ctx.provider

@@ -12,8 +12,7 @@ use super::config::Role;
 pub const CLUSTER_LABEL: &str = "io.x-k8s.kctl.cluster";
 /// The node's role (`control-plane` or `worker`), as kind's `io.x-k8s.kind.role`.
 pub const ROLE_LABEL: &str = "io.x-k8s.kctl.role";
-/// The port the apiserver listens on inside the control-plane node (kind's).
-pub const API_SERVER_PORT: u16 = 6443;
+pub use crate::node::API_SERVER_PORT;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProviderError {

@@ -28,8 +28,8 @@ use kube::runtime::reflector::{reflector, store::Writer, ObjectRef, Store};
 use kube::runtime::{applier, watcher, WatchStreamExt};
 use kube::{Api, Client, ResourceExt};
 
-use super::events::EventRecorder;
 use super::metadata_only::MetadataOnly;
+use crate::machinery::record::EventRecorder;
 
 /// Errors of one reconcile; every one is retried by the error policy.
 #[derive(Debug, thiserror::Error)]

@@ -14,7 +14,7 @@ use serde_json::json;
 
 use super::util::{self, *};
 use super::{Context, Error};
-use crate::controllers::events::reference_to;
+use crate::machinery::record::reference_to;
 
 /// One reconcile of one deployment. `d` is kept current: every write replaces it with what the
 /// apiserver answered, so later writes in the same sync carry the right resourceVersion.

@@ -32,11 +32,11 @@ use kube::runtime::{watcher, WatchStreamExt};
 use kube::{Client, ResourceExt};
 use parking_lot::Mutex;
 
-use super::events::EventRecorder;
 use super::expectations::Expectations;
 use super::informer::Change;
 use super::replicaset::owner_key;
 use crate::controllers::cached_pod::CachedPod;
+use crate::machinery::record::EventRecorder;
 
 /// The event source, as upstream names it.
 pub const COMPONENT: &str = "job-controller";

@@ -20,10 +20,10 @@ use super::pods::{self, Counts};
 use super::status::{self, Wanted};
 use super::{indexed, ttl, Context, Error};
 use crate::controllers::cached_pod::CachedPod;
-use crate::controllers::events::reference_to;
 use crate::controllers::replicaset::owner_key;
 use crate::controllers::replicaset::pods::{from_template, owner_reference, pods_to_delete};
 use crate::controllers::slow_start::Creator;
+use crate::machinery::record::reference_to;
 
 /// At most this many creations or deletions per sync (upstream's burst).
 const BURST: usize = 500;

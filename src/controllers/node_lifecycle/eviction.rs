@@ -9,7 +9,7 @@ use k8s_openapi::api::core::v1::{Taint, Toleration};
 use crate::controllers::cached_pod::CachedPod;
 
 // One toleration rule for the scheduler's taint filter and for eviction.
-pub use crate::scheduler::filters::tolerates;
+use crate::machinery::taints::tolerates;
 
 /// When the pod must go: `None` never (nothing to evict for, or tolerated forever),
 /// `Some(t)` at `t` (in the past for "now").

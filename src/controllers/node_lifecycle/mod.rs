@@ -26,10 +26,10 @@ use kube::runtime::{watcher, WatchStreamExt};
 use kube::{Client, ResourceExt};
 use serde_json::{json, Value};
 
-use super::events::{reference_to, EventRecorder};
 use super::ControllerOptions;
 use crate::controllers::cached_pod::CachedPod;
-use crate::kubelet::hollow::lease::NAMESPACE as LEASE_NAMESPACE;
+use crate::machinery::record::{reference_to, EventRecorder};
+use crate::machinery::well_known::NODE_LEASE_NAMESPACE as LEASE_NAMESPACE;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -32,11 +32,11 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::batch_period::BatchPeriod;
-use super::events::EventRecorder;
 use super::expectations::Expectations;
 use super::informer::Change;
 use super::PodChanges;
 use crate::controllers::cached_pod::CachedPod;
+use crate::machinery::record::EventRecorder;
 
 /// How long a pod that someone else released from an owner is left alone by that owner:
 /// the apiserver orphans dependents just before it deletes the owner, and re-adopting them

@@ -15,8 +15,8 @@ use serde_json::{json, Value};
 
 use super::{owner_key, pods, status, Context, Error, ReplicaOwner};
 use crate::controllers::cached_pod::CachedPod;
-use crate::controllers::events::reference_to;
 use crate::controllers::slow_start::Creator;
+use crate::machinery::record::reference_to;
 
 /// Upstream's burstReplicas: at most this many creations or deletions per sync.
 const BURST_REPLICAS: usize = 500;

@@ -21,8 +21,8 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::Client;
 use thiserror::Error;
 
-use crate::apiserver::pki::CertifiedKey;
-use crate::controllers::events::EventRecorder;
+use crate::machinery::pki::CertifiedKey;
+use crate::machinery::record::EventRecorder;
 
 #[derive(Debug, Error)]
 pub enum KubeletError {
@@ -41,9 +41,9 @@ pub enum KubeletError {
         source: std::io::Error,
     },
     #[error(transparent)]
-    Api(#[from] crate::kubelet::hollow::HollowError),
+    Api(#[from] crate::kubelet::ApiCallError),
     #[error("kubelet TLS: {0}")]
-    Tls(#[from] crate::apiserver::transport::TlsSetupError),
+    Tls(#[from] crate::machinery::tls::TlsSetupError),
 }
 
 /// How to run one Docker-backed node.

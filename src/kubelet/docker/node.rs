@@ -12,7 +12,7 @@ use kube::Client;
 use serde_json::{json, Value};
 
 use super::runtime::Runtime;
-use crate::kubelet::hollow::lease;
+use crate::kubelet::lease;
 use crate::kubelet::node_status::{self, NodeFacts};
 
 /// What the engine says about the machine.
@@ -148,7 +148,7 @@ pub async fn heartbeat_forever(client: Client, node: String, endpoint: SocketAdd
         if let Err(err) = lease::renew(&client, &node, now).await {
             tracing::warn!(%err, "docker node lease not renewed");
         }
-        if last_status.elapsed() >= crate::kubelet::hollow::node::STATUS_EVERY {
+        if last_status.elapsed() >= crate::kubelet::node_status::STATUS_EVERY {
             last_status = std::time::Instant::now();
             if let Err(err) = post_status(&client, &node, node_status(&node, endpoint, &info, ready_since, now)).await {
                 tracing::warn!(%err, "docker node status not posted");

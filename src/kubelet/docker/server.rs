@@ -5,82 +5,52 @@
 //! cluster's CA for the apiserver's kubelet-client identity (or system:masters).
 
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::Body;
 use bollard::container::LogOutput;
 use bollard::query_parameters::LogsOptions;
 use futures::StreamExt;
 use http::{Response, StatusCode};
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use rustls::server::WebPkiClientVerifier;
-use rustls::{RootCertStore, ServerConfig};
+use rustls::pki_types::CertificateDer;
+use rustls::ServerConfig;
 use tokio::net::TcpListener;
-use tokio_rustls::TlsAcceptor;
 
 use super::runtime::{ATTEMPT, POD_UID};
 use super::Kubelet;
-use crate::apiserver::pki::CertifiedKey;
-use crate::apiserver::transport::TlsSetupError;
-
-/// The CN of the apiserver's client certificate for kubelets (upstream's name).
-pub const APISERVER_CLIENT: &str = "kube-apiserver-kubelet-client";
+use crate::machinery::pki::CertifiedKey;
+use crate::machinery::tls::{self, ClientCerts, TlsSetupError};
+use crate::machinery::well_known::APISERVER_KUBELET_CLIENT;
 
 /// TLS that requires a client certificate signed by the cluster's CA.
 pub fn tls_config(ca_pem: &str, serving: &CertifiedKey) -> Result<Arc<ServerConfig>, TlsSetupError> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut roots = RootCertStore::empty();
-    for cert in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
-        roots.add(cert?)?;
-    }
-    let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone()).build()?;
-    let chain = CertificateDer::pem_slice_iter(serving.cert_pem.as_bytes()).collect::<Result<Vec<_>, _>>()?;
-    let key = PrivateKeyDer::from_pem_slice(serving.key_pem.as_bytes())?;
-    let mut config = ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()?
-        .with_client_cert_verifier(verifier)
-        .with_single_cert(chain, key)?;
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(Arc::new(config))
+    Ok(tls::server_config(ca_pem, serving, ClientCerts::Required, &[b"http/1.1"])?.0)
 }
 
 /// Whether the verified client may read logs: the apiserver, or a cluster admin.
 fn authorized(certificates: Option<&[CertificateDer<'_>]>) -> bool {
-    let Some((user, groups)) = certificates.and_then(|c| c.first()).and_then(|c| crate::apiserver::pki::identity_of(c))
+    let Some((user, groups)) = certificates.and_then(|c| c.first()).and_then(|c| crate::machinery::pki::identity_of(c))
     else {
         return false;
     };
-    user == APISERVER_CLIENT || groups.iter().any(|g| g == "system:masters")
+    user == APISERVER_KUBELET_CLIENT || groups.iter().any(|g| g == "system:masters")
 }
 
-pub async fn serve(kubelet: Arc<Kubelet>, listener: TcpListener, tls: Arc<ServerConfig>) {
-    let acceptor = TlsAcceptor::from(tls);
-    loop {
-        let Ok((tcp, _)) = listener.accept().await else { continue };
-        let (acceptor, kubelet) = (acceptor.clone(), kubelet.clone());
-        tokio::spawn(async move {
-            let Ok(Ok(stream)) = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await else {
-                return;
-            };
-            let allowed = authorized(stream.get_ref().1.peer_certificates());
-            let service = hyper::service::service_fn(move |request: http::Request<hyper::body::Incoming>| {
-                let kubelet = kubelet.clone();
-                async move {
-                    if !allowed {
-                        return Ok::<_, Infallible>(text(StatusCode::FORBIDDEN, "Forbidden".into()));
-                    }
-                    Ok(respond(&kubelet, request.uri()).await)
+pub async fn serve(kubelet: Arc<Kubelet>, listener: TcpListener, config: Arc<ServerConfig>) {
+    tls::serve(listener, config, move |stream| {
+        let allowed = authorized(stream.get_ref().1.peer_certificates());
+        let kubelet = kubelet.clone();
+        move |request: http::Request<hyper::body::Incoming>| {
+            let kubelet = kubelet.clone();
+            async move {
+                if !allowed {
+                    return text(StatusCode::FORBIDDEN, "Forbidden".into());
                 }
-            });
-            let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
-    }
+                respond(&kubelet, request.uri()).await
+            }
+        }
+    })
+    .await
 }
 
 fn text(code: StatusCode, message: String) -> Response<Body> {
@@ -220,7 +190,7 @@ async fn container_logs(
             .and_then(|s| s.iter().find(|s| s.name == container))
             .and_then(|s| s.state.as_ref()?.waiting.as_ref()?.reason.clone())
             .unwrap_or_else(|| "ContainerCreating".into());
-        return Err((StatusCode::BAD_REQUEST, crate::kubelet::events::waiting_to_start(container, pod, &reason)));
+        return Err((StatusCode::BAD_REQUEST, crate::machinery::pods::waiting_to_start(container, pod, &reason)));
     };
     let frames = Box::pin(log_frames(kubelet.runtime.docker.clone(), id, query.docker_options()));
     // limitBytes: the stream ends as soon as the limit is reached, even while following.

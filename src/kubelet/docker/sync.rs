@@ -47,7 +47,7 @@ pub fn pod_key(pod: &Pod) -> PodKey {
 fn container_ref(pod: &Pod, container: Option<&str>) -> ObjectReference {
     let key = pod_key(pod);
     let mut reference =
-        crate::controllers::events::reference_to("v1", "Pod", Some(&key.namespace), &key.name, Some(&key.uid));
+        crate::machinery::record::reference_to("v1", "Pod", Some(&key.namespace), &key.name, Some(&key.uid));
     reference.field_path = container.map(|c| format!("spec.containers{{{c}}}"));
     reference
 }
@@ -320,11 +320,10 @@ impl Kubelet {
         };
         match pods.delete(&key.name, &params).await {
             Ok(_) | Err(kube::Error::Api(kube::core::ErrorResponse { code: 404 | 409, .. })) => Ok(()),
-            Err(err) => Err(crate::kubelet::hollow::HollowError::api(format!(
-                "deleting pod {}/{}",
-                key.namespace, key.name
-            ))(err)
-            .into()),
+            Err(err) => {
+                Err(crate::kubelet::ApiCallError::api(format!("deleting pod {}/{}", key.namespace, key.name))(err)
+                    .into())
+            }
         }
     }
 
@@ -390,11 +389,9 @@ impl Kubelet {
                 Ok(_) => state.written = Some(status),
                 Err(kube::Error::Api(kube::core::ErrorResponse { code: 404, .. })) => return Ok(Outcome::Gone),
                 Err(err) => {
-                    return Err(crate::kubelet::hollow::HollowError::api(format!(
-                        "updating status of pod {}",
-                        key.name
-                    ))(err)
-                    .into())
+                    return Err(
+                        crate::kubelet::ApiCallError::api(format!("updating status of pod {}", key.name))(err).into()
+                    )
                 }
             }
         }

@@ -17,9 +17,9 @@ use kube::Client;
 use tokio::sync::mpsc;
 
 use super::status::{self, PullFailure};
-use crate::controllers::events::bucket::TokenBucket;
-use crate::controllers::events::{reference_to, EventWriter};
 use crate::kubelet::events::{self as words, KubeletEvent};
+use crate::machinery::record::bucket::TokenBucket;
+use crate::machinery::record::{reference_to, EventWriter};
 
 pub const COMPONENT: &str = "kubelet";
 /// Pods' worth of events waiting to be written.

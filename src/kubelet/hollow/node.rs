@@ -1,6 +1,7 @@
 //! Registering hollow Nodes and re-posting their status (Ready=True, fresh heartbeat),
 //! as a kubelet does at start and then every few minutes.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -10,13 +11,16 @@ use kube::api::{Api, Patch, PatchParams, PostParams};
 use kube::Client;
 use serde_json::{json, Value};
 
-use super::{HollowError, HollowNode};
+use super::HollowNode;
+use crate::kubelet::node_status::STATUS_EVERY;
 use crate::kubelet::node_status::{self, NodeFacts};
+use crate::kubelet::ApiCallError;
 
 /// How many registrations or status posts are in flight at once.
 const CONCURRENCY: usize = 16;
-/// Like upstream's nodeStatusReportFrequency (shorter: a NotReady mark heals sooner).
-pub const STATUS_EVERY: Duration = Duration::from_secs(60);
+/// Lease renewals run on a few shard tasks, not one task per node.
+const LEASE_SHARDS: usize = 4;
+const LEASE_CONCURRENCY_PER_SHARD: usize = 8;
 
 /// The Node a hollow kubelet registers.
 pub fn node_object(node: &HollowNode, now: DateTime<Utc>) -> Value {
@@ -61,14 +65,14 @@ pub fn node_status(node: &HollowNode, ready_since: DateTime<Utc>, now: DateTime<
 }
 
 /// Creates the node (or finds it from an earlier run) and posts its status.
-pub async fn register(client: &Client, node: &HollowNode, now: DateTime<Utc>) -> Result<(), HollowError> {
+pub async fn register(client: &Client, node: &HollowNode, now: DateTime<Utc>) -> Result<(), ApiCallError> {
     let nodes: Api<Node> = Api::all(client.clone());
     let object: Node = serde_json::from_value(node_object(node, now))
-        .map_err(|source| HollowError::Encode { what: format!("node {}", node.name), source })?;
+        .map_err(|source| ApiCallError::Encode { what: format!("node {}", node.name), source })?;
     match nodes.create(&PostParams::default(), &object).await {
         Ok(_) => {}
         Err(kube::Error::Api(status)) if status.code == 409 => {}
-        Err(err) => return Err(HollowError::api(format!("registering node {}", node.name))(err)),
+        Err(err) => return Err(ApiCallError::api(format!("registering node {}", node.name))(err)),
     }
     // Status is posted separately: an apiserver may drop it on create, and an existing
     // node needs it refreshed anyway.
@@ -80,13 +84,13 @@ pub async fn post_status(
     node: &HollowNode,
     ready_since: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> Result<(), HollowError> {
+) -> Result<(), ApiCallError> {
     let nodes: Api<Node> = Api::all(client.clone());
     let patch = json!({"status": node_status(node, ready_since, now)});
     nodes
         .patch_status(&node.name, &PatchParams::default(), &Patch::Merge(patch))
         .await
-        .map_err(HollowError::api(format!("posting status of node {}", node.name)))?;
+        .map_err(ApiCallError::api(format!("posting status of node {}", node.name)))?;
     Ok(())
 }
 
@@ -145,6 +149,35 @@ pub async fn report_status_forever(client: Client, nodes: std::sync::Arc<Vec<Hol
             })
             .await;
     }
+}
+
+/// Renews every node's lease every `every` (the kubelet's RENEW_EVERY unless a short
+/// node monitor grace period asks for more), split over SHARDS tasks.
+pub async fn renew_leases_forever(client: Client, nodes: Arc<Vec<HollowNode>>, every: Duration) {
+    let shards = LEASE_SHARDS.min(nodes.len()).max(1);
+    let tasks = (0..shards).map(|shard| {
+        let (client, nodes) = (client.clone(), nodes.clone());
+        async move {
+            let mut every = tokio::time::interval(every);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                let now = Utc::now();
+                let mine = nodes.iter().skip(shard).step_by(shards);
+                futures::stream::iter(mine)
+                    .for_each_concurrent(LEASE_CONCURRENCY_PER_SHARD, |node| {
+                        let client = &client;
+                        async move {
+                            if let Err(err) = super::super::lease::renew(client, &node.name, now).await {
+                                tracing::warn!(%err, "hollow node lease not renewed");
+                            }
+                        }
+                    })
+                    .await;
+            }
+        }
+    });
+    futures::future::join_all(tasks).await;
 }
 
 #[cfg(test)]

@@ -22,8 +22,9 @@ use tokio::sync::{mpsc, Semaphore};
 use super::events::{self, Recorder};
 use super::exit;
 use super::status::{self, PullFailure, Reported};
-use super::{offset_ip, HollowError, HollowNode};
-use crate::watched_pod::{into_pod_event, WatchedPod};
+use super::{offset_ip, HollowNode};
+use crate::client::watched_pod::{into_pod_event, WatchedPod};
+use crate::kubelet::ApiCallError;
 
 /// Status writes and deletions in flight at once.
 const CONCURRENCY: usize = 64;
@@ -246,7 +247,7 @@ async fn perform(
     failing_image: Option<&str>,
     pod_ip: Ipv4Addr,
     host_ip: Ipv4Addr,
-) -> Result<(), HollowError> {
+) -> Result<(), ApiCallError> {
     let (namespace, name) =
         (pod.metadata.namespace.as_deref().unwrap_or("default"), pod.metadata.name.as_deref().unwrap_or_default());
     let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
@@ -269,7 +270,7 @@ async fn perform(
                 pods.delete(name, &params)
                     .await
                     .map(|_| ())
-                    .map_err(HollowError::api(format!("deleting pod {namespace}/{name}")))
+                    .map_err(ApiCallError::api(format!("deleting pod {namespace}/{name}")))
             }
         };
         match result {
@@ -286,8 +287,8 @@ async fn perform(
 }
 
 /// The answer (the whole pod, encoded by the apiserver) is not decoded: nothing reads it.
-async fn write_status(client: &Client, pods: &Api<Pod>, name: &str, patch: Value) -> Result<(), HollowError> {
-    let failed = HollowError::api(format!("updating status of pod {name}"));
+async fn write_status(client: &Client, pods: &Api<Pod>, name: &str, patch: Value) -> Result<(), ApiCallError> {
+    let failed = ApiCallError::api(format!("updating status of pod {name}"));
     let request = kube::core::Request::new(pods.resource_url()).patch_subresource(
         "status",
         name,

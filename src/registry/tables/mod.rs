@@ -497,7 +497,7 @@ mod tests {
 
     #[test]
     fn every_registered_resource_has_one_cell_per_column_even_for_empty_objects() {
-        for resource in super::super::RESOURCES {
+        for resource in crate::registry::RESOURCES {
             let columns = columns(resource);
             for object in [json!({}), json!(null), json!({"metadata": {"name": "x"}, "spec": null, "status": 3})] {
                 assert_eq!(cells(resource, &object, now()).len(), columns.len(), "{}", resource.kind);

@@ -364,7 +364,7 @@ fn normalize_order(merged: Vec<Value>, patch_order: &[Value], server_order: &[Va
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::apiserver::patch::testutil::pod_schema;
+    use crate::machinery::patch::testutil::pod_schema;
     use serde_json::json;
 
     fn smp(doc: Value, patch: Value) -> Value {

@@ -1,24 +1,19 @@
-//! Node heartbeats: one Lease per node in `kube-node-lease`, renewed every 10 s by a few
-//! shard tasks (not one task per node), which is how the node lifecycle controller
-//! knows the nodes are alive.
+//! Node heartbeats: one Lease per node in `kube-node-lease`, renewed every 10 s, which is
+//! how the node lifecycle controller knows the nodes are alive.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use futures::StreamExt;
 use k8s_openapi::api::coordination::v1::Lease;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use kube::Client;
 use serde_json::{json, Value};
 
-use super::{HollowError, HollowNode};
+use super::ApiCallError;
+use crate::machinery::well_known::NODE_LEASE_NAMESPACE as NAMESPACE;
 
-pub const NAMESPACE: &str = "kube-node-lease";
 pub const RENEW_EVERY: Duration = Duration::from_secs(10);
 pub const DURATION_SECONDS: i32 = 40;
-const SHARDS: usize = 4;
-const CONCURRENCY_PER_SHARD: usize = 8;
 
 /// MicroTime, as Leases carry it.
 pub fn micro_time(time: DateTime<Utc>) -> String {
@@ -35,51 +30,22 @@ pub fn lease_object(node: &str, now: DateTime<Utc>) -> Value {
 }
 
 /// Renews the node's lease, creating it when missing.
-pub async fn renew(client: &Client, node: &str, now: DateTime<Utc>) -> Result<(), HollowError> {
+pub async fn renew(client: &Client, node: &str, now: DateTime<Utc>) -> Result<(), ApiCallError> {
     let leases: Api<Lease> = Api::namespaced(client.clone(), NAMESPACE);
     let patch = json!({"spec": lease_object(node, now)["spec"]});
     match leases.patch(node, &PatchParams::default(), &Patch::Merge(patch)).await {
         Ok(_) => Ok(()),
         Err(kube::Error::Api(status)) if status.code == 404 => {
             let lease: Lease = serde_json::from_value(lease_object(node, now))
-                .map_err(|source| HollowError::Encode { what: format!("lease {node}"), source })?;
+                .map_err(|source| ApiCallError::Encode { what: format!("lease {node}"), source })?;
             match leases.create(&PostParams::default(), &lease).await {
                 // Someone created it meanwhile: the next renewal patches it.
                 Ok(_) | Err(kube::Error::Api(kube::core::ErrorResponse { code: 409, .. })) => Ok(()),
-                Err(err) => Err(HollowError::api(format!("creating lease {node}"))(err)),
+                Err(err) => Err(ApiCallError::api(format!("creating lease {node}"))(err)),
             }
         }
-        Err(err) => Err(HollowError::api(format!("renewing lease {node}"))(err)),
+        Err(err) => Err(ApiCallError::api(format!("renewing lease {node}"))(err)),
     }
-}
-
-/// Renews every node's lease every `every` (the kubelet's RENEW_EVERY unless a short
-/// node monitor grace period asks for more), split over SHARDS tasks.
-pub async fn renew_forever(client: Client, nodes: Arc<Vec<HollowNode>>, every: Duration) {
-    let shards = SHARDS.min(nodes.len()).max(1);
-    let tasks = (0..shards).map(|shard| {
-        let (client, nodes) = (client.clone(), nodes.clone());
-        async move {
-            let mut every = tokio::time::interval(every);
-            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                every.tick().await;
-                let now = Utc::now();
-                let mine = nodes.iter().skip(shard).step_by(shards);
-                futures::stream::iter(mine)
-                    .for_each_concurrent(CONCURRENCY_PER_SHARD, |node| {
-                        let client = &client;
-                        async move {
-                            if let Err(err) = renew(client, &node.name, now).await {
-                                tracing::warn!(%err, "hollow node lease not renewed");
-                            }
-                        }
-                    })
-                    .await;
-            }
-        }
-    });
-    futures::future::join_all(tasks).await;
 }
 
 #[cfg(test)]

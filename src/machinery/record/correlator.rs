@@ -105,7 +105,7 @@ fn object_key(object: &ObjectReference) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::controllers::events::reference_to;
+    use crate::machinery::record::reference_to;
 
     fn replicaset() -> ObjectReference {
         reference_to("apps/v1", "ReplicaSet", Some("default"), "web-5d8f", Some("u1"))

@@ -132,7 +132,7 @@ fn event_name(object: &ObjectReference, at: chrono::DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::controllers::events::reference_to;
+    use crate::machinery::record::reference_to;
 
     #[test]
     fn repeats_share_a_key_and_containers_do_not() {

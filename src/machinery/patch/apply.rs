@@ -562,7 +562,7 @@ pub fn track_update_with_schema(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::apiserver::patch::testutil::pod_schema;
+    use crate::machinery::patch::testutil::pod_schema;
     use serde_json::json;
 
     const T0: &str = "2026-01-01T00:00:00Z";
@@ -589,14 +589,14 @@ mod tests {
             json!({"a": 1, "b": 2}),
             json!({"a": 3}),
             &atomic,
-            &crate::apiserver::patch::schema::NoSchema,
+            &crate::machinery::patch::schema::NoSchema,
         );
         assert_eq!(merged, json!({"a": 3}));
         let granular = merge_applied(
             json!({"a": 1, "b": 2}),
             json!({"a": 3}),
             &FieldMeta::default(),
-            &crate::apiserver::patch::schema::NoSchema,
+            &crate::machinery::patch::schema::NoSchema,
         );
         assert_eq!(granular, json!({"a": 3, "b": 2}));
     }
@@ -840,13 +840,13 @@ mod tests {
 
     #[test]
     fn random_inputs_never_panic() {
-        use crate::apiserver::patch::testutil::Gen;
+        use crate::machinery::patch::testutil::Gen;
         let schema = pod_schema();
         for seed in 0..3000 {
             let mut g = Gen::new(seed);
             let (a, b) = (g.value(5), g.value(5));
-            let _ = crate::apiserver::patch::strategic_merge_patch(&a, &b, schema.as_ref());
-            let _ = crate::apiserver::patch::json_patch(&a, &b);
+            let _ = crate::machinery::patch::strategic_merge_patch(&a, &b, schema.as_ref());
+            let _ = crate::machinery::patch::json_patch(&a, &b);
             if let Ok(out) = apply(Some(&a), &b, "m", seed % 2 == 0, schema.as_ref(), T1) {
                 let _ = apply(Some(&out), &a, "n", false, schema.as_ref(), T1);
             }

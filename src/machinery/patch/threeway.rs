@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
 
-use crate::apiserver::patch::schema::{FieldMeta, NoSchema, PatchSchema};
+use crate::machinery::patch::schema::{FieldMeta, NoSchema, PatchSchema};
 
 #[derive(Clone, Copy)]
 struct Options {

@@ -579,7 +579,7 @@ fn changed_value(old: &Value, new: &Value, meta: &FieldMeta, schema: &dyn PatchS
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::apiserver::patch::testutil::pod_schema;
+    use crate::machinery::patch::testutil::pod_schema;
     use serde_json::json;
 
     #[test]

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use base64::Engine;
 use kube::config::{AuthInfo, Cluster, Context, Kubeconfig, NamedAuthInfo, NamedCluster, NamedContext};
 
-use crate::apiserver::pki::CertifiedKey;
+use crate::machinery::pki::CertifiedKey;
 
 #[derive(Debug, thiserror::Error)]
 pub enum KubeconfigFileError {
@@ -802,7 +802,7 @@ mod set_tests {
         let a = write(dir.path(), "config", FIRST);
         let access = ConfigAccess::new(Some(&a.display().to_string()), None, dir.path());
         let mut set = access.load().unwrap();
-        let key = crate::apiserver::pki::CertifiedKey { cert_pem: "cert".into(), key_pem: "key".into() };
+        let key = crate::machinery::pki::CertifiedKey { cert_pem: "cert".into(), key_pem: "key".into() };
         set.merge_in(&single("kctl-dev", "https://127.0.0.1:1", "ca", &key), true).unwrap();
         set.save().unwrap();
         let set = access.load().unwrap();

@@ -24,6 +24,7 @@ pub mod schema;
 pub mod strategic;
 #[cfg(test)]
 mod testutil;
+pub mod threeway;
 
 pub use apply::{
     apply, conflict_message, managed_fields, track_update, track_update_with_schema, ApplyError, Conflict,

@@ -1,0 +1,14 @@
+//! The shared middle layer, as upstream's apimachinery, client-go's tools and
+//! component-base: what several components need, each concept once. Nothing here
+//! imports a component; every component may import this.
+
+pub mod kubeconfig;
+pub mod leaderelection;
+pub mod patch;
+pub mod pki;
+pub mod pods;
+pub mod quantity;
+pub mod record;
+pub mod taints;
+pub mod tls;
+pub mod well_known;
