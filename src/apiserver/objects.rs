@@ -1,13 +1,12 @@
 //! What the apiserver does to every object it admits, whatever its kind: type and scope
-//! checks, names (generateName), uid, timestamps, generation, status handling on create
-//! and on the main resource vs the status subresource, then the kind's own defaults and
-//! validation from the registry's strategy.
+//! checks, names (generateName), uid, timestamps, the main resource vs the status
+//! subresource, then the kind's strategy from the registry (initial status, defaults,
+//! generation, validation).
 
 use chrono::{SecondsFormat, Utc};
 use serde_json::{json, Map, Value};
 
 use super::status::ApiError;
-use crate::registry::strategy;
 use crate::registry::ResourceInfo;
 
 pub fn now_rfc3339() -> String {
@@ -83,47 +82,6 @@ fn random_suffix() -> String {
     bytes.iter().take(5).map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect()
 }
 
-fn pod_qos_class(pod: &Value) -> &'static str {
-    let containers: Vec<&Value> = ["containers", "initContainers"]
-        .iter()
-        .filter_map(|field| pod.pointer(&format!("/spec/{field}")).and_then(Value::as_array))
-        .flatten()
-        .collect();
-    let resources =
-        |c: &Value, kind: &str| c.pointer(&format!("/resources/{kind}")).and_then(Value::as_object).cloned();
-    let any = containers.iter().any(|c| {
-        resources(c, "requests").is_some_and(|r| !r.is_empty()) || resources(c, "limits").is_some_and(|l| !l.is_empty())
-    });
-    if !any {
-        return "BestEffort";
-    }
-    let guaranteed = containers.iter().all(|c| {
-        let limits = resources(c, "limits").unwrap_or_default();
-        let requests = resources(c, "requests").unwrap_or_default();
-        ["cpu", "memory"]
-            .iter()
-            .all(|r| limits.get(*r).is_some_and(|limit| requests.get(*r).is_none_or(|request| request == limit)))
-    });
-    if guaranteed {
-        "Guaranteed"
-    } else {
-        "Burstable"
-    }
-}
-
-/// The status a new object starts with (upstream's PrepareForCreate).
-fn initial_status(resource: &ResourceInfo, object: &mut Value) {
-    let status = match resource.kind {
-        "Pod" => json!({"phase": "Pending", "qosClass": pod_qos_class(object)}),
-        "Namespace" => json!({"phase": "Active"}),
-        "Service" => json!({"loadBalancer": {}}),
-        "Node" => return,
-        _ if resource.has_subresource("status") => json!({}),
-        _ => return,
-    };
-    object["status"] = status;
-}
-
 /// Everything a create does before storing: names, identity, timestamps, status,
 /// defaults and validation.
 pub fn prepare_create(resource: &ResourceInfo, object: &mut Value, namespace: Option<&str>) -> Result<(), ApiError> {
@@ -142,10 +100,8 @@ pub fn prepare_create(resource: &ResourceInfo, object: &mut Value, namespace: Op
     for field in ["resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink", "generation"] {
         metadata.remove(field);
     }
-    initial_status(resource, object);
-    strategy::default_object(resource, object);
-    strategy::prepare_for_create(resource, object);
-    let causes = strategy::validate_create(resource, object);
+    resource.strategy.prepare_for_create(resource, object);
+    let causes = resource.strategy.validate(resource, object);
     if !causes.is_empty() {
         let name = object.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
         return Err(ApiError::invalid(&resource.qualified_kind(), &name, causes));
@@ -206,10 +162,9 @@ pub fn prepare_update(
             };
         }
     }
-    strategy::default_object(resource, new);
-    // Keeps status (only the status subresource writes it) and counts spec changes.
-    strategy::prepare_for_update(resource, new, old);
-    let causes = strategy::validate_update(resource, new, old);
+    // Defaults, keeps status (only the status subresource writes it) and counts spec changes.
+    resource.strategy.prepare_for_update(resource, new, old);
+    let causes = resource.strategy.validate_update(new, old);
     if !causes.is_empty() {
         return Err(ApiError::invalid(&resource.qualified_kind(), &name, causes));
     }
@@ -254,7 +209,7 @@ mod tests {
         let mut old = json!({"apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": {"name": "web", "namespace": "d", "uid": "u1", "generation": 3},
             "spec": deployment_spec(1), "status": {"replicas": 1}});
-        strategy::default_object(deployments, &mut old);
+        deployments.strategy.default(&mut old);
         let mut same = old.clone();
         same["status"] = json!({"replicas": 5});
         prepare_update(deployments, &mut same, &old, None).unwrap();
@@ -271,14 +226,5 @@ mod tests {
         status["status"] = json!({"replicas": 2});
         prepare_update(deployments, &mut status, &old, Some("status")).unwrap();
         assert_eq!((status["spec"]["replicas"].clone(), status["status"]["replicas"].clone()), (json!(1), json!(2)));
-    }
-
-    #[test]
-    fn qos_classes() {
-        assert_eq!(pod_qos_class(&json!({"spec": {"containers": [{"name": "a"}]}})), "BestEffort");
-        let guaranteed = json!({"spec": {"containers": [{"resources": {"limits": {"cpu": "1", "memory": "1Gi"}}}]}});
-        assert_eq!(pod_qos_class(&guaranteed), "Guaranteed");
-        let burstable = json!({"spec": {"containers": [{"resources": {"requests": {"cpu": "1"}}}]}});
-        assert_eq!(pod_qos_class(&burstable), "Burstable");
     }
 }

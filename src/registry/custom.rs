@@ -17,7 +17,12 @@ use sha2::{Digest, Sha256};
 
 use super::jsonpath::JsonPath;
 use super::tables::{Column, AGE_DOC, NAME_DOC};
-use super::ResourceInfo;
+use super::{ResourceInfo, Strategy};
+
+/// The strategy of every custom resource: no built-in rules. Their CRD's schema prunes, defaults
+/// and validates them (in the apiserver's `crd` module), and their printer columns and
+/// selectable fields are the [`CustomResource`]'s, which tables and selectors read first.
+static STRATEGY: Strategy = Strategy::DEFAULT;
 
 /// A printer column with the path its cells read (`None` for NAME).
 #[derive(Debug)]
@@ -249,6 +254,7 @@ fn resource_info(crd: &Value, spec: &Value, version: &Value) -> Option<ResourceI
         namespaced: spec.get("scope").and_then(Value::as_str) != Some("Cluster"),
         subresources: leak_list(subresources),
         schema: leak(definition_name(group, version_name, kind)),
+        strategy: &STRATEGY,
         custom: Some(Box::leak(Box::new(custom))),
     })
 }

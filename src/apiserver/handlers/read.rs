@@ -28,46 +28,13 @@ pub async fn get(state: &Arc<ApiState>, request: &Request, target: &Target, name
     Ok(json_response(StatusCode::OK, &object))
 }
 
-/// Field selectors each resource supports, as upstream (metadata.name and
-/// metadata.namespace everywhere).
-fn supports_field(resource: &ResourceInfo, field: &str) -> bool {
-    if let Some(custom) = resource.custom {
-        return matches!(field, "metadata.name" | "metadata.namespace") || custom.selectable(field).is_some();
-    }
-    matches!(field, "metadata.name" | "metadata.namespace")
-        || match resource.kind {
-            "Pod" => matches!(
-                field,
-                "spec.nodeName"
-                    | "spec.restartPolicy"
-                    | "spec.schedulerName"
-                    | "spec.serviceAccountName"
-                    | "spec.hostNetwork"
-                    | "status.phase"
-                    | "status.podIP"
-                    | "status.nominatedNodeName"
-            ),
-            "Event" => {
-                field.starts_with("involvedObject.")
-                    || field.starts_with("regarding.")
-                    || matches!(field, "reason" | "reportingComponent" | "source" | "type")
-            }
-            "Node" => field == "spec.unschedulable",
-            "Namespace" => field == "status.phase",
-            "Secret" => field == "type",
-            "ReplicaSet" | "ReplicationController" => field == "status.replicas",
-            "Job" => field == "status.successful",
-            _ => false,
-        }
-}
-
 /// The label and field selectors of a list or watch.
 pub fn selectors(request: &Request, resource: &ResourceInfo) -> Result<(LabelSelector, FieldSelector), ApiError> {
     let labels = LabelSelector::parse(request.param("labelSelector").unwrap_or_default())
         .map_err(|err| ApiError::bad_request(err.to_string()))?;
     let fields = FieldSelector::parse(request.param("fieldSelector").unwrap_or_default())
         .map_err(|err| ApiError::bad_request(err.to_string()))?;
-    if let Some(field) = fields.fields().find(|f| !supports_field(resource, f)) {
+    if let Some(field) = fields.fields().find(|f| !resource.selects_field(f)) {
         return Err(ApiError::bad_request(format!("field label not supported: {field}")));
     }
     Ok((labels, fields))

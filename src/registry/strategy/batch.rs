@@ -1,6 +1,7 @@
-//! Jobs and CronJobs: batch/v1 defaulters, the Job strategy's generated selector and labels,
-//! `ValidateJob`/`ValidateCronJob` (restartPolicy OnFailure|Never, counts ≥ 0, cron schedule)
-//! and the update rules (selector, template, completions and completionMode immutable).
+//! The strategies of Jobs and CronJobs, and their rules: batch/v1 defaulters, the Job
+//! strategy's generated selector and labels, `ValidateJob`/`ValidateCronJob` (restartPolicy
+//! OnFailure|Never, counts ≥ 0, cron schedule) and the update rules (selector, template,
+//! completions and completionMode immutable).
 
 use serde_json::{json, Map, Value};
 
@@ -8,6 +9,28 @@ use super::field::{ensure_obj, go_json, go_string_map, quote, s, set_default, se
 use super::pod::{default_pod_template, validate_pod_template};
 use super::selector::{as_selector, go_label_selector, validate_label_selector};
 use super::workloads::nonnegative;
+use super::Strategy;
+use crate::registry::tables;
+
+/// Upstream's `jobStrategy`.
+pub(crate) static JOB: Strategy = Strategy {
+    defaulter: default_job,
+    tracks_generation: true,
+    validator: validate_job,
+    update_validator: Some(validate_job_update),
+    fields: &["status.successful"],
+    printer: &tables::workloads::JOB,
+    ..Strategy::DEFAULT
+};
+
+/// Upstream's `cronJobStrategy`.
+pub(crate) static CRON_JOB: Strategy = Strategy {
+    defaulter: default_cron_job,
+    tracks_generation: true,
+    validator: validate_cron_job,
+    printer: &tables::workloads::CRON_JOB,
+    ..Strategy::DEFAULT
+};
 
 const CONTROLLER_UID: &str = "batch.kubernetes.io/controller-uid";
 const LEGACY_CONTROLLER_UID: &str = "controller-uid";

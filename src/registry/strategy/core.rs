@@ -1,10 +1,71 @@
-//! The small core kinds: Namespaces (finalizer, phase, name label), Secrets (type, keys,
-//! immutability), ConfigMaps (keys, immutability) and Endpoints (port protocol).
+//! The strategies of the small core kinds and their rules: Namespaces (finalizer, phase, name
+//! label), Nodes (allocatable), Secrets (type, keys, immutability), ConfigMaps (keys,
+//! immutability), Endpoints (port protocol), ServiceAccounts and Events (of both API groups,
+//! which upstream serves from one registry).
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use super::field::{child, ensure_obj, quote, s, set_default_str, Errs};
-use super::names::is_config_map_key;
+use super::names::{is_config_map_key, NameRule};
+use super::{InitialStatus, Strategy};
+use crate::registry::tables;
+
+/// Upstream's `namespaceStrategy`: DNS-1123 label names, phase Active to start with, and
+/// finalizers that change through `/finalize` only.
+pub(crate) static NAMESPACE: Strategy = Strategy {
+    defaulter: default_namespace,
+    initial_status: InitialStatus::From(|_| json!({"phase": "Active"})),
+    keep_on_update: keep_finalizers,
+    name_rule: NameRule::Label,
+    validator: validate_namespace,
+    fields: &["status.phase"],
+    printer: &tables::core_kinds::NAMESPACE,
+    ..Strategy::DEFAULT
+};
+
+/// Upstream's `nodeStrategy`: a Node is created with the status its kubelet sends.
+pub(crate) static NODE: Strategy = Strategy {
+    defaulter: default_node,
+    initial_status: InitialStatus::AsSent,
+    fields: &["spec.unschedulable"],
+    printer: &tables::core_kinds::NODE,
+    ..Strategy::DEFAULT
+};
+
+/// Upstream's `strategy` for Secrets.
+pub(crate) static SECRET: Strategy = Strategy {
+    defaulter: default_secret,
+    validator: validate_secret,
+    update_validator: Some(|e, new, old| validate_data_update(e, new, old, true)),
+    fields: &["type"],
+    printer: &tables::core_kinds::SECRET,
+    ..Strategy::DEFAULT
+};
+
+/// Upstream's `strategy` for ConfigMaps.
+pub(crate) static CONFIG_MAP: Strategy = Strategy {
+    validator: validate_config_map,
+    update_validator: Some(|e, new, old| validate_data_update(e, new, old, false)),
+    printer: &tables::core_kinds::CONFIG_MAP,
+    ..Strategy::DEFAULT
+};
+
+pub(crate) static ENDPOINTS: Strategy =
+    Strategy { defaulter: default_endpoints, printer: &tables::core_kinds::ENDPOINTS, ..Strategy::DEFAULT };
+
+pub(crate) static SERVICE_ACCOUNT: Strategy =
+    Strategy { printer: &tables::core_kinds::SERVICE_ACCOUNT, ..Strategy::DEFAULT };
+
+/// The field set of Events, whichever group serves them.
+const EVENT_FIELDS: &[&str] = &["involvedObject.*", "regarding.*", "reason", "reportingComponent", "source", "type"];
+
+/// core/v1 Events.
+pub(crate) static EVENT: Strategy =
+    Strategy { fields: EVENT_FIELDS, printer: &tables::core_kinds::EVENT, ..Strategy::DEFAULT };
+
+/// events.k8s.io/v1 Events: the same objects, printed as that group prints them.
+pub(crate) static EVENTS_K8S_IO_EVENT: Strategy =
+    Strategy { fields: EVENT_FIELDS, printer: &tables::core_kinds::EVENTS_K8S_IO_EVENT, ..Strategy::DEFAULT };
 
 /// `SetDefaults_Namespace` (the `kubernetes.io/metadata.name` label) and the strategy's
 /// `PrepareForCreate` (finalizer `kubernetes`, phase Active).
@@ -24,6 +85,13 @@ pub(crate) fn default_namespace(obj: &mut Value) {
     }
     if let Some(status) = ensure_obj(root, "status") {
         set_default_str(status, "phase", "Active");
+    }
+}
+
+/// A Namespace keeps its stored `spec.finalizers` on update.
+fn keep_finalizers(root: &mut Map<String, Value>, old: &Value) {
+    if let (Some(spec), Some(finalizers)) = (ensure_obj(root, "spec"), old.pointer("/spec/finalizers")) {
+        spec.insert("finalizers".into(), finalizers.clone());
     }
 }
 

@@ -1,26 +1,61 @@
-//! Per-resource defaulting and validation (upstream's "strategy": PrepareForCreate,
-//! Validate, ValidateUpdate), over objects as JSON.
+//! Each kind's rules as one value, as upstream's `rest.Strategy` (`pkg/registry/core/pod/strategy.go`):
+//! a [`Strategy`] says what a create and an update do to the kind's objects — its defaults, the
+//! status a new object starts with, whether `metadata.generation` counts spec changes, what an
+//! update keeps of the stored object, the name rule, `Validate` and `ValidateUpdate` — which
+//! fields lists and watches may select on (its field set), and its table printer. Every registry
+//! entry points to its kind's strategy ([`ResourceInfo::strategy`]), and the apiserver calls
+//! `resource.strategy.prepare_for_create(…)`, `.validate(…)` and the rest without naming kinds.
+//! Objects are JSON from users: every field may be missing or of the wrong type, so defaulters
+//! skip what they cannot interpret and validators report it as a cause.
 //!
-//! One file per concern: `field` (causes and Go renderings), `names` (DNS/label string checks),
-//! `meta` (ObjectMeta), `selector` (LabelSelector), `update` (generation and status bookkeeping), `pod` (pods and templates), `resources` (quantities, requests vs limits), `workloads`
-//! (apps/v1 and RCs), `batch` (Jobs, CronJobs), `service`, `core` (Namespace, Secret, ConfigMap,
-//! Endpoints). Objects come from users: every field may be missing or of the wrong JSON type, so
-//! defaulters skip what they cannot interpret and validators report it as a cause.
+//! The kinds' strategies live with their rules, by family: `pod`, `workloads` (apps/v1 and
+//! ReplicationControllers), `batch` (Jobs, CronJobs), `service`, `core` (Namespace, Node, Events,
+//! Secret, ConfigMap, Endpoints, ServiceAccount), `coordination` (Lease) and `apiextensions` (the
+//! CustomResourceDefinition kind). What they share: `field` (causes and Go renderings), `names`
+//! (DNS/label string checks), `meta` (ObjectMeta), `selector` (LabelSelector), `resources`
+//! (quantities, requests vs limits), `update` (the status and generation bookkeeping of creates
+//! and updates). Custom resources take [`Strategy::DEFAULT`]: their schema-driven pruning,
+//! defaulting and validation are the apiserver's `crd` module, and their printer columns and
+//! selectable fields come from their definition ([`super::CustomResource`]).
+//!
+//! # Adding a kind
+//!
+//! 1. In its family's module (a new file for a new API group), write its rules as functions over
+//!    JSON (`fn default_x(&mut Value)`, `fn validate_x(&mut Errs, &Value)`, an update check if
+//!    upstream has one) and declare its strategy as a static that names what differs from the
+//!    default (each of [`Strategy`]'s fields says what it is for), with its printer from
+//!    [`super::tables`]:
+//!
+//!    ```ignore
+//!    pub(crate) static INGRESS: Strategy = Strategy {
+//!        defaulter: default_ingress,
+//!        validator: validate_ingress,
+//!        printer: &tables::more_kinds::INGRESS,
+//!        ..Strategy::DEFAULT
+//!    };
+//!    ```
+//! 2. Add its entry to [`RESOURCES`](super::RESOURCES) with `strategy: &strategy::networking::INGRESS`.
+//!
+//! Nothing else names the kind; the tests that run every registered strategy over hostile input
+//! and print every registered kind's table pick it up.
 
-mod batch;
-mod core;
+pub(crate) mod apiextensions;
+pub(crate) mod batch;
+pub(crate) mod coordination;
+pub(crate) mod core;
 mod field;
 mod meta;
 mod names;
-mod pod;
+pub(crate) mod pod;
 mod resources;
 mod selector;
-mod service;
+pub(crate) mod service;
 mod update;
-mod workloads;
+pub(crate) mod workloads;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
+use super::tables::{self, Printer};
 use super::ResourceInfo;
 use field::Errs;
 use names::NameRule;
@@ -36,31 +71,158 @@ pub struct Cause {
     pub field: String,
 }
 
-/// Fills in upstream's defaults for a new or updated object.
-pub fn default_object(resource: &ResourceInfo, object: &mut Value) {
-    match (resource.group, resource.kind) {
-        ("", "Pod") => pod::default_pod(object),
-        ("", "ReplicationController") => workloads::default_replication_controller(object),
-        ("", "Service") => service::default_service(object),
-        ("", "Namespace") => core::default_namespace(object),
-        ("", "Secret") => core::default_secret(object),
-        ("", "Endpoints") => core::default_endpoints(object),
-        ("", "Node") => core::default_node(object),
-        ("apps", "Deployment") => workloads::default_deployment(object),
-        ("apps", "ReplicaSet") => workloads::default_replica_set(object),
-        ("apps", "StatefulSet") => workloads::default_stateful_set(object),
-        ("apps", "DaemonSet") => workloads::default_daemon_set(object),
-        ("batch", "Job") => batch::default_job(object),
-        ("batch", "CronJob") => batch::default_cron_job(object),
-        _ => {}
-    }
-    // A fallback for callers that skip `prepare_for_create`: generation-tracking kinds start at 1.
-    if update::uses_generation(resource) {
-        if let Some(meta) = object.as_object_mut().and_then(|o| field::ensure_obj(o, "metadata")) {
-            field::set_default(meta, "generation", serde_json::json!(1));
+/// A kind's rules: what creates and updates do to its objects beyond what every object gets
+/// (identity, timestamps, the ObjectMeta checks), the fields that select it, and its table.
+/// Kinds declare theirs as statics from [`Strategy::DEFAULT`]; the methods are the entry points.
+pub struct Strategy {
+    /// Upstream's defaulting (`SetDefaults_*`, and the admission defaults kctl applies with
+    /// them), on every create and update; idempotent.
+    defaulter: fn(&mut Value),
+    /// The status a new object starts with.
+    initial_status: InitialStatus,
+    /// Whether `metadata.generation` counts changes of the spec (1 on create).
+    tracks_generation: bool,
+    /// What an update keeps of the stored object besides its status (a Namespace's finalizers).
+    keep_on_update: fn(&mut Map<String, Value>, &Value),
+    /// How `metadata.name` is checked.
+    name_rule: NameRule,
+    /// Upstream's `Validate`: the checks of a new object beyond its ObjectMeta.
+    validator: fn(&mut Errs, &Value),
+    /// Upstream's `ValidateUpdate` beyond ObjectMeta's; `None` checks the new object as on create.
+    update_validator: Option<fn(&mut Errs, &Value, &Value)>,
+    /// The fields lists and watches may select on besides `metadata.name` and
+    /// `metadata.namespace` (upstream's field set); `prefix.*` admits every field under `prefix`.
+    fields: &'static [&'static str],
+    /// Its table's columns and cells.
+    printer: &'static Printer,
+}
+
+/// The `status` a new object gets (upstream's `PrepareForCreate`).
+#[derive(Clone, Copy)]
+enum InitialStatus {
+    /// Empty when the resource has a `/status` subresource (its controllers write it there),
+    /// as sent otherwise.
+    Cleared,
+    /// As sent (a kubelet registers its Node with the node's status).
+    AsSent,
+    /// Computed from the new object, before its defaults.
+    From(fn(&Value) -> Value),
+}
+
+impl Strategy {
+    /// No rules: no defaults, status cleared on create where `/status` writes it, RFC 1123
+    /// subdomain names, no checks beyond ObjectMeta, selectable by name and namespace only, and
+    /// the NAME and AGE columns. Kinds name what differs: `Strategy { validator: …, ..Strategy::DEFAULT }`.
+    pub(crate) const DEFAULT: Strategy = Strategy {
+        defaulter: |_| {},
+        initial_status: InitialStatus::Cleared,
+        tracks_generation: false,
+        keep_on_update: |_, _| {},
+        name_rule: NameRule::Subdomain,
+        validator: |_, _| {},
+        update_validator: None,
+        fields: &[],
+        printer: &tables::NAME_AND_AGE,
+    };
+
+    /// Fills in the kind's defaults (a generation-tracking kind's generation starts at 1 here
+    /// too, for callers that default without preparing a create).
+    pub fn default(&self, object: &mut Value) {
+        (self.defaulter)(object);
+        if self.tracks_generation {
+            update::default_generation(object);
         }
     }
+
+    /// Upstream's `PrepareForCreate`, after the defaults decoding applies: the initial status,
+    /// the defaults, and `metadata.generation` 1 for the kinds that count it. Before [`Strategy::validate`].
+    pub fn prepare_for_create(&self, resource: &ResourceInfo, object: &mut Value) {
+        let status = match self.initial_status {
+            InitialStatus::Cleared if resource.has_subresource("status") => Some(Value::Object(Map::new())),
+            InitialStatus::Cleared | InitialStatus::AsSent => None,
+            InitialStatus::From(status_of) => Some(status_of(object)),
+        };
+        if let (Some(status), Some(root)) = (status, object.as_object_mut()) {
+            root.insert("status".into(), status);
+        }
+        self.default(object);
+        if self.tracks_generation {
+            update::start_generation(object);
+        }
+    }
+
+    /// Upstream's `PrepareForUpdate` of the main resource, after the defaults decoding applies:
+    /// the defaults, the stored status kept (kinds with a `/status` subresource) with whatever
+    /// else the kind keeps, and `metadata.generation` bumped when the spec changed. Before
+    /// [`Strategy::validate_update`].
+    pub fn prepare_for_update(&self, resource: &ResourceInfo, new: &mut Value, old: &Value) {
+        self.default(new);
+        let Some(root) = new.as_object_mut() else { return };
+        if resource.has_subresource("status") {
+            update::keep_status(root, old);
+        }
+        (self.keep_on_update)(root, old);
+        if self.tracks_generation {
+            update::count_generation(root, old);
+        }
+    }
+
+    /// What is wrong with an object about to be created.
+    pub fn validate(&self, resource: &ResourceInfo, object: &Value) -> Vec<Cause> {
+        let mut e = Errs::default();
+        if !object.is_object() {
+            e.wrong_type("", object, "object");
+            return e.causes;
+        }
+        meta::validate_object_meta(&mut e, object, self.name_rule, resource.namespaced);
+        (self.validator)(&mut e, object);
+        e.causes
+    }
+
+    /// What is wrong with an update from `old` to `new` (including changes to immutable fields).
+    pub fn validate_update(&self, new: &Value, old: &Value) -> Vec<Cause> {
+        let mut e = Errs::default();
+        if !new.is_object() {
+            e.wrong_type("", new, "object");
+            return e.causes;
+        }
+        meta::validate_object_meta_update(&mut e, new, old);
+        match self.update_validator {
+            Some(validate_update) => validate_update(&mut e, new, old),
+            None => (self.validator)(&mut e, new),
+        }
+        e.causes
+    }
+
+    /// Whether the kind's field set has `field`, beyond `metadata.name` and `metadata.namespace`
+    /// (see [`ResourceInfo::selects_field`]).
+    pub fn selects_field(&self, field: &str) -> bool {
+        self.fields.iter().any(|selectable| match selectable.strip_suffix('*') {
+            Some(prefix) => field.starts_with(prefix),
+            None => *selectable == field,
+        })
+    }
+
+    /// The kind's table printer.
+    pub fn printer(&self) -> &'static Printer {
+        self.printer
+    }
 }
+
+impl std::fmt::Debug for Strategy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Strategy").field("fields", &self.fields).finish_non_exhaustive()
+    }
+}
+
+/// Strategies are statics: the same strategy is the same value.
+impl PartialEq for Strategy {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl Eq for Strategy {}
 
 /// The DefaultTolerationSeconds admission plugin: a new Pod tolerates the
 /// `node.kubernetes.io/not-ready` and `unreachable` NoExecute taints for `seconds`.
@@ -68,91 +230,11 @@ pub fn add_default_tolerations(pod: &mut Value, seconds: i64) {
     pod::default_toleration_seconds(pod, seconds);
 }
 
-/// Upstream's `PrepareForCreate` bookkeeping beyond defaults: `metadata.generation` 1 for the
-/// kinds that track it. Call once on create, after [`default_object`].
-pub fn prepare_for_create(resource: &ResourceInfo, object: &mut Value) {
-    update::prepare_for_create(resource, object);
-}
-
-/// Upstream's `PrepareForUpdate`: keep the stored status (kinds with a `/status` subresource)
-/// and a Namespace's finalizers, and bump `metadata.generation` when the spec changed. Call on
-/// the main resource's update after [`default_object`] and before [`validate_update`].
-pub fn prepare_for_update(resource: &ResourceInfo, new: &mut Value, old: &Value) {
-    update::prepare_for_update(resource, new, old);
-}
-
-/// How a kind's `metadata.name` is validated upstream.
-fn name_rule(resource: &ResourceInfo) -> NameRule {
-    match (resource.group, resource.kind) {
-        ("", "Namespace") => NameRule::Label,
-        ("", "Service") => NameRule::Dns1035,
-        _ => NameRule::Subdomain,
-    }
-}
-
-/// Kind-specific checks of the object's body (everything but metadata identity).
-fn validate_body(resource: &ResourceInfo, e: &mut Errs, object: &Value) {
-    match (resource.group, resource.kind) {
-        ("", "Pod") => pod::validate_pod(e, object),
-        ("", "ReplicationController") => workloads::validate_replication_controller(e, object),
-        ("", "Service") => service::validate_service(e, object),
-        ("", "Namespace") => core::validate_namespace(e, object),
-        ("", "Secret") => core::validate_secret(e, object),
-        ("", "ConfigMap") => core::validate_config_map(e, object),
-        ("apps", "Deployment") => workloads::validate_deployment(e, object),
-        ("apps", "ReplicaSet") => workloads::validate_replica_set(e, object),
-        ("apps", "StatefulSet") => workloads::validate_stateful_set(e, object),
-        ("apps", "DaemonSet") => workloads::validate_daemon_set(e, object),
-        ("batch", "Job") => batch::validate_job(e, object),
-        ("batch", "CronJob") => batch::validate_cron_job(e, object),
-        _ => {}
-    }
-}
-
 /// What is wrong with a resource embedded in a custom resource at `path` (its apiVersion,
 /// kind and metadata; the CRD's schema checks the rest).
 pub fn validate_embedded_resource(fields: &serde_json::Map<String, Value>, path: &str) -> Vec<Cause> {
     let mut e = Errs::default();
     meta::validate_embedded_resource(&mut e, fields, path);
-    e.causes
-}
-
-/// What is wrong with an object about to be created.
-pub fn validate_create(resource: &ResourceInfo, object: &Value) -> Vec<Cause> {
-    let mut e = Errs::default();
-    if !object.is_object() {
-        e.wrong_type("", object, "object");
-        return e.causes;
-    }
-    meta::validate_object_meta(&mut e, object, name_rule(resource), resource.namespaced);
-    validate_body(resource, &mut e, object);
-    e.causes
-}
-
-/// What is wrong with an update from `old` to `new` (including changes to immutable fields).
-pub fn validate_update(resource: &ResourceInfo, new: &Value, old: &Value) -> Vec<Cause> {
-    let mut e = Errs::default();
-    if !new.is_object() {
-        e.wrong_type("", new, "object");
-        return e.causes;
-    }
-    meta::validate_object_meta_update(&mut e, new, old);
-    match (resource.group, resource.kind) {
-        ("", "Pod") => pod::validate_pod_update(&mut e, new, old),
-        ("", "Service") => service::validate_service_update(&mut e, new, old),
-        ("", "Secret") => core::validate_data_update(&mut e, new, old, true),
-        ("", "ConfigMap") => core::validate_data_update(&mut e, new, old, false),
-        ("apps", "Deployment" | "ReplicaSet" | "DaemonSet") => {
-            validate_body(resource, &mut e, new);
-            workloads::validate_selector_immutable(&mut e, new, old);
-        }
-        ("apps", "StatefulSet") => {
-            validate_body(resource, &mut e, new);
-            workloads::validate_stateful_set_update(&mut e, new, old);
-        }
-        ("batch", "Job") => batch::validate_job_update(&mut e, new, old),
-        _ => validate_body(resource, &mut e, new),
-    }
     e.causes
 }
 
@@ -175,8 +257,8 @@ mod tests {
         let pods = info("v1", "Pod");
         let mut pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "Nginx_1", "namespace": "default"},
             "spec": {"containers": [{"name": "nginx", "image": "nginx"}]}});
-        default_object(pods, &mut pod);
-        let causes = validate_create(pods, &pod);
+        pods.strategy.prepare_for_create(pods, &mut pod);
+        let causes = pods.strategy.validate(pods, &pod);
         assert_eq!(
             fields(&causes),
             vec![("metadata.name", "Invalid value: \"Nginx_1\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")]
@@ -190,8 +272,8 @@ mod tests {
         let mut rs = json!({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "myapp-rs", "namespace": "default"},
             "spec": {"replicas": 3, "selector": {"matchLabels": {"name": "mypod"}},
                 "template": {"spec": {"containers": [{"name": "app", "image": "nginx"}]}}}});
-        default_object(rs_info, &mut rs);
-        let causes = validate_create(rs_info, &rs);
+        rs_info.strategy.prepare_for_create(rs_info, &mut rs);
+        let causes = rs_info.strategy.validate(rs_info, &rs);
         assert_eq!(
             fields(&causes),
             vec![(
@@ -207,13 +289,13 @@ mod tests {
         let mut d = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "nginx-deployment", "namespace": "default"},
             "spec": {"selector": {"matchLabels": {"app": "nginx"}}, "template": {"metadata": {"labels": {"app": "nginx"}},
                 "spec": {"containers": [{"name": "nginx", "image": "nginx:latest", "ports": [{"containerPort": 80}]}]}}}});
-        default_object(deployments, &mut d);
+        deployments.strategy.prepare_for_create(deployments, &mut d);
         assert_eq!(d["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"], "Always");
-        assert!(validate_create(deployments, &d).is_empty());
+        assert!(deployments.strategy.validate(deployments, &d).is_empty());
         let mut changed = d.clone();
         changed["spec"]["selector"]["matchLabels"]["app"] = json!("web");
         changed["spec"]["template"]["metadata"]["labels"]["app"] = json!("web");
-        let causes = validate_update(deployments, &changed, &d);
+        let causes = deployments.strategy.validate_update(&changed, &d);
         assert_eq!(fields(&causes).len(), 1);
         assert_eq!(causes[0].field, "spec.selector");
         assert!(causes[0].message.ends_with(": field is immutable"));
@@ -221,12 +303,13 @@ mod tests {
 
     #[test]
     fn namespaces_and_services_use_their_name_rules() {
-        let ns = validate_create(info("v1", "Namespace"), &json!({"metadata": {"name": "a.b"}}));
+        let namespaces = info("v1", "Namespace");
+        let ns = namespaces.strategy.validate(namespaces, &json!({"metadata": {"name": "a.b"}}));
         assert!(ns[0].message.contains("a lowercase RFC 1123 label must consist"));
         let svc_info = info("v1", "Service");
         let mut svc = json!({"metadata": {"name": "1web", "namespace": "default"}, "spec": {"ports": [{"port": 80}]}});
-        default_object(svc_info, &mut svc);
-        let causes = validate_create(svc_info, &svc);
+        svc_info.strategy.prepare_for_create(svc_info, &mut svc);
+        let causes = svc_info.strategy.validate(svc_info, &svc);
         assert_eq!(causes.len(), 1);
         assert!(causes[0].message.starts_with("Invalid value: \"1web\": a DNS-1035 label must consist"));
     }
@@ -234,7 +317,8 @@ mod tests {
     #[test]
     fn update_may_not_rename() {
         let cms = info("v1", "ConfigMap");
-        let causes = validate_update(cms, &json!({"metadata": {"name": "b"}}), &json!({"metadata": {"name": "a"}}));
+        let causes =
+            cms.strategy.validate_update(&json!({"metadata": {"name": "b"}}), &json!({"metadata": {"name": "a"}}));
         assert_eq!(fields(&causes), vec![("metadata.name", "Invalid value: \"b\": field is immutable")]);
     }
 
@@ -258,7 +342,7 @@ mod tests {
             } else {
                 obj["spec"]["template"] = template.clone();
             }
-            default_object(resource, &mut obj);
+            resource.strategy.default(&mut obj);
             let spec = obj.pointer(&format!("{pointer}/spec")).unwrap_or(&Value::Null);
             assert_eq!(spec["restartPolicy"], "Always", "{kind}");
             assert_eq!(spec["dnsPolicy"], "ClusterFirst", "{kind}");
@@ -277,10 +361,26 @@ mod tests {
     }
 
     #[test]
+    fn new_objects_start_with_their_kinds_status() {
+        let created = |api_version: &str, kind: &str| {
+            let resource = info(api_version, kind);
+            let mut object = json!({"metadata": {"name": "x"}, "spec": {}, "status": {"sent": true}});
+            resource.strategy.prepare_for_create(resource, &mut object);
+            object["status"].clone()
+        };
+        assert_eq!(created("v1", "Service"), json!({"loadBalancer": {}}));
+        assert_eq!(created("v1", "Namespace"), json!({"phase": "Active"}));
+        assert_eq!(created("v1", "Pod"), json!({"phase": "Pending", "qosClass": "BestEffort"}));
+        assert_eq!(created("v1", "Node"), json!({"sent": true}));
+        assert_eq!(created("v1", "ConfigMap"), json!({"sent": true}));
+        assert_eq!(created("apps/v1", "Deployment"), json!({}));
+    }
+
+    #[test]
     fn host_network_pods_default_host_ports() {
         let pods = info("v1", "Pod");
         let mut pod = json!({"metadata": {"name": "p"}, "spec": {"hostNetwork": true, "containers": [{"name": "c", "image": "x", "ports": [{"containerPort": 8080}]}]}});
-        default_object(pods, &mut pod);
+        pods.strategy.default(&mut pod);
         assert_eq!(
             pod["spec"]["containers"][0]["ports"][0],
             json!({"containerPort": 8080, "hostPort": 8080, "protocol": "TCP"})
@@ -292,9 +392,9 @@ mod tests {
         let jobs = info("batch/v1", "Job");
         let mut job = json!({"metadata": {"name": "pi", "namespace": "default", "uid": "1b2c"},
             "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "pi", "image": "perl:5.34"}]}}}});
-        default_object(jobs, &mut job);
-        prepare_for_create(jobs, &mut job);
-        assert!(validate_create(jobs, &job).is_empty(), "{:?}", validate_create(jobs, &job));
+        jobs.strategy.prepare_for_create(jobs, &mut job);
+        let causes = jobs.strategy.validate(jobs, &job);
+        assert!(causes.is_empty(), "{causes:?}");
         assert_eq!(job["spec"]["selector"]["matchLabels"]["batch.kubernetes.io/controller-uid"], "1b2c");
         assert_eq!(job["metadata"]["generation"], 1);
     }
@@ -312,15 +412,20 @@ mod tests {
             json!({"metadata": {"name": "a", "labels": {"a": 1}}, "spec": {"template": {"metadata": [], "spec": {"containers": [null, 1, "x"]}}, "jobTemplate": {"spec": 1}}}),
         ];
         for resource in RESOURCES {
+            let strategy = resource.strategy;
             for input in &inputs {
                 let mut v = input.clone();
-                default_object(resource, &mut v);
+                strategy.default(&mut v);
                 let mut twice = v.clone();
-                default_object(resource, &mut twice);
+                strategy.default(&mut twice);
                 assert_eq!(twice, v, "defaults of {} are idempotent", resource.kind);
-                validate_create(resource, &v);
-                validate_update(resource, &v, input);
-                validate_update(resource, input, &v);
+                strategy.validate(resource, &v);
+                strategy.validate_update(&v, input);
+                strategy.validate_update(input, &v);
+                let mut created = input.clone();
+                strategy.prepare_for_create(resource, &mut created);
+                let mut updated = input.clone();
+                strategy.prepare_for_update(resource, &mut updated, &v);
             }
         }
     }

@@ -1,7 +1,8 @@
-//! Pods and pod templates: the v1 defaulters (`SetDefaults_PodSpec`, `_Container`, `_Probe`,
-//! `_Volume`, `_Pod`), the admission plugins that visibly change a Pod (ServiceAccount, Priority,
-//! DefaultTolerationSeconds), `PrepareForCreate`'s status, `ValidatePodSpec` and
-//! `ValidatePodUpdate` with upstream's field paths and messages.
+//! The Pod's strategy, and the rules of pods and pod templates: the v1 defaulters
+//! (`SetDefaults_PodSpec`, `_Container`, `_Probe`, `_Volume`, `_Pod`), the admission plugins
+//! that visibly change a Pod (ServiceAccount, Priority, DefaultTolerationSeconds),
+//! `PrepareForCreate`'s status, `ValidatePodSpec` and `ValidatePodUpdate` with upstream's field
+//! paths and messages.
 
 use serde_json::{json, Map, Value};
 
@@ -12,8 +13,65 @@ use super::meta::{validate_annotations, validate_labels};
 use super::names::{
     is_dns1123_label, is_dns1123_subdomain, is_label_value, is_qualified_name, is_valid_port_name, is_valid_port_num,
 };
+use super::{InitialStatus, Strategy};
+use crate::registry::tables;
 
 const PROTOCOLS: &[&str] = &["SCTP", "TCP", "UDP"];
+
+/// Upstream's `podStrategy`.
+pub(crate) static POD: Strategy = Strategy {
+    defaulter: default_pod,
+    initial_status: InitialStatus::From(initial_status),
+    validator: validate_pod,
+    update_validator: Some(validate_pod_update),
+    fields: &[
+        "spec.nodeName",
+        "spec.restartPolicy",
+        "spec.schedulerName",
+        "spec.serviceAccountName",
+        "spec.hostNetwork",
+        "status.phase",
+        "status.podIP",
+        "status.nominatedNodeName",
+    ],
+    printer: &tables::pods::POD,
+    ..Strategy::DEFAULT
+};
+
+/// `PrepareForCreate`'s status: phase Pending and the pod's QoS class.
+fn initial_status(pod: &Value) -> Value {
+    json!({"phase": "Pending", "qosClass": created_qos_class(pod)})
+}
+
+/// The QoS class a new pod is created with: BestEffort without requests or limits, Guaranteed
+/// when every container limits cpu and memory and requests (if at all) the same text.
+fn created_qos_class(pod: &Value) -> &'static str {
+    let containers: Vec<&Value> = ["containers", "initContainers"]
+        .iter()
+        .filter_map(|field| pod.pointer(&format!("/spec/{field}")).and_then(Value::as_array))
+        .flatten()
+        .collect();
+    let resources =
+        |c: &Value, kind: &str| c.pointer(&format!("/resources/{kind}")).and_then(Value::as_object).cloned();
+    let any = containers.iter().any(|c| {
+        resources(c, "requests").is_some_and(|r| !r.is_empty()) || resources(c, "limits").is_some_and(|l| !l.is_empty())
+    });
+    if !any {
+        return "BestEffort";
+    }
+    let guaranteed = containers.iter().all(|c| {
+        let limits = resources(c, "limits").unwrap_or_default();
+        let requests = resources(c, "requests").unwrap_or_default();
+        ["cpu", "memory"]
+            .iter()
+            .all(|r| limits.get(*r).is_some_and(|limit| requests.get(*r).is_none_or(|request| request == limit)))
+    });
+    if guaranteed {
+        "Guaranteed"
+    } else {
+        "Burstable"
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Defaults
@@ -694,6 +752,17 @@ fn spec_diff(old: &Value, new: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn new_pods_start_pending_with_their_qos_class() {
+        let class = |pod: Value| initial_status(&pod)["qosClass"].clone();
+        assert_eq!(class(json!({"spec": {"containers": [{"name": "a"}]}})), "BestEffort");
+        let guaranteed = json!({"spec": {"containers": [{"resources": {"limits": {"cpu": "1", "memory": "1Gi"}}}]}});
+        assert_eq!(class(guaranteed), "Guaranteed");
+        let burstable = json!({"spec": {"containers": [{"resources": {"requests": {"cpu": "1"}}}]}});
+        assert_eq!(class(burstable), "Burstable");
+        assert_eq!(initial_status(&json!({}))["phase"], "Pending");
+    }
 
     fn defaulted(obj: Value) -> Value {
         let mut obj = obj;

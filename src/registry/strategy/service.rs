@@ -1,13 +1,26 @@
-//! Services: `SetDefaults_Service` plus the IP-family defaults the service REST layer applies
-//! on a single-stack IPv4 cluster (cluster IP allocation itself lives elsewhere), and
-//! `ValidateService`/`ValidateServiceUpdate`.
+//! The Service's strategy and its rules: `SetDefaults_Service` plus the IP-family defaults the
+//! service REST layer applies on a single-stack IPv4 cluster (cluster IP allocation itself lives
+//! elsewhere), and `ValidateService`/`ValidateServiceUpdate`.
 
 use serde_json::{json, Value};
 
 use super::field::{child, go_json, index, quote, s, set_default, set_default_str, Errs};
 use super::meta::validate_labels;
-use super::names::{is_dns1123_label, is_valid_port_name, is_valid_port_num};
+use super::names::{is_dns1123_label, is_valid_port_name, is_valid_port_num, NameRule};
 use super::pod::validate_protocol;
+use super::{InitialStatus, Strategy};
+use crate::registry::tables;
+
+/// Upstream's `svcStrategy`: DNS-1035 names, and an empty load balancer status to start with.
+pub(crate) static SERVICE: Strategy = Strategy {
+    defaulter: default_service,
+    initial_status: InitialStatus::From(|_| json!({"loadBalancer": {}})),
+    name_rule: NameRule::Dns1035,
+    validator: validate_service,
+    update_validator: Some(validate_service_update),
+    printer: &tables::core_kinds::SERVICE,
+    ..Strategy::DEFAULT
+};
 
 pub(crate) fn default_service(obj: &mut Value) {
     let Some(spec) = obj.as_object_mut().and_then(|o| super::field::ensure_obj(o, "spec")) else { return };

@@ -1,12 +1,82 @@
-//! Deployments, ReplicaSets, ReplicationControllers, StatefulSets and DaemonSets: apps/v1 and
-//! core/v1 defaulters, `ValidateXSpec` (selector vs template labels, replicas, strategies,
-//! restartPolicy Always) and the update rules (immutable selectors, StatefulSet's frozen spec).
+//! The strategies of Deployments, ReplicaSets, ReplicationControllers, StatefulSets, DaemonSets
+//! and ControllerRevisions, and their rules: apps/v1 and core/v1 defaulters, `ValidateXSpec`
+//! (selector vs template labels, replicas, strategies, restartPolicy Always) and the update
+//! rules (immutable selectors, StatefulSet's frozen spec).
 
 use serde_json::{json, Map, Value};
 
 use super::field::{child, ensure_obj, go_string_map, obj_mut, quote, s, set_default, set_default_str, Errs};
 use super::pod::{default_pod_template, validate_pod_template};
 use super::selector::{as_selector, go_label_selector, is_empty_selector, validate_label_selector};
+use super::Strategy;
+use crate::registry::tables;
+
+/// Upstream's `rcStrategy`.
+pub(crate) static REPLICATION_CONTROLLER: Strategy = Strategy {
+    defaulter: default_replication_controller,
+    tracks_generation: true,
+    validator: validate_replication_controller,
+    fields: &["status.replicas"],
+    printer: &tables::workloads::REPLICATION_CONTROLLER,
+    ..Strategy::DEFAULT
+};
+
+/// Upstream's `deploymentStrategy`.
+pub(crate) static DEPLOYMENT: Strategy = Strategy {
+    defaulter: default_deployment,
+    tracks_generation: true,
+    validator: validate_deployment,
+    update_validator: Some(|e, new, old| {
+        validate_deployment(e, new);
+        validate_selector_immutable(e, new, old);
+    }),
+    printer: &tables::workloads::DEPLOYMENT,
+    ..Strategy::DEFAULT
+};
+
+/// Upstream's `rsStrategy`.
+pub(crate) static REPLICA_SET: Strategy = Strategy {
+    defaulter: default_replica_set,
+    tracks_generation: true,
+    validator: validate_replica_set,
+    update_validator: Some(|e, new, old| {
+        validate_replica_set(e, new);
+        validate_selector_immutable(e, new, old);
+    }),
+    fields: &["status.replicas"],
+    printer: &tables::workloads::REPLICA_SET,
+    ..Strategy::DEFAULT
+};
+
+/// Upstream's `statefulSetStrategy`.
+pub(crate) static STATEFUL_SET: Strategy = Strategy {
+    defaulter: default_stateful_set,
+    tracks_generation: true,
+    validator: validate_stateful_set,
+    update_validator: Some(|e, new, old| {
+        validate_stateful_set(e, new);
+        validate_stateful_set_update(e, new, old);
+    }),
+    printer: &tables::workloads::STATEFUL_SET,
+    ..Strategy::DEFAULT
+};
+
+/// Upstream's `daemonSetStrategy`.
+pub(crate) static DAEMON_SET: Strategy = Strategy {
+    defaulter: default_daemon_set,
+    tracks_generation: true,
+    validator: validate_daemon_set,
+    update_validator: Some(|e, new, old| {
+        validate_daemon_set(e, new);
+        validate_selector_immutable(e, new, old);
+    }),
+    printer: &tables::workloads::DAEMON_SET,
+    ..Strategy::DEFAULT
+};
+
+/// ControllerRevisions: no rules beyond ObjectMeta's.
+pub(crate) static CONTROLLER_REVISION: Strategy =
+    Strategy { printer: &tables::workloads::CONTROLLER_REVISION, ..Strategy::DEFAULT };
 
 // ---------------------------------------------------------------------------------------------
 // Defaults

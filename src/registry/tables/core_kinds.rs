@@ -13,7 +13,7 @@ use super::{
 
 const NAMESPACE_COLUMNS: &[Column] = &[NAME, col("Status", "string", "The status of the namespace"), AGE];
 
-pub(crate) static NAMESPACE: Printer = Printer { columns: NAMESPACE_COLUMNS, cells: namespace_cells };
+pub static NAMESPACE: Printer = Printer { columns: NAMESPACE_COLUMNS, cells: namespace_cells };
 
 fn namespace_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
     vec![name_cell(o), s(or_default(str_at(o, "/status/phase"), "Active")), s(age(o, now))]
@@ -44,7 +44,7 @@ const NODE_COLUMNS: &[Column] = &[
     ),
 ];
 
-pub(crate) static NODE: Printer = Printer { columns: NODE_COLUMNS, cells: node_cells };
+pub static NODE: Printer = Printer { columns: NODE_COLUMNS, cells: node_cells };
 
 /// STATUS: Ready/NotReady from the Ready condition (the last one listed wins), Unknown without it,
 /// plus `,SchedulingDisabled` for a cordoned node.
@@ -126,8 +126,8 @@ const EVENT_COLUMNS: &[Column] = &[
     Column { name: "Name", type_: "string", format: "name", description: NAME_DOC, priority: 1 },
 ];
 
-pub(crate) static EVENT: Printer = Printer { columns: EVENT_COLUMNS, cells: core_event_cells };
-pub(crate) static EVENTS_K8S_IO_EVENT: Printer = Printer { columns: EVENT_COLUMNS, cells: events_k8s_io_event_cells };
+pub static EVENT: Printer = Printer { columns: EVENT_COLUMNS, cells: core_event_cells };
+pub static EVENTS_K8S_IO_EVENT: Printer = Printer { columns: EVENT_COLUMNS, cells: events_k8s_io_event_cells };
 
 /// The JSON pointers of the fields upstream's event printer reads, per API group.
 struct EventFields {
@@ -225,7 +225,7 @@ const CONFIG_MAP_COLUMNS: &[Column] = &[
     AGE,
 ];
 
-pub(crate) static CONFIG_MAP: Printer = Printer { columns: CONFIG_MAP_COLUMNS, cells: config_map_cells };
+pub static CONFIG_MAP: Printer = Printer { columns: CONFIG_MAP_COLUMNS, cells: config_map_cells };
 
 /// DATA counts both data and binaryData keys.
 fn config_map_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
@@ -239,7 +239,7 @@ const SECRET_COLUMNS: &[Column] = &[
     AGE,
 ];
 
-pub(crate) static SECRET: Printer = Printer { columns: SECRET_COLUMNS, cells: secret_cells };
+pub static SECRET: Printer = Printer { columns: SECRET_COLUMNS, cells: secret_cells };
 
 /// DATA counts the keys of data and of not yet merged stringData (upstream merges stringData into
 /// data when converting, before printing).
@@ -259,7 +259,7 @@ const SERVICE_COLUMNS: &[Column] = &[
     wide("Selector", "string", "Route service traffic to pods with label keys and values matching this selector."),
 ];
 
-pub(crate) static SERVICE: Printer = Printer { columns: SERVICE_COLUMNS, cells: service_cells };
+pub static SERVICE: Printer = Printer { columns: SERVICE_COLUMNS, cells: service_cells };
 
 /// The load balancer's ingress IPs (else hostnames), sorted and deduplicated; never clipped, as
 /// the server prints wide.
@@ -345,7 +345,7 @@ fn service_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
 const ENDPOINTS_COLUMNS: &[Column] =
     &[NAME, col("Endpoints", "string", "The set of all endpoints is the union of all subsets."), AGE];
 
-pub(crate) static ENDPOINTS: Printer = Printer { columns: ENDPOINTS_COLUMNS, cells: endpoints_cells };
+pub static ENDPOINTS: Printer = Printer { columns: ENDPOINTS_COLUMNS, cells: endpoints_cells };
 
 /// Upstream's `formatEndpoints`: up to three `ip:port` (bare IPs for port-less subsets), then
 /// ` + N more...`; `<none>` without subsets.
@@ -411,7 +411,7 @@ const SERVICE_ACCOUNT_COLUMNS: &[Column] = &[
     AGE,
 ];
 
-pub(crate) static SERVICE_ACCOUNT: Printer = Printer { columns: SERVICE_ACCOUNT_COLUMNS, cells: service_account_cells };
+pub static SERVICE_ACCOUNT: Printer = Printer { columns: SERVICE_ACCOUNT_COLUMNS, cells: service_account_cells };
 
 fn service_account_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
     vec![name_cell(o), n(arr_at(o, "/secrets").len() as i64), s(age(o, now))]
@@ -420,7 +420,7 @@ fn service_account_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
 const LEASE_COLUMNS: &[Column] =
     &[NAME, col("Holder", "string", "holderIdentity contains the identity of the holder of a current lease."), AGE];
 
-pub(crate) static LEASE: Printer = Printer { columns: LEASE_COLUMNS, cells: lease_cells };
+pub static LEASE: Printer = Printer { columns: LEASE_COLUMNS, cells: lease_cells };
 
 fn lease_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
     vec![name_cell(o), s(opt_str_at(o, "/spec/holderIdentity").unwrap_or("")), s(age(o, now))]

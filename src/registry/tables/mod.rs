@@ -1,5 +1,7 @@
-//! Table columns per resource, as upstream's printers declare them (what
-//! `Accept: application/json;as=Table;v=v1;g=meta.k8s.io` answers and kubectl prints).
+//! Table columns per kind, as upstream's printers declare them (what
+//! `Accept: application/json;as=Table;v=v1;g=meta.k8s.io` answers and kubectl prints): one
+//! [`Printer`] per kind, which the kind's strategy points to. `more_kinds` holds the printers of
+//! built-in kinds kctl does not serve yet, for their strategies to take once they are registered.
 //!
 //! Mirrors k8s.io/kubernetes `pkg/printers/internalversion/printers.go` (1.32). Like upstream's
 //! server-side table convertor, rows always carry every column including the wide (priority 1)
@@ -7,10 +9,10 @@
 //! so every field may be missing: a missing field reads as Go's zero value would, except where
 //! upstream's defaulting (applied when it decodes from storage) would fill it in first.
 
-mod core_kinds;
-mod more_kinds;
-mod pods;
-mod workloads;
+pub mod core_kinds;
+pub mod more_kinds;
+pub mod pods;
+pub mod workloads;
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
@@ -60,69 +62,26 @@ pub(crate) const AGE: Column = col("Age", "string", AGE_DOC);
 pub(crate) const CONTAINERS: Column = wide("Containers", "string", "Names of each container in the template.");
 pub(crate) const IMAGES: Column = wide("Images", "string", "Images referenced by each container in the template.");
 
-/// What kinds without a printer of their own show.
-const DEFAULT_COLUMNS: &[Column] = &[NAME, AGE];
-
-/// A kind's printer: its column table and the function producing one row's cells, in the same order.
-pub(crate) struct Printer {
+/// A kind's printer: its column table and the function producing one row's cells, in the same
+/// order. A kind's [`Strategy`](super::Strategy) names its printer.
+pub struct Printer {
     pub columns: &'static [Column],
     pub cells: fn(&Value, DateTime<Utc>) -> Vec<Value>,
 }
 
-/// Every printer by API group and kind (versions of one kind print alike, as upstream prints the
-/// internal version). Kinds not served yet are here so their tables follow upstream once registered.
-static PRINTERS: &[(&str, &str, &Printer)] = &[
-    ("", "Pod", &pods::POD),
-    ("", "Namespace", &core_kinds::NAMESPACE),
-    ("", "Node", &core_kinds::NODE),
-    ("", "Event", &core_kinds::EVENT),
-    ("events.k8s.io", "Event", &core_kinds::EVENTS_K8S_IO_EVENT),
-    ("", "ConfigMap", &core_kinds::CONFIG_MAP),
-    ("", "Secret", &core_kinds::SECRET),
-    ("", "Service", &core_kinds::SERVICE),
-    ("", "Endpoints", &core_kinds::ENDPOINTS),
-    ("", "ServiceAccount", &core_kinds::SERVICE_ACCOUNT),
-    ("coordination.k8s.io", "Lease", &core_kinds::LEASE),
-    ("", "ReplicationController", &workloads::REPLICATION_CONTROLLER),
-    ("apps", "Deployment", &workloads::DEPLOYMENT),
-    ("apps", "ReplicaSet", &workloads::REPLICA_SET),
-    ("apps", "StatefulSet", &workloads::STATEFUL_SET),
-    ("apps", "DaemonSet", &workloads::DAEMON_SET),
-    ("apps", "ControllerRevision", &workloads::CONTROLLER_REVISION),
-    ("batch", "Job", &workloads::JOB),
-    ("batch", "CronJob", &workloads::CRON_JOB),
-    ("", "PersistentVolume", &more_kinds::PERSISTENT_VOLUME),
-    ("", "PersistentVolumeClaim", &more_kinds::PERSISTENT_VOLUME_CLAIM),
-    ("", "PodTemplate", &more_kinds::POD_TEMPLATE),
-    ("", "LimitRange", &more_kinds::CREATED_AT),
-    ("rbac.authorization.k8s.io", "Role", &more_kinds::CREATED_AT),
-    ("rbac.authorization.k8s.io", "ClusterRole", &more_kinds::CREATED_AT),
-    ("rbac.authorization.k8s.io", "RoleBinding", &more_kinds::BINDING),
-    ("rbac.authorization.k8s.io", "ClusterRoleBinding", &more_kinds::BINDING),
-    ("apiextensions.k8s.io", "CustomResourceDefinition", &more_kinds::CREATED_AT),
-    ("networking.k8s.io", "Ingress", &more_kinds::INGRESS),
-    ("networking.k8s.io", "IngressClass", &more_kinds::INGRESS_CLASS),
-    ("networking.k8s.io", "NetworkPolicy", &more_kinds::NETWORK_POLICY),
-    ("policy", "PodDisruptionBudget", &more_kinds::POD_DISRUPTION_BUDGET),
-    ("discovery.k8s.io", "EndpointSlice", &more_kinds::ENDPOINT_SLICE),
-    ("storage.k8s.io", "StorageClass", &more_kinds::STORAGE_CLASS),
-    ("scheduling.k8s.io", "PriorityClass", &more_kinds::PRIORITY_CLASS),
-    ("node.k8s.io", "RuntimeClass", &more_kinds::RUNTIME_CLASS),
-    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration", &more_kinds::WEBHOOK_CONFIGURATION),
-    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration", &more_kinds::WEBHOOK_CONFIGURATION),
-];
+/// What kinds without a printer of their own show: NAME and AGE.
+pub static NAME_AND_AGE: Printer = Printer { columns: &[NAME, AGE], cells: name_and_age_cells };
 
-/// The printer for a resource, if its kind has one.
-fn printer(resource: &ResourceInfo) -> Option<&'static Printer> {
-    PRINTERS.iter().find(|(group, kind, _)| *group == resource.group && *kind == resource.kind).map(|(_, _, p)| *p)
+fn name_and_age_cells(object: &Value, now: DateTime<Utc>) -> Vec<Value> {
+    vec![name_cell(object), Value::String(age(object, now))]
 }
 
-/// The columns of a resource's table (NAME … AGE by default).
+/// The columns of a resource's table: its kind's printer's, or its CRD's.
 pub fn columns(resource: &ResourceInfo) -> Vec<Column> {
     if let Some(custom) = resource.custom {
         return custom.columns.iter().map(|c| c.column.clone()).collect();
     }
-    printer(resource).map_or(DEFAULT_COLUMNS, |p| p.columns).to_vec()
+    resource.strategy.printer().columns.to_vec()
 }
 
 /// The cells of one object's row, one per column.
@@ -130,10 +89,7 @@ pub fn cells(resource: &ResourceInfo, object: &Value, now: DateTime<Utc>) -> Vec
     if let Some(custom) = resource.custom {
         return custom.cells(object, now);
     }
-    match printer(resource) {
-        Some(p) => (p.cells)(object, now),
-        None => vec![name_cell(object), Value::String(age(object, now))],
-    }
+    (resource.strategy.printer().cells)(object, now)
 }
 
 /// kubectl's short ages, exactly as apimachinery's `duration.HumanDuration`: about two significant
@@ -486,6 +442,7 @@ mod tests {
             namespaced: true,
             subresources: &[],
             schema: "",
+            strategy: &crate::registry::Strategy::DEFAULT,
             custom: None,
         };
         let names: Vec<_> = columns(&info).iter().map(|c| c.name).collect();
@@ -507,13 +464,31 @@ mod tests {
     }
 
     #[test]
-    fn every_printer_has_one_cell_per_column_and_one_name_column() {
-        for (group, kind, printer) in PRINTERS {
+    fn printers_of_kinds_not_served_yet_have_one_cell_per_column_and_one_name_column() {
+        use more_kinds::*;
+        let printers = [
+            &NAME_AND_AGE,
+            &CREATED_AT,
+            &BINDING,
+            &PERSISTENT_VOLUME,
+            &PERSISTENT_VOLUME_CLAIM,
+            &INGRESS,
+            &INGRESS_CLASS,
+            &POD_DISRUPTION_BUDGET,
+            &ENDPOINT_SLICE,
+            &STORAGE_CLASS,
+            &PRIORITY_CLASS,
+            &NETWORK_POLICY,
+            &POD_TEMPLATE,
+            &RUNTIME_CLASS,
+            &WEBHOOK_CONFIGURATION,
+        ];
+        for printer in printers {
+            let names: Vec<&str> = printer.columns.iter().map(|c| c.name).collect();
             for object in [json!({}), json!(null), json!({"metadata": {"name": "x"}, "spec": null, "status": 3})] {
-                assert_eq!((printer.cells)(&object, now()).len(), printer.columns.len(), "{group}/{kind}");
+                assert_eq!((printer.cells)(&object, now()).len(), printer.columns.len(), "{names:?}");
             }
-            assert_eq!(printer.columns.iter().filter(|c| c.format == "name").count(), 1, "{group}/{kind}");
-            assert_eq!(PRINTERS.iter().filter(|(g, k, _)| g == group && k == kind).count(), 1, "{group}/{kind}");
+            assert_eq!(printer.columns.iter().filter(|c| c.format == "name").count(), 1, "{names:?}");
         }
     }
 

@@ -15,7 +15,7 @@ use super::{
 /// NAME and CREATED AT, an RFC3339 timestamp.
 const CREATED_AT_COLUMNS: &[Column] = &[NAME, col("Created At", "date", AGE_DOC)];
 
-pub(crate) static CREATED_AT: Printer = Printer { columns: CREATED_AT_COLUMNS, cells: created_at_cells };
+pub static CREATED_AT: Printer = Printer { columns: CREATED_AT_COLUMNS, cells: created_at_cells };
 
 fn created_at_cells(o: &Value, _now: DateTime<Utc>) -> Vec<Value> {
     let created = time_at(o, "/metadata/creationTimestamp")
@@ -37,7 +37,7 @@ const BINDING_COLUMNS: &[Column] = &[
     wide("ServiceAccounts", "string", "ServiceAccounts in the roleBinding"),
 ];
 
-pub(crate) static BINDING: Printer = Printer { columns: BINDING_COLUMNS, cells: binding_cells };
+pub static BINDING: Printer = Printer { columns: BINDING_COLUMNS, cells: binding_cells };
 
 /// ROLE is `Kind/name`; subjects split into users, groups and `namespace/name` service accounts.
 fn binding_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
@@ -96,8 +96,7 @@ const PERSISTENT_VOLUME_COLUMNS: &[Column] = &[
     wide("VolumeMode", "string", "volumeMode defines if a volume is intended to be used with a formatted filesystem or to remain in raw block state."),
 ];
 
-pub(crate) static PERSISTENT_VOLUME: Printer =
-    Printer { columns: PERSISTENT_VOLUME_COLUMNS, cells: persistent_volume_cells };
+pub static PERSISTENT_VOLUME: Printer = Printer { columns: PERSISTENT_VOLUME_COLUMNS, cells: persistent_volume_cells };
 
 fn persistent_volume_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
     let claim = if present(o, "/spec/claimRef") {
@@ -137,7 +136,7 @@ const PERSISTENT_VOLUME_CLAIM_COLUMNS: &[Column] = &[
     wide("VolumeMode", "string", "volumeMode defines what type of volume is required by the claim."),
 ];
 
-pub(crate) static PERSISTENT_VOLUME_CLAIM: Printer =
+pub static PERSISTENT_VOLUME_CLAIM: Printer =
     Printer { columns: PERSISTENT_VOLUME_CLAIM_COLUMNS, cells: persistent_volume_claim_cells };
 
 /// CAPACITY and ACCESS MODES come from status, and only once the claim is bound to a volume.
@@ -182,7 +181,7 @@ const INGRESS_COLUMNS: &[Column] = &[
     AGE,
 ];
 
-pub(crate) static INGRESS: Printer = Printer { columns: INGRESS_COLUMNS, cells: ingress_cells };
+pub static INGRESS: Printer = Printer { columns: INGRESS_COLUMNS, cells: ingress_cells };
 
 /// Upstream's `formatHosts`: up to three hosts, `*` when none, then ` + N more...`.
 fn ingress_hosts(o: &Value) -> String {
@@ -234,7 +233,7 @@ const INGRESS_CLASS_COLUMNS: &[Column] = &[
     AGE,
 ];
 
-pub(crate) static INGRESS_CLASS: Printer = Printer { columns: INGRESS_CLASS_COLUMNS, cells: ingress_class_cells };
+pub static INGRESS_CLASS: Printer = Printer { columns: INGRESS_CLASS_COLUMNS, cells: ingress_class_cells };
 
 /// PARAMETERS is `Kind[.apiGroup]/name`.
 fn ingress_class_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
@@ -258,7 +257,7 @@ const POD_DISRUPTION_BUDGET_COLUMNS: &[Column] = &[
     AGE,
 ];
 
-pub(crate) static POD_DISRUPTION_BUDGET: Printer =
+pub static POD_DISRUPTION_BUDGET: Printer =
     Printer { columns: POD_DISRUPTION_BUDGET_COLUMNS, cells: pod_disruption_budget_cells };
 
 /// An int-or-string as upstream's `IntOrString.String()`, `N/A` when unset.
@@ -288,7 +287,7 @@ const ENDPOINT_SLICE_COLUMNS: &[Column] = &[
     AGE,
 ];
 
-pub(crate) static ENDPOINT_SLICE: Printer = Printer { columns: ENDPOINT_SLICE_COLUMNS, cells: endpoint_slice_cells };
+pub static ENDPOINT_SLICE: Printer = Printer { columns: ENDPOINT_SLICE_COLUMNS, cells: endpoint_slice_cells };
 
 /// Upstream's `listWithMoreString`: up to three items, ` + N more...`, `<unset>` when empty.
 fn list_with_more(items: Vec<String>) -> String {
@@ -344,7 +343,7 @@ const STORAGE_CLASS_COLUMNS: &[Column] = &[
     AGE,
 ];
 
-pub(crate) static STORAGE_CLASS: Printer = Printer { columns: STORAGE_CLASS_COLUMNS, cells: storage_class_cells };
+pub static STORAGE_CLASS: Printer = Printer { columns: STORAGE_CLASS_COLUMNS, cells: storage_class_cells };
 
 /// The default class's name carries ` (default)`.
 fn storage_class_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
@@ -373,7 +372,7 @@ const PRIORITY_CLASS_COLUMNS: &[Column] = &[
     col("PreemptionPolicy", "string", "preemptionPolicy is the Policy for preempting pods with lower priority."),
 ];
 
-pub(crate) static PRIORITY_CLASS: Printer = Printer { columns: PRIORITY_CLASS_COLUMNS, cells: priority_class_cells };
+pub static PRIORITY_CLASS: Printer = Printer { columns: PRIORITY_CLASS_COLUMNS, cells: priority_class_cells };
 
 fn priority_class_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
     vec![
@@ -388,7 +387,7 @@ fn priority_class_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
 const NETWORK_POLICY_COLUMNS: &[Column] =
     &[NAME, col("Pod-Selector", "string", "Selects the pods to which this NetworkPolicy object applies."), AGE];
 
-pub(crate) static NETWORK_POLICY: Printer = Printer { columns: NETWORK_POLICY_COLUMNS, cells: network_policy_cells };
+pub static NETWORK_POLICY: Printer = Printer { columns: NETWORK_POLICY_COLUMNS, cells: network_policy_cells };
 
 fn network_policy_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
     vec![name_cell(o), s(format_label_selector(o.pointer("/spec/podSelector"))), s(age(o, now))]
@@ -401,7 +400,7 @@ const POD_TEMPLATE_COLUMNS: &[Column] = &[
     col("Pod Labels", "string", "The labels for the pod template."),
 ];
 
-pub(crate) static POD_TEMPLATE: Printer = Printer { columns: POD_TEMPLATE_COLUMNS, cells: pod_template_cells };
+pub static POD_TEMPLATE: Printer = Printer { columns: POD_TEMPLATE_COLUMNS, cells: pod_template_cells };
 
 fn pod_template_cells(o: &Value, _now: DateTime<Utc>) -> Vec<Value> {
     let (containers, images) = container_cells(o, "/template/spec/containers");
@@ -411,7 +410,7 @@ fn pod_template_cells(o: &Value, _now: DateTime<Utc>) -> Vec<Value> {
 const RUNTIME_CLASS_COLUMNS: &[Column] =
     &[NAME, col("Handler", "string", "handler specifies the underlying runtime and configuration."), AGE];
 
-pub(crate) static RUNTIME_CLASS: Printer = Printer { columns: RUNTIME_CLASS_COLUMNS, cells: runtime_class_cells };
+pub static RUNTIME_CLASS: Printer = Printer { columns: RUNTIME_CLASS_COLUMNS, cells: runtime_class_cells };
 
 fn runtime_class_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
     vec![name_cell(o), s(str_at(o, "/handler")), s(age(o, now))]
@@ -424,7 +423,7 @@ const WEBHOOK_COLUMNS: &[Column] = &[
     AGE,
 ];
 
-pub(crate) static WEBHOOK_CONFIGURATION: Printer = Printer { columns: WEBHOOK_COLUMNS, cells: webhook_cells };
+pub static WEBHOOK_CONFIGURATION: Printer = Printer { columns: WEBHOOK_COLUMNS, cells: webhook_cells };
 
 fn webhook_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
     vec![name_cell(o), n(arr_at(o, "/webhooks").len() as i64), s(age(o, now))]

@@ -28,7 +28,7 @@ const COLUMNS: &[Column] = &[
     wide("Readiness Gates", "string", "If specified, all readiness gates will be evaluated for pod readiness."),
 ];
 
-pub(crate) static POD: Printer = Printer { columns: COLUMNS, cells: pod_cells };
+pub static POD: Printer = Printer { columns: COLUMNS, cells: pod_cells };
 
 /// The reason upstream shows for a pod on an unreachable node (`node.NodeUnreachablePodReason`).
 const NODE_UNREACHABLE_REASON: &str = "NodeLost";

@@ -21,7 +21,7 @@ const DEPLOYMENT_COLUMNS: &[Column] = &[
     wide("Selector", "string", "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment."),
 ];
 
-pub(crate) static DEPLOYMENT: Printer = Printer { columns: DEPLOYMENT_COLUMNS, cells: deployment_cells };
+pub static DEPLOYMENT: Printer = Printer { columns: DEPLOYMENT_COLUMNS, cells: deployment_cells };
 
 /// READY is ready/desired; the selector prints `<invalid>` (not `<error>`) and "" when empty, as upstream.
 fn deployment_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
@@ -51,9 +51,8 @@ const REPLICA_COLUMNS: &[Column] = &[
     wide("Selector", "string", "Selector is a label query over pods that should match the replica count."),
 ];
 
-pub(crate) static REPLICA_SET: Printer = Printer { columns: REPLICA_COLUMNS, cells: replica_set_cells };
-pub(crate) static REPLICATION_CONTROLLER: Printer =
-    Printer { columns: REPLICA_COLUMNS, cells: replication_controller_cells };
+pub static REPLICA_SET: Printer = Printer { columns: REPLICA_COLUMNS, cells: replica_set_cells };
+pub static REPLICATION_CONTROLLER: Printer = Printer { columns: REPLICA_COLUMNS, cells: replication_controller_cells };
 
 fn replica_counts(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
     vec![
@@ -83,7 +82,7 @@ fn replication_controller_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
 const STATEFUL_SET_COLUMNS: &[Column] =
     &[NAME, col("Ready", "string", "Number of the pod with ready state"), AGE, CONTAINERS, IMAGES];
 
-pub(crate) static STATEFUL_SET: Printer = Printer { columns: STATEFUL_SET_COLUMNS, cells: stateful_set_cells };
+pub static STATEFUL_SET: Printer = Printer { columns: STATEFUL_SET_COLUMNS, cells: stateful_set_cells };
 
 fn stateful_set_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
     let (containers, images) = container_cells(o, "/spec/template/spec/containers");
@@ -110,7 +109,7 @@ const DAEMON_SET_COLUMNS: &[Column] = &[
     wide("Selector", "string", "A label query over pods that are managed by the daemon set."),
 ];
 
-pub(crate) static DAEMON_SET: Printer = Printer { columns: DAEMON_SET_COLUMNS, cells: daemon_set_cells };
+pub static DAEMON_SET: Printer = Printer { columns: DAEMON_SET_COLUMNS, cells: daemon_set_cells };
 
 fn daemon_set_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
     let (containers, images) = container_cells(o, "/spec/template/spec/containers");
@@ -140,7 +139,7 @@ const JOB_COLUMNS: &[Column] = &[
     wide("Selector", "string", "A label query over pods that should match the pod count."),
 ];
 
-pub(crate) static JOB: Printer = Printer { columns: JOB_COLUMNS, cells: job_cells };
+pub static JOB: Printer = Printer { columns: JOB_COLUMNS, cells: job_cells };
 
 /// Whether the job has a condition of this type, judged by the first such condition as upstream.
 fn has_job_condition(job: &Value, type_: &str) -> bool {
@@ -215,7 +214,7 @@ const CRON_JOB_COLUMNS: &[Column] = &[
     wide("Selector", "string", "A label query over pods that should match the pod count."),
 ];
 
-pub(crate) static CRON_JOB: Printer = Printer { columns: CRON_JOB_COLUMNS, cells: cron_job_cells };
+pub static CRON_JOB: Printer = Printer { columns: CRON_JOB_COLUMNS, cells: cron_job_cells };
 
 /// SUSPEND prints `True`/`False` (upstream's printBoolPtr); LAST SCHEDULE `<none>` until the first run.
 fn cron_job_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
@@ -247,7 +246,7 @@ const CONTROLLER_REVISION_COLUMNS: &[Column] = &[
     AGE,
 ];
 
-pub(crate) static CONTROLLER_REVISION: Printer =
+pub static CONTROLLER_REVISION: Printer =
     Printer { columns: CONTROLLER_REVISION_COLUMNS, cells: controller_revision_cells };
 
 /// CONTROLLER is the controlling owner as `kind.group/name` lower-cased (`statefulset.apps/web`).
