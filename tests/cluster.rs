@@ -216,6 +216,8 @@ fn the_notes_three_node_cluster_runs_the_notes_deployment_on_its_workers() {
         // The control plane is tainted NoSchedule, as kind's.
         assert!(pod[1] == worker || pod[1] == worker2, "pod {} landed on {}", pod[0], pod[1]);
     }
+    let taints = cluster.kubectl_ok(&["get", "node", &control_plane, "-o", "jsonpath={.spec.taints[*].key}"]);
+    assert_eq!(taints, "node-role.kubernetes.io/control-plane");
     // Pods are sibling containers on the host's engine, labelled with cluster and node.
     assert!(cluster.containers(POD_LABEL).len() >= 6, "{:?}", cluster.containers(POD_LABEL));
 
@@ -232,6 +234,26 @@ fn the_notes_three_node_cluster_runs_the_notes_deployment_on_its_workers() {
         answer.as_deref().is_some_and(|a| a.starts_with("HTTP/1."))
     });
     assert!(answered, "pod IP {ip} did not answer HTTP: {answer:?}");
+}
+
+#[test]
+fn the_default_single_node_cluster_runs_pods_on_its_control_plane() {
+    busybox_image();
+    let cluster = Guard::new("single");
+    cluster.create(None);
+    let nodes = ready_nodes(&cluster, 1);
+    let node = format!("{}-control-plane", cluster.name);
+    assert_eq!(nodes[0].0, node);
+    // As kind: with no workers the control plane keeps its role label, not its taint.
+    assert_eq!(nodes[0].2, "control-plane");
+    assert_eq!(cluster.kubectl_ok(&["get", "node", &node, "-o", "jsonpath={.spec.taints}"]), "");
+    cluster.kctl_ok(&["run", "web", &format!("--image={IMAGE}"), "--command", "--", "sleep", "3600"]);
+    let mut placed = String::new();
+    let running = eventually(TIMEOUT, || {
+        placed = stdout(&cluster.kubectl(&["get", "pod", "web", "-o", "jsonpath={.status.phase} {.spec.nodeName}"]));
+        placed == format!("Running {node}")
+    });
+    assert!(running, "pod web is {placed:?}: {}", stdout(&cluster.kubectl(&["describe", "pod", "web"])));
 }
 
 #[test]
