@@ -216,6 +216,8 @@ fn the_notes_three_node_cluster_runs_the_notes_deployment_on_its_workers() {
         // The control plane is tainted NoSchedule, as kind's.
         assert!(pod[1] == worker || pod[1] == worker2, "pod {} landed on {}", pod[0], pod[1]);
     }
+    let taints = cluster.kubectl_ok(&["get", "node", &control_plane, "-o", "jsonpath={.spec.taints[*].key}"]);
+    assert_eq!(taints, "node-role.kubernetes.io/control-plane");
     // Pods are sibling containers on the host's engine, labelled with cluster and node.
     assert!(cluster.containers(POD_LABEL).len() >= 6, "{:?}", cluster.containers(POD_LABEL));
 
@@ -232,6 +234,86 @@ fn the_notes_three_node_cluster_runs_the_notes_deployment_on_its_workers() {
         answer.as_deref().is_some_and(|a| a.starts_with("HTTP/1."))
     });
     assert!(answered, "pod IP {ip} did not answer HTTP: {answer:?}");
+}
+
+#[test]
+fn the_default_single_node_cluster_runs_pods_on_its_control_plane() {
+    busybox_image();
+    let cluster = Guard::new("single");
+    cluster.create(None);
+    let nodes = ready_nodes(&cluster, 1);
+    let node = format!("{}-control-plane", cluster.name);
+    assert_eq!(nodes[0].0, node);
+    // As kind: with no workers the control plane keeps its role label, not its taint.
+    assert_eq!(nodes[0].2, "control-plane");
+    assert_eq!(cluster.kubectl_ok(&["get", "node", &node, "-o", "jsonpath={.spec.taints}"]), "");
+    cluster.kctl_ok(&["run", "web", &format!("--image={IMAGE}"), "--command", "--", "sleep", "3600"]);
+    let mut placed = String::new();
+    let running = eventually(TIMEOUT, || {
+        placed = stdout(&cluster.kubectl(&["get", "pod", "web", "-o", "jsonpath={.status.phase} {.spec.nodeName}"]));
+        placed == format!("Running {node}")
+    });
+    assert!(running, "pod web is {placed:?}: {}", stdout(&cluster.kubectl(&["describe", "pod", "web"])));
+}
+
+/// `make demo` (scripts/demo) on a cluster and kubeconfig of the test's own, with the
+/// test's kctl: the notes' cluster, their deployment's 3 pods Running on the workers, the
+/// page one serves, and what to try next.
+#[test]
+fn the_demo_runs_the_notes_deployment_on_the_notes_cluster() {
+    /// Removes the demo's stand-in web image on drop, if the demo built it.
+    struct WebImage(bool);
+    impl Drop for WebImage {
+        fn drop(&mut self) {
+            if self.0 {
+                let _ = Command::new("docker").args(["rmi", "nginx:latest"]).output();
+            }
+        }
+    }
+    let present = Command::new("docker").args(["image", "inspect", "nginx:latest"]).output();
+    let had_web_image = present.is_ok_and(|o| o.status.success());
+    // Dropped after the cluster's guard (declared later), once no pod uses the image.
+    let _web_image = WebImage(!had_web_image);
+    let cluster = Guard::new("demo");
+    let output = Command::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/demo"))
+        .env("KCTL_DEMO_NAME", &cluster.name)
+        .env("KCTL", env!("CARGO_BIN_EXE_kctl"))
+        .env("KUBECONFIG", cluster.kubeconfig())
+        .env("HOME", cluster.home.path())
+        .env_remove("KIND_CLUSTER_NAME")
+        .output()
+        .expect("run scripts/demo");
+    let (out, err) = (stdout(&output), stderr(&output));
+    assert!(output.status.success(), "scripts/demo failed:\n{out}{err}");
+    for expected in [
+        "3/3 nginx pods Running on the workers",
+        "$ kctl get nodes -o wide",
+        "$ kctl get deploy,rs,pods -o wide",
+        "kctl rollout undo deployment/nginx-deployment",
+        &format!("kctl cluster delete --name {}", cluster.name),
+    ] {
+        assert!(out.contains(expected), "the demo did not print {expected:?}:\n{out}{err}");
+    }
+    if !had_web_image {
+        assert!(out.contains("<h1>Hello from pod nginx-deployment-"), "no page shown:\n{out}");
+    }
+
+    let pods = cluster.kubectl_ok(&[
+        "get",
+        "pods",
+        "-l",
+        "app=nginx",
+        "-o",
+        "jsonpath={range .items[*]}{.status.phase} {.spec.nodeName}{\"\\n\"}{end}",
+    ]);
+    let workers = [format!("{}-worker", cluster.name), format!("{}-worker2", cluster.name)];
+    let pods: Vec<(&str, &str)> = pods.lines().filter_map(|l| l.split_once(' ')).collect();
+    assert_eq!(pods.len(), 3, "{pods:?}");
+    assert!(pods.iter().all(|(phase, node)| *phase == "Running" && workers.iter().any(|w| w == node)), "{pods:?}");
+
+    cluster.kctl_ok(&["cluster", "delete", "--name", &cluster.name]);
+    assert!(cluster.containers(NODE_LABEL).is_empty(), "{:?}", cluster.containers(NODE_LABEL));
+    assert!(cluster.containers(POD_LABEL).is_empty(), "{:?}", cluster.containers(POD_LABEL));
 }
 
 #[test]

@@ -229,6 +229,25 @@ fn a_missing_image_backs_off() {
 }
 
 #[test]
+fn an_image_the_engine_has_runs_when_its_pull_fails() {
+    let cluster = DockerCluster::start();
+    // `:latest` is pulled at every start (policy Always); this repository is on no
+    // registry, so the pull fails whether or not the machine is online.
+    let local = "kctl-test/busybox:latest";
+    docker(&["tag", IMAGE, local]);
+    cluster.kubectl_ok(&["run", "local", &format!("--image={local}"), "--command", "--", "sleep", "3600"]);
+    cluster.wait_for_pod("local", "{.status.phase}", |phase| phase == "Running");
+    let policy = cluster.pod("local", "{.spec.containers[0].imagePullPolicy}");
+    assert_eq!(policy, "Always");
+    let events = cluster.kubectl_ok(&["get", "events", "--field-selector", "involvedObject.name=local"]);
+    assert!(
+        events.contains("PulledLocally") && events.contains("using the image present on the node instead"),
+        "{events}"
+    );
+    docker(&["rmi", local]);
+}
+
+#[test]
 fn containers_of_a_pod_share_localhost_so_a_second_bind_fails_and_restarts() {
     let cluster = DockerCluster::start();
     let manifest = format!(

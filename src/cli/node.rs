@@ -34,6 +34,9 @@ pub struct NodeArgs {
     /// Labels of the Node object (repeatable, KEY=VALUE).
     #[arg(long = "node-label", value_name = "KEY=VALUE")]
     pub labels: Vec<String>,
+    /// A control plane without the NoSchedule taint (a cluster with no workers, as kind).
+    #[arg(long)]
+    pub untainted: bool,
 }
 
 pub fn run(args: &NodeArgs) -> anyhow::Result<ExitCode> {
@@ -46,5 +49,6 @@ pub fn run(args: &NodeArgs) -> anyhow::Result<ExitCode> {
         data_dir: args.data_dir.clone(),
         pause_image: args.pause_image.clone(),
         labels: args.labels.clone(),
+        untainted: args.untainted,
     })
 }

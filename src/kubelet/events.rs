@@ -40,6 +40,14 @@ pub fn pull_failed(image: &str, error: &str) -> KubeletEvent {
     warning("Failed", format!("Failed to pull image \"{image}\": {error}"))
 }
 
+/// kctl's own: the pull failed, and the image the engine already has runs instead.
+pub fn pulled_locally(image: &str, error: &str) -> KubeletEvent {
+    warning(
+        "PulledLocally",
+        format!("Failed to pull image \"{image}\": {error}; using the image present on the node instead"),
+    )
+}
+
 pub fn never_pull(image: &str) -> KubeletEvent {
     warning("ErrImageNeverPull", never_pull_message(image))
 }

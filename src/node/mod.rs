@@ -65,6 +65,8 @@ pub struct NodeConfig {
     pub pause_image: Option<String>,
     /// Labels of the Node object (KEY=VALUE).
     pub labels: Vec<String>,
+    /// A control plane without the NoSchedule taint (a cluster with no workers, as kind).
+    pub untainted: bool,
 }
 
 pub fn run(args: &NodeConfig) -> anyhow::Result<ExitCode> {
@@ -177,10 +179,11 @@ async fn control_plane(
     let client = server.client_for(&format!("system:node:{node}"), &["system:nodes"], "kubelet");
     let serving = server.issue_kubelet_serving(&[node.clone(), ip.to_string()])?;
     let mut labels = labels(args)?;
-    // kind's control-plane node: labelled with its role and tainted so that ordinary
-    // pods go to the workers.
+    // kind's control-plane node: labelled with its role and, when the cluster has workers,
+    // tainted so that ordinary pods go to them.
     labels.insert("node-role.kubernetes.io/control-plane".into(), String::new());
-    let taints = vec![json!({"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"})];
+    let taint = json!({"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"});
+    let taints = if args.untainted { Vec::new() } else { vec![taint] };
     let options = kubelet_options(args, ip, serving, server.ca_pem().to_string(), labels, taints);
     spawn_kubelet(components, client, options);
     Ok(server)

@@ -35,18 +35,18 @@ impl Action for Provision {
         ctx.provider.create_network(cluster).await?;
         let networking = &ctx.config.networking;
         let configured = ctx.config.nodes.iter().filter(|n| n.role().is_some());
+        // kind removes the control plane's taint when it is the only node.
+        let untainted = ctx.workers().next().is_none();
         for ((name, role), node) in ctx.nodes.iter().zip(configured) {
             let labels: Vec<(String, String)> = node.labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
             let api_server = (*role == Role::ControlPlane).then(|| {
                 (networking.api_server_address.clone(), u16::try_from(networking.api_server_port.max(0)).unwrap_or(0))
             });
-            let spec = NodeSpec {
-                name: name.clone(),
-                role: *role,
-                image: ctx.image.clone(),
-                args: node_args(cluster, name, *role, &ctx.image, &labels),
-                api_server,
-            };
+            let mut args = node_args(cluster, name, *role, &ctx.image, &labels);
+            if untainted {
+                args.push("--untainted".into());
+            }
+            let spec = NodeSpec { name: name.clone(), role: *role, image: ctx.image.clone(), args, api_server };
             ctx.provider.create_node(cluster, &spec).await?;
         }
         Ok(())

@@ -214,6 +214,12 @@ impl Kubelet {
                 self.record(pod, Some(&container.name), events::pulled(image, started.elapsed(), size));
                 None
             }
+            // Beyond upstream: a local cluster is often offline, and its nodes share the
+            // host engine's images, so an image built on the host runs without a registry.
+            Err(error) if present => {
+                self.record(pod, Some(&container.name), events::pulled_locally(image, &error));
+                None
+            }
             Err(error) => {
                 self.backoff.lock().next(&key, Instant::now());
                 self.record(pod, Some(&container.name), events::pull_failed(image, &error));
