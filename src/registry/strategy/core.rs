@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use super::field::{child, ensure_obj, quote, s, set_default_str, Errs};
-use super::names::is_config_map_key;
+use crate::machinery::validation::is_config_map_key;
 
 /// `SetDefaults_Namespace` (the `kubernetes.io/metadata.name` label) and the strategy's
 /// `PrepareForCreate` (finalizer `kubernetes`, phase Active).
@@ -151,7 +151,7 @@ pub(crate) fn validate_namespace(e: &mut Errs, obj: &Value) {
             let p = format!("{}[{i}]", child("spec", "finalizers"));
             match f.as_str() {
                 Some(f) => {
-                    for msg in super::names::is_qualified_name(f) {
+                    for msg in crate::machinery::validation::is_qualified_name(f) {
                         e.invalid(&p, &quote(f), &msg);
                     }
                 }

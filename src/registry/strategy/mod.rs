@@ -11,7 +11,6 @@ mod batch;
 mod core;
 mod field;
 mod meta;
-mod names;
 mod pod;
 mod resources;
 mod selector;
@@ -23,7 +22,7 @@ use serde_json::Value;
 
 use super::ResourceInfo;
 use field::Errs;
-use names::NameRule;
+use crate::machinery::validation::NameRule;
 
 /// One reason an object is invalid, as upstream's `StatusCause`: `reason` is
 /// `FieldValueInvalid`, `FieldValueRequired`, `FieldValueNotSupported`, `FieldValueDuplicate`,

@@ -9,7 +9,7 @@ use super::field::{
     child, each_obj_mut, ensure_obj, go_json, index, obj_mut, quote, s, set_default, set_default_str, unset, Errs,
 };
 use super::meta::{validate_annotations, validate_labels};
-use super::names::{
+use crate::machinery::validation::{
     is_dns1123_label, is_dns1123_subdomain, is_label_value, is_qualified_name, is_valid_port_name, is_valid_port_num,
 };
 

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::field::{child, go_string_map, index, quote, Errs};
 use super::meta::validate_labels;
-use super::names::{is_label_value, is_qualified_name};
+use crate::machinery::validation::{is_label_value, is_qualified_name};
 
 /// What a selector selects, after conversion.
 #[derive(Debug)]

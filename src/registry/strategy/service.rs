@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::field::{child, go_json, index, quote, s, set_default, set_default_str, Errs};
 use super::meta::validate_labels;
-use super::names::{is_dns1123_label, is_valid_port_name, is_valid_port_num};
+use crate::machinery::validation::{is_dns1123_label, is_valid_port_name, is_valid_port_num};
 use super::pod::validate_protocol;
 
 pub(crate) fn default_service(obj: &mut Value) {

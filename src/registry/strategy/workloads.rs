@@ -221,7 +221,7 @@ fn int_or_percent(e: &mut Errs, parent: &Value, key: &str, path: &str) -> Option
     match parent.get(key) {
         None | Some(Value::Null) => None,
         Some(Value::String(st)) => {
-            let msgs = super::names::is_valid_percent(st);
+            let msgs = crate::machinery::validation::is_valid_percent(st);
             let bad = !msgs.is_empty();
             for msg in msgs {
                 e.invalid(&p, &go_int_or_string(&json!(st)), &msg);
