@@ -127,11 +127,7 @@ pub fn parse_go(text: &str) -> Result<TimeDelta, DurationError> {
         let unit = &rest[..unit_end];
         rest = &rest[unit_end..];
         let Some(nanos) = unit_nanos(unit) else {
-            return Err(DurationError(format!(
-                "time: unknown unit {} in duration {}",
-                go_quote(unit),
-                go_quote(text)
-            )));
+            return Err(DurationError(format!("time: unknown unit {} in duration {}", go_quote(unit), go_quote(text))));
         };
         if whole > LIMIT / nanos {
             return Err(invalid());

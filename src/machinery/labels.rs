@@ -250,7 +250,11 @@ impl Selector {
     pub fn from_set<'a>(labels: impl IntoIterator<Item = (&'a String, &'a String)>) -> Selector {
         let requirements = labels
             .into_iter()
-            .map(|(key, value)| Requirement { key: key.clone(), operator: Operator::Equals, values: vec![value.clone()] })
+            .map(|(key, value)| Requirement {
+                key: key.clone(),
+                operator: Operator::Equals,
+                values: vec![value.clone()],
+            })
             .collect();
         Selector::sorted(requirements)
     }
@@ -361,6 +365,12 @@ fn expression_operator(operator: &str) -> Result<Operator, SelectorError> {
         "DoesNotExist" => Ok(Operator::DoesNotExist),
         other => Err(SelectorError(format!("{other:?} is not a valid label selector operator"))),
     }
+}
+
+/// `LabelSelectorAsSelector(selector).String()` of a selector as JSON: "" for a nil or
+/// empty one.
+pub fn selector_string(selector: Option<&Value>) -> Result<String, SelectorError> {
+    Selector::from_value(selector).map(|selector| selector.to_string())
 }
 
 /// `metav1.FormatLabelSelector` of a selector as JSON: its string, `<none>` when that is
@@ -782,7 +792,10 @@ mod tests {
 
     #[test]
     fn formatted_selectors_say_none_or_error() {
-        let selector = json!({"matchLabels": {"app": "nginx"}, "matchExpressions": [{"key": "zone", "operator": "Exists"}]});
+        assert_eq!(selector_string(Some(&json!({"matchLabels": {"b": "2", "a": "1"}}))).unwrap(), "a=1,b=2");
+        assert_eq!(selector_string(None).unwrap(), "");
+        let selector =
+            json!({"matchLabels": {"app": "nginx"}, "matchExpressions": [{"key": "zone", "operator": "Exists"}]});
         assert_eq!(format_label_selector(Some(&selector)), "app=nginx,zone");
         assert_eq!(format_label_selector(None), "<none>");
         assert_eq!(format_label_selector(Some(&json!({}))), "<none>");

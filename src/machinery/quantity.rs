@@ -242,8 +242,7 @@ impl fmt::Display for Quantity {
             return f.write_str("0");
         }
         let mut format = self.format;
-        if format == Format::BinarySI
-            && (self.nanos.abs() < 1024 * NANOS_PER_UNIT || self.nanos % NANOS_PER_UNIT != 0)
+        if format == Format::BinarySI && (self.nanos.abs() < 1024 * NANOS_PER_UNIT || self.nanos % NANOS_PER_UNIT != 0)
         {
             format = Format::DecimalSI;
         }
@@ -366,12 +365,9 @@ mod tests {
 
     #[test]
     fn overflow_is_an_error() {
-        for text in [
-            "99999999999999999999999Ei",
-            "1e100",
-            "1e9999999999",
-            "1000000000000000000000000000000000000000000",
-        ] {
+        for text in
+            ["99999999999999999999999Ei", "1e100", "1e9999999999", "1000000000000000000000000000000000000000000"]
+        {
             assert_eq!(Quantity::parse(text), Err(QuantityError::Overflow), "{text}");
         }
         assert_eq!(q("8Ei").value(), Err(QuantityError::Overflow));

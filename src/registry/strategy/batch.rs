@@ -6,8 +6,9 @@ use serde_json::{json, Map, Value};
 
 use super::field::{ensure_obj, go_json, go_string_map, quote, s, set_default, set_default_str, Errs};
 use super::pod::{default_pod_template, validate_pod_template};
-use super::selector::{as_selector, go_label_selector, validate_label_selector};
+use super::selector::{go_label_selector, validate_label_selector};
 use super::workloads::nonnegative;
+use crate::machinery::labels::Selector;
 
 const CONTROLLER_UID: &str = "batch.kubernetes.io/controller-uid";
 const LEGACY_CONTROLLER_UID: &str = "controller-uid";
@@ -144,9 +145,9 @@ pub(crate) fn validate_job(e: &mut Errs, obj: &Value) {
         None => e.required("spec.selector", ""),
         Some(_) => validate_label_selector(e, spec, "selector", "spec.selector"),
     }
-    if let Ok(selector) = as_selector(sel) {
+    if let Ok(selector) = Selector::from_value(sel) {
         let labels = spec.pointer("/template/metadata/labels").and_then(Value::as_object);
-        if !selector.matches(labels) {
+        if !selector.matches(&labels) {
             e.invalid(
                 "spec.template.metadata.labels",
                 &go_string_map(labels),
@@ -188,8 +189,8 @@ fn validate_generated_selector(e: &mut Errs, obj: &Value, spec: &Value) {
             .into_iter()
             .map(|(k, v)| (k.to_string(), json!(v)))
             .collect();
-    if let Ok(selector) = as_selector(Some(sel)) {
-        if !selector.matches(Some(&expected)) {
+    if let Ok(selector) = Selector::from_value(Some(sel)) {
+        if !selector.matches(&expected) {
             e.invalid("spec.selector", &go_label_selector(sel), "`selector` not auto-generated");
         }
     }

@@ -21,8 +21,8 @@ mod workloads;
 use serde_json::Value;
 
 use super::ResourceInfo;
-use field::Errs;
 use crate::machinery::validation::NameRule;
+use field::Errs;
 
 /// One reason an object is invalid, as upstream's `StatusCause`: `reason` is
 /// `FieldValueInvalid`, `FieldValueRequired`, `FieldValueNotSupported`, `FieldValueDuplicate`,

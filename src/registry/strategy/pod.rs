@@ -239,7 +239,7 @@ fn qos_class(spec: &Map<String, Value>) -> &'static str {
                 if req.is_some() || lim.is_some() {
                     any = true;
                 }
-                let q = |v: &Option<Value>| v.as_ref().and_then(super::resources::parse_quantity);
+                let q = |v: &Option<Value>| v.as_ref().and_then(|v| super::resources::parse_quantity(v).ok());
                 if lim.is_none() || req.is_some() && q(&req) != q(&lim) {
                     guaranteed = false;
                 }

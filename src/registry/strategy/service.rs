@@ -6,8 +6,8 @@ use serde_json::{json, Value};
 
 use super::field::{child, go_json, index, quote, s, set_default, set_default_str, Errs};
 use super::meta::validate_labels;
-use crate::machinery::validation::{is_dns1123_label, is_valid_port_name, is_valid_port_num};
 use super::pod::validate_protocol;
+use crate::machinery::validation::{is_dns1123_label, is_valid_port_name, is_valid_port_num};
 
 pub(crate) fn default_service(obj: &mut Value) {
     let Some(spec) = obj.as_object_mut().and_then(|o| super::field::ensure_obj(o, "spec")) else { return };

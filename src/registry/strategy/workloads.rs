@@ -6,7 +6,8 @@ use serde_json::{json, Map, Value};
 
 use super::field::{child, ensure_obj, go_string_map, obj_mut, quote, s, set_default, set_default_str, Errs};
 use super::pod::{default_pod_template, validate_pod_template};
-use super::selector::{as_selector, go_label_selector, is_empty_selector, validate_label_selector};
+use super::selector::{go_label_selector, is_empty_selector, validate_label_selector};
+use crate::machinery::labels::Selector;
 
 // ---------------------------------------------------------------------------------------------
 // Defaults
@@ -155,8 +156,8 @@ fn validate_selector_and_template(e: &mut Errs, spec: &Value, kind: &str, requir
             }
         }
     }
-    match as_selector(sel) {
-        Err(()) => {
+    match Selector::from_value(sel) {
+        Err(_) => {
             if kind != "daemonset" {
                 let detail = if kind == "statefulset" { "" } else { "invalid label selector" };
                 e.invalid("spec.selector", &sel.map(go_label_selector).unwrap_or_default(), detail);
@@ -164,7 +165,7 @@ fn validate_selector_and_template(e: &mut Errs, spec: &Value, kind: &str, requir
         }
         Ok(selector) => {
             let labels = template_labels(spec);
-            if !selector.is_empty() && !selector.matches(labels) {
+            if !selector.is_empty() && !selector.matches(&labels) {
                 e.invalid(
                     "spec.template.metadata.labels",
                     &go_string_map(labels),
