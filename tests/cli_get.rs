@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use cli_common::{kctl, kctl_home, kctl_with, same_as_kubectl, start_fixture};
+use cli_common::{kctl, kctl_home, kctl_with, same_as_kubectl, same_usage_error_as_kubectl, start_fixture};
 use support::{stderr, stdout, TestServer};
 
 #[test]
@@ -54,6 +54,15 @@ fn tables_and_formats_match_kubectl() {
     ];
     for args in commands {
         same_as_kubectl(&server, args);
+    }
+}
+
+/// A `--request-timeout` kubectl cannot read, an overflowing one among them, is refused in
+/// its words (never a panic).
+#[test]
+fn bad_request_timeouts_are_refused_as_kubectl_refuses_them() {
+    for timeout in ["100000000000000000000s", "100000000000000000000", "2562048h", "abc", "-5", "1.5", "5m-"] {
+        same_usage_error_as_kubectl(&["get", "pods", &format!("--request-timeout={timeout}")]);
     }
 }
 

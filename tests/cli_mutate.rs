@@ -6,7 +6,7 @@
 mod cli_common;
 mod support;
 
-use cli_common::{kctl, same_as_kubectl, same_change_as_kubectl, start_fixture};
+use cli_common::{kctl, same_as_kubectl, same_change_as_kubectl, same_usage_error_as_kubectl, start_fixture};
 
 #[test]
 fn scale_matches_kubectl() {
@@ -122,6 +122,16 @@ fn server_information_matches_kubectl() {
     let ours = String::from_utf8_lossy(&ours.stdout).into_owned();
     assert!(ours.starts_with("Client Version: v1.32.0-kctl."), "{ours}");
     assert_eq!(server_line(ours), expected);
+}
+
+/// `wait --timeout` and `logs --since` are Go durations: a bad or overflowing one is a
+/// usage error in cobra's words (never a panic).
+#[test]
+fn bad_durations_are_usage_errors_as_kubectls() {
+    for value in ["100000000000000000000s", "9223372036854775808ns", "abc", "5", "1e3s", "1h-1m", ".s", "1.5µs5"] {
+        same_usage_error_as_kubectl(&["wait", "pod/p1", "--for=delete", &format!("--timeout={value}")]);
+        same_usage_error_as_kubectl(&["logs", "p1", &format!("--since={value}")]);
+    }
 }
 
 #[test]

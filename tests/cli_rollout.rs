@@ -6,7 +6,7 @@
 mod cli_common;
 mod support;
 
-use cli_common::{same_as_kubectl, same_change_as_kubectl, start_static};
+use cli_common::{same_as_kubectl, same_change_as_kubectl, same_usage_error_as_kubectl, start_static};
 use support::TestServer;
 
 const DEPLOYMENT: &str = r#"apiVersion: apps/v1
@@ -106,6 +106,15 @@ fn status_waits_and_times_out_like_kubectl() {
     );
     same_as_kubectl(&server, &["rollout", "status", "deploy", "web"]);
     same_as_kubectl(&server, &["rollout", "status", "deployment/nope"]);
+}
+
+/// `--timeout` is a Go duration: a bad or overflowing one is a usage error in cobra's
+/// words (never a panic).
+#[test]
+fn status_refuses_bad_timeouts_as_kubectl() {
+    for value in ["100000000000000000000s", "2562048h", "abc", "5", "1h-1m"] {
+        same_usage_error_as_kubectl(&["rollout", "status", "deployment/web", &format!("--timeout={value}")]);
+    }
 }
 
 #[test]

@@ -6,7 +6,17 @@ mod cli_common;
 mod support;
 
 use cli_common::mutate::{both, object, same, same_objects, start, OURS, REF};
+use cli_common::same_usage_error_as_kubectl;
 use support::{stderr, stdout};
+
+/// `delete --timeout` is a Go duration: a bad or overflowing one is a usage error in
+/// cobra's words (never a panic).
+#[test]
+fn delete_refuses_bad_timeouts_as_kubectl() {
+    for value in ["100000000000000000000s", "2562048h", "abc", "5", "1h-1m"] {
+        same_usage_error_as_kubectl(&["delete", "pod", "p1", &format!("--timeout={value}")]);
+    }
+}
 
 #[test]
 fn run_builds_the_pod_kubectl_builds() {

@@ -54,8 +54,8 @@ pub struct DeleteArgs {
     #[arg(long, default_value = "true", num_args = 0..=1, default_missing_value = "true")]
     pub wait: String,
     /// The length of time to wait before giving up on a delete (0: a week).
-    #[arg(long, default_value = "0s")]
-    pub timeout: String,
+    #[arg(long, default_value = "0s", value_parser = crate::machinery::duration::parse_go)]
+    pub timeout: chrono::TimeDelta,
     /// Treat "resource not found" as a successful delete.
     #[arg(long = "ignore-not-found")]
     pub ignore_not_found: bool,
@@ -131,9 +131,9 @@ fn plan(args: &DeleteArgs) -> Result<Plan, ClientError> {
     if dry_run == DryRun::Server {
         body["dryRun"] = json!(["All"]);
     }
-    let timeout = match crate::client::config::parse_timeout(&args.timeout)? {
-        Some(limit) => limit,
-        None => Duration::from_secs(7 * 24 * 3600),
+    let timeout = match args.timeout.to_std() {
+        Ok(limit) if !limit.is_zero() => limit,
+        _ => Duration::from_secs(7 * 24 * 3600),
     };
     let selection = if !args.filename.is_empty() {
         if !args.args.is_empty() {

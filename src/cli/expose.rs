@@ -365,7 +365,7 @@ fn selector_of(kind: &str, object: &Value) -> Result<BTreeMap<String, String>, S
             if selector["matchExpressions"].as_array().is_some_and(|e| !e.is_empty()) {
                 return Err(format!(
                     "couldn't convert expressions - \"{}\", to map-based selector format",
-                    crate::client::objects::selector_query(selector)
+                    crate::machinery::labels::selector_string(Some(selector)).unwrap_or_default()
                 ));
             }
             Ok(string_map(&selector["matchLabels"]))

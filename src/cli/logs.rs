@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::client::objects;
 use crate::client::{ClientError, ConnectionFlags, Discovery, Session};
+use crate::machinery::labels::selector_string;
 
 #[derive(Args, Debug, Clone)]
 pub struct LogsArgs {
@@ -32,8 +33,8 @@ pub struct LogsArgs {
     #[arg(long, default_value_t = -1, allow_negative_numbers = true)]
     pub tail: i64,
     /// Only return logs newer than a relative duration like 5s, 2m, or 3h.
-    #[arg(long)]
-    pub since: Option<String>,
+    #[arg(long, value_parser = crate::machinery::duration::parse_go)]
+    pub since: Option<chrono::TimeDelta>,
     /// Only return logs after a specific date (RFC3339).
     #[arg(long = "since-time")]
     pub since_time: Option<String>,
@@ -62,12 +63,26 @@ pub enum LogsError {
     TwoContainers,
     #[error("at most one of `sinceTime` or `sinceSeconds` may be specified")]
     TwoSinces,
+    #[error("--since must be greater than 0")]
+    NegativeSince,
     #[error("container {container} is not valid for pod {pod}")]
     NoSuchContainer { container: String, pod: String },
     #[error("timed out waiting for the condition")]
     NoPods,
     #[error("you are attempting to follow {0} log streams, but maximum allowed concurrency is {1}, use --max-log-requests to increase the limit")]
     TooManyStreams(usize, usize),
+}
+
+/// `--since` in whole seconds as kubectl sends it: rounded half away from zero, at least one
+/// for a non-zero duration.
+fn since_seconds(since: chrono::TimeDelta) -> i64 {
+    let nanos = since.num_nanoseconds().unwrap_or(i64::MAX);
+    let seconds = nanos / 1_000_000_000 + (nanos % 1_000_000_000) / 500_000_000;
+    if seconds == 0 {
+        1
+    } else {
+        seconds
+    }
 }
 
 /// `--since-time` read as kubectl reads it (RFC 3339), sent back in UTC seconds; a bad
@@ -156,8 +171,12 @@ fn plan(args: &LogsArgs) -> Result<Plan, anyhow::Error> {
         }
         _ => return Err(LogsError::Usage.into()),
     };
-    if args.since.is_some() && args.since_time.is_some() {
+    let since = args.since.filter(|since| !since.is_zero()).map(since_seconds);
+    if since.is_some() && args.since_time.is_some() {
         return Err(LogsError::TwoSinces.into());
+    }
+    if since.is_some_and(|seconds| seconds < 0) {
+        return Err(LogsError::NegativeSince.into());
     }
     // kubectl's LogOptions query, fields in the order its codec writes them.
     let mut query = Vec::new();
@@ -167,8 +186,7 @@ fn plan(args: &LogsArgs) -> Result<Plan, anyhow::Error> {
     if args.previous {
         query.push(("previous", "true".to_string()));
     }
-    if let Some(since) = &args.since {
-        let seconds = crate::client::config::parse_timeout(since)?.map(|d| d.as_secs().max(1)).unwrap_or(0);
+    if let Some(seconds) = since {
         query.push(("sinceSeconds", seconds.to_string()));
     }
     if let Some(since_time) = &args.since_time {
@@ -274,10 +292,11 @@ async fn find_pods(session: &Session, plan: &Plan, args: &LogsArgs) -> anyhow::R
     let selector = match object.resource.kind.as_str() {
         "Service" | "ReplicationController" => {
             let labels = found["spec"]["selector"].clone();
-            objects::selector_query(&serde_json::json!({"matchLabels": labels}))
+            selector_string(Some(&serde_json::json!({"matchLabels": labels})))
         }
-        _ => objects::selector_query(&found["spec"]["selector"]),
-    };
+        _ => selector_string(Some(&found["spec"]["selector"])),
+    }
+    .map_err(|err| ClientError::Usage(err.to_string()))?;
     let list = session
         .get_json(&format!("{pods_path}{}", objects::query(&[("labelSelector", selector)])), "application/json")
         .await?;
@@ -332,6 +351,16 @@ fn containers_of(pod: &Value, plan: &Plan, args: &LogsArgs) -> anyhow::Result<Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn since_rounds_to_whole_seconds_as_kubectl() {
+        let ms = chrono::TimeDelta::milliseconds;
+        assert_eq!(since_seconds(ms(1_499)), 1);
+        assert_eq!(since_seconds(ms(1_500)), 2);
+        assert_eq!(since_seconds(ms(1)), 1);
+        assert_eq!(since_seconds(chrono::TimeDelta::hours(1)), 3600);
+        assert_eq!(since_seconds(ms(-1_500)), -2);
+    }
 
     #[test]
     fn since_time_errors_read_as_go() {

@@ -12,6 +12,7 @@ use crate::apiserver::{self, ServerConfig};
 use crate::kubelet::docker::DockerNodeOptions;
 use crate::kubelet::hollow::HollowOptions;
 use crate::kubelet::lease;
+use crate::machinery::duration;
 
 #[derive(Args, Debug, Clone)]
 pub struct ServerArgs {
@@ -58,28 +59,11 @@ pub struct ServerArgs {
     pub etcd_compaction_interval: Duration,
 }
 
-/// `90s`, `5m`, `1h`, `1m30s` (Go's units h, m, s) or plain seconds.
+/// A duration flag in Go's syntax (`90s`, `5m`, `1h30m`, `1.5s`; a bare `0`), as upstream's
+/// components read theirs; it may not be negative.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let invalid = || format!("invalid duration {text:?}: use s, m or h");
-    if let Ok(seconds) = text.parse::<u64>() {
-        return Ok(Duration::from_secs(seconds));
-    }
-    let mut total = 0u64;
-    let mut rest = text;
-    while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(invalid)?;
-        let number: u64 = rest[..digits].parse().map_err(|_| invalid())?;
-        let unit_end = rest[digits..].find(|c: char| c.is_ascii_digit()).map_or(rest.len(), |i| digits + i);
-        total += number
-            * match &rest[digits..unit_end] {
-                "s" => 1,
-                "m" => 60,
-                "h" => 3600,
-                _ => return Err(invalid()),
-            };
-        rest = &rest[unit_end..];
-    }
-    Ok(Duration::from_secs(total))
+    let parsed = duration::parse_go(text).map_err(|err| err.to_string())?;
+    parsed.to_std().map_err(|_| format!("invalid duration {text:?}: must not be negative"))
 }
 
 pub fn run(args: &ServerArgs) -> anyhow::Result<ExitCode> {
@@ -173,12 +157,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn durations_take_go_units_and_plain_seconds() {
-        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
+    fn durations_take_go_units() {
+        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
         assert_eq!(parse_duration("60s"), Ok(Duration::from_secs(60)));
         assert_eq!(parse_duration("1m30s"), Ok(Duration::from_secs(90)));
         assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("90"), Err("time: missing unit in duration \"90\"".to_string()));
         assert!(parse_duration("5 minutes").is_err());
         assert!(parse_duration("m").is_err());
+        assert_eq!(parse_duration("-1s"), Err("invalid duration \"-1s\": must not be negative".to_string()));
+        assert_eq!(
+            parse_duration("100000000000000000000s"),
+            Err("time: invalid duration \"100000000000000000000s\"".to_string())
+        );
     }
 }

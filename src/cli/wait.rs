@@ -5,12 +5,14 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use chrono::TimeDelta;
 use clap::Args;
 use futures::StreamExt;
 use serde_json::Value;
 
 use crate::client::objects::{self, ObjectRef};
 use crate::client::{targets, ClientError, ConnectionFlags, Session};
+use crate::machinery::duration;
 use crate::printers::jsonpath::text_of;
 use crate::printers::JsonPath;
 
@@ -22,9 +24,9 @@ pub struct WaitArgs {
     /// The condition to wait on: [delete|condition=condition-name[=condition-value]|jsonpath='{JSONPath expression}'=[JSONPath value]].
     #[arg(long = "for")]
     pub for_: Option<String>,
-    /// The length of time to wait before giving up.
-    #[arg(long, default_value = "30s")]
-    pub timeout: String,
+    /// The length of time to wait before giving up. Zero means check once and don't wait, negative means wait for a week.
+    #[arg(long, default_value = "30s", value_parser = duration::parse_go)]
+    pub timeout: TimeDelta,
 }
 
 enum Condition {
@@ -77,7 +79,7 @@ pub fn run(flags: &ConnectionFlags, args: &WaitArgs) -> ExitCode {
 
 async fn wait(flags: &ConnectionFlags, args: &WaitArgs) -> anyhow::Result<ExitCode> {
     let condition = parse_for(args.for_.as_deref().unwrap_or_default())?;
-    let limit = crate::client::config::parse_timeout(&args.timeout)?.unwrap_or(Duration::from_secs(7 * 24 * 3600));
+    let limit = args.timeout.to_std().unwrap_or(Duration::from_secs(7 * 24 * 3600));
     if args.args.is_empty() {
         return Err(ClientError::Usage("resource(s) were provided, but no name was specified".into()).into());
     }

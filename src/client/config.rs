@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
 use super::ClientError;
+use crate::machinery::duration;
 
 /// What the command line says about the connection (kubectl's global flags).
 #[derive(Debug, Clone, Default)]
@@ -154,33 +155,23 @@ fn bare_config(server: &str) -> Result<kube::Config, ClientError> {
     Ok(kube::Config::new(url))
 }
 
-/// `--request-timeout` as kubectl reads it: a bare number is seconds, else a Go duration
-/// (`1s`, `2m`, `1h`, `500ms`); zero means no timeout.
+/// `--request-timeout` as clientcmd's `ParseTimeout` reads it: a non-negative integer is
+/// seconds, anything else a Go duration (`1s`, `2m`, `1h30m`, `500ms`); zero or less means no
+/// timeout. A value past Go's longest duration is refused in kubectl's words, as any other
+/// bad value (kubectl itself wraps a bare number of seconds that large).
 pub fn parse_timeout(text: &str) -> Result<Option<std::time::Duration>, ClientError> {
     let invalid = || {
         ClientError::Usage(
             "Invalid timeout value. Timeout must be a single integer in seconds, or an integer followed by a corresponding time unit (e.g. 1s | 2m | 3h)".to_string(),
         )
     };
-    let text = text.trim();
-    let seconds = if let Ok(n) = text.parse::<u64>() {
-        n as f64
-    } else {
-        let split = text.find(|c: char| c.is_ascii_alphabetic()).ok_or_else(invalid)?;
-        let (number, unit) = text.split_at(split);
-        let number: f64 = number.parse().map_err(|_| invalid())?;
-        let scale = match unit {
-            "ns" => 1e-9,
-            "us" | "µs" => 1e-6,
-            "ms" => 1e-3,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
-            _ => return Err(invalid()),
-        };
-        number * scale
+    let timeout = match text.parse::<i64>() {
+        Ok(seconds) if seconds >= 0 => {
+            chrono::TimeDelta::try_seconds(seconds).filter(|d| d.num_nanoseconds().is_some()).ok_or_else(invalid)?
+        }
+        _ => duration::parse_go(text).map_err(|_| invalid())?,
     };
-    Ok((seconds > 0.0).then(|| std::time::Duration::from_secs_f64(seconds)))
+    Ok(timeout.to_std().ok().filter(|d| !d.is_zero()))
 }
 
 #[cfg(test)]
@@ -192,7 +183,13 @@ mod tests {
         assert_eq!(parse_timeout("5").unwrap(), Some(std::time::Duration::from_secs(5)));
         assert_eq!(parse_timeout("2m").unwrap(), Some(std::time::Duration::from_secs(120)));
         assert_eq!(parse_timeout("0").unwrap(), None);
-        assert!(parse_timeout("soon").is_err());
+        assert_eq!(parse_timeout("+5").unwrap(), Some(std::time::Duration::from_secs(5)));
+        assert_eq!(parse_timeout("1.5s").unwrap(), Some(std::time::Duration::from_millis(1500)));
+        assert_eq!(parse_timeout("-1s").unwrap(), None);
+        assert_eq!(parse_timeout("9223372036").unwrap(), Some(std::time::Duration::from_secs(9223372036)));
+        for bad in ["soon", "-5", "1.5", "5 ", "9223372037", "100000000000000000000s", "100000000000000000000"] {
+            assert!(matches!(parse_timeout(bad), Err(ClientError::Usage(_))), "{bad}");
+        }
     }
 
     #[test]

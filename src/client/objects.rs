@@ -86,30 +86,6 @@ pub async fn stream_get(
     Ok(response.into_body().into_data_stream().map(|chunk| chunk.map_err(|e| ClientError::Transport(e.to_string()))))
 }
 
-/// `app=web,tier=front` from a `matchLabels` selector (sorted, as Go prints maps), plus
-/// `matchExpressions` in kubectl's selector syntax.
-pub fn selector_query(selector: &Value) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    if let Some(labels) = selector["matchLabels"].as_object() {
-        let mut pairs: Vec<_> = labels.iter().collect();
-        pairs.sort_by(|a, b| a.0.cmp(b.0));
-        parts.extend(pairs.into_iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default())));
-    }
-    for expr in selector["matchExpressions"].as_array().into_iter().flatten() {
-        let key = expr["key"].as_str().unwrap_or_default();
-        let values: Vec<&str> = expr["values"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
-        match expr["operator"].as_str().unwrap_or_default() {
-            "In" => parts.push(format!("{key} in ({})", values.join(","))),
-            "NotIn" => parts.push(format!("{key} notin ({})", values.join(","))),
-            "Exists" => parts.push(key.to_string()),
-            "DoesNotExist" => parts.push(format!("!{key}")),
-            _ => {}
-        }
-    }
-    parts.sort();
-    parts.join(",")
-}
-
 /// `?a=b&c=d` with values form-encoded (keys in the order given).
 pub fn query(params: &[(&str, String)]) -> String {
     let mut encoder = form_urlencoded::Serializer::new(String::new());
@@ -121,16 +97,5 @@ pub fn query(params: &[(&str, String)]) -> String {
         encoded
     } else {
         format!("?{encoded}")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn match_labels_become_a_sorted_query() {
-        let selector = serde_json::json!({"matchLabels": {"tier": "front", "app": "web"}});
-        assert_eq!(selector_query(&selector), "app=web,tier=front");
     }
 }

@@ -2,7 +2,8 @@
 
 use serde_json::Value;
 
-use super::writer::{format_labels, text, Writer};
+use super::writer::{text, Writer};
+use crate::machinery::labels::format_label_map;
 
 pub fn service(svc: &Value, endpoint_slices: &[Value], events: Option<&[Value]>) -> String {
     let mut w = Writer::default();
@@ -11,7 +12,7 @@ pub fn service(svc: &Value, endpoint_slices: &[Value], events: Option<&[Value]>)
     w.w(0, &format!("Namespace:\t{}\n", text(&meta["namespace"])));
     w.labels("", "Labels", &meta["labels"]);
     w.annotations("Annotations", &meta["annotations"]);
-    w.w(0, &format!("Selector:\t{}\n", format_labels_or_empty(&spec["selector"])));
+    w.w(0, &format!("Selector:\t{}\n", format_label_map(spec["selector"].as_object())));
     w.w(0, &format!("Type:\t{}\n", text(&spec["type"])));
     if let Some(policy) = spec["ipFamilyPolicy"].as_str() {
         w.w(0, &format!("IP Family Policy:\t{policy}\n"));
@@ -67,11 +68,6 @@ pub fn service(svc: &Value, endpoint_slices: &[Value], events: Option<&[Value]>)
         super::events::write(&mut w, events);
     }
     w.finish()
-}
-
-/// `labels.FormatLabels` prints `<none>` for an empty map.
-fn format_labels_or_empty(selector: &Value) -> String {
-    format_labels(selector)
 }
 
 fn joined_or_none(list: &Value) -> String {

@@ -14,6 +14,7 @@ pub mod writer;
 use serde_json::Value;
 
 use crate::client::{ApiResource, ClientError, Session};
+use crate::machinery::labels::selector_string;
 use events::EventQuery;
 
 /// Describes `object` (of `resource`), fetching what its describer needs.
@@ -54,17 +55,18 @@ pub async fn describe(
         }
         ("", "ConfigMap") => core::config_map(object, events),
         ("", "ReplicationController") => {
-            let selector = writer::format_labels(&object["spec"]["selector"]);
+            let selector = selector_string(Some(&serde_json::json!({"matchLabels": object["spec"]["selector"]})))
+                .unwrap_or_default();
             let pods = pods_matching(session, namespace, &selector).await?;
             workloads::replication_controller(object, workloads::count_pods(&pods, uid), events)
         }
         ("apps", "ReplicaSet") => {
-            let selector = writer::selector_text(&object["spec"]["selector"], "");
+            let selector = selector_string(Some(&object["spec"]["selector"])).unwrap_or_default();
             let pods = pods_matching(session, namespace, &selector).await?;
             workloads::replica_set(object, workloads::count_pods(&pods, uid), events)
         }
         ("apps", "Deployment") => {
-            let selector = writer::selector_text(&object["spec"]["selector"], "");
+            let selector = selector_string(Some(&object["spec"]["selector"])).unwrap_or_default();
             let path = format!(
                 "/apis/apps/v1/namespaces/{namespace}/replicasets?labelSelector={}&limit=500",
                 encode(&selector)

@@ -1,11 +1,12 @@
-//! Nodes. Resource totals are exact for pods without requests or limits; summed requests
-//! are printed in millicores and bytes (kubectl's canonical quantity text may differ).
+//! Nodes, with the requests and limits of their pods summed as kubectl sums them (container
+//! requests and limits; init containers and pod overhead are not counted).
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
 use super::writer::{rfc1123z, since, string_map, text, Writer};
+use crate::machinery::quantity::Quantity;
 
 /// `lease` is the node's Lease, or the error text kubectl shows when it cannot get it.
 pub fn describe(node: &Value, pods: &[Value], lease: Result<&Value, String>, events: Option<&[Value]>) -> String {
@@ -125,21 +126,15 @@ fn resources(w: &mut Writer, node: &Value, pods: &[Value]) {
     w.w(0, &format!("Non-terminated Pods:\t({} in total)\n", pods.len()));
     w.w(1, "Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n");
     w.w(1, "---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n");
-    let mut totals: BTreeMap<(&str, &str), f64> = BTreeMap::new();
+    let mut totals: BTreeMap<(&str, &str), Quantity> = BTreeMap::new();
     for pod in pods {
-        let sum = |kind: &str, resource: &str| -> f64 {
-            pod["spec"]["containers"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|c| quantity(&c["resources"][kind][resource]))
-                .sum()
-        };
         let mut cells = Vec::new();
         for (kind, resource) in [("requests", "cpu"), ("limits", "cpu"), ("requests", "memory"), ("limits", "memory")] {
-            let value = sum(kind, resource);
-            *totals.entry((kind, resource)).or_default() += value;
-            cells.push(format!("{} ({}%)", show(resource, value), percent(value, quantity(&allocatable[resource]))));
+            let containers = pod["spec"]["containers"].as_array().into_iter().flatten();
+            let value = sum(containers.map(|c| quantity(&c["resources"][kind][resource])));
+            let total = totals.entry((kind, resource)).or_default();
+            *total = sum([*total, value]);
+            cells.push(format!("{value} ({}%)", percent(resource, value, quantity(&allocatable[resource]))));
         }
         w.w(
             1,
@@ -159,68 +154,36 @@ fn resources(w: &mut Writer, node: &Value, pods: &[Value]) {
     w.w(1, "Resource\tRequests\tLimits\n");
     w.w(1, "--------\t--------\t------\n");
     for resource in ["cpu", "memory", "ephemeral-storage"] {
-        let total = quantity(&allocatable[resource]);
-        let requests = totals.get(&("requests", resource)).copied().unwrap_or(0.0);
-        let limits = totals.get(&("limits", resource)).copied().unwrap_or(0.0);
+        let allocatable = quantity(&allocatable[resource]);
+        let requests = totals.get(&("requests", resource)).copied().unwrap_or_default();
+        let limits = totals.get(&("limits", resource)).copied().unwrap_or_default();
         w.w(
             1,
             &format!(
-                "{resource}\t{} ({}%)\t{} ({}%)\n",
-                show(resource, requests),
-                percent(requests, total),
-                show(resource, limits),
-                percent(limits, total)
+                "{resource}\t{requests} ({}%)\t{limits} ({}%)\n",
+                percent(resource, requests, allocatable),
+                percent(resource, limits, allocatable)
             ),
         );
     }
 }
 
-fn percent(value: f64, total: f64) -> i64 {
-    if total == 0.0 {
-        0
-    } else {
-        (value / total * 100.0) as i64
-    }
+/// A quantity as the API carries it; missing or unreadable is zero.
+fn quantity(value: &Value) -> Quantity {
+    Quantity::parse(&text(value)).unwrap_or_default()
 }
 
-/// A quantity's value (cpu in cores, others in units).
-fn quantity(value: &Value) -> f64 {
-    let text = text(value);
-    if text.is_empty() {
-        return 0.0;
-    }
-    const SUFFIXES: &[(&str, f64)] = &[
-        ("Ki", 1024.0),
-        ("Mi", 1048576.0),
-        ("Gi", 1073741824.0),
-        ("Ti", 1099511627776.0),
-        ("m", 0.001),
-        ("k", 1e3),
-        ("M", 1e6),
-        ("G", 1e9),
-        ("T", 1e12),
-    ];
-    for (suffix, scale) in SUFFIXES {
-        if let Some(number) = text.strip_suffix(suffix) {
-            return number.parse::<f64>().unwrap_or(0.0) * scale;
-        }
-    }
-    text.parse().unwrap_or(0.0)
+/// Quantities added as upstream's `addResourceList` adds them (the first one's format
+/// stands); a sum too large to hold stops growing.
+fn sum(values: impl IntoIterator<Item = Quantity>) -> Quantity {
+    values.into_iter().fold(Quantity::default(), |total, value| total.checked_add(value).unwrap_or(total))
 }
 
-fn show(resource: &str, value: f64) -> String {
-    if value == 0.0 {
-        return "0".to_string();
+/// The share of `allocatable`, truncated: cpu by milli-values, others by values, as kubectl.
+fn percent(resource: &str, value: Quantity, allocatable: Quantity) -> i64 {
+    let units = |q: Quantity| if resource == "cpu" { q.milli_value() } else { q.value() };
+    match (units(value), units(allocatable)) {
+        (Ok(value), Ok(total)) if total != 0 => (value as f64 / total as f64 * 100.0) as i64,
+        _ => 0,
     }
-    if resource == "cpu" {
-        let millis = (value * 1000.0).round() as i64;
-        return if millis % 1000 == 0 { format!("{}", millis / 1000) } else { format!("{millis}m") };
-    }
-    let bytes = value.round() as i64;
-    for (suffix, scale) in [("Gi", 1i64 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10)] {
-        if bytes % scale == 0 {
-            return format!("{}{suffix}", bytes / scale);
-        }
-    }
-    bytes.to_string()
 }

@@ -3,7 +3,9 @@
 use serde_json::Value;
 
 use super::pod::{controlled_by, template};
-use super::writer::{format_labels, rfc1123z, selector_text, text, Writer};
+use super::writer::{rfc1123z, text, Writer};
+use crate::machinery::duration;
+use crate::machinery::labels::{format_label_map, format_label_selector, selector_string};
 
 /// Counts of the controller's pods by phase: running, waiting, succeeded, failed.
 pub type PodCounts = (usize, usize, usize, usize);
@@ -58,7 +60,7 @@ pub fn deployment(d: &Value, old: &[Value], new: &[Value], events: Option<&[Valu
     w.w(0, &format!("CreationTimestamp:\t{}\n", rfc1123z(&meta["creationTimestamp"])));
     w.labels("", "Labels", &meta["labels"]);
     w.annotations("Annotations", &meta["annotations"]);
-    w.w(0, &format!("Selector:\t{}\n", selector_text(&spec["selector"], "")));
+    w.w(0, &format!("Selector:\t{}\n", selector_string(Some(&spec["selector"])).unwrap_or_default()));
     w.w(
         0,
         &format!(
@@ -150,7 +152,7 @@ pub fn replica_set(rs: &Value, counts: PodCounts, events: Option<&[Value]>) -> S
     let (meta, spec, status) = (&rs["metadata"], &rs["spec"], &rs["status"]);
     w.w(0, &format!("Name:\t{}\n", text(&meta["name"])));
     w.w(0, &format!("Namespace:\t{}\n", text(&meta["namespace"])));
-    w.w(0, &format!("Selector:\t{}\n", selector_text(&spec["selector"], "<none>")));
+    w.w(0, &format!("Selector:\t{}\n", format_label_selector(Some(&spec["selector"]))));
     w.labels("", "Labels", &meta["labels"]);
     w.annotations("Annotations", &meta["annotations"]);
     if let Some(controller) = controlled_by(meta) {
@@ -172,7 +174,7 @@ pub fn replication_controller(rc: &Value, counts: PodCounts, events: Option<&[Va
     let (meta, spec, status) = (&rc["metadata"], &rc["spec"], &rc["status"]);
     w.w(0, &format!("Name:\t{}\n", text(&meta["name"])));
     w.w(0, &format!("Namespace:\t{}\n", text(&meta["namespace"])));
-    w.w(0, &format!("Selector:\t{}\n", format_labels(&spec["selector"])));
+    w.w(0, &format!("Selector:\t{}\n", format_label_map(spec["selector"].as_object())));
     w.labels("", "Labels", &meta["labels"]);
     w.annotations("Annotations", &meta["annotations"]);
     w.w(0, &format!("Replicas:\t{} current / {} desired\n", int(&status["replicas"]), int(&spec["replicas"])));
@@ -196,7 +198,7 @@ pub fn job(job: &Value, events: Option<&[Value]>) -> String {
     let (meta, spec, status) = (&job["metadata"], &job["spec"], &job["status"]);
     w.w(0, &format!("Name:\t{}\n", text(&meta["name"])));
     w.w(0, &format!("Namespace:\t{}\n", text(&meta["namespace"])));
-    w.w(0, &format!("Selector:\t{}\n", selector_text(&spec["selector"], "")));
+    w.w(0, &format!("Selector:\t{}\n", selector_string(Some(&spec["selector"])).unwrap_or_default()));
     w.labels("", "Labels", &meta["labels"]);
     w.annotations("Annotations", &meta["annotations"]);
     if let Some(controller) = controlled_by(meta) {
@@ -228,7 +230,7 @@ pub fn job(job: &Value, events: Option<&[Value]>) -> String {
         w.w(0, &format!("Completed At:\t{}\n", rfc1123z(&status["completionTime"])));
     }
     if let (Some(start), Some(end)) = (parse(&status["startTime"]), parse(&status["completionTime"])) {
-        w.w(0, &format!("Duration:\t{}\n", super::writer::human_duration((end - start).num_seconds())));
+        w.w(0, &format!("Duration:\t{}\n", duration::human(end - start)));
     }
     if let Some(deadline) = spec["activeDeadlineSeconds"].as_i64() {
         w.w(0, &format!("Active Deadline Seconds:\t{deadline}s\n"));

@@ -1,11 +1,12 @@
 //! kubectl's describe output writer: lines at two-space indentation levels, aligned by
 //! Go's tabwriter (min width 0, padding 2) between flushes, plus the small formatters
-//! every describer shares (labels, annotations, tolerations, times, selectors).
+//! every describer shares (labels, annotations, tolerations, times).
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::machinery::duration;
 use crate::printers::tabwriter::TabWriter;
 
 /// Annotations kubectl never shows in describe output.
@@ -161,85 +162,9 @@ pub fn rfc1123z(value: &Value) -> String {
 /// How long ago an RFC 3339 timestamp was, as kubectl says it (`<unknown>` when unset).
 pub fn since(value: &Value) -> String {
     match value.as_str().and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok()) {
-        Some(time) => human_duration((chrono::Utc::now() - time.with_timezone(&chrono::Utc)).num_seconds()),
+        Some(time) => duration::human(chrono::Utc::now() - time.with_timezone(&chrono::Utc)),
         None => "<unknown>".to_string(),
     }
-}
-
-/// apimachinery's `HumanDuration`.
-pub fn human_duration(seconds: i64) -> String {
-    if seconds < -1 {
-        return "<invalid>".to_string();
-    }
-    if seconds < 0 {
-        return "0s".to_string();
-    }
-    if seconds < 60 * 2 {
-        return format!("{seconds}s");
-    }
-    let minutes = seconds / 60;
-    if minutes < 10 {
-        let s = seconds % 60;
-        return if s == 0 { format!("{minutes}m") } else { format!("{minutes}m{s}s") };
-    }
-    if minutes < 60 * 3 {
-        return format!("{minutes}m");
-    }
-    let hours = minutes / 60;
-    if hours < 8 {
-        let m = minutes % 60;
-        return if m == 0 { format!("{hours}h") } else { format!("{hours}h{m}m") };
-    }
-    if hours < 48 {
-        return format!("{hours}h");
-    }
-    if hours < 24 * 8 {
-        let h = hours % 24;
-        return if h == 0 { format!("{}d", hours / 24) } else { format!("{}d{h}h", hours / 24) };
-    }
-    if hours < 24 * 365 * 2 {
-        return format!("{}d", hours / 24);
-    }
-    if hours < 24 * 365 * 8 {
-        let days = (hours / 24) % 365;
-        return if days == 0 { format!("{}y", hours / 24 / 365) } else { format!("{}y{days}d", hours / 24 / 365) };
-    }
-    format!("{}y", hours / 24 / 365)
-}
-
-/// A label selector as a selector string (`app=web,tier in (a,b)`); `empty` when it selects all.
-pub fn selector_text(selector: &Value, empty: &str) -> String {
-    let mut parts: Vec<(String, String)> = Vec::new();
-    for (key, value) in string_map(&selector["matchLabels"]) {
-        parts.push((key.clone(), format!("{key}={value}")));
-    }
-    for expression in selector["matchExpressions"].as_array().into_iter().flatten() {
-        let key = text(&expression["key"]);
-        let mut values: Vec<String> = expression["values"].as_array().into_iter().flatten().map(text).collect();
-        values.sort();
-        let part = match expression["operator"].as_str().unwrap_or_default() {
-            "In" => format!("{key} in ({})", values.join(",")),
-            "NotIn" => format!("{key} notin ({})", values.join(",")),
-            "Exists" => key.clone(),
-            "DoesNotExist" => format!("!{key}"),
-            other => format!("{key} {other}"),
-        };
-        parts.push((key, part));
-    }
-    if parts.is_empty() {
-        return empty.to_string();
-    }
-    parts.sort_by(|a, b| a.0.cmp(&b.0));
-    parts.into_iter().map(|(_, p)| p).collect::<Vec<_>>().join(",")
-}
-
-/// A plain label map as a selector string (`labels.FormatLabels`): `<none>` when empty.
-pub fn format_labels(labels: &Value) -> String {
-    let map = string_map(labels);
-    if map.is_empty() {
-        return "<none>".to_string();
-    }
-    map.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
 }
 
 /// `True`/`False` as kubectl's printBool.
@@ -257,24 +182,10 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn durations_read_as_kubectl_prints_them() {
-        assert_eq!(human_duration(5), "5s");
-        assert_eq!(human_duration(150), "2m30s");
-        assert_eq!(human_duration(3600 * 5 + 60), "5h1m");
-        assert_eq!(human_duration(3600 * 24 * 3), "3d");
-    }
-
-    #[test]
     fn labels_continue_on_aligned_lines() {
         let mut w = Writer::default();
         w.labels("", "Labels", &json!({"b": "2", "a": "1"}));
         w.w(0, "Annotations:\t<none>\n");
         assert_eq!(w.finish(), "Labels:       a=1\n              b=2\nAnnotations:  <none>\n");
-    }
-
-    #[test]
-    fn selectors_sort_by_key() {
-        let selector = json!({"matchLabels": {"b": "2"}, "matchExpressions": [{"key": "a", "operator": "Exists"}]});
-        assert_eq!(selector_text(&selector, ""), "a,b=2");
     }
 }

@@ -2,7 +2,9 @@
 //! component-base: what several components need, each concept once. Nothing here
 //! imports a component; every component may import this.
 
+pub mod duration;
 pub mod kubeconfig;
+pub mod labels;
 pub mod leaderelection;
 pub mod patch;
 pub mod pki;
@@ -11,4 +13,5 @@ pub mod quantity;
 pub mod record;
 pub mod taints;
 pub mod tls;
+pub mod validation;
 pub mod well_known;

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::columns::TableLayout;
+use crate::machinery::labels::format_label_map;
 
 #[derive(Debug, Clone, Default)]
 pub struct TableOptions {
@@ -83,7 +84,7 @@ pub fn rows_of(table: &Value, options: &TableOptions) -> Rows {
             cells.push(labels.get(key).cloned().unwrap_or_default());
         }
         if options.show_labels {
-            cells.push(format_labels(&labels));
+            cells.push(format_label_map(metadata["labels"].as_object()));
         }
         rows.push(cells);
     }
@@ -95,14 +96,6 @@ fn labels_of(metadata: &Value) -> BTreeMap<String, String> {
         .as_object()
         .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect())
         .unwrap_or_default()
-}
-
-/// `a=b,c=d` sorted by key, or `<none>`.
-pub fn format_labels(labels: &BTreeMap<String, String>) -> String {
-    if labels.is_empty() {
-        return "<none>".to_string();
-    }
-    labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
 }
 
 /// A cell as Go's `%v` prints it; control characters escaped as kubectl does.

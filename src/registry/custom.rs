@@ -102,7 +102,7 @@ fn typed_cell(type_: &str, value: &Value, now: chrono::DateTime<chrono::Utc>) ->
         }
         ("number", Value::Number(_)) | ("boolean", Value::Bool(_)) => value.clone(),
         ("date", Value::String(text)) => match chrono::DateTime::parse_from_rfc3339(text) {
-            Ok(time) => Value::String(super::tables::human_duration(now - time.with_timezone(&chrono::Utc))),
+            Ok(time) => Value::String(crate::machinery::duration::human(now - time.with_timezone(&chrono::Utc))),
             Err(_) => Value::String("<invalid>".into()),
         },
         ("string", Value::String(_)) => value.clone(),

@@ -183,3 +183,20 @@ pub fn same_change_as_kubectl(setup: fn() -> TestServer, args: &[&str], objects:
         assert_eq!(masked_object(&ours, what), masked_object(&reference, what), "{what} after {args:?}");
     }
 }
+
+/// Runs a command that kubectl refuses before it talks to any server (a bad flag value)
+/// with kubectl and kctl against an address nothing listens on: the same exit code and
+/// the same stderr, kubectl's name for itself read as kctl's.
+pub fn same_usage_error_as_kubectl(args: &[&str]) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let kubeconfig = dir.path().join("no-kubeconfig");
+    let mut with_server = args.to_vec();
+    with_server.extend(["--server=https://127.0.0.1:1", "--token=unused"]);
+    let expected = crate::support::kubectl_with(&kubeconfig, dir.path(), &with_server, None);
+    let actual = kctl_with(&kubeconfig, dir.path(), &with_server);
+    let stderr = |o: &Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    let theirs = stderr(&expected).replace("'kubectl ", "'kctl ");
+    assert_eq!(actual.status.code(), expected.status.code(), "exit code of {args:?}: {}", stderr(&actual));
+    assert_eq!(stderr(&actual), theirs, "stderr of {args:?}");
+    assert!(!theirs.is_empty(), "kubectl refused {args:?}");
+}

@@ -9,10 +9,11 @@ use serde_json::{json, Value};
 use super::json_response;
 use crate::apiserver::request::Request;
 use crate::apiserver::router::Target;
-use crate::apiserver::selectors::{FieldSelector, LabelSelector};
+use crate::apiserver::selectors::FieldSelector;
 use crate::apiserver::status::ApiError;
 use crate::apiserver::storage::{parse_resource_version, PageEnd};
 use crate::apiserver::{table, ApiState};
+use crate::machinery::labels::Selector;
 use crate::registry::ResourceInfo;
 
 pub async fn get(state: &Arc<ApiState>, request: &Request, target: &Target, name: &str) -> Result<Response, ApiError> {
@@ -29,8 +30,8 @@ pub async fn get(state: &Arc<ApiState>, request: &Request, target: &Target, name
 }
 
 /// The label and field selectors of a list or watch.
-pub fn selectors(request: &Request, resource: &ResourceInfo) -> Result<(LabelSelector, FieldSelector), ApiError> {
-    let labels = LabelSelector::parse(request.param("labelSelector").unwrap_or_default())
+pub fn selectors(request: &Request, resource: &ResourceInfo) -> Result<(Selector, FieldSelector), ApiError> {
+    let labels = Selector::parse(request.param("labelSelector").unwrap_or_default())
         .map_err(|err| ApiError::bad_request(err.to_string()))?;
     let fields = FieldSelector::parse(request.param("fieldSelector").unwrap_or_default())
         .map_err(|err| ApiError::bad_request(err.to_string()))?;

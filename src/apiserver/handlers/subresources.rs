@@ -14,17 +14,21 @@ use crate::apiserver::sparse::Lifecycle;
 use crate::apiserver::status::ApiError;
 use crate::apiserver::storage::revision_of;
 use crate::apiserver::ApiState;
+use crate::machinery::labels::selector_string;
 use crate::machinery::patch;
 use crate::registry::ResourceInfo;
 
-/// The Scale's `status.selector`: the selector as upstream prints it (the registry's
-/// table printers already implement `LabelSelectorAsSelector(..).String()`). A
+/// The Scale's `status.selector`: the selector as upstream prints it; a
 /// ReplicationController's selector is a plain label map.
-fn selector_string(selector: Option<&Value>) -> String {
+fn scale_selector(selector: Option<&Value>) -> String {
     let Some(selector) = selector else { return String::new() };
     let is_object_form = selector.get("matchLabels").is_some() || selector.get("matchExpressions").is_some();
-    let as_object = if is_object_form { selector.clone() } else { json!({"matchLabels": selector}) };
-    crate::registry::tables::label_selector_string(Some(&as_object)).unwrap_or_default()
+    let converted = if is_object_form {
+        selector_string(Some(selector))
+    } else {
+        selector_string(Some(&json!({"matchLabels": selector})))
+    };
+    converted.unwrap_or_default()
 }
 
 /// Replicas and selector where a custom resource's scale subresource says they are.
@@ -50,7 +54,7 @@ fn scale_fields(resource: &ResourceInfo, object: &Value) -> ScaleFields {
         None => ScaleFields {
             spec_replicas: object.pointer("/spec/replicas").cloned().unwrap_or(json!(0)),
             status_replicas: object.pointer("/status/replicas").cloned().unwrap_or(json!(0)),
-            selector: selector_string(object.pointer("/spec/selector")),
+            selector: scale_selector(object.pointer("/spec/selector")),
         },
     }
 }

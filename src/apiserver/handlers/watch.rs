@@ -17,7 +17,7 @@ use tokio::sync::mpsc;
 use super::read::selectors;
 use crate::apiserver::request::Request;
 use crate::apiserver::router::Target;
-use crate::apiserver::selectors::{FieldSelector, LabelSelector};
+use crate::apiserver::selectors::FieldSelector;
 use crate::apiserver::sparse::{self, Paths};
 use crate::apiserver::status::ApiError;
 use crate::apiserver::storage::{
@@ -26,6 +26,7 @@ use crate::apiserver::storage::{
 };
 use crate::apiserver::watch_cache::WatchCache;
 use crate::apiserver::{table, ApiState};
+use crate::machinery::labels::Selector;
 use crate::registry::ResourceInfo;
 use crate::store::{EventKind, KeyValue, Revision, StoreError, WatchEvent};
 
@@ -176,14 +177,14 @@ fn expired(revision: Revision) -> Value {
 
 struct Filter {
     resource: &'static ResourceInfo,
-    labels: LabelSelector,
+    labels: Selector,
     fields: FieldSelector,
     /// What the selectors read of an object, so changes are decoded only that far.
     selected: Paths,
 }
 
 impl Filter {
-    fn new(resource: &'static ResourceInfo, labels: LabelSelector, fields: FieldSelector) -> Filter {
+    fn new(resource: &'static ResourceInfo, labels: Selector, fields: FieldSelector) -> Filter {
         let mut selected = Paths::default();
         if !labels.is_empty() {
             selected.add(["metadata", "labels"]);

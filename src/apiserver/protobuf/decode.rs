@@ -7,6 +7,7 @@ use super::descriptors::{MESSAGES, ROOTS};
 use super::table::{Field, Kind, Message, Special};
 use super::wire::{Reader, FIXED64, LEN, VARINT};
 use super::ProtobufError;
+use crate::machinery::duration;
 
 /// The Kubernetes protobuf magic that precedes the `runtime.Unknown` envelope.
 const MAGIC: &[u8] = b"k8s\0";
@@ -288,7 +289,8 @@ fn special_value(desc: &'static Message, special: Special, buf: &[u8], depth: us
             let nanos = number(2).unwrap_or(0) as i32;
             Value::String(timestamp(seconds, nanos, special == Special::MicroTime)?)
         }
-        Special::Duration => Value::String(go_duration(number(1).unwrap_or(0) as i64)),
+        // meta/v1 Duration appears in JSON as Go prints it ("1h0m0s", "1.5s").
+        Special::Duration => Value::String(duration::format_go(number(1).unwrap_or(0) as i64)),
         Special::IntOrString => {
             if number(1) == Some(1) {
                 Value::String(string(3).map(text).unwrap_or_default())
@@ -321,41 +323,6 @@ fn timestamp(seconds: i64, nanos: i32, micro: bool) -> Result<String, ProtobufEr
     } else {
         time.format("%Y-%m-%dT%H:%M:%SZ").to_string()
     })
-}
-
-/// Go's `time.Duration.String()`, which is how meta/v1 Duration appears in JSON ("1h0m0s", "1.5s").
-fn go_duration(nanos: i64) -> String {
-    if nanos == 0 {
-        return "0s".into();
-    }
-    let sign = if nanos < 0 { "-" } else { "" };
-    let u = nanos.unsigned_abs();
-    if u < 1_000_000_000 {
-        let (unit, digits) = match u {
-            0..=999 => ("ns", 0),
-            1_000..=999_999 => ("µs", 3),
-            _ => ("ms", 6),
-        };
-        return format!("{sign}{}{unit}", fraction(u, digits));
-    }
-    let seconds = fraction(u % 60_000_000_000, 9);
-    let minutes = u / 60_000_000_000;
-    match minutes {
-        0 => format!("{sign}{seconds}s"),
-        1..=59 => format!("{sign}{minutes}m{seconds}s"),
-        _ => format!("{sign}{}h{}m{seconds}s", minutes / 60, minutes % 60),
-    }
-}
-
-/// `value / 10^digits` printed with trailing fractional zeros (and a bare '.') trimmed.
-fn fraction(value: u64, digits: u32) -> String {
-    let scale = 10u64.pow(digits);
-    let (whole, frac) = (value / scale, value % scale);
-    if frac == 0 {
-        return whole.to_string();
-    }
-    let frac = format!("{frac:0width$}", width = digits as usize);
-    format!("{whole}.{}", frac.trim_end_matches('0'))
 }
 
 #[cfg(test)]
@@ -721,17 +688,6 @@ mod tests {
             decode(&proto_data).unwrap()["data"],
             json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {"a": "b"}})
         );
-    }
-
-    #[test]
-    fn go_duration_strings_match_time_duration_string() {
-        assert_eq!(go_duration(0), "0s");
-        assert_eq!(go_duration(1_500), "1.5µs");
-        assert_eq!(go_duration(2_000_000), "2ms");
-        assert_eq!(go_duration(1_500_000_000), "1.5s");
-        assert_eq!(go_duration(90_000_000_000), "1m30s");
-        assert_eq!(go_duration(3_600_000_000_000), "1h0m0s");
-        assert_eq!(go_duration(-5_000_000_000), "-5s");
     }
 
     #[test]

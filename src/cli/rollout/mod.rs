@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use crate::client::objects::{self, ObjectRef};
 use crate::client::{targets, ClientError, ConnectionFlags, Session};
+use crate::machinery::labels::selector_string;
 
 #[derive(Args, Debug, Clone)]
 pub struct RolloutArgs {
@@ -68,7 +69,8 @@ pub fn require_deployment(object: &ObjectRef, what: &str) -> Result<(), ClientEr
 /// The ReplicaSets a deployment controls: listed by its selector, kept when their
 /// controller owner reference names the deployment's uid.
 pub async fn owned_replica_sets(session: &Session, deployment: &Value) -> Result<Vec<Value>, ClientError> {
-    let selector = objects::selector_query(&deployment["spec"]["selector"]);
+    let selector =
+        selector_string(Some(&deployment["spec"]["selector"])).map_err(|err| ClientError::Usage(err.to_string()))?;
     let path = format!(
         "/apis/apps/v1/namespaces/{}/replicasets{}",
         session.namespace,

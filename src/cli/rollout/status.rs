@@ -23,8 +23,8 @@ pub struct StatusArgs {
     #[arg(long, default_value_t = 0)]
     pub revision: i64,
     /// The length of time to wait before ending watch, zero means never.
-    #[arg(long, default_value = "0s")]
-    pub timeout: String,
+    #[arg(long, default_value = "0s", value_parser = crate::machinery::duration::parse_go)]
+    pub timeout: chrono::TimeDelta,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -85,7 +85,7 @@ pub fn deployment_status(d: &Value) -> Result<(String, bool), StatusError> {
 
 pub async fn run(flags: &ConnectionFlags, args: &StatusArgs) -> anyhow::Result<ExitCode> {
     let pairs = super::plan_targets(&args.args, "status")?;
-    let timeout = crate::client::config::parse_timeout(&args.timeout)?;
+    let timeout = args.timeout.to_std().ok().filter(|limit| !limit.is_zero());
     let (session, _, objects) = objects::connect_and_resolve(flags, &pairs).await?;
     for object in &objects {
         super::require_deployment(object, "status viewer")?;

@@ -8,19 +8,9 @@ use k8s_openapi::api::core::v1::Node;
 
 use super::{poll, Action, Context};
 use crate::cluster::{kubeconfig, ClusterError};
+use crate::machinery::duration::format_go_std;
 
 pub struct WaitForReady;
-
-/// Go's duration format, as kind prints it: `1m0s`, `30s`, `1h0m0s`.
-pub fn go_duration(duration: Duration) -> String {
-    let seconds = duration.as_secs();
-    let (hours, minutes, seconds) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
-    match (hours, minutes) {
-        (0, 0) => format!("{seconds}s"),
-        (0, _) => format!("{minutes}m{seconds}s"),
-        _ => format!("{hours}h{minutes}m{seconds}s"),
-    }
-}
 
 fn ready(node: &Node) -> bool {
     let conditions = node.status.as_ref().and_then(|s| s.conditions.as_ref());
@@ -33,7 +23,7 @@ impl Action for WaitForReady {
         if ctx.wait.is_zero() {
             return Ok(());
         }
-        ctx.status.start(format!("Waiting ≤ {} for nodes = Ready ⏳", go_duration(ctx.wait)));
+        ctx.status.start(format!("Waiting ≤ {} for nodes = Ready ⏳", format_go_std(ctx.wait)));
         let started = Instant::now();
         let client = kubeconfig::host_client(ctx.provider, &ctx.config.name).await?;
         let want = ctx.nodes.len();
@@ -49,7 +39,10 @@ impl Action for WaitForReady {
         match outcome {
             Ok(()) => {
                 ctx.status.end(true);
-                ctx.status.line(&format!(" • Ready after {} 💚", go_duration(started.elapsed())));
+                ctx.status.line(&format!(
+                    " • Ready after {} 💚",
+                    format_go_std(Duration::from_secs(started.elapsed().as_secs()))
+                ));
             }
             // kind: a timeout is a warning, the cluster stays.
             Err(_) => {
@@ -58,17 +51,5 @@ impl Action for WaitForReady {
             }
         }
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_print_as_go_prints_them() {
-        assert_eq!(go_duration(Duration::from_secs(60)), "1m0s");
-        assert_eq!(go_duration(Duration::from_secs(5)), "5s");
-        assert_eq!(go_duration(Duration::from_secs(3725)), "1h2m5s");
     }
 }

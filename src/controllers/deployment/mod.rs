@@ -44,6 +44,8 @@ pub enum Error {
     NoNamespace,
     #[error("encoding the deployment status: {0}")]
     Encode(#[source] serde_json::Error),
+    #[error("invalid label selector: {0}")]
+    Selector(#[source] crate::machinery::labels::SelectorError),
 }
 
 impl From<kube::Error> for Error {

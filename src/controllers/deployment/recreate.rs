@@ -45,15 +45,9 @@ impl DeploymentSync<'_> {
         }
         let old_uids: Vec<&str> = old.iter().filter_map(|rs| rs.metadata.uid.as_deref()).collect();
         let new_uid = new_rs.and_then(|rs| rs.metadata.uid.as_deref());
-        let selector = self.d.spec.as_ref().map(|s| s.selector.clone()).unwrap_or_default();
-        // The apiserver narrows by matchLabels; matchExpressions are checked here.
-        let labels: Vec<String> = selector.match_labels.iter().flatten().map(|(k, v)| format!("{k}={v}")).collect();
-        let params = ListParams::default().labels(&labels.join(","));
+        let selector = self.matcher()?;
+        let params = ListParams::default().labels(&selector.to_string());
         for pod in self.pods.list(&params).await?.items {
-            let labels = pod.metadata.labels.clone().unwrap_or_default();
-            if !selector_matches(&selector, &labels) {
-                continue;
-            }
             let owner = pod.metadata.owner_references.iter().flatten().find(|o| o.controller == Some(true));
             let Some(owner) = owner else { continue };
             if Some(owner.uid.as_str()) == new_uid || !old_uids.contains(&owner.uid.as_str()) {

@@ -7,13 +7,14 @@ use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentStatus, ReplicaSet, ReplicaSetSpec};
 use k8s_openapi::api::core::v1::Pod;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta, OwnerReference};
 use kube::api::{DeleteParams, Patch, PatchParams, PostParams, Preconditions};
 use kube::{Api, ResourceExt};
 use serde_json::json;
 
 use super::util::{self, *};
 use super::{Context, Error};
+use crate::machinery::labels::Selector;
 use crate::machinery::record::reference_to;
 
 /// One reconcile of one deployment. `d` is kept current: every write replaces it with what the
@@ -40,14 +41,19 @@ impl<'a> DeploymentSync<'a> {
         }
     }
 
-    fn selector(&self) -> k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector {
+    fn selector(&self) -> LabelSelector {
         self.d.spec.as_ref().map(|s| s.selector.clone()).unwrap_or_default()
+    }
+
+    /// `LabelSelectorAsSelector` of the deployment's selector (a missing spec selects everything).
+    pub(super) fn matcher(&self) -> Result<Selector, Error> {
+        Selector::from_label_selector(Some(&self.selector())).map_err(Error::Selector)
     }
 
     /// Upstream's `syncDeployment`: deleting → status only; paused → scale only; a scaling
     /// event → proportional scaling; otherwise roll out by strategy.
     pub async fn sync_deployment(&mut self) -> Result<(), Error> {
-        if selects_everything(&self.selector()) {
+        if self.matcher()?.is_empty() {
             self.event_warning(
                 "SelectingAll",
                 "This deployment is selecting all pods. A non-empty selector is required.",
@@ -85,15 +91,14 @@ impl<'a> DeploymentSync<'a> {
     /// ReplicaSets this deployment controls, adopting orphans its selector matches (upstream's
     /// ControllerRefManager; releasing no-longer-matching ones is left to the garbage collector).
     async fn replica_sets_for_deployment(&mut self) -> Result<Vec<ReplicaSet>, Error> {
-        let selector = self.selector();
+        let selector = self.matcher()?;
         let uid = self.d.metadata.uid.clone().unwrap_or_default();
         let namespace = self.d.namespace();
         let _ = self.ctx.replica_sets.wait_until_ready().await;
         let cached = self.ctx.replica_sets.state();
         let mut owned = Vec::new();
         for rs in cached.iter().filter(|rs| rs.namespace() == namespace).map(|rs| ReplicaSet::clone(rs)) {
-            let labels = rs.metadata.labels.clone().unwrap_or_default();
-            if !selector_matches(&selector, &labels) {
+            if !selector.matches(&rs.metadata.labels.as_ref()) {
                 continue;
             }
             match rs.owner_references().iter().find(|o| o.controller == Some(true)) {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet};
 use k8s_openapi::api::core::v1::PodTemplateSpec;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, Time};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
 
@@ -154,31 +154,6 @@ fn write_canonical(value: &Value, out: &mut String) {
 /// Upstream's `EqualIgnoreHash`: the templates are equal apart from the pod-template-hash label.
 pub fn equal_ignore_hash(a: &PodTemplateSpec, b: &PodTemplateSpec) -> bool {
     canonical_template(a) == canonical_template(b)
-}
-
-// --- label selectors --------------------------------------------------------------------------
-
-/// Whether `labels` satisfy the selector (matchLabels and matchExpressions).
-pub fn selector_matches(selector: &LabelSelector, labels: &BTreeMap<String, String>) -> bool {
-    let labels_ok = selector.match_labels.iter().flatten().all(|(k, v)| labels.get(k) == Some(v));
-    let exprs_ok = selector.match_expressions.iter().flatten().all(|expr| {
-        let values = expr.values.as_deref().unwrap_or_default();
-        let value = labels.get(&expr.key);
-        match expr.operator.as_str() {
-            "In" => value.is_some_and(|v| values.contains(v)),
-            "NotIn" => value.is_none_or(|v| !values.contains(v)),
-            "Exists" => value.is_some(),
-            "DoesNotExist" => value.is_none(),
-            _ => false,
-        }
-    });
-    labels_ok && exprs_ok
-}
-
-/// Upstream refuses to act on a selector that selects everything.
-pub fn selects_everything(selector: &LabelSelector) -> bool {
-    selector.match_labels.as_ref().is_none_or(|m| m.is_empty())
-        && selector.match_expressions.as_ref().is_none_or(|e| e.is_empty())
 }
 
 // --- deployment spec accessors (with the apiserver's defaults) --------------------------------
@@ -735,20 +710,6 @@ mod tests {
         let joined = append_revision_history(&long, "2").unwrap();
         assert!(joined.len() <= MAX_REV_HISTORY_LENGTH_IN_CHARS);
         assert!(joined.ends_with(",2"));
-    }
-
-    #[test]
-    fn selectors_match_labels_and_expressions() {
-        let selector: LabelSelector = serde_json::from_value(serde_json::json!({
-            "matchLabels": {"app": "nginx"},
-            "matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["db"]}]
-        }))
-        .unwrap();
-        let labels = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        assert!(selector_matches(&selector, &labels(&[("app", "nginx")])));
-        assert!(!selector_matches(&selector, &labels(&[("app", "nginx"), ("tier", "db")])));
-        assert!(!selector_matches(&selector, &labels(&[("app", "web")])));
-        assert!(selects_everything(&LabelSelector::default()));
     }
 
     #[test]

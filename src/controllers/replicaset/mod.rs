@@ -12,7 +12,7 @@ pub(crate) mod pods;
 mod status;
 mod sync;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt::Debug;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,7 +22,6 @@ use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::{PodTemplateSpec, ReplicationController};
 use k8s_openapi::NamespaceResourceScope;
 use kube::api::Api;
-use kube::core::{Selector, SelectorExt};
 use kube::runtime::controller::{self, trigger_self, trigger_with, Action};
 use kube::runtime::reflector::{self, ObjectRef, Store};
 use kube::runtime::{watcher, WatchStreamExt};
@@ -36,6 +35,7 @@ use super::expectations::Expectations;
 use super::informer::Change;
 use super::PodChanges;
 use crate::controllers::cached_pod::CachedPod;
+use crate::machinery::labels::Selector;
 use crate::machinery::record::EventRecorder;
 
 /// How long a pod that someone else released from an owner is left alone by that owner:
@@ -70,15 +70,14 @@ pub trait ReplicaOwner:
 }
 
 fn non_empty(selector: Selector) -> Option<Selector> {
-    (!selector.selects_all()).then_some(selector)
+    (!selector.is_empty()).then_some(selector)
 }
 
 impl ReplicaOwner for ReplicaSet {
     const COMPONENT: &'static str = "replicaset-controller";
 
     fn selector(&self) -> Option<Selector> {
-        let selector = self.spec.as_ref()?.selector.clone();
-        Selector::try_from(selector).ok().and_then(non_empty)
+        Selector::from_label_selector(Some(&self.spec.as_ref()?.selector)).ok().and_then(non_empty)
     }
 
     fn replicas(&self) -> i32 {
@@ -104,11 +103,11 @@ impl ReplicaOwner for ReplicationController {
     fn selector(&self) -> Option<Selector> {
         let spec = self.spec.as_ref()?;
         // As upstream's defaulting: an RC without a selector selects its template's labels.
-        let labels: BTreeMap<String, String> = match spec.selector.as_ref().filter(|s| !s.is_empty()) {
-            Some(selector) => selector.clone(),
-            None => spec.template.as_ref()?.metadata.as_ref()?.labels.clone()?,
+        let labels = match spec.selector.as_ref().filter(|s| !s.is_empty()) {
+            Some(selector) => selector,
+            None => spec.template.as_ref()?.metadata.as_ref()?.labels.as_ref()?,
         };
-        non_empty(labels.into_iter().collect())
+        non_empty(Selector::from_set(labels))
     }
 
     fn replicas(&self) -> i32 {
@@ -333,6 +332,7 @@ pub async fn run_replication_controllers(client: Client, pods: Store<CachedPod>,
 mod tests {
     use super::*;
     use serde_json::json;
+    use std::collections::BTreeMap;
 
     #[test]
     fn replication_controller_without_selector_selects_its_template_labels() {

@@ -8,7 +8,6 @@ use std::time::Duration;
 use futures::future::join_all;
 use futures::FutureExt;
 use kube::api::{Api, DeleteParams, Patch, PatchParams, Preconditions};
-use kube::core::SelectorExt;
 use kube::runtime::controller::Action;
 use kube::ResourceExt;
 use serde_json::{json, Value};

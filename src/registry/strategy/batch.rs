@@ -7,9 +7,10 @@ use serde_json::{json, Map, Value};
 
 use super::field::{ensure_obj, go_json, go_string_map, quote, s, set_default, set_default_str, Errs};
 use super::pod::{default_pod_template, validate_pod_template};
-use super::selector::{as_selector, go_label_selector, validate_label_selector};
+use super::selector::{go_label_selector, validate_label_selector};
 use super::workloads::nonnegative;
 use super::Strategy;
+use crate::machinery::labels::Selector;
 use crate::registry::tables;
 
 /// Upstream's `jobStrategy`.
@@ -167,9 +168,9 @@ pub(crate) fn validate_job(e: &mut Errs, obj: &Value) {
         None => e.required("spec.selector", ""),
         Some(_) => validate_label_selector(e, spec, "selector", "spec.selector"),
     }
-    if let Ok(selector) = as_selector(sel) {
+    if let Ok(selector) = Selector::from_value(sel) {
         let labels = spec.pointer("/template/metadata/labels").and_then(Value::as_object);
-        if !selector.matches(labels) {
+        if !selector.matches(&labels) {
             e.invalid(
                 "spec.template.metadata.labels",
                 &go_string_map(labels),
@@ -211,8 +212,8 @@ fn validate_generated_selector(e: &mut Errs, obj: &Value, spec: &Value) {
             .into_iter()
             .map(|(k, v)| (k.to_string(), json!(v)))
             .collect();
-    if let Ok(selector) = as_selector(Some(sel)) {
-        if !selector.matches(Some(&expected)) {
+    if let Ok(selector) = Selector::from_value(Some(sel)) {
+        if !selector.matches(&expected) {
             e.invalid("spec.selector", &go_label_selector(sel), "`selector` not auto-generated");
         }
     }

@@ -6,8 +6,8 @@
 use serde_json::{json, Map, Value};
 
 use super::field::{child, ensure_obj, quote, s, set_default_str, Errs};
-use super::names::{is_config_map_key, NameRule};
 use super::{InitialStatus, Strategy};
+use crate::machinery::validation::{is_config_map_key, NameRule};
 use crate::registry::tables;
 
 /// Upstream's `namespaceStrategy`: DNS-1123 label names, phase Active to start with, and
@@ -219,7 +219,7 @@ pub(crate) fn validate_namespace(e: &mut Errs, obj: &Value) {
             let p = format!("{}[{i}]", child("spec", "finalizers"));
             match f.as_str() {
                 Some(f) => {
-                    for msg in super::names::is_qualified_name(f) {
+                    for msg in crate::machinery::validation::is_qualified_name(f) {
                         e.invalid(&p, &quote(f), &msg);
                     }
                 }

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::field::{child, go_json, quote, Errs};
-use super::names::{is_dns1035_label, is_label_value, is_qualified_name, validate_name, NameRule};
+use crate::machinery::validation::{is_dns1035_label, is_label_value, is_qualified_name, validate_name, NameRule};
 
 /// Upstream's `TotalAnnotationSizeLimitB`.
 const TOTAL_ANNOTATION_SIZE_LIMIT: usize = 256 * 1024;

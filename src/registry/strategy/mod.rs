@@ -45,7 +45,6 @@ pub(crate) mod coordination;
 pub(crate) mod core;
 mod field;
 mod meta;
-mod names;
 pub(crate) mod pod;
 mod resources;
 mod selector;
@@ -57,8 +56,8 @@ use serde_json::{Map, Value};
 
 use super::tables::{self, Printer};
 use super::ResourceInfo;
+use crate::machinery::validation::NameRule;
 use field::Errs;
-use names::NameRule;
 
 /// One reason an object is invalid, as upstream's `StatusCause`: `reason` is
 /// `FieldValueInvalid`, `FieldValueRequired`, `FieldValueNotSupported`, `FieldValueDuplicate`,

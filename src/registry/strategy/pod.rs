@@ -10,10 +10,10 @@ use super::field::{
     child, each_obj_mut, ensure_obj, go_json, index, obj_mut, quote, s, set_default, set_default_str, unset, Errs,
 };
 use super::meta::{validate_annotations, validate_labels};
-use super::names::{
+use super::{InitialStatus, Strategy};
+use crate::machinery::validation::{
     is_dns1123_label, is_dns1123_subdomain, is_label_value, is_qualified_name, is_valid_port_name, is_valid_port_num,
 };
-use super::{InitialStatus, Strategy};
 use crate::registry::tables;
 
 const PROTOCOLS: &[&str] = &["SCTP", "TCP", "UDP"];
@@ -297,7 +297,7 @@ fn qos_class(spec: &Map<String, Value>) -> &'static str {
                 if req.is_some() || lim.is_some() {
                     any = true;
                 }
-                let q = |v: &Option<Value>| v.as_ref().and_then(super::resources::parse_quantity);
+                let q = |v: &Option<Value>| v.as_ref().and_then(|v| super::resources::parse_quantity(v).ok());
                 if lim.is_none() || req.is_some() && q(&req) != q(&lim) {
                     guaranteed = false;
                 }

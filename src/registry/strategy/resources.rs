@@ -1,47 +1,18 @@
-//! Container `resources`: resource quantities (`resource.Quantity` parsing, enough to compare
-//! values) and `ValidateResourceRequirements`' requests-versus-limits rules.
+//! Container `resources`: `ValidateResourceRequirements`' requests-versus-limits rules over
+//! machinery's quantities.
 
 use serde_json::Value;
 
 use super::field::{child, quote, Errs};
+use crate::machinery::quantity::{Quantity, QuantityError};
 
-const QUANTITY_REGEX_MSG: &str =
-    "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
-
-/// The numeric value of a quantity (`500m`, `1Gi`, `1e3`, `2`), or None when it does not parse.
-pub(crate) fn parse_quantity(v: &Value) -> Option<f64> {
-    let st = match v {
-        Value::Number(n) => return n.as_f64(),
-        Value::String(st) => st.trim(),
-        _ => return None,
-    };
-    let split = st.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-')).unwrap_or(st.len());
-    let (number, suffix) = st.split_at(split);
-    if number.is_empty() || number.chars().filter(|c| *c == '.').count() > 1 || number[1..].contains(['+', '-']) {
-        return None;
+/// A quantity as the API carries it (a string, or a bare JSON number).
+pub(crate) fn parse_quantity(v: &Value) -> Result<Quantity, QuantityError> {
+    match v {
+        Value::String(text) => Quantity::parse(text.trim()),
+        Value::Number(n) => Quantity::parse(&n.to_string()),
+        _ => Err(QuantityError::Format),
     }
-    let base: f64 = number.parse().ok()?;
-    let factor = match suffix {
-        "" => 1.0,
-        "n" => 1e-9,
-        "u" => 1e-6,
-        "m" => 1e-3,
-        "k" => 1e3,
-        "M" => 1e6,
-        "G" => 1e9,
-        "T" => 1e12,
-        "P" => 1e15,
-        "E" => 1e18,
-        "Ki" => 1024f64,
-        "Mi" => 1024f64.powi(2),
-        "Gi" => 1024f64.powi(3),
-        "Ti" => 1024f64.powi(4),
-        "Pi" => 1024f64.powi(5),
-        "Ei" => 1024f64.powi(6),
-        exp if exp.starts_with(['e', 'E']) => 10f64.powi(exp[1..].parse::<i32>().ok()?),
-        _ => return None,
-    };
-    Some(base * factor)
 }
 
 /// How a quantity is echoed back in messages (the user's text; upstream prints the canonical form).
@@ -68,22 +39,25 @@ pub(crate) fn validate_resources(e: &mut Errs, c: &Value, path: &str) {
     for (name, q) in &limits {
         let p = format!("{lim_path}[{name}]");
         match parse_quantity(q) {
-            None => e.invalid(&p, &shown(q), QUANTITY_REGEX_MSG),
-            Some(v) if v < 0.0 => e.invalid(&p, &shown(q), "must be greater than or equal to 0"),
+            Err(err) => e.invalid(&p, &shown(q), &err.to_string()),
+            Ok(v) if v.is_negative() => e.invalid(&p, &shown(q), "must be greater than or equal to 0"),
             _ => {}
         }
     }
     for (name, q) in &requests {
         let p = format!("{req_path}[{name}]");
-        let Some(value) = parse_quantity(q) else {
-            e.invalid(&p, &shown(q), QUANTITY_REGEX_MSG);
-            continue;
+        let value = match parse_quantity(q) {
+            Ok(value) => value,
+            Err(err) => {
+                e.invalid(&p, &shown(q), &err.to_string());
+                continue;
+            }
         };
-        if value < 0.0 {
+        if value.is_negative() {
             e.invalid(&p, &shown(q), "must be greater than or equal to 0");
         }
         let Some(limit_q) = limits.get(name) else { continue };
-        let Some(limit) = parse_quantity(limit_q) else { continue };
+        let Ok(limit) = parse_quantity(limit_q) else { continue };
         let limit_text = limit_q.as_str().map(str::to_string).unwrap_or_else(|| limit_q.to_string());
         if value != limit && !overcommit_allowed(name) {
             e.invalid(&req_path, &shown(q), &format!("must be equal to {name} limit of {limit_text}"));
@@ -99,13 +73,13 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn quantities_parse_with_suffixes() {
-        assert_eq!(parse_quantity(&json!("500m")), Some(0.5));
-        assert_eq!(parse_quantity(&json!("1Gi")), Some(1073741824.0));
-        assert_eq!(parse_quantity(&json!("1e3")), Some(1000.0));
-        assert_eq!(parse_quantity(&json!(2)), Some(2.0));
-        assert_eq!(parse_quantity(&json!("abc")), None);
-        assert_eq!(parse_quantity(&json!("1Qi")), None);
+    fn quantities_parse_as_strings_or_numbers() {
+        assert_eq!(parse_quantity(&json!("500m")), Quantity::parse("0.5"));
+        assert_eq!(parse_quantity(&json!(" 1Gi ")), Quantity::parse("1Gi"), "trimmed as upstream's UnmarshalJSON");
+        assert_eq!(parse_quantity(&json!(2)), Quantity::parse("2"));
+        assert_eq!(parse_quantity(&json!(0.5)), Quantity::parse("500m"));
+        assert_eq!(parse_quantity(&json!("1Qi")), Err(QuantityError::Format));
+        assert_eq!(parse_quantity(&json!(true)), Err(QuantityError::Format));
     }
 
     #[test]
@@ -123,5 +97,8 @@ mod tests {
         validate_resources(&mut e, &json!({"resources": {"limits": {"memory": "lots"}}}), "r");
         assert_eq!(e.causes[0].field, "r.limits[memory]");
         assert!(e.causes[0].message.starts_with("Invalid value: \"lots\": quantities must match"));
+        let mut e = Errs::default();
+        validate_resources(&mut e, &json!({"resources": {"requests": {"cpu": "1mi"}}}), "r");
+        assert_eq!(e.causes[0].message, "Invalid value: \"1mi\": unable to parse quantity's suffix");
     }
 }

@@ -1,93 +1,11 @@
-//! `metav1.LabelSelector`: validation (`ValidateLabelSelector`), conversion to a matcher
-//! (`LabelSelectorAsSelector`, including its "empty selects everything, nil selects nothing"
-//! rule) and Go's `%#v` rendering used in "field is immutable" messages.
+//! `metav1.LabelSelector`: validation (`ValidateLabelSelector`) and Go's `%#v` rendering used
+//! in "field is immutable" messages (conversion to a matcher is machinery's `labels`).
 
 use serde_json::{Map, Value};
 
 use super::field::{child, go_string_map, index, quote, Errs};
 use super::meta::validate_labels;
-use super::names::{is_label_value, is_qualified_name};
-
-/// What a selector selects, after conversion.
-#[derive(Debug)]
-pub(crate) enum Selector {
-    /// A nil selector: `labels.Nothing()`.
-    Nothing,
-    /// An empty selector: `labels.Everything()`.
-    Everything,
-    Requirements(Vec<(String, String, Vec<String>)>),
-}
-
-impl Selector {
-    /// Whether the selector is `Everything` (upstream's `selector.Empty()`).
-    pub fn is_empty(&self) -> bool {
-        matches!(self, Selector::Everything)
-    }
-
-    pub fn matches(&self, labels: Option<&Map<String, Value>>) -> bool {
-        let get = |k: &str| labels.and_then(|l| l.get(k)).and_then(Value::as_str);
-        match self {
-            Selector::Nothing => false,
-            Selector::Everything => true,
-            Selector::Requirements(reqs) => reqs.iter().all(|(key, op, values)| match op.as_str() {
-                "In" => get(key).is_some_and(|v| values.iter().any(|x| x == v)),
-                "NotIn" => get(key).is_none_or(|v| !values.iter().any(|x| x == v)),
-                "Exists" => get(key).is_some(),
-                "DoesNotExist" => get(key).is_none(),
-                _ => false,
-            }),
-        }
-    }
-}
-
-/// `LabelSelectorAsSelector`: Err when an operator is unknown or a key/value is invalid.
-pub(crate) fn as_selector(sel: Option<&Value>) -> Result<Selector, ()> {
-    let Some(sel) = sel.filter(|v| !v.is_null()) else { return Ok(Selector::Nothing) };
-    let sel = sel.as_object().ok_or(())?;
-    let mut reqs = Vec::new();
-    match sel.get("matchLabels") {
-        None | Some(Value::Null) => {}
-        Some(Value::Object(m)) => {
-            for (k, v) in m {
-                let v = v.as_str().ok_or(())?;
-                if !is_qualified_name(k).is_empty() || !is_label_value(v).is_empty() {
-                    return Err(());
-                }
-                reqs.push((k.clone(), "In".to_string(), vec![v.to_string()]));
-            }
-        }
-        Some(_) => return Err(()),
-    }
-    match sel.get("matchExpressions") {
-        None | Some(Value::Null) => {}
-        Some(Value::Array(exprs)) => {
-            for expr in exprs {
-                let key = expr.get("key").and_then(Value::as_str).ok_or(())?;
-                let op = expr.get("operator").and_then(Value::as_str).ok_or(())?;
-                let values: Vec<String> = match expr.get("values") {
-                    None | Some(Value::Null) => Vec::new(),
-                    Some(Value::Array(vs)) => {
-                        vs.iter().map(|v| v.as_str().map(str::to_string).ok_or(())).collect::<Result<_, _>>()?
-                    }
-                    Some(_) => return Err(()),
-                };
-                match op {
-                    "In" | "NotIn" if values.is_empty() => return Err(()),
-                    "Exists" | "DoesNotExist" if !values.is_empty() => return Err(()),
-                    "In" | "NotIn" | "Exists" | "DoesNotExist" => {}
-                    _ => return Err(()),
-                }
-                reqs.push((key.to_string(), op.to_string(), values));
-            }
-        }
-        Some(_) => return Err(()),
-    }
-    if reqs.is_empty() {
-        Ok(Selector::Everything)
-    } else {
-        Ok(Selector::Requirements(reqs))
-    }
-}
+use crate::machinery::validation::is_qualified_name;
 
 /// `ValidateLabelSelector` at `path` (e.g. `spec.selector`).
 pub(crate) fn validate_label_selector(e: &mut Errs, parent: &Value, key: &str, path: &str) {
@@ -170,28 +88,12 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn nil_selects_nothing_and_empty_selects_everything() {
-        assert!(!as_selector(None).unwrap().matches(None));
-        assert!(as_selector(Some(&json!({}))).unwrap().is_empty());
-    }
-
-    #[test]
-    fn match_labels_and_expressions() {
-        let sel = json!({"matchLabels": {"app": "x"}, "matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["db"]}]});
-        let s = as_selector(Some(&sel)).unwrap();
-        assert!(s.matches(json!({"app": "x", "tier": "web"}).as_object()));
-        assert!(!s.matches(json!({"app": "x", "tier": "db"}).as_object()));
-        assert!(!s.matches(None));
-    }
-
-    #[test]
     fn bad_operator_is_reported() {
         let mut e = Errs::default();
         let obj = json!({"selector": {"matchExpressions": [{"key": "a", "operator": "Near"}]}});
         validate_label_selector(&mut e, &obj, "selector", "spec.selector");
         assert_eq!(e.causes[0].field, "spec.selector.matchExpressions[0].operator");
         assert_eq!(e.causes[0].message, "Invalid value: \"Near\": not a valid selector operator");
-        assert!(as_selector(obj.get("selector")).is_err());
     }
 
     #[test]

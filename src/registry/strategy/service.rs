@@ -6,9 +6,9 @@ use serde_json::{json, Value};
 
 use super::field::{child, go_json, index, quote, s, set_default, set_default_str, Errs};
 use super::meta::validate_labels;
-use super::names::{is_dns1123_label, is_valid_port_name, is_valid_port_num, NameRule};
 use super::pod::validate_protocol;
 use super::{InitialStatus, Strategy};
+use crate::machinery::validation::{is_dns1123_label, is_valid_port_name, is_valid_port_num, NameRule};
 use crate::registry::tables;
 
 /// Upstream's `svcStrategy`: DNS-1035 names, and an empty load balancer status to start with.

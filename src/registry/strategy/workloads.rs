@@ -7,8 +7,9 @@ use serde_json::{json, Map, Value};
 
 use super::field::{child, ensure_obj, go_string_map, obj_mut, quote, s, set_default, set_default_str, Errs};
 use super::pod::{default_pod_template, validate_pod_template};
-use super::selector::{as_selector, go_label_selector, is_empty_selector, validate_label_selector};
+use super::selector::{go_label_selector, is_empty_selector, validate_label_selector};
 use super::Strategy;
+use crate::machinery::labels::Selector;
 use crate::registry::tables;
 
 /// Upstream's `rcStrategy`.
@@ -225,8 +226,8 @@ fn validate_selector_and_template(e: &mut Errs, spec: &Value, kind: &str, requir
             }
         }
     }
-    match as_selector(sel) {
-        Err(()) => {
+    match Selector::from_value(sel) {
+        Err(_) => {
             if kind != "daemonset" {
                 let detail = if kind == "statefulset" { "" } else { "invalid label selector" };
                 e.invalid("spec.selector", &sel.map(go_label_selector).unwrap_or_default(), detail);
@@ -234,7 +235,7 @@ fn validate_selector_and_template(e: &mut Errs, spec: &Value, kind: &str, requir
         }
         Ok(selector) => {
             let labels = template_labels(spec);
-            if !selector.is_empty() && !selector.matches(labels) {
+            if !selector.is_empty() && !selector.matches(&labels) {
                 e.invalid(
                     "spec.template.metadata.labels",
                     &go_string_map(labels),
@@ -291,7 +292,7 @@ fn int_or_percent(e: &mut Errs, parent: &Value, key: &str, path: &str) -> Option
     match parent.get(key) {
         None | Some(Value::Null) => None,
         Some(Value::String(st)) => {
-            let msgs = super::names::is_valid_percent(st);
+            let msgs = crate::machinery::validation::is_valid_percent(st);
             let bad = !msgs.is_empty();
             for msg in msgs {
                 e.invalid(&p, &go_int_or_string(&json!(st)), &msg);

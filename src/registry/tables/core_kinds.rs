@@ -6,9 +6,11 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+use crate::machinery::labels::format_label_map;
+
 use super::{
-    age, arr_at, bool_at, col, format_labels, int_at, map_at, map_len, n, name_cell, opt_int_at, opt_str_at,
-    or_default, present, s, since, str_at, time_at, wide, Column, Printer, AGE, NAME, NAME_DOC,
+    age, arr_at, bool_at, col, int_at, map_at, map_len, n, name_cell, opt_int_at, opt_str_at, or_default, present, s,
+    since, str_at, time_at, wide, Column, Printer, AGE, NAME, NAME_DOC,
 };
 
 const NAMESPACE_COLUMNS: &[Column] = &[NAME, col("Status", "string", "The status of the namespace"), AGE];
@@ -338,7 +340,7 @@ fn service_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
         s(service_external_ip(o)),
         s(service_ports(o)),
         s(age(o, now)),
-        s(format_labels(map_at(o, "/spec/selector"))),
+        s(format_label_map(map_at(o, "/spec/selector"))),
     ]
 }
 

@@ -18,6 +18,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use super::ResourceInfo;
+use crate::machinery::duration;
 
 /// One column: name as printed, OpenAPI type (`string`, `integer`, `date`), format (`name`
 /// for the NAME column), and priority 0 (always) or 1 (only with `-o wide`).
@@ -90,57 +91,6 @@ pub fn cells(resource: &ResourceInfo, object: &Value, now: DateTime<Utc>) -> Vec
         return custom.cells(object, now);
     }
     (resource.strategy.printer().cells)(object, now)
-}
-
-/// kubectl's short ages, exactly as apimachinery's `duration.HumanDuration`: about two significant
-/// units (45s, 3m2s, 10m, 5h, 2d4h, 3y42d); up to 2s in the future reads as 0s (clock skew), further
-/// as `<invalid>`.
-pub fn human_duration(d: chrono::TimeDelta) -> String {
-    // Go truncates toward zero at every step; TimeDelta's num_* do the same.
-    let seconds = d.num_seconds();
-    if seconds < -1 {
-        return "<invalid>".into();
-    } else if seconds < 0 {
-        return "0s".into();
-    } else if seconds < 60 * 2 {
-        return format!("{seconds}s");
-    }
-    let minutes = d.num_minutes();
-    if minutes < 10 {
-        let s = seconds % 60;
-        return if s == 0 { format!("{minutes}m") } else { format!("{minutes}m{s}s") };
-    } else if minutes < 60 * 3 {
-        return format!("{minutes}m");
-    }
-    let hours = d.num_hours();
-    if hours < 8 {
-        let m = minutes % 60;
-        if m == 0 {
-            format!("{hours}h")
-        } else {
-            format!("{hours}h{m}m")
-        }
-    } else if hours < 48 {
-        format!("{hours}h")
-    } else if hours < 24 * 8 {
-        let h = hours % 24;
-        if h == 0 {
-            format!("{}d", hours / 24)
-        } else {
-            format!("{}d{h}h", hours / 24)
-        }
-    } else if hours < 24 * 365 * 2 {
-        format!("{}d", hours / 24)
-    } else if hours < 24 * 365 * 8 {
-        let dy = (hours / 24) % 365;
-        if dy == 0 {
-            format!("{}y", hours / 24 / 365)
-        } else {
-            format!("{}y{dy}d", hours / 24 / 365)
-        }
-    } else {
-        format!("{}y", hours / 24 / 365)
-    }
 }
 
 // ---- reading the object: a missing or mistyped field reads as Go's zero value ----
@@ -218,7 +168,7 @@ const GO_ZERO_TIME_UNIX: i64 = -62_135_596_800;
 
 /// Upstream's `translateTimestampSince`: the human age of a timestamp, `<unknown>` when unset.
 pub(crate) fn since(t: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
-    t.map_or_else(|| "<unknown>".into(), |t| human_duration(now.signed_duration_since(t)))
+    t.map_or_else(|| "<unknown>".into(), |t| duration::human(now.signed_duration_since(t)))
 }
 
 /// The AGE cell's text.
@@ -249,106 +199,6 @@ pub(crate) fn container_cells(object: &Value, containers_pointer: &str) -> (Valu
     (s(names.join(",")), s(images.join(",")))
 }
 
-// ---- selectors, formatted as apimachinery's labels package does ----
-
-/// `labels.FormatLabels`: `k=v` pairs sorted by key, comma-joined; `<none>` when empty.
-pub(crate) fn format_labels(labels: Option<&Map<String, Value>>) -> String {
-    let mut pairs: Vec<(&String, &str)> =
-        labels.into_iter().flatten().map(|(k, v)| (k, v.as_str().unwrap_or(""))).collect();
-    pairs.sort();
-    let text = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
-    if text.is_empty() {
-        "<none>".into()
-    } else {
-        text
-    }
-}
-
-/// `metav1.FormatLabelSelector`: the selector's string, `<none>` when it selects everything or
-/// nothing, `<error>` when it is invalid.
-pub(crate) fn format_label_selector(selector: Option<&Value>) -> String {
-    match label_selector_string(selector) {
-        Err(()) => "<error>".into(),
-        Ok(text) if text.is_empty() => "<none>".into(),
-        Ok(text) => text,
-    }
-}
-
-/// `metav1.LabelSelectorAsSelector(sel).String()`: requirements sorted by key (matchLabels as
-/// `k=v`, then `k in (a,b)`, `k notin (a,b)`, `k`, `!k`), values sorted; "" for a nil or empty
-/// selector; Err where upstream's conversion fails (unknown operator, invalid key or values).
-pub fn label_selector_string(selector: Option<&Value>) -> Result<String, ()> {
-    let Some(selector) = selector.filter(|s| !s.is_null()) else { return Ok(String::new()) };
-    let mut requirements: Vec<(String, String)> = Vec::new();
-    if let Some(labels) = map_at(selector, "/matchLabels") {
-        for (key, value) in labels {
-            let value = value.as_str().ok_or(())?;
-            if !is_qualified_name(key) || !is_label_value(value) {
-                return Err(());
-            }
-            requirements.push((key.clone(), format!("{key}={value}")));
-        }
-    }
-    for expression in arr_at(selector, "/matchExpressions") {
-        let key = str_at(expression, "/key");
-        let mut values = Vec::new();
-        for value in arr_at(expression, "/values") {
-            values.push(value.as_str().ok_or(())?);
-        }
-        if !is_qualified_name(key) || !values.iter().all(|v| is_label_value(v)) {
-            return Err(());
-        }
-        values.sort_unstable();
-        let text = match (str_at(expression, "/operator"), values.is_empty()) {
-            ("In", false) => format!("{key} in ({})", values.join(",")),
-            ("NotIn", false) => format!("{key} notin ({})", values.join(",")),
-            ("Exists", true) => key.to_string(),
-            ("DoesNotExist", true) => format!("!{key}"),
-            _ => return Err(()),
-        };
-        requirements.push((key.to_string(), text));
-    }
-    requirements.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(requirements.into_iter().map(|(_, text)| text).collect::<Vec<_>>().join(","))
-}
-
-/// A label name or value part: at most 63 characters, alphanumeric at both ends, `-_.` inside.
-fn is_label_name_part(text: &str, allow_empty: bool) -> bool {
-    if text.is_empty() {
-        return allow_empty;
-    }
-    let bytes = text.as_bytes();
-    text.len() <= 63
-        && bytes[0].is_ascii_alphanumeric()
-        && bytes[bytes.len() - 1].is_ascii_alphanumeric()
-        && bytes.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-}
-
-/// A valid label value (may be empty).
-fn is_label_value(text: &str) -> bool {
-    is_label_name_part(text, true)
-}
-
-/// A valid label key: an optional DNS-subdomain prefix and `/`, then a name part.
-fn is_qualified_name(key: &str) -> bool {
-    match key.split_once('/') {
-        None => is_label_name_part(key, false),
-        Some((prefix, name)) => {
-            is_label_name_part(name, false)
-                && !prefix.is_empty()
-                && prefix.len() <= 253
-                && prefix.split('.').all(|label| {
-                    let b = label.as_bytes();
-                    !b.is_empty()
-                        && b.len() <= 63
-                        && b[0].is_ascii_alphanumeric()
-                        && b[b.len() - 1].is_ascii_alphanumeric()
-                        && b.iter().all(|c| c.is_ascii_digit() || c.is_ascii_lowercase() || *c == b'-')
-                })
-        }
-    }
-}
-
 #[cfg(test)]
 pub(crate) mod test_support {
     use chrono::{DateTime, TimeZone, Utc};
@@ -368,65 +218,13 @@ pub(crate) mod test_support {
 mod tests {
     use super::test_support::{ago, now};
     use super::*;
-    use chrono::TimeDelta;
     use serde_json::json;
-
-    fn hd(seconds: i64) -> String {
-        human_duration(TimeDelta::seconds(seconds))
-    }
-
-    #[test]
-    fn human_duration_matches_upstream_at_each_boundary() {
-        const M: i64 = 60;
-        const H: i64 = 3600;
-        const D: i64 = 24 * H;
-        const Y: i64 = 365 * D;
-        let cases: &[(i64, &str)] = &[
-            (0, "0s"),
-            (45, "45s"),
-            (119, "119s"),
-            (120, "2m"),
-            (121, "2m1s"),
-            (3 * M + 2, "3m2s"),
-            (9 * M + 59, "9m59s"),
-            (10 * M, "10m"),
-            (10 * M + 59, "10m"),
-            (3 * H - 1, "179m"),
-            (3 * H, "3h"),
-            (3 * H + 30 * M, "3h30m"),
-            (5 * H, "5h"),
-            (8 * H - 1, "7h59m"),
-            (8 * H, "8h"),
-            (48 * H - 1, "47h"),
-            (48 * H, "2d"),
-            (2 * D + 4 * H, "2d4h"),
-            (8 * D - 1, "7d23h"),
-            (8 * D, "8d"),
-            (2 * Y - 1, "729d"),
-            (2 * Y, "2y"),
-            (3 * Y + 42 * D, "3y42d"),
-            (8 * Y - 1, "7y364d"),
-            (8 * Y, "8y"),
-            (20 * Y + 100 * D, "20y"),
-        ];
-        for (seconds, want) in cases {
-            assert_eq!(hd(*seconds), *want, "{seconds}s");
-        }
-    }
-
-    #[test]
-    fn human_duration_tolerates_small_clock_skew_only() {
-        assert_eq!(human_duration(TimeDelta::milliseconds(-1500)), "0s");
-        assert_eq!(hd(-1), "0s");
-        assert_eq!(hd(-2), "<invalid>");
-    }
 
     #[test]
     fn go_zero_timestamps_read_as_unset() {
         let object = json!({"metadata": {"creationTimestamp": "0001-01-01T00:00:00Z"}});
         assert_eq!(age(&object, now()), "<unknown>");
         assert_eq!(age(&json!({"metadata": {"creationTimestamp": "yesterday"}}), now()), "<unknown>");
-        assert_eq!(human_duration(TimeDelta::milliseconds(119_999)), "119s");
     }
 
     #[test]
@@ -490,46 +288,5 @@ mod tests {
             }
             assert_eq!(printer.columns.iter().filter(|c| c.format == "name").count(), 1, "{names:?}");
         }
-    }
-
-    #[test]
-    fn format_labels_sorts_by_key_and_says_none_when_empty() {
-        let labels = json!({"tier": "web", "app": "nginx"});
-        assert_eq!(format_labels(labels.as_object()), "app=nginx,tier=web");
-        assert_eq!(format_labels(None), "<none>");
-        assert_eq!(format_labels(json!({}).as_object()), "<none>");
-    }
-
-    #[test]
-    fn label_selectors_format_as_upstream() {
-        let selector = json!({
-            "matchLabels": {"app": "nginx"},
-            "matchExpressions": [
-                {"key": "tier", "operator": "In", "values": ["b", "a"]},
-                {"key": "env", "operator": "NotIn", "values": ["prod"]},
-                {"key": "canary", "operator": "DoesNotExist"},
-                {"key": "zone", "operator": "Exists"},
-            ],
-        });
-        assert_eq!(format_label_selector(Some(&selector)), "app=nginx,!canary,env notin (prod),tier in (a,b),zone");
-        assert_eq!(format_label_selector(None), "<none>");
-        assert_eq!(format_label_selector(Some(&json!({}))), "<none>");
-        assert_eq!(label_selector_string(Some(&json!({}))), Ok(String::new()));
-    }
-
-    #[test]
-    fn invalid_label_selectors_are_errors() {
-        for bad in [
-            json!({"matchExpressions": [{"key": "a", "operator": "Bogus", "values": ["x"]}]}),
-            json!({"matchExpressions": [{"key": "a", "operator": "In", "values": []}]}),
-            json!({"matchExpressions": [{"key": "a", "operator": "Exists", "values": ["x"]}]}),
-            json!({"matchLabels": {"bad key": "x"}}),
-            json!({"matchLabels": {"a": "-x"}}),
-        ] {
-            assert_eq!(format_label_selector(Some(&bad)), "<error>", "{bad}");
-        }
-        assert!(is_qualified_name("app.kubernetes.io/name"));
-        assert!(!is_qualified_name("App.io/name"));
-        assert!(!is_qualified_name("/name"));
     }
 }

@@ -6,9 +6,11 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+use crate::machinery::labels::{format_label_map, format_label_selector};
+
 use super::{
-    age, arr_at, bool_at, col, container_cells, format_label_selector, format_labels, int_at, map_at, n, name_cell,
-    opt_str_at, or_default, present, s, str_at, time_at, wide, Column, Printer, AGE, AGE_DOC, NAME,
+    age, arr_at, bool_at, col, container_cells, int_at, map_at, n, name_cell, opt_str_at, or_default, present, s,
+    str_at, time_at, wide, Column, Printer, AGE, AGE_DOC, NAME,
 };
 
 /// Upstream's default table (built-ins without a printer, e.g. Role, ClusterRole, CRDs):
@@ -404,7 +406,7 @@ pub static POD_TEMPLATE: Printer = Printer { columns: POD_TEMPLATE_COLUMNS, cell
 
 fn pod_template_cells(o: &Value, _now: DateTime<Utc>) -> Vec<Value> {
     let (containers, images) = container_cells(o, "/template/spec/containers");
-    vec![name_cell(o), containers, images, s(format_labels(map_at(o, "/template/metadata/labels")))]
+    vec![name_cell(o), containers, images, s(format_label_map(map_at(o, "/template/metadata/labels")))]
 }
 
 const RUNTIME_CLASS_COLUMNS: &[Column] =

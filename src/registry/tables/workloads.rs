@@ -4,10 +4,12 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+use crate::machinery::duration;
+use crate::machinery::labels::{format_label_map, format_label_selector, selector_string};
+
 use super::{
-    age, arr_at, bool_at, col, container_cells, desired_replicas, format_label_selector, format_labels, human_duration,
-    int_at, label_selector_string, map_at, n, name_cell, opt_int_at, opt_str_at, present, s, since, str_at, time_at,
-    wide, Column, Printer, AGE, CONTAINERS, IMAGES, NAME,
+    age, arr_at, bool_at, col, container_cells, desired_replicas, int_at, map_at, n, name_cell, opt_int_at, opt_str_at,
+    present, s, since, str_at, time_at, wide, Column, Printer, AGE, CONTAINERS, IMAGES, NAME,
 };
 
 const DEPLOYMENT_COLUMNS: &[Column] = &[
@@ -26,7 +28,7 @@ pub static DEPLOYMENT: Printer = Printer { columns: DEPLOYMENT_COLUMNS, cells: d
 /// READY is ready/desired; the selector prints `<invalid>` (not `<error>`) and "" when empty, as upstream.
 fn deployment_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
     let (containers, images) = container_cells(o, "/spec/template/spec/containers");
-    let selector = label_selector_string(o.pointer("/spec/selector")).unwrap_or_else(|()| "<invalid>".into());
+    let selector = selector_string(o.pointer("/spec/selector")).unwrap_or_else(|_| "<invalid>".into());
     vec![
         name_cell(o),
         s(format!("{}/{}", int_at(o, "/status/readyReplicas"), desired_replicas(o))),
@@ -75,7 +77,7 @@ fn replica_set_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
 fn replication_controller_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
     let mut cells = replica_counts(o, now);
     let (containers, images) = container_cells(o, "/spec/template/spec/containers");
-    cells.extend([containers, images, s(format_labels(map_at(o, "/spec/selector")))]);
+    cells.extend([containers, images, s(format_label_map(map_at(o, "/spec/selector")))]);
     cells
 }
 
@@ -120,7 +122,7 @@ fn daemon_set_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
         n(int_at(o, "/status/numberReady")),
         n(int_at(o, "/status/updatedNumberScheduled")),
         n(int_at(o, "/status/numberAvailable")),
-        s(format_labels(map_at(o, "/spec/template/spec/nodeSelector"))),
+        s(format_label_map(map_at(o, "/spec/template/spec/nodeSelector"))),
         s(age(o, now)),
         containers,
         images,
@@ -182,8 +184,8 @@ fn job_completions(job: &Value) -> String {
 fn job_duration(job: &Value, now: DateTime<Utc>) -> String {
     match (time_at(job, "/status/startTime"), time_at(job, "/status/completionTime")) {
         (None, _) => String::new(),
-        (Some(start), None) => human_duration(now.signed_duration_since(start)),
-        (Some(start), Some(end)) => human_duration(end.signed_duration_since(start)),
+        (Some(start), None) => duration::human(now.signed_duration_since(start)),
+        (Some(start), Some(end)) => duration::human(end.signed_duration_since(start)),
     }
 }
 

@@ -10,7 +10,7 @@ const QUALIFIED_NAME_ERR: &str =
     "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 
 /// `validation.RegexError`: the message, the examples and the regex.
-pub(crate) fn regex_error(msg: &str, fmt: &str, examples: &[&str]) -> String {
+pub fn regex_error(msg: &str, fmt: &str, examples: &[&str]) -> String {
     if examples.is_empty() {
         return format!("{msg} (regex used for validation is '{fmt}')");
     }
@@ -26,7 +26,7 @@ pub(crate) fn regex_error(msg: &str, fmt: &str, examples: &[&str]) -> String {
 }
 
 /// `validation.MaxLenError`.
-pub(crate) fn max_len_error(n: usize) -> String {
+pub fn max_len_error(n: usize) -> String {
     format!("must be no more than {n} characters")
 }
 
@@ -54,7 +54,7 @@ fn matches_qualified_name_part(v: &str) -> bool {
 }
 
 /// `IsDNS1123Label`.
-pub(crate) fn is_dns1123_label(v: &str) -> Vec<String> {
+pub fn is_dns1123_label(v: &str) -> Vec<String> {
     let mut errs = Vec::new();
     if v.len() > 63 {
         errs.push(max_len_error(63));
@@ -70,7 +70,7 @@ pub(crate) fn is_dns1123_label(v: &str) -> Vec<String> {
 }
 
 /// `IsDNS1123Subdomain`.
-pub(crate) fn is_dns1123_subdomain(v: &str) -> Vec<String> {
+pub fn is_dns1123_subdomain(v: &str) -> Vec<String> {
     let mut errs = Vec::new();
     if v.len() > 253 {
         errs.push(max_len_error(253));
@@ -86,7 +86,7 @@ pub(crate) fn is_dns1123_subdomain(v: &str) -> Vec<String> {
 }
 
 /// `IsDNS1035Label`.
-pub(crate) fn is_dns1035_label(v: &str) -> Vec<String> {
+pub fn is_dns1035_label(v: &str) -> Vec<String> {
     let mut errs = Vec::new();
     if v.len() > 63 {
         errs.push(max_len_error(63));
@@ -104,7 +104,7 @@ pub(crate) fn is_dns1035_label(v: &str) -> Vec<String> {
 
 /// Which name rule a kind's `metadata.name` follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum NameRule {
+pub enum NameRule {
     Subdomain,
     Label,
     Dns1035,
@@ -124,7 +124,7 @@ fn mask_trailing_dash(name: &str) -> String {
 }
 
 /// `NameIsDNSSubdomain` and friends: with `prefix` (generateName) a trailing dash is allowed.
-pub(crate) fn validate_name(rule: NameRule, name: &str, prefix: bool) -> Vec<String> {
+pub fn validate_name(rule: NameRule, name: &str, prefix: bool) -> Vec<String> {
     let name = if prefix { mask_trailing_dash(name) } else { name.to_string() };
     match rule {
         NameRule::Subdomain => is_dns1123_subdomain(&name),
@@ -134,7 +134,7 @@ pub(crate) fn validate_name(rule: NameRule, name: &str, prefix: bool) -> Vec<Str
 }
 
 /// `IsQualifiedName`: label keys, annotation keys (lower-cased by the caller).
-pub(crate) fn is_qualified_name(v: &str) -> Vec<String> {
+pub fn is_qualified_name(v: &str) -> Vec<String> {
     let mut errs = Vec::new();
     let parts: Vec<&str> = v.split('/').collect();
     let name = match parts.as_slice() {
@@ -172,7 +172,7 @@ pub(crate) fn is_qualified_name(v: &str) -> Vec<String> {
 }
 
 /// `IsValidLabelValue`.
-pub(crate) fn is_label_value(v: &str) -> Vec<String> {
+pub fn is_label_value(v: &str) -> Vec<String> {
     let mut errs = Vec::new();
     if v.len() > 63 {
         errs.push(max_len_error(63));
@@ -188,7 +188,7 @@ pub(crate) fn is_label_value(v: &str) -> Vec<String> {
 }
 
 /// `IsValidPortNum`.
-pub(crate) fn is_valid_port_num(n: i64) -> Vec<String> {
+pub fn is_valid_port_num(n: i64) -> Vec<String> {
     if (1..=65535).contains(&n) {
         Vec::new()
     } else {
@@ -197,7 +197,7 @@ pub(crate) fn is_valid_port_num(n: i64) -> Vec<String> {
 }
 
 /// `IsValidPortName` (IANA_SVC_NAME).
-pub(crate) fn is_valid_port_name(port: &str) -> Vec<String> {
+pub fn is_valid_port_name(port: &str) -> Vec<String> {
     let mut errs = Vec::new();
     if port.len() > 15 {
         errs.push(max_len_error(15));
@@ -218,7 +218,7 @@ pub(crate) fn is_valid_port_name(port: &str) -> Vec<String> {
 }
 
 /// `IsConfigMapKey`: Secret and ConfigMap data keys.
-pub(crate) fn is_config_map_key(v: &str) -> Vec<String> {
+pub fn is_config_map_key(v: &str) -> Vec<String> {
     let mut errs = Vec::new();
     if v.len() > 253 {
         errs.push(max_len_error(253));
@@ -241,7 +241,7 @@ pub(crate) fn is_config_map_key(v: &str) -> Vec<String> {
 }
 
 /// `IsValidPercent`.
-pub(crate) fn is_valid_percent(v: &str) -> Vec<String> {
+pub fn is_valid_percent(v: &str) -> Vec<String> {
     let digits = v.strip_suffix('%').unwrap_or("");
     if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
         Vec::new()
