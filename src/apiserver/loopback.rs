@@ -2,8 +2,7 @@
 //! apiserver (controllers, scheduler, hollow nodes). They stay API clients — the same
 //! REST requests and JSON through the same handlers, authentication identity,
 //! authorization and admission — but skip TLS and TCP, which upstream's loopback client
-//! pays only because its components may run in other processes. With thousands of pods
-//! in flight, encrypting every watch event to ourselves was a large part of the CPU.
+//! pays only because its components may run in other processes.
 
 use std::convert::Infallible;
 use std::sync::Arc;

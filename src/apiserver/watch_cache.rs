@@ -1,6 +1,6 @@
 //! Recent changes decoded and encoded once for every watch. Each watch reads the store's
-//! change stream on its own; with N watchers of pods (scheduler, controllers, kubelets)
-//! every change used to be parsed and serialized N times. Objects are keyed by their
+//! change stream on its own, and N watchers of pods (scheduler, controllers, kubelets)
+//! share one parse and one serialization of each change. Objects are keyed by their
 //! revision (each revision writes one key), event lines by revision and event type.
 
 use std::collections::{HashMap, VecDeque};

@@ -3,10 +3,9 @@
 //! watch. Its fields keep the names and nesting of `k8s_openapi`'s `Pod`, so controller
 //! code reads `pod.status.as_ref()?.phase` either way.
 //!
-//! A `Pod` trimmed after decoding still carries the inline size of every `PodSpec` and
-//! `ContainerStatus` field; with this type instead, the cluster bench (10,000 pods) ended
-//! 62 MB smaller. The controllers build new pods from their owners' templates, never from
-//! cached pods, so nothing else is needed.
+//! A trimmed `Pod` would still carry the inline size of every `PodSpec` and
+//! `ContainerStatus` field, which is most of a large cache. The controllers build new pods
+//! from their owners' templates, never from cached pods, so nothing else is needed.
 
 use k8s_openapi::api::core::v1::Toleration;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};

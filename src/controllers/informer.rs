@@ -1,7 +1,7 @@
 //! A shared informer: one watch and one cache of a kind for every controller of the
-//! controller-manager, as upstream's SharedInformerFactory gives them. With a cache per
-//! controller, 10,000 pods were held four times over (replicaset, replicationcontroller,
-//! job and node lifecycle controllers), each copy decoded from its own watch.
+//! controller-manager, as upstream's SharedInformerFactory gives them, so the pod
+//! controllers (replicaset, replicationcontroller, job, node lifecycle) hold each pod once
+//! and decode each change once.
 //!
 //! The cache is written before subscribers hear of a change, so a reconcile triggered by
 //! it sees at least that state. Each change carries the version the cache held before,

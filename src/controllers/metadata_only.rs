@@ -1,7 +1,7 @@
 //! An object of any kind read only for its metadata, without managedFields: the decoder
-//! skips the rest of each object without building it. Cheaper than a metadata watch,
-//! whose `ObjectMeta` carries every managedFields entry: a watch of pods sees every
-//! status write of every pod, and reading field sets was most of its cost.
+//! skips the rest of each object without building it. Used instead of a metadata watch,
+//! whose `ObjectMeta` carries every managedFields entry: a watch of pods sees every status
+//! write of every pod, and decoding field sets would be most of its work.
 
 use std::borrow::Cow;
 
