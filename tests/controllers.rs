@@ -256,6 +256,61 @@ metadata:
     assert!(eventually(WAIT, || !server.kubectl(&["get", "configmap", "dangling"]).status.success()));
 }
 
+/// Custom resources take part in garbage collection both ways: the collector learns their
+/// kind from discovery once the CRD is established.
+#[test]
+fn garbage_collector_collects_custom_resources_and_their_dependents() {
+    let server = TestServer::start();
+    let crd = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/crd/crontab-crd.yaml");
+    server.kubectl_ok(&["apply", "-f", crd]);
+    server.kubectl_ok(&["wait", "--for=condition=Established", "--timeout=10s", "crd/crontabs.stable.example.com"]);
+    let uid = |kind: &str, name: &str| server.kubectl_ok(&["get", kind, name, "-o", "jsonpath={.metadata.uid}"]);
+    let exists = |kind: &str, name: &str| server.kubectl(&["get", kind, name]).status.success();
+
+    // A CronTab owned by a ConfigMap goes with it.
+    apply(&server, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: owner\n");
+    let owner = uid("configmap", "owner");
+    apply(
+        &server,
+        &format!(
+            "apiVersion: stable.example.com/v1
+kind: CronTab
+metadata:
+  name: owned
+  ownerReferences:
+  - {{apiVersion: v1, kind: ConfigMap, name: owner, uid: {owner}}}
+spec:
+  cronSpec: '* * * * */5'
+"
+        ),
+    );
+    assert!(exists("crontab", "owned"));
+    server.kubectl_ok(&["delete", "configmap", "owner"]);
+    assert!(eventually(WAIT, || !exists("crontab", "owned")), "the CronTab outlived its ConfigMap");
+
+    // A ConfigMap owned by a CronTab goes with it.
+    apply(
+        &server,
+        "apiVersion: stable.example.com/v1\nkind: CronTab\nmetadata:\n  name: boss\nspec:\n  cronSpec: '* * * * */5'\n",
+    );
+    let boss = uid("crontab", "boss");
+    apply(
+        &server,
+        &format!(
+            "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: minion
+  ownerReferences:
+  - {{apiVersion: stable.example.com/v1, kind: CronTab, name: boss, uid: {boss}}}
+"
+        ),
+    );
+    assert!(exists("configmap", "minion"));
+    server.kubectl_ok(&["delete", "crontab", "boss"]);
+    assert!(eventually(WAIT, || !exists("configmap", "minion")), "the ConfigMap outlived its CronTab");
+}
+
 mod leader_election {
     use super::*;
     use k8s_openapi::api::coordination::v1::Lease;

@@ -82,6 +82,8 @@ pub enum ServerError {
     Kubeconfig(#[from] crate::machinery::kubeconfig::KubeconfigFileError),
     #[error("creating the cluster's initial objects: {0}")]
     Bootstrap(ApiError),
+    #[error("serving the stored CustomResourceDefinitions: {0}")]
+    Definitions(#[from] crd::controller::Error),
 }
 
 pub struct RunningServer {
@@ -169,9 +171,12 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         kubelets,
     });
     bootstrap(&state).await.map_err(ServerError::Bootstrap)?;
+    // The apiserver's own controllers are API clients too, over the loopback, as
+    // `system:apiserver` (upstream's loopback identity).
+    let identity = auth::Identity::User { name: "system:apiserver".into(), groups: vec!["system:masters".into()] };
+    let loopback = loopback::client(state.clone(), identity, "kube-apiserver");
     // CRDs stored before this start are served before the first request.
-    crd::controller::sync(&state).await.map_err(ServerError::Bootstrap)?;
-    let defining = tokio::spawn(crd::controller::run(state.clone()));
+    let defining = tokio::spawn(crd::controller::start(state.clone(), loopback).await?);
     if let Some(path) = &config.write_kubeconfig {
         let admin = pki.issue_client("kubernetes-admin", &["system:masters"])?;
         let kubeconfig =

@@ -6,28 +6,40 @@
 //! Like upstream it keeps a graph of every object's uid and owners, fed by one watch per
 //! kind, so an owner's dependents are found by uid without listing anything. The graph
 //! only decides what to look at; a live read decides that an owner is really gone.
+//!
+//! The kinds come from discovery, as upstream's `GetDeletableResources` finds them: every
+//! preferred resource whose verbs include list, watch and delete, events left out (many,
+//! never owners). Discovery is read again every [`RESYNC`] and whenever a CRD changes
+//! (where new kinds come from); a new kind gets a watch, a kind no longer served loses
+//! its watch and its objects leave the graph. An owner reference's `apiVersion` and
+//! `kind` are resolved through the same discovery.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::{stream, StreamExt};
+use futures::stream::{self, AbortHandle, BoxStream, SelectAll};
+use futures::{FutureExt, StreamExt};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, Patch, PatchParams, Preconditions, PropagationPolicy};
+use kube::discovery::{verbs, ApiCapabilities, Discovery, Scope};
 use kube::runtime::{watcher, WatchStreamExt};
 use kube::{Client, ResourceExt};
 use parking_lot::Mutex;
 use serde_json::{json, Value};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Notify};
 
 use super::metadata_only::MetadataOnly;
-use crate::registry::{self, ResourceInfo};
 
 const FOREGROUND: &str = "foregroundDeletion";
 const ORPHAN: &str = "orphan";
 
-/// How long before a failed item is tried again.
+/// How long before a failed item (or a failed discovery) is tried again.
 const RETRY: Duration = Duration::from_secs(1);
+/// How often the served kinds are read again (upstream's `--resource-sync` period).
+const RESYNC: Duration = Duration::from_secs(30);
+/// How long after a CRD changed the served kinds are read again.
+const SETTLE: Duration = Duration::from_millis(250);
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -37,10 +49,134 @@ pub enum Error {
     Patch(#[from] serde_json::Error),
 }
 
+/// A resource as discovery serves it.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct Kind {
+    resource: ApiResource,
+    namespaced: bool,
+}
+
+impl Kind {
+    /// CRDs: a change to one may change the served kinds.
+    fn is_definition(&self) -> bool {
+        self.resource.group == "apiextensions.k8s.io" && self.resource.plural == "customresourcedefinitions"
+    }
+}
+
+/// What one pass over discovery found.
+#[derive(Debug, Default)]
+struct Discovered {
+    /// The kinds to watch.
+    watched: HashSet<Arc<Kind>>,
+    /// Every served kind at every served version, for owner references.
+    served: Vec<Arc<Kind>>,
+}
+
+impl Discovered {
+    fn resolve(&self, api_version: &str, kind: &str) -> Option<Arc<Kind>> {
+        self.served.iter().find(|k| k.resource.api_version == api_version && k.resource.kind == kind).cloned()
+    }
+}
+
+/// Whether the collector watches a resource: it can list, watch and delete it, and it is
+/// not events (upstream's ignored resources).
+fn collectable(resource: &ApiResource, capabilities: &ApiCapabilities) -> bool {
+    let events = resource.plural == "events" && (resource.group.is_empty() || resource.group == "events.k8s.io");
+    !events && [verbs::LIST, verbs::WATCH, verbs::DELETE].iter().all(|verb| capabilities.supports_operation(verb))
+}
+
+async fn discover(client: &Client) -> Result<Discovered, kube::Error> {
+    let discovery = Discovery::new(client.clone()).run().await?;
+    let mut discovered = Discovered::default();
+    for group in discovery.groups() {
+        let preferred = group.preferred_version_or_latest();
+        for version in group.versions() {
+            for (resource, capabilities) in group.versioned_resources(version) {
+                let watched = version == preferred && collectable(&resource, &capabilities);
+                let kind = Arc::new(Kind { resource, namespaced: capabilities.scope == Scope::Namespaced });
+                if watched {
+                    discovered.watched.insert(kind.clone());
+                }
+                discovered.served.push(kind);
+            }
+        }
+    }
+    // In one order, so that two discoveries compare equal when the same kinds are served.
+    discovered
+        .served
+        .sort_by(|a, b| (&a.resource.api_version, &a.resource.kind).cmp(&(&b.resource.api_version, &b.resource.kind)));
+    Ok(discovered)
+}
+
+/// Reads discovery now, then every [`RESYNC`] or when `again` is notified, and hands each
+/// result to the collector.
+async fn discover_periodically(client: Client, again: Arc<Notify>, results: mpsc::UnboundedSender<Discovered>) {
+    loop {
+        let wait = match discover(&client).await {
+            Ok(discovered) => {
+                if results.send(discovered).is_err() {
+                    return;
+                }
+                RESYNC
+            }
+            Err(err) => {
+                tracing::debug!(%err, "discovery failed; the garbage collector keeps the kinds it watches");
+                RETRY
+            }
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = again.notified() => {
+                // A CRD seldom changes once (created, then established): one read a moment
+                // later covers what follows, and leaves the apiserver to establish it.
+                tokio::time::sleep(SETTLE).await;
+                let _ = again.notified().now_or_never();
+            }
+        }
+    }
+}
+
+type KindEvents = BoxStream<'static, (Arc<Kind>, Result<watcher::Event<MetadataOnly>, watcher::Error>)>;
+
+/// One watch per watched kind, merged into one stream; a kind's watch can be dropped.
+#[derive(Default)]
+struct Watches {
+    events: SelectAll<KindEvents>,
+    running: HashMap<Arc<Kind>, AbortHandle>,
+    /// Per kind: the uids seen since the current (re)list began.
+    listing: HashMap<Arc<Kind>, HashSet<String>>,
+}
+
+impl Watches {
+    /// Watches exactly `wanted`; returns the kinds whose watches were dropped.
+    fn update(&mut self, client: &Client, wanted: &HashSet<Arc<Kind>>) -> Vec<Arc<Kind>> {
+        for kind in wanted {
+            if self.running.contains_key(kind) {
+                continue;
+            }
+            // Only metadata (owners, finalizers, deletion) matters here.
+            let api: Api<MetadataOnly> = Api::all_with(client.clone(), &kind.resource);
+            let tagged = kind.clone();
+            let events = watcher(api, watcher::Config::default()).default_backoff().map(move |e| (tagged.clone(), e));
+            let (events, handle) = stream::abortable(events);
+            self.events.push(events.boxed());
+            self.running.insert(kind.clone(), handle);
+        }
+        let gone: Vec<Arc<Kind>> = self.running.keys().filter(|kind| !wanted.contains(*kind)).cloned().collect();
+        for kind in &gone {
+            if let Some(handle) = self.running.remove(kind) {
+                handle.abort();
+            }
+            self.listing.remove(kind);
+        }
+        gone
+    }
+}
+
 /// One object as the collector knows it.
 #[derive(Debug, Clone)]
 struct Node {
-    resource: &'static ResourceInfo,
+    kind: Arc<Kind>,
     namespace: Option<String>,
     name: String,
     owners: Vec<OwnerReference>,
@@ -49,9 +185,9 @@ struct Node {
 }
 
 impl Node {
-    fn from_object(resource: &'static ResourceInfo, metadata: &ObjectMeta) -> Node {
+    fn from_object(kind: &Arc<Kind>, metadata: &ObjectMeta) -> Node {
         Node {
-            resource,
+            kind: kind.clone(),
             namespace: metadata.namespace.clone(),
             name: metadata.name.clone().unwrap_or_default(),
             owners: metadata.owner_references.clone().unwrap_or_default(),
@@ -125,6 +261,17 @@ impl Graph {
         work
     }
 
+    /// Forgets the objects of `kind` whose uids are not in `kept`.
+    fn remove_kind(&mut self, kind: &Kind, kept: &HashSet<String>) -> Vec<String> {
+        let gone: Vec<String> = self
+            .nodes
+            .iter()
+            .filter(|(uid, node)| *node.kind == *kind && !kept.contains(*uid))
+            .map(|(uid, _)| uid.clone())
+            .collect();
+        gone.iter().flat_map(|uid| self.remove(uid)).collect()
+    }
+
     fn dependents_of(&self, uid: &str) -> Vec<(String, Node)> {
         self.dependents
             .get(uid)
@@ -161,44 +308,45 @@ impl Queue {
 struct Collector {
     client: Client,
     graph: Mutex<Graph>,
-}
-
-/// The kinds the collector watches: every served kind but events (many, never owners,
-/// and served twice).
-fn watched_kinds() -> impl Iterator<Item = &'static ResourceInfo> {
-    registry::RESOURCES.iter().filter(|r| r.kind != "Event")
-}
-
-pub(crate) fn api_resource(resource: &ResourceInfo) -> ApiResource {
-    ApiResource {
-        group: resource.group.to_string(),
-        version: resource.version.to_string(),
-        api_version: resource.api_version(),
-        kind: resource.kind.to_string(),
-        plural: resource.plural.to_string(),
-    }
+    /// The latest discovery.
+    discovered: Mutex<Arc<Discovered>>,
+    /// Dependents with an owner of a kind discovery did not list: looked at again when
+    /// the served kinds change.
+    unresolved: Mutex<HashSet<String>>,
 }
 
 /// Runs the garbage collector until the task is dropped.
 pub async fn run(client: Client) {
-    let collector = Arc::new(Collector { client: client.clone(), graph: Mutex::new(Graph::default()) });
+    let collector = Arc::new(Collector {
+        client: client.clone(),
+        graph: Mutex::new(Graph::default()),
+        discovered: Mutex::new(Arc::default()),
+        unresolved: Mutex::new(HashSet::new()),
+    });
     let (sender, mut receiver) = mpsc::unbounded_channel();
     let queue = Queue { sender, pending: Arc::new(Mutex::new(HashSet::new())) };
+    let rediscover = Arc::new(Notify::new());
+    let (results, mut discoveries) = mpsc::unbounded_channel();
+    let discoverer = discover_periodically(client.clone(), rediscover.clone(), results);
 
-    let watches = watched_kinds().map(|resource| {
-        // Only metadata (owners, finalizers, deletion) matters here.
-        let api: Api<MetadataOnly> = Api::all_with(client.clone(), &api_resource(resource));
-        watcher(api, watcher::Config::default()).default_backoff().map(move |event| (resource, event)).boxed()
-    });
-    let mut events = stream::select_all(watches);
     let feeder = {
         let (collector, queue) = (collector.clone(), queue.clone());
         async move {
-            // Per kind: the uids seen since the current (re)list began.
-            let mut listing: HashMap<&'static str, HashSet<String>> = HashMap::new();
-            while let Some((resource, event)) = events.next().await {
-                let Ok(event) = event else { continue };
-                let work = collector.observe(resource, event, &mut listing);
+            let mut watches = Watches::default();
+            loop {
+                let work = tokio::select! {
+                    Some((kind, event)) = watches.events.next(), if !watches.events.is_empty() => {
+                        let Ok(event) = event else { continue };
+                        if kind.is_definition()
+                            && matches!(event, watcher::Event::Apply(_) | watcher::Event::Delete(_))
+                        {
+                            rediscover.notify_one();
+                        }
+                        collector.observe(&kind, event, &mut watches.listing)
+                    }
+                    Some(discovered) = discoveries.recv() => collector.serve(discovered, &mut watches),
+                    else => return,
+                };
                 for uid in work {
                     queue.push(uid);
                 }
@@ -214,52 +362,65 @@ pub async fn run(client: Client) {
             }
         }
     };
-    tokio::join!(feeder, worker);
+    tokio::join!(discoverer, feeder, worker);
 }
 
 impl Collector {
     fn observe(
         &self,
-        resource: &'static ResourceInfo,
+        kind: &Arc<Kind>,
         event: watcher::Event<MetadataOnly>,
-        listing: &mut HashMap<&'static str, HashSet<String>>,
+        listing: &mut HashMap<Arc<Kind>, HashSet<String>>,
     ) -> Vec<String> {
-        let key = resource.schema;
         let mut graph = self.graph.lock();
         match event {
             watcher::Event::Apply(object) => match object.uid() {
-                Some(uid) => graph.upsert(&uid, Node::from_object(resource, &object.metadata)),
+                Some(uid) => graph.upsert(&uid, Node::from_object(kind, &object.metadata)),
                 None => Vec::new(),
             },
             watcher::Event::Delete(object) => object.uid().map(|uid| graph.remove(&uid)).unwrap_or_default(),
             watcher::Event::Init => {
-                listing.insert(key, HashSet::new());
+                listing.insert(kind.clone(), HashSet::new());
                 Vec::new()
             }
             watcher::Event::InitApply(object) => {
                 let Some(uid) = object.uid() else { return Vec::new() };
-                listing.entry(key).or_default().insert(uid.clone());
-                graph.upsert(&uid, Node::from_object(resource, &object.metadata))
+                listing.entry(kind.clone()).or_default().insert(uid.clone());
+                graph.upsert(&uid, Node::from_object(kind, &object.metadata))
             }
             watcher::Event::InitDone => {
                 // What the relist did not return was deleted while the watch was down.
-                let seen = listing.remove(key).unwrap_or_default();
-                let gone: Vec<String> = graph
-                    .nodes
-                    .iter()
-                    .filter(|(uid, node)| node.resource.schema == key && !seen.contains(*uid))
-                    .map(|(uid, _)| uid.clone())
-                    .collect();
-                gone.iter().flat_map(|uid| graph.remove(uid)).collect()
+                let seen = listing.remove(kind).unwrap_or_default();
+                graph.remove_kind(kind, &seen)
             }
         }
     }
 
-    fn api(&self, resource: &ResourceInfo, namespace: Option<&str>) -> Api<DynamicObject> {
-        let ar = api_resource(resource);
-        match (resource.namespaced, namespace) {
-            (true, Some(namespace)) => Api::namespaced_with(self.client.clone(), namespace, &ar),
-            _ => Api::all_with(self.client.clone(), &ar),
+    /// Takes a discovery in: watches what it lists, forgets the objects of kinds no longer
+    /// served, and looks again at dependents whose owners' kinds were unknown.
+    fn serve(&self, discovered: Discovered, watches: &mut Watches) -> Vec<String> {
+        let mut work = Vec::new();
+        for kind in watches.update(&self.client, &discovered.watched) {
+            tracing::debug!(kind = %kind.resource.kind, "no longer served; the garbage collector stops watching it");
+            work.extend(self.graph.lock().remove_kind(&kind, &HashSet::new()));
+        }
+        let mut current = self.discovered.lock();
+        if current.served != discovered.served {
+            work.extend(self.unresolved.lock().drain());
+        }
+        *current = Arc::new(discovered);
+        work
+    }
+
+    fn resolve(&self, api_version: &str, kind: &str) -> Option<Arc<Kind>> {
+        let discovered = self.discovered.lock().clone();
+        discovered.resolve(api_version, kind)
+    }
+
+    fn api(&self, kind: &Kind, namespace: Option<&str>) -> Api<DynamicObject> {
+        match (kind.namespaced, namespace) {
+            (true, Some(namespace)) => Api::namespaced_with(self.client.clone(), namespace, &kind.resource),
+            _ => Api::all_with(self.client.clone(), &kind.resource),
         }
     }
 
@@ -279,19 +440,25 @@ impl Collector {
 
     /// Whether the owner a reference names still exists: the graph says yes quickly; only
     /// a live read may say no.
-    async fn owner_state(&self, dependent: &Node, reference: &OwnerReference) -> Result<OwnerState, Error> {
+    async fn owner_state(
+        &self,
+        dependent_uid: &str,
+        dependent: &Node,
+        reference: &OwnerReference,
+    ) -> Result<OwnerState, Error> {
         if let Some(owner) = self.graph.lock().nodes.get(&reference.uid) {
             return Ok(if owner.waits_for(FOREGROUND) { OwnerState::DeletingForeground } else { OwnerState::Live });
         }
-        let Some(resource) = registry::by_kind(&reference.api_version, &reference.kind) else {
-            // A kind we do not serve: never judge it gone.
+        let Some(kind) = self.resolve(&reference.api_version, &reference.kind) else {
+            // A kind discovery does not list (yet): never judged gone.
+            self.unresolved.lock().insert(dependent_uid.to_string());
             return Ok(OwnerState::Live);
         };
-        if resource.namespaced && dependent.namespace.is_none() {
+        if kind.namespaced && dependent.namespace.is_none() {
             // A cluster-scoped object cannot be owned by a namespaced one.
             return Ok(OwnerState::Gone);
         }
-        let found = self.api(resource, dependent.namespace.as_deref()).get_opt(&reference.name).await?;
+        let found = self.api(&kind, dependent.namespace.as_deref()).get_opt(&reference.name).await?;
         Ok(match found {
             Some(owner) if owner.uid().as_deref() == Some(reference.uid.as_str()) => {
                 let deleting = owner.metadata.deletion_timestamp.is_some();
@@ -313,7 +480,7 @@ impl Collector {
     /// The object as it is now, if it is still the one with this uid. The graph may lag
     /// behind (an owner reference just removed), so decisions are made on this.
     async fn fresh(&self, uid: &str, node: &Node) -> Result<Option<DynamicObject>, Error> {
-        let found = self.api(node.resource, node.namespace.as_deref()).get_opt(&node.name).await?;
+        let found = self.api(&node.kind, node.namespace.as_deref()).get_opt(&node.name).await?;
         Ok(found.filter(|o| o.uid().as_deref() == Some(uid)))
     }
 
@@ -327,7 +494,7 @@ impl Collector {
             return Ok(());
         }
         let Some(fresh) = self.fresh(uid, node).await? else { return Ok(()) };
-        let current = Node::from_object(node.resource, &fresh.metadata);
+        let current = Node::from_object(&node.kind, &fresh.metadata);
         if current.deleting || current.owners.is_empty() {
             return Ok(());
         }
@@ -335,7 +502,7 @@ impl Collector {
         let mut live = 0;
         let mut waiting = 0;
         for reference in &current.owners {
-            match self.owner_state(&current, reference).await? {
+            match self.owner_state(uid, &current, reference).await? {
                 OwnerState::Gone => gone.push(reference.uid.clone()),
                 OwnerState::Live => live += 1,
                 OwnerState::DeletingForeground => waiting += 1,
@@ -366,7 +533,7 @@ impl Collector {
             preconditions: Some(Preconditions { uid: Some(uid.to_string()), resource_version }),
             ..Default::default()
         };
-        match self.api(node.resource, node.namespace.as_deref()).delete(&node.name, &params).await {
+        match self.api(&node.kind, node.namespace.as_deref()).delete(&node.name, &params).await {
             Ok(_) => Ok(()),
             Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
             // A different object by now, unless it is our version guard that failed.
@@ -395,7 +562,7 @@ impl Collector {
 
     async fn json_patch(&self, node: &Node, ops: Vec<Value>) -> Result<(), Error> {
         let patch: json_patch::Patch = serde_json::from_value(Value::Array(ops))?;
-        let api = self.api(node.resource, node.namespace.as_deref());
+        let api = self.api(&node.kind, node.namespace.as_deref());
         match api.patch(&node.name, &PatchParams::default(), &Patch::<()>::Json(patch)).await {
             Ok(_) => Ok(()),
             Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
@@ -406,7 +573,7 @@ impl Collector {
     /// Removes one finalizer from a fresh copy of the owner (guarded by its
     /// resourceVersion); the apiserver deletes it when none remain.
     async fn remove_finalizer(&self, node: &Node, finalizer: &str) -> Result<(), Error> {
-        let api = self.api(node.resource, node.namespace.as_deref());
+        let api = self.api(&node.kind, node.namespace.as_deref());
         let Some(fresh) = api.get_opt(&node.name).await? else { return Ok(()) };
         let finalizers: Vec<&String> = fresh.finalizers().iter().filter(|f| *f != finalizer).collect();
         if finalizers.len() == fresh.finalizers().len() {
@@ -465,13 +632,21 @@ enum OwnerState {
 mod tests {
     use super::*;
 
-    fn pods() -> &'static ResourceInfo {
-        registry::by_plural("", "v1", "pods").unwrap()
+    fn kind(api_version: &str, kind: &str, plural: &str) -> Arc<Kind> {
+        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+        let resource = ApiResource {
+            group: group.into(),
+            version: version.into(),
+            api_version: api_version.into(),
+            kind: kind.into(),
+            plural: plural.into(),
+        };
+        Arc::new(Kind { resource, namespaced: true })
     }
 
     fn node(owners: &[&str]) -> Node {
         Node {
-            resource: pods(),
+            kind: kind("v1", "Pod", "pods"),
             namespace: Some("default".into()),
             name: "p".into(),
             owners: owners.iter().map(|uid| OwnerReference { uid: uid.to_string(), ..Default::default() }).collect(),
@@ -513,5 +688,61 @@ mod tests {
         owner.deleting = true;
         owner.finalizers = vec![FOREGROUND.into()];
         assert_eq!(graph.upsert("rs", owner), ["rs"]);
+    }
+
+    #[test]
+    fn forgetting_a_kind_queues_the_dependents_of_its_objects() {
+        let mut graph = Graph::default();
+        let mut owner = node(&[]);
+        owner.kind = kind("example.com/v1", "Widget", "widgets");
+        graph.upsert("widget", owner);
+        graph.upsert("pod", node(&["widget"]));
+        let widgets = kind("example.com/v1", "Widget", "widgets");
+        assert_eq!(graph.remove_kind(&widgets, &HashSet::new()), ["pod"]);
+        assert!(!graph.nodes.contains_key("widget"));
+        assert!(graph.nodes.contains_key("pod"));
+    }
+
+    #[test]
+    fn relisting_forgets_only_what_the_list_did_not_return() {
+        let mut graph = Graph::default();
+        graph.upsert("kept", node(&[]));
+        graph.upsert("gone", node(&[]));
+        let kept: HashSet<String> = ["kept".to_string()].into();
+        graph.remove_kind(&kind("v1", "Pod", "pods"), &kept);
+        assert!(graph.nodes.contains_key("kept"));
+        assert!(!graph.nodes.contains_key("gone"));
+    }
+
+    fn capabilities(verbs: &[&str]) -> ApiCapabilities {
+        ApiCapabilities {
+            scope: Scope::Namespaced,
+            subresources: Vec::new(),
+            operations: verbs.iter().map(|v| v.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn collected_kinds_list_watch_and_delete_and_are_not_events() {
+        let all = capabilities(&["create", "delete", "get", "list", "patch", "update", "watch"]);
+        assert!(collectable(&kind("v1", "ConfigMap", "configmaps").resource, &all));
+        assert!(collectable(&kind("example.com/v1", "Widget", "widgets").resource, &all));
+        assert!(!collectable(&kind("v1", "Event", "events").resource, &all));
+        assert!(!collectable(&kind("events.k8s.io/v1", "Event", "events").resource, &all));
+        let unwatchable = capabilities(&["create", "delete", "get", "list"]);
+        assert!(!collectable(&kind("v1", "ConfigMap", "configmaps").resource, &unwatchable));
+        let undeletable = capabilities(&["get", "list", "watch"]);
+        assert!(!collectable(&kind("v1", "ConfigMap", "configmaps").resource, &undeletable));
+    }
+
+    #[test]
+    fn owners_resolve_by_api_version_and_kind_at_any_served_version() {
+        let discovered = Discovered {
+            watched: HashSet::new(),
+            served: vec![kind("example.com/v2", "Widget", "widgets"), kind("example.com/v1", "Widget", "widgets")],
+        };
+        assert_eq!(discovered.resolve("example.com/v1", "Widget").unwrap().resource.version, "v1");
+        assert!(discovered.resolve("example.com/v3", "Widget").is_none());
+        assert!(discovered.resolve("example.com/v1", "Gadget").is_none());
     }
 }

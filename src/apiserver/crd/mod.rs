@@ -1,10 +1,10 @@
 //! CustomResourceDefinitions (apiextensions.k8s.io/v1): the set of custom resources
 //! being served, and what the request pipeline does for them beyond built-ins.
 //!
-//! - [`controller`] watches CRDs, sets their NamesAccepted/Established conditions, builds
-//!   the served set (routes, discovery, OpenAPI documents) and empties a deleted CRD's
-//!   resources through the ordinary delete (their own finalizers hold it) before letting
-//!   it go (the `customresourcecleanup` finalizer);
+//! - [`controller`] watches CRDs through the API, sets their NamesAccepted/Established
+//!   conditions, builds the served set (routes, discovery, OpenAPI documents) and empties
+//!   a deleted CRD's resources through the API (their own finalizers hold it) before
+//!   letting it go (the `customresourcecleanup` finalizer);
 //! - [`prepare_write`] is the custom resources' strategy on create/update/patch: prune
 //!   unknown fields (refused with `fieldValidation=Strict`, warned with `Warn`), apply
 //!   schema defaults, validate against the structural schema; for CRDs themselves it
@@ -49,6 +49,7 @@ impl CustomResources {
 }
 
 /// One OpenAPI v3 document of a custom group-version.
+#[derive(Clone)]
 pub struct CustomDocument {
     pub hash: String,
     pub json: Bytes,

@@ -191,7 +191,7 @@ fn check_preconditions(resource: &ResourceInfo, current: &Value, options: &Delet
 
 /// Deletes one object: at once when nothing holds it, else marks it with a
 /// deletionTimestamp for whoever owns its finalizers.
-pub(crate) async fn delete_object(
+async fn delete_object(
     state: &Arc<ApiState>,
     resource: &'static ResourceInfo,
     current: Value,

@@ -9,8 +9,6 @@ mod subresources;
 mod watch;
 mod write;
 
-pub(crate) use delete::delete_object;
-
 use std::sync::Arc;
 
 use axum::body::Body;
