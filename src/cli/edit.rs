@@ -375,7 +375,7 @@ fn render(subjects: &[Subject], format: Format) -> String {
         }),
     };
     match format {
-        Format::Yaml => crate::printers::yaml::to_yaml(&document),
+        Format::Yaml => crate::machinery::yaml::to_yaml(&document),
         Format::Json => crate::printers::json::go_pretty(&document),
     }
 }

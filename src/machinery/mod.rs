@@ -12,3 +12,4 @@ pub mod record;
 pub mod taints;
 pub mod tls;
 pub mod well_known;
+pub mod yaml;

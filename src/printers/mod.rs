@@ -7,7 +7,6 @@ pub mod json;
 pub mod jsonpath;
 pub mod table;
 pub mod tabwriter;
-pub mod yaml;
 
 use serde_json::{json, Value};
 
@@ -86,7 +85,7 @@ impl OutputFormat {
         };
         match self {
             OutputFormat::Json => json::go_pretty(&document()),
-            OutputFormat::Yaml => yaml::to_yaml(&document()),
+            OutputFormat::Yaml => crate::machinery::yaml::to_yaml(&document()),
             OutputFormat::Name => objects.iter().map(|o| format!("{}\n", name_of(o))).collect(),
             OutputFormat::JsonPath(path) => path.render(&document()),
             OutputFormat::CustomColumns(columns) => columns.render(objects, with_headers),

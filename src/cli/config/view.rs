@@ -230,8 +230,7 @@ pub fn print(config: &Config, output: &str, out: &mut dyn Write) -> anyhow::Resu
             .replace('\u{2029}', "\\u2029");
         writeln!(out, "{text}")?;
     } else {
-        let sorted = serde_json::to_value(config)?;
-        out.write_all(crate::machinery::kubeconfig::to_go_yaml(&serde_yaml::to_value(sorted)?).as_bytes())?;
+        out.write_all(crate::machinery::yaml::to_yaml(&serde_json::to_value(config)?).as_bytes())?;
     }
     Ok(())
 }
