@@ -2,6 +2,8 @@
 //! component-base: what several components need, each concept once. Nothing here
 //! imports a component; every component may import this.
 
+pub mod gotext;
+pub mod jsonpath;
 pub mod kubeconfig;
 pub mod leaderelection;
 pub mod patch;

@@ -13,10 +13,11 @@
 //! digits for `unicode.IsDigit`; go-yaml's reading of the JSON text (which folds a raw
 //! U+0085 inside a string into a space and refuses U+007F) is not reproduced.
 
-use std::cmp::Ordering;
 use std::sync::LazyLock;
 
 use serde_json::{Map, Number, Value};
+
+use crate::machinery::gotext;
 
 mod go_sort;
 
@@ -747,7 +748,7 @@ fn number_text(n: &Number) -> String {
     };
     if f.fract() == 0.0 && f.abs() < 1e21 {
         // Go's JSON encoder writes these in `%f` form, shortest digits padded with zeros.
-        let (digits, point) = shortest_digits(f);
+        let (digits, point) = gotext::shortest_digits(f);
         let mut text = String::from(if f.is_sign_negative() && f != 0.0 { "-" } else { "" });
         text.push_str(&digits);
         text.extend(std::iter::repeat_n('0', (point - digits.len() as i32).max(0) as usize));
@@ -758,51 +759,14 @@ fn number_text(n: &Number) -> String {
     go_float(f)
 }
 
-/// The shortest decimal digits that read back as `f`, and the decimal point's position.
-fn shortest_digits(f: f64) -> (String, i32) {
-    let text = format!("{:e}", f.abs());
-    let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    (digits, exponent.parse::<i32>().unwrap_or(0) + 1)
-}
-
 /// Go's `strconv.FormatFloat(f, 'g', -1, 64)` with go-yaml's names for the infinities.
 fn go_float(f: f64) -> String {
-    if f.is_nan() {
-        return ".nan".into();
+    match f {
+        f if f.is_nan() => ".nan".into(),
+        f if f == f64::INFINITY => ".inf".into(),
+        f if f == f64::NEG_INFINITY => "-.inf".into(),
+        f => gotext::format_float(f),
     }
-    if f.is_infinite() {
-        return if f > 0.0 { ".inf".into() } else { "-.inf".into() };
-    }
-    let sign = if f.is_sign_negative() { "-" } else { "" };
-    if f == 0.0 {
-        return format!("{sign}0");
-    }
-    let (digits, point) = shortest_digits(f);
-    let exponent = point - 1;
-    if !(-4..6).contains(&exponent) {
-        let (first, rest) = digits.split_at(1);
-        let dot = if rest.is_empty() { "" } else { "." };
-        let exponent_sign = if exponent < 0 { '-' } else { '+' };
-        return format!("{sign}{first}{dot}{rest}e{exponent_sign}{:02}", exponent.unsigned_abs());
-    }
-    let mut text = String::from(sign);
-    if point > 0 {
-        let whole = digits.get(..point as usize).unwrap_or(&digits);
-        text.push_str(whole);
-        text.extend(std::iter::repeat_n('0', (point as usize).saturating_sub(digits.len())));
-    } else {
-        text.push('0');
-    }
-    let decimals = digits.len() as i32 - point;
-    if decimals > 0 {
-        text.push('.');
-        for i in 0..decimals {
-            let at = point + i;
-            text.push(if at < 0 { '0' } else { digits.as_bytes()[at as usize] as char });
-        }
-    }
-    text
 }
 
 /// The map's entries in go-yaml's key order. go-yaml's comparison is not transitive for

@@ -4,7 +4,6 @@
 //! and table printing alike.
 
 pub mod custom;
-pub mod jsonpath;
 pub mod strategy;
 pub mod tables;
 
