@@ -164,7 +164,7 @@ async fn execute(flags: &ConnectionFlags, args: &ApplyArgs) -> anyhow::Result<Ex
         }
         if let Some(format) = plan.format.as_ref().filter(|_| !printed.is_empty()) {
             let single = printed.len() == 1;
-            out.write_all(format.print_objects(&printed, single, true).as_bytes())?;
+            out.write_all(format.print_objects(&printed, single, true)?.as_bytes())?;
             out.flush()?;
         }
     }
@@ -207,7 +207,7 @@ fn with_last_applied(mut object: Value) -> Value {
         map.remove(LAST_APPLIED);
     }
     // Go's encoder: sorted keys, HTML-safe escapes, a final newline.
-    let text = format!("{}\n", crate::printers::json::go_compact(&object));
+    let text = format!("{}\n", crate::machinery::gotext::go_compact(&object));
     object["metadata"]["annotations"][LAST_APPLIED] = Value::String(text);
     object
 }
@@ -289,7 +289,7 @@ async fn client_side(
         .map_err(|e| {
             let context = format!(
                 "error when applying patch:\n{}\nto:\n{}\nfor: \"{source}\": error when patching \"{source}\"",
-                crate::printers::json::go_compact(&patch),
+                crate::machinery::gotext::go_compact(&patch),
                 describe_target(target)
             );
             server_failure(e, context, target)

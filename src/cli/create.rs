@@ -361,7 +361,7 @@ async fn execute(flags: &ConnectionFlags, args: &CreateArgs) -> anyhow::Result<E
     }
     if let Some(format) = plan.format.as_ref().filter(|f| !matches!(f, OutputFormat::Name)) {
         if !printed.is_empty() {
-            out.write_all(format.print_objects(&printed, printed.len() == 1, true).as_bytes())?;
+            out.write_all(format.print_objects(&printed, printed.len() == 1, true)?.as_bytes())?;
         }
     }
     out.flush()?;
@@ -394,7 +394,7 @@ fn print(out: &mut dyn Write, plan: &Plan, object: &Value, collected: Option<&mu
                 list.push(object.clone());
                 Ok(())
             }
-            None => out.write_all(format.print_objects(std::slice::from_ref(object), true, true).as_bytes()),
+            None => out.write_all(format.print_objects(std::slice::from_ref(object), true, true)?.as_bytes()),
         },
     }
 }

@@ -248,7 +248,7 @@ async fn edit(flags: &ConnectionFlags, args: &EditArgs) -> anyhow::Result<Outcom
                 .await
                 .map_err(|e| preserved(e.into(), Some(&file)))?;
             if args.output_patch {
-                println!("Patch: {}", crate::printers::json::go_compact(&patch));
+                println!("Patch: {}", crate::machinery::gotext::go_compact(&patch));
             }
             let mut params = vec![("fieldManager", args.field_manager.as_str())];
             if plan.strict {
@@ -292,7 +292,10 @@ fn print_result(args: &EditArgs, display: &str, operation: &str, object: &Value)
     if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
         metadata.remove("managedFields");
     }
-    print!("{}", format.print_objects(std::slice::from_ref(&object), true, true));
+    match format.print_objects(std::slice::from_ref(&object), true, true) {
+        Ok(text) => print!("{text}"),
+        Err(err) => eprintln!("error: {err}"),
+    }
 }
 
 /// The objects named on the command line or in the files, fetched fresh from the server.
@@ -375,8 +378,8 @@ fn render(subjects: &[Subject], format: Format) -> String {
         }),
     };
     match format {
-        Format::Yaml => crate::printers::yaml::to_yaml(&document),
-        Format::Json => crate::printers::json::go_pretty(&document),
+        Format::Yaml => crate::machinery::yaml::to_yaml(&document),
+        Format::Json => crate::machinery::gotext::go_pretty(&document),
     }
 }
 

@@ -139,7 +139,7 @@ async fn expose(flags: &ConnectionFlags, args: &ExposeArgs) -> anyhow::Result<Ex
                 generated.metadata.namespace = Some(session.namespace.clone());
             }
             if matches!(plan.format, Some(OutputFormat::Json)) {
-                out.write_all(crate::printers::json::go_pretty_typed(&generated).as_bytes())?;
+                out.write_all(crate::machinery::gotext::go_pretty_typed(&generated).as_bytes())?;
             } else {
                 print(&mut out, &plan, &serde_json::to_value(&generated)?)?;
             }
@@ -167,7 +167,7 @@ async fn expose(flags: &ConnectionFlags, args: &ExposeArgs) -> anyhow::Result<Ex
 fn print(out: &mut dyn Write, plan: &Plan, service: &Value) -> std::io::Result<()> {
     match &plan.format {
         None => writeln!(out, "{} exposed{}", crate::printers::name_of(service), plan.dry_run.suffix()),
-        Some(format) => out.write_all(format.print_objects(std::slice::from_ref(service), true, true).as_bytes()),
+        Some(format) => out.write_all(format.print_objects(std::slice::from_ref(service), true, true)?.as_bytes()),
     }
 }
 

@@ -89,8 +89,10 @@ fn plan(args: &GetArgs) -> anyhow::Result<Plan> {
     let format = OutputFormat::parse(args.output.as_deref())?;
     let sort_by = match &args.sort_by {
         Some(field) => {
-            let template = if field.starts_with('{') { field.clone() } else { format!("{{{field}}}") };
-            Some(JsonPath::parse(&template).map_err(|e| anyhow::anyhow!("couldn't parse sort-by {field}: {e}"))?)
+            let path = crate::machinery::jsonpath::relaxed(field)
+                .and_then(|template| JsonPath::parse(&template))
+                .map_err(|e| anyhow::anyhow!("couldn't parse sort-by {field}: {e}"))?;
+            Some(path.allow_missing_keys(true))
         }
         None => None,
     };
@@ -178,7 +180,7 @@ async fn get(flags: &ConnectionFlags, args: &GetArgs) -> anyhow::Result<ExitCode
             sort_values(Some(&mut objects), sort_by, |o| o);
         }
         let single = single && errors.is_empty() && objects.len() == 1;
-        emit(&plan.format.print_objects(&objects, single, !args.no_headers))?;
+        emit(&plan.format.print_objects(&objects, single, !args.no_headers)?)?;
     } else if !printed_any && errors.is_empty() && !args.ignore_not_found {
         let all_namespaced = !args.all_namespaces && targets.iter().all(|t| t.resource.namespaced);
         if all_namespaced {
@@ -383,7 +385,7 @@ async fn watch(session: &Session, args: &GetArgs, plan: &Plan, targets: &[Target
             if hides_managed_fields(&args, &plan.format) {
                 items.iter_mut().for_each(strip_managed_fields);
             }
-            emit(&plan.format.print_objects(&items, false, !args.no_headers))?;
+            emit(&plan.format.print_objects(&items, false, !args.no_headers)?)?;
         }
     }
     let extra = [("resourceVersion", resource_version), ("watch", "true".to_string())];
@@ -412,7 +414,7 @@ async fn watch(session: &Session, args: &GetArgs, plan: &Plan, targets: &[Target
             emit(&rows.render_in(&mut layout, !header_printed))?;
             header_printed = true;
         } else {
-            emit(&plan.format.print_objects(std::slice::from_ref(object), true, !args.no_headers))?;
+            emit(&plan.format.print_objects(std::slice::from_ref(object), true, !args.no_headers)?)?;
         }
     }
     Ok(ExitCode::SUCCESS)

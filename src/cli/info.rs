@@ -74,7 +74,7 @@ pub fn version(flags: &ConnectionFlags, args: &VersionArgs) -> ExitCode {
                 let text = if format == "json" {
                     serde_json::to_string_pretty(&all)? + "\n"
                 } else {
-                    serde_yaml::to_string(&all)?
+                    crate::machinery::yaml::to_yaml(&all)
                 };
                 print!("{text}");
                 if let Some(err) = failure {

@@ -177,7 +177,7 @@ async fn execute(flags: &ConnectionFlags, args: &RunArgs) -> anyhow::Result<Exit
 fn print(plan: &Plan, pod: &Value) -> std::io::Result<()> {
     use std::io::Write;
     let text = match &plan.format {
-        Some(format) => format.print_objects(std::slice::from_ref(pod), true, true),
+        Some(format) => format.print_objects(std::slice::from_ref(pod), true, true)?,
         None => {
             let name = pod["metadata"]["name"].as_str().unwrap_or_default();
             format!("{} created{}\n", display_name(&pod_resource(), name), plan.dry_run.suffix())

@@ -13,8 +13,7 @@ use serde_json::Value;
 use crate::client::objects::{self, ObjectRef};
 use crate::client::{targets, ClientError, ConnectionFlags, Session};
 use crate::machinery::duration;
-use crate::printers::jsonpath::text_of;
-use crate::printers::JsonPath;
+use crate::machinery::jsonpath::{self, text_of, JsonPath};
 
 #[derive(Args, Debug, Clone)]
 pub struct WaitArgs {
@@ -49,8 +48,10 @@ fn parse_for(text: &str) -> Result<Condition, ClientError> {
             Some(end) => (&rest[..=end], Some(rest[end + 2..].to_string())),
             None => (rest, None),
         };
-        let template = if expr.starts_with('{') { expr.to_string() } else { format!("{{{expr}}}") };
-        let path = JsonPath::parse(&template).map_err(|e| ClientError::Usage(format!("{e}")))?;
+        let path = jsonpath::relaxed(expr)
+            .and_then(|template| JsonPath::parse(&template))
+            .map_err(|e| ClientError::Usage(format!("{e}")))?
+            .allow_missing_keys(true);
         return Ok(Condition::Path { path, value });
     }
     Err(ClientError::Usage(format!("unrecognized condition: {text:?}")))

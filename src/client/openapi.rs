@@ -1,7 +1,7 @@
 //! The server's OpenAPI v3 documents as kubectl reads them for client-side apply:
 //! `GET /openapi/v3` lists one document per group-version with a hash in its URL; the
 //! document is cached on disk by that hash, and its schemas give the patch strategy and
-//! merge key of each field (`x-kubernetes-patch-strategy`, `x-kubernetes-patch-merge-key`).
+//! merge key of each field (machinery's [`SchemaNode`] reads them).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -9,17 +9,14 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::{ClientError, Session};
-use crate::machinery::patch::schema::{FieldMeta, NoSchema, PatchSchema};
-
-const REF_PREFIX: &str = "#/components/schemas/";
-/// Refs never chain deeper than this in well-formed documents.
-const MAX_REF_DEPTH: usize = 16;
+use crate::machinery::patch::openapi::{self, Definitions, SchemaNode};
+use crate::machinery::patch::schema::PatchSchema;
 
 /// The index of documents (`paths` of `/openapi/v3`), fetched once per command.
 pub struct OpenApi {
     index: Value,
     cache: Option<PathBuf>,
-    loaded: Vec<(String, Arc<Map<String, Value>>)>,
+    loaded: Vec<(String, Arc<Definitions>)>,
 }
 
 impl OpenApi {
@@ -40,11 +37,7 @@ impl OpenApi {
     }
 
     /// The schemas of a group-version's document (fetched, or read from the cache).
-    async fn schemas(
-        &mut self,
-        session: &Session,
-        api_version: &str,
-    ) -> Result<Option<Arc<Map<String, Value>>>, ClientError> {
+    async fn schemas(&mut self, session: &Session, api_version: &str) -> Result<Option<Arc<Definitions>>, ClientError> {
         if let Some((_, found)) = self.loaded.iter().find(|(v, _)| v == api_version) {
             return Ok(Some(Arc::clone(found)));
         }
@@ -71,10 +64,17 @@ impl OpenApi {
                     .map_err(|e| ClientError::Transport(format!("decoding OpenAPI document {url}: {e}")))?
             }
         };
-        let schemas = match document.pointer("/components/schemas") {
-            Some(Value::Object(map)) => Arc::new(map.clone()),
-            _ => Arc::new(Map::new()),
+        let schemas = match document {
+            Value::Object(mut document) => match document.remove("components") {
+                Some(Value::Object(mut components)) => match components.remove("schemas") {
+                    Some(Value::Object(schemas)) => schemas,
+                    _ => Map::new(),
+                },
+                _ => Map::new(),
+            },
+            _ => Map::new(),
         };
+        let schemas = Arc::new(openapi::definitions(schemas));
         self.loaded.push((api_version.to_string(), Arc::clone(&schemas)));
         Ok(Some(schemas))
     }
@@ -95,70 +95,7 @@ impl OpenApi {
             })
         });
         Ok(found.map(|(_, schema)| -> Arc<dyn PatchSchema> {
-            Arc::new(Node { defs: Arc::clone(&schemas), schema: schema.clone() })
+            Arc::new(SchemaNode::for_schema(&schemas, Value::clone(schema)))
         }))
-    }
-}
-
-/// A position in one document's schemas.
-struct Node {
-    defs: Arc<Map<String, Value>>,
-    schema: Value,
-}
-
-/// Follows `allOf[0]` and `$ref` as kubectl's `PatchMetaFromOpenAPIV3` does.
-fn resolve<'a>(defs: &'a Map<String, Value>, mut schema: &'a Value) -> &'a Value {
-    for _ in 0..MAX_REF_DEPTH {
-        if let Some(first) = schema.get("allOf").and_then(Value::as_array).and_then(|all| all.first()) {
-            schema = first;
-            continue;
-        }
-        match schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix(REF_PREFIX)) {
-            Some(name) => match defs.get(name) {
-                Some(target) => schema = target,
-                None => return schema,
-            },
-            None => return schema,
-        }
-    }
-    schema
-}
-
-impl PatchSchema for Node {
-    fn field(&self, name: &str) -> Option<(FieldMeta, Arc<dyn PatchSchema>)> {
-        let object = resolve(&self.defs, &self.schema);
-        let Some(property) = object.get("properties").and_then(|p| p.get(name)) else {
-            return match object.get("additionalProperties").filter(|v| v.is_object()) {
-                Some(values) => Some((FieldMeta::default(), self.child(values))),
-                None => Some((FieldMeta::default(), Arc::new(NoSchema))),
-            };
-        };
-        let text = |key: &str| property.get(key).and_then(Value::as_str).map(str::to_string);
-        let strategies = text("x-kubernetes-patch-strategy").unwrap_or_default();
-        let meta = FieldMeta {
-            merge: strategies.split(',').any(|s| s.trim() == "merge"),
-            retain_keys: strategies.split(',').any(|s| s.trim() == "retainKeys"),
-            merge_key: text("x-kubernetes-patch-merge-key"),
-            ..FieldMeta::default()
-        };
-        let value = resolve(&self.defs, property);
-        let element = value
-            .get("items")
-            .filter(|i| i.is_object())
-            .or_else(|| {
-                value.get("additionalProperties").filter(|v| v.is_object() && value.get("properties").is_none())
-            })
-            .unwrap_or(property);
-        Some((meta, self.child(element)))
-    }
-}
-
-impl Node {
-    fn child(&self, schema: &Value) -> Arc<dyn PatchSchema> {
-        let resolved = resolve(&self.defs, schema);
-        if resolved.get("properties").is_none() && resolved.get("additionalProperties").is_none() {
-            return Arc::new(NoSchema);
-        }
-        Arc::new(Node { defs: Arc::clone(&self.defs), schema: resolved.clone() })
     }
 }

@@ -49,8 +49,8 @@ pub async fn host_client(provider: &dyn Provider, cluster: &str) -> Result<kube:
 /// The kubeconfig text `kctl cluster get kubeconfig` prints.
 pub async fn text(provider: &dyn Provider, cluster: &str) -> Result<String, ClusterError> {
     let config = for_host(provider, cluster).await?;
-    let value = serde_yaml::to_value(&config).map_err(kubeconfig_error)?;
-    Ok(crate::machinery::kubeconfig::to_go_yaml(&value))
+    let value = serde_json::to_value(&config).map_err(kubeconfig_error)?;
+    Ok(crate::machinery::yaml::to_yaml(&value))
 }
 
 /// Merges the cluster's entries into the user's kubeconfig (`--kubeconfig`, else

@@ -12,6 +12,7 @@ use base64::Engine;
 use kube::config::{AuthInfo, Cluster, Context, Kubeconfig, NamedAuthInfo, NamedCluster, NamedContext};
 
 use crate::machinery::pki::CertifiedKey;
+use crate::machinery::yaml;
 
 #[derive(Debug, thiserror::Error)]
 pub enum KubeconfigFileError {
@@ -21,6 +22,8 @@ pub enum KubeconfigFileError {
     Read { path: PathBuf, source: Box<kube::config::KubeconfigError> },
     #[error("encoding kubeconfig: {0}")]
     Encode(#[from] serde_yaml::Error),
+    #[error("encoding kubeconfig: {0}")]
+    EncodeJson(#[from] serde_json::Error),
 }
 
 fn b64(text: &str) -> String {
@@ -59,7 +62,7 @@ pub fn single(name: &str, server: &str, ca_pem: &str, client: &CertifiedKey) -> 
 
 /// Writes `config` to `path` (mode 0600: it holds a private key).
 pub fn write(path: &Path, config: &Kubeconfig) -> Result<(), KubeconfigFileError> {
-    let text = serde_yaml::to_string(config)?;
+    let text = yaml::to_yaml(&serde_json::to_value(config)?);
     let io = |source| KubeconfigFileError::Write { path: path.to_path_buf(), source };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(io)?;
@@ -253,7 +256,7 @@ impl KubeconfigFile {
     /// Writes the document; a new file gets mode 0600, an existing file keeps its mode.
     fn save(&mut self) -> Result<(), KubeconfigFileError> {
         let io = |source| KubeconfigFileError::Write { path: self.path.clone(), source };
-        let text = to_go_yaml(&serde_yaml::Value::Mapping(self.doc.clone()));
+        let text = yaml::to_yaml(&yaml::json_from_yaml(&serde_yaml::Value::Mapping(self.doc.clone())));
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(io)?;
         }
@@ -553,180 +556,6 @@ impl KubeconfigSet {
             merged = merged.merge(config).map_err(|source| KubeconfigSetError::Merge(Box::new(source)))?;
         }
         Ok(merged)
-    }
-}
-
-/// YAML as go-yaml (behind kubectl) writes it: block style, sequences not indented under
-/// their key, and strings that YAML 1.1 would read as something else (`y`, `on`, `0x1`, the
-/// empty string) double-quoted, so kubectl reads back exactly the strings kctl wrote.
-pub fn to_go_yaml(value: &serde_yaml::Value) -> String {
-    let mut out = String::new();
-    match value {
-        serde_yaml::Value::Mapping(map) if !map.is_empty() => emit_mapping(map, 0, &mut out),
-        serde_yaml::Value::Sequence(items) if !items.is_empty() => emit_sequence(items, 0, &mut out),
-        other => {
-            out.push_str(&scalar(other));
-            out.push('\n');
-        }
-    }
-    out
-}
-
-fn untag(value: &serde_yaml::Value) -> &serde_yaml::Value {
-    match value {
-        serde_yaml::Value::Tagged(tagged) => untag(&tagged.value),
-        other => other,
-    }
-}
-
-/// A value that starts on its key's line: a scalar or an empty collection. A multi-line
-/// string becomes a literal block indented below, as go-yaml writes it.
-fn inline(value: &serde_yaml::Value, indent: usize) -> Option<String> {
-    if let serde_yaml::Value::String(text) = untag(value) {
-        if let Some(block) = literal_block(text, indent + 2) {
-            return Some(block);
-        }
-    }
-    match untag(value) {
-        serde_yaml::Value::Mapping(map) if map.is_empty() => Some("{}".into()),
-        serde_yaml::Value::Sequence(items) if items.is_empty() => Some("[]".into()),
-        serde_yaml::Value::Mapping(_) | serde_yaml::Value::Sequence(_) => None,
-        other => Some(scalar(other)),
-    }
-}
-
-fn emit_mapping(map: &serde_yaml::Mapping, indent: usize, out: &mut String) {
-    for (i, (key, value)) in map.iter().enumerate() {
-        // The first key of a sequence item continues the `- ` line.
-        if !(i == 0 && out.ends_with("- ")) {
-            out.extend(std::iter::repeat_n(' ', indent));
-        }
-        out.push_str(&scalar(untag(key)));
-        out.push(':');
-        match (inline(value, indent), untag(value)) {
-            (Some(text), _) => {
-                out.push(' ');
-                out.push_str(&text);
-                out.push('\n');
-            }
-            (None, serde_yaml::Value::Mapping(inner)) => {
-                out.push('\n');
-                emit_mapping(inner, indent + 2, out);
-            }
-            (None, serde_yaml::Value::Sequence(items)) => {
-                out.push('\n');
-                emit_sequence(items, indent, out);
-            }
-            (None, _) => unreachable!("inline covers scalars"),
-        }
-    }
-}
-
-fn emit_sequence(items: &[serde_yaml::Value], indent: usize, out: &mut String) {
-    for item in items {
-        if !out.ends_with("- ") {
-            out.extend(std::iter::repeat_n(' ', indent));
-        }
-        out.push_str("- ");
-        match (inline(item, indent), untag(item)) {
-            (Some(text), _) => {
-                out.push_str(&text);
-                out.push('\n');
-            }
-            (None, serde_yaml::Value::Mapping(inner)) => emit_mapping(inner, indent + 2, out),
-            (None, serde_yaml::Value::Sequence(inner)) => emit_sequence(inner, indent + 2, out),
-            (None, _) => unreachable!("inline covers scalars"),
-        }
-    }
-}
-
-fn scalar(value: &serde_yaml::Value) -> String {
-    match untag(value) {
-        serde_yaml::Value::Null => "null".into(),
-        serde_yaml::Value::Bool(b) => b.to_string(),
-        serde_yaml::Value::Number(n) => n.to_string(),
-        serde_yaml::Value::String(s) => quote(s),
-        // Collections never reach here (see `inline`); keep output valid regardless.
-        other => serde_yaml::to_string(other).unwrap_or_default().trim_end().to_string(),
-    }
-}
-
-/// `|-` / `|` / `|+` then the lines, for a multi-line string libyaml can write literally.
-fn literal_block(text: &str, indent: usize) -> Option<String> {
-    let writable = text.contains('\n')
-        && !text.starts_with([' ', '\n'])
-        && !text.chars().any(|c| c != '\n' && (c.is_control() || c == '\u{feff}'))
-        && text.lines().all(|line| !line.ends_with([' ', '\t']));
-    if !writable {
-        return None;
-    }
-    let body = text.trim_end_matches('\n');
-    let chomp = match text.len() - body.len() {
-        0 => "-",
-        1 => "",
-        _ => "+",
-    };
-    let mut block = format!("|{chomp}");
-    for line in text.strip_suffix('\n').unwrap_or(text).split('\n') {
-        block.push('\n');
-        if !line.is_empty() {
-            block.extend(std::iter::repeat_n(' ', indent));
-            block.push_str(line);
-        }
-    }
-    Some(block)
-}
-
-fn quote(s: &str) -> String {
-    static NOT_A_STRING: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(concat!(
-            r"^(|~|[yYnN]|[Yy]es|YES|[Nn]o|NO|[Tt]rue|TRUE|[Ff]alse|FALSE|[Oo]n|ON|[Oo]ff|OFF|[Nn]ull|NULL",
-            r"|[-+]?(\.[0-9_]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?",
-            r"|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)|[-+]?0x[0-9a-fA-F_]+|[-+]?0o?[0-7_]+|[-+]?0b[01_]+",
-            r"|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?|<<|=)$"
-        ))
-        .expect("valid regex")
-    });
-    let special_start = s.starts_with(|c: char| "-?:,[]{}#&*!|>'\"%@`".contains(c))
-        && !(s.len() > 1 && s.starts_with(['-', '?', ':']) && !s[1..].starts_with(' '));
-    let control = s.chars().any(|c| c.is_control() || c == '\u{feff}');
-    if NOT_A_STRING.is_match(s) || control {
-        return serde_json::to_string(s).unwrap_or_default();
-    }
-    let needs_quotes = special_start
-        || s.contains(": ")
-        || s.contains(" #")
-        || s.ends_with(':')
-        || s.starts_with(' ')
-        || s.ends_with(' ');
-    if needs_quotes {
-        format!("'{}'", s.replace('\'', "''"))
-    } else {
-        s.to_string()
-    }
-}
-
-#[cfg(test)]
-mod go_yaml_tests {
-    use super::to_go_yaml;
-
-    #[test]
-    fn strings_yaml_1_1_reads_as_other_types_are_double_quoted() {
-        let value: serde_yaml::Value = serde_yaml::from_str("a: ['y', 'on', '', '12', x, 'a: b']").unwrap();
-        assert_eq!(to_go_yaml(&value), "a:\n- \"y\"\n- \"on\"\n- \"\"\n- \"12\"\n- x\n- 'a: b'\n");
-    }
-
-    #[test]
-    fn multi_line_strings_are_literal_blocks() {
-        let value: serde_yaml::Value = serde_yaml::from_str("a:\n  hint: \"one\\ntwo\"\n  end: \"x\\n\"\n").unwrap();
-        assert_eq!(to_go_yaml(&value), "a:\n  hint: |-\n    one\n    two\n  end: |\n    x\n");
-    }
-
-    #[test]
-    fn sequences_of_mappings_are_written_as_go_yaml_does() {
-        let value: serde_yaml::Value =
-            serde_yaml::from_str("clusters:\n- name: a\n  cluster:\n    server: s\n    ext: {}\nprefs: {}\n").unwrap();
-        assert_eq!(to_go_yaml(&value), "clusters:\n- name: a\n  cluster:\n    server: s\n    ext: {}\nprefs: {}\n");
     }
 }
 

@@ -3,6 +3,8 @@
 //! imports a component; every component may import this.
 
 pub mod duration;
+pub mod gotext;
+pub mod jsonpath;
 pub mod kubeconfig;
 pub mod labels;
 pub mod leaderelection;
@@ -15,3 +17,4 @@ pub mod taints;
 pub mod tls;
 pub mod validation;
 pub mod well_known;
+pub mod yaml;

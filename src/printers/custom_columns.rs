@@ -4,8 +4,9 @@
 use serde_json::Value;
 
 use super::columns::TableLayout;
-use super::jsonpath::JsonPath;
 use super::PrinterError;
+use crate::machinery::gotext::go_format;
+use crate::machinery::jsonpath::{self, JsonPath};
 
 #[derive(Debug, Clone)]
 pub struct CustomColumns {
@@ -20,10 +21,11 @@ impl CustomColumns {
         let mut columns = Vec::new();
         for part in spec.split(',') {
             let (header, path) = part.split_once(':').ok_or_else(|| PrinterError::BadColumn(part.to_string()))?;
-            let template = relaxed(path);
+            let template = jsonpath::relaxed(path.trim())
+                .map_err(|source| PrinterError::JsonPath { template: path.to_string(), source })?;
             let parsed = JsonPath::parse(&template)
                 .map_err(|source| PrinterError::JsonPath { template: template.clone(), source })?;
-            columns.push((header.to_string(), parsed));
+            columns.push((header.to_string(), parsed.allow_missing_keys(true)));
         }
         Ok(CustomColumns { columns })
     }
@@ -48,31 +50,6 @@ impl CustomColumns {
     }
 }
 
-/// A value as Go's `%v` prints it: maps as `map[k:v]` (keys sorted), lists as `[a b]`.
-pub fn go_format(value: &Value) -> String {
-    match value {
-        Value::Null => "<nil>".to_string(),
-        Value::String(s) => s.clone(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::Array(items) => format!("[{}]", items.iter().map(go_format).collect::<Vec<_>>().join(" ")),
-        Value::Object(map) => {
-            let inner: Vec<String> = map.iter().map(|(k, v)| format!("{k}:{}", go_format(v))).collect();
-            format!("map[{}]", inner.join(" "))
-        }
-    }
-}
-
-/// kubectl's relaxed paths: `.a.b`, `a.b` and `{.a.b}` all mean `{.a.b}`.
-fn relaxed(path: &str) -> String {
-    let path = path.trim();
-    if path.starts_with('{') {
-        return path.to_string();
-    }
-    let path = path.strip_prefix('.').unwrap_or(path);
-    format!("{{.{path}}}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,10 +60,5 @@ mod tests {
         let columns = CustomColumns::parse("N:.metadata.name,IMG:.spec.containers[*].image,X:.nope").unwrap();
         let pod = json!({"metadata": {"name": "p1"}, "spec": {"containers": [{"image": "a"}, {"image": "b"}]}});
         assert_eq!(columns.render(&[pod], true), "N     IMG   X\np1    a,b   <none>\n");
-    }
-
-    #[test]
-    fn maps_print_as_go_does() {
-        assert_eq!(go_format(&json!({"b": "2", "a": ["x", 1]})), "map[a:[x 1] b:2]");
     }
 }

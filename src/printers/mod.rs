@@ -3,16 +3,13 @@
 
 pub mod columns;
 pub mod custom_columns;
-pub mod json;
-pub mod jsonpath;
 pub mod table;
 pub mod tabwriter;
-pub mod yaml;
 
 use serde_json::{json, Value};
 
+pub use crate::machinery::jsonpath::JsonPath;
 pub use custom_columns::CustomColumns;
-pub use jsonpath::JsonPath;
 pub use table::{Rows, TableOptions};
 
 #[derive(Debug, thiserror::Error)]
@@ -20,7 +17,9 @@ pub enum PrinterError {
     #[error("unable to match a printer suitable for the output format \"{0}\", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml")]
     UnknownFormat(String),
     #[error("error parsing jsonpath {template}, {source}")]
-    JsonPath { template: String, source: jsonpath::JsonPathError },
+    JsonPath { template: String, source: crate::machinery::jsonpath::JsonPathError },
+    #[error("error executing jsonpath {template:?}: Error executing template: {source}")]
+    JsonPathExecute { template: String, source: crate::machinery::jsonpath::JsonPathError },
     #[error("custom-columns format specified but no custom columns given")]
     NoColumns,
     #[error("unexpected custom-columns spec: {0}, expected <header>:<json-path-expr>")]
@@ -29,14 +28,24 @@ pub enum PrinterError {
     NotImplemented(String),
 }
 
+/// Printing goes to a stream; a template that fails fails the write.
+impl From<PrinterError> for std::io::Error {
+    fn from(err: PrinterError) -> std::io::Error {
+        std::io::Error::other(err)
+    }
+}
+
 /// What `-o` asked for.
 #[derive(Debug, Clone)]
 pub enum OutputFormat {
-    Table { wide: bool },
+    Table {
+        wide: bool,
+    },
     Name,
     Json,
     Yaml,
-    JsonPath(JsonPath),
+    /// The template as given, and parsed.
+    JsonPath(String, JsonPath),
     CustomColumns(CustomColumns),
 }
 
@@ -54,7 +63,7 @@ impl OutputFormat {
             "jsonpath" => {
                 let template = unquote(argument);
                 JsonPath::parse(template)
-                    .map(OutputFormat::JsonPath)
+                    .map(|path| OutputFormat::JsonPath(template.to_string(), path.allow_missing_keys(true)))
                     .map_err(|source| PrinterError::JsonPath { template: template.to_string(), source })
             }
             "custom-columns" => CustomColumns::parse(argument).map(OutputFormat::CustomColumns),
@@ -76,7 +85,7 @@ impl OutputFormat {
 
     /// Prints full objects (everything but tables). `single` is true when one object was
     /// asked for by name: it prints bare, otherwise objects print inside a `List`.
-    pub fn print_objects(&self, objects: &[Value], single: bool, with_headers: bool) -> String {
+    pub fn print_objects(&self, objects: &[Value], single: bool, with_headers: bool) -> Result<String, PrinterError> {
         let document = || {
             if single && objects.len() == 1 {
                 objects[0].clone()
@@ -84,14 +93,16 @@ impl OutputFormat {
                 json!({"apiVersion": "v1", "items": objects, "kind": "List", "metadata": {"resourceVersion": ""}})
             }
         };
-        match self {
-            OutputFormat::Json => json::go_pretty(&document()),
-            OutputFormat::Yaml => yaml::to_yaml(&document()),
+        Ok(match self {
+            OutputFormat::Json => crate::machinery::gotext::go_pretty(&document()),
+            OutputFormat::Yaml => crate::machinery::yaml::to_yaml(&document()),
             OutputFormat::Name => objects.iter().map(|o| format!("{}\n", name_of(o))).collect(),
-            OutputFormat::JsonPath(path) => path.render(&document()),
+            OutputFormat::JsonPath(template, path) => path
+                .execute(&document())
+                .map_err(|source| PrinterError::JsonPathExecute { template: template.clone(), source })?,
             OutputFormat::CustomColumns(columns) => columns.render(objects, with_headers),
             OutputFormat::Table { .. } => String::new(),
-        }
+        })
     }
 }
 

@@ -106,7 +106,7 @@ pub fn cell_text(cell: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
         Value::Array(items) => format!("[{}]", items.iter().map(cell_text).collect::<Vec<_>>().join(" ")),
-        Value::Object(_) => super::json::go_compact(cell),
+        Value::Object(_) => crate::machinery::gotext::go_compact(cell),
     };
     text.replace(['\t', '\n', '\r'], " ")
 }
@@ -147,7 +147,10 @@ pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
 pub fn compare_keys(a: &Value, b: &Value) -> std::cmp::Ordering {
     match (a.as_f64(), b.as_f64()) {
         (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal),
-        _ => natural_cmp(&super::jsonpath::text_of(a), &super::jsonpath::text_of(b)),
+        _ => {
+            let text = |v: &Value| if v.is_null() { String::new() } else { crate::machinery::jsonpath::text_of(v) };
+            natural_cmp(&text(a), &text(b))
+        }
     }
 }
 

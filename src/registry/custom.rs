@@ -15,7 +15,6 @@ use std::sync::{Mutex, OnceLock};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::jsonpath::JsonPath;
 use super::tables::{Column, AGE_DOC, NAME_DOC};
 use super::{ResourceInfo, Strategy};
 
@@ -23,6 +22,7 @@ use super::{ResourceInfo, Strategy};
 /// and validates them (in the apiserver's `crd` module), and their printer columns and
 /// selectable fields are the [`CustomResource`]'s, which tables and selectors read first.
 static STRATEGY: Strategy = Strategy::DEFAULT;
+use crate::machinery::jsonpath::JsonPath;
 
 /// A printer column with the path its cells read (`None` for NAME).
 #[derive(Debug)]
@@ -86,7 +86,7 @@ impl CustomResource {
             .iter()
             .map(|col| match &col.path {
                 None => object.pointer("/metadata/name").cloned().unwrap_or(Value::String(String::new())),
-                Some(path) => match path.first(object) {
+                Some(path) => match path.first(object).as_deref() {
                     None | Some(Value::Null) => Value::Null,
                     Some(value) => typed_cell(col.column.type_, value, now),
                 },
@@ -210,12 +210,9 @@ fn resource_info(crd: &Value, spec: &Value, version: &Value) -> Option<ResourceI
     let mut subresources = Vec::new();
     let scale = version.pointer("/subresources/scale").and_then(|scale| {
         Some(ScalePaths {
-            spec_replicas: JsonPath::parse(scale.get("specReplicasPath")?.as_str()?).ok()?,
-            status_replicas: JsonPath::parse(scale.get("statusReplicasPath")?.as_str()?).ok()?,
-            label_selector: scale
-                .get("labelSelectorPath")
-                .and_then(Value::as_str)
-                .and_then(|p| JsonPath::parse(p).ok()),
+            spec_replicas: field_path(scale.get("specReplicasPath")?.as_str()?)?,
+            status_replicas: field_path(scale.get("statusReplicasPath")?.as_str()?)?,
+            label_selector: scale.get("labelSelectorPath").and_then(Value::as_str).and_then(field_path),
         })
     });
     if version.pointer("/subresources/status").is_some() {
@@ -239,7 +236,7 @@ fn resource_info(crd: &Value, spec: &Value, version: &Value) -> Option<ResourceI
             .flatten()
             .filter_map(|f| {
                 let path = f.get("jsonPath")?.as_str()?;
-                Some((path.trim_start_matches('.').to_string(), JsonPath::parse(path).ok()?))
+                Some((path.trim_start_matches('.').to_string(), field_path(path)?))
             })
             .collect(),
     };
@@ -257,6 +254,12 @@ fn resource_info(crd: &Value, spec: &Value, version: &Value) -> Option<ResourceI
         strategy: &STRATEGY,
         custom: Some(Box::leak(Box::new(custom))),
     })
+}
+
+/// A CRD's JSONPath (printer column, scale path, selectable field) as upstream parses it:
+/// one action, missing fields finding nothing.
+fn field_path(path: &str) -> Option<JsonPath> {
+    JsonPath::parse(&format!("{{{path}}}")).ok().map(|parsed| parsed.allow_missing_keys(true))
 }
 
 fn declares_default(schema: &Value) -> bool {
@@ -278,14 +281,14 @@ fn columns(version: &Value) -> Vec<PrinterColumn> {
     if declared.is_empty() {
         let age = PrinterColumn {
             column: Column { name: "Age", type_: "date", format: "", description: AGE_DOC, priority: 0 },
-            path: JsonPath::parse(".metadata.creationTimestamp").ok(),
+            path: field_path(".metadata.creationTimestamp"),
         };
         return vec![name, age];
     }
     let text = |c: &Value, key: &str| c.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
     std::iter::once(name)
         .chain(declared.into_iter().filter_map(|c| {
-            let path = JsonPath::parse(c.get("jsonPath")?.as_str()?).ok()?;
+            let path = field_path(c.get("jsonPath")?.as_str()?)?;
             Some(PrinterColumn {
                 column: Column {
                     name: leak(text(c, "name")),

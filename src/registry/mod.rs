@@ -6,7 +6,6 @@
 //! (see [`strategy`] for how to write one).
 
 pub mod custom;
-pub mod jsonpath;
 pub mod strategy;
 pub mod tables;
 

@@ -1,6 +1,7 @@
 //! Subresources other than status: scale (autoscaling/v1 Scale), pods/binding (what the
 //! scheduler posts) and pods/eviction (pods/log is `logs`).
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use axum::response::Response;
@@ -41,15 +42,14 @@ struct ScaleFields {
 fn scale_fields(resource: &ResourceInfo, object: &Value) -> ScaleFields {
     match resource.custom.and_then(|c| c.scale.as_ref()) {
         Some(paths) => ScaleFields {
-            spec_replicas: paths.spec_replicas.first(object).cloned().unwrap_or(json!(0)),
-            status_replicas: paths.status_replicas.first(object).cloned().unwrap_or(json!(0)),
+            spec_replicas: paths.spec_replicas.first(object).map_or(json!(0), Cow::into_owned),
+            status_replicas: paths.status_replicas.first(object).map_or(json!(0), Cow::into_owned),
             selector: paths
                 .label_selector
                 .as_ref()
                 .and_then(|p| p.first(object))
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string(),
+                .and_then(|selector| selector.as_str().map(str::to_string))
+                .unwrap_or_default(),
         },
         None => ScaleFields {
             spec_replicas: object.pointer("/spec/replicas").cloned().unwrap_or(json!(0)),

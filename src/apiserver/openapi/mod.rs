@@ -19,6 +19,7 @@ use bytes::Bytes;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha512};
 
+use crate::machinery::patch::openapi::SchemaNode;
 use crate::machinery::patch::schema::{NoSchema, PatchSchema};
 use crate::registry::{ResourceInfo, RESOURCES};
 
@@ -102,7 +103,7 @@ impl OpenApi {
     pub fn patch_schema(&self, resource: &ResourceInfo) -> Arc<dyn PatchSchema> {
         if resource.custom.is_some() {
             // The CRD's schema: its list types and map keys drive server-side apply.
-            return Arc::new(lookup::SchemaNode::for_schema(&self.definitions, custom::kind_schema(resource)));
+            return Arc::new(SchemaNode::for_schema(&self.definitions, custom::kind_schema(resource)));
         }
         self.patch_schema_of(resource.schema)
     }
@@ -115,7 +116,7 @@ impl OpenApi {
         if let Some(root) = roots.get(definition) {
             return Arc::clone(root);
         }
-        let root: Arc<dyn PatchSchema> = match lookup::SchemaNode::for_definition(&self.definitions, definition) {
+        let root: Arc<dyn PatchSchema> = match SchemaNode::for_definition(&self.definitions, definition) {
             Some(node) => Arc::new(node),
             None => Arc::new(NoSchema),
         };

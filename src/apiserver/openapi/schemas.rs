@@ -17,8 +17,7 @@ use super::merge_keys;
 use super::OpenApiError;
 use crate::registry::ResourceInfo;
 
-/// Where refs point inside an OpenAPI 3 document.
-pub(crate) const REF_PREFIX: &str = "#/components/schemas/";
+pub(crate) use crate::machinery::patch::openapi::{ref_name, Definitions, REF_PREFIX};
 
 pub(crate) const DELETE_OPTIONS: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions";
 pub(crate) const STATUS: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.Status";
@@ -27,10 +26,6 @@ pub(crate) const LIST_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ListMet
 pub(crate) const SCALE: &str = "io.k8s.api.autoscaling.v1.Scale";
 pub(crate) const BINDING: &str = "io.k8s.api.core.v1.Binding";
 pub(crate) const EVICTION: &str = "io.k8s.api.policy.v1.Eviction";
-
-/// Every definition any served document may mention, by definition name. Values are
-/// shared (`Arc`) so schema lookups can hold on to them without copying.
-pub(crate) type Definitions = BTreeMap<String, Arc<Value>>;
 
 type Generate = fn(&mut SchemaGenerator) -> Schema;
 
@@ -174,11 +169,6 @@ fn set_gvk(defs: &mut BTreeMap<String, Value>, name: &str, group: &str, version:
             list.push(entry);
         }
     }
-}
-
-/// The definition a `$ref` names, if it points into `components.schemas`.
-pub(crate) fn ref_name(reference: &str) -> Option<&str> {
-    reference.strip_prefix(REF_PREFIX)
 }
 
 /// `roots` and every definition reachable from them through refs, as the

@@ -4,11 +4,14 @@
 //! kubectl's typed clients (`kubectl create configmap|secret|deployment…`, drain's evictions) send
 //! protobuf: the `k8s\0` magic, then a `runtime.Unknown` envelope whose `raw` is the object's
 //! message from k8s.io/api `generated.proto`. Field numbers and JSON names come from the generated
-//! table in `descriptors.rs` (see `generate.py`); `decode.rs` walks it.
+//! table in `descriptors.rs`, rendered from the listing `descriptors.txt` (see `generate.rs`);
+//! `decode.rs` walks it.
 
 mod decode;
 #[rustfmt::skip]
 mod descriptors;
+#[cfg(test)]
+mod generate;
 mod table;
 mod wire;
 

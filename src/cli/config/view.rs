@@ -217,21 +217,9 @@ fn redact(config: &mut Config) {
 /// converts JSON to YAML through a map).
 pub fn print(config: &Config, output: &str, out: &mut dyn Write) -> anyhow::Result<()> {
     if output == "json" {
-        let mut buffer = Vec::new();
-        let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
-        let mut serializer = serde_json::Serializer::with_formatter(&mut buffer, formatter);
-        serde::Serialize::serialize(config, &mut serializer)?;
-        // Go's encoder escapes HTML characters; in JSON text they only occur in strings.
-        let text = String::from_utf8(buffer)?
-            .replace('<', "\\u003c")
-            .replace('>', "\\u003e")
-            .replace('&', "\\u0026")
-            .replace('\u{2028}', "\\u2028")
-            .replace('\u{2029}', "\\u2029");
-        writeln!(out, "{text}")?;
+        out.write_all(crate::machinery::gotext::go_pretty_typed(config).as_bytes())?;
     } else {
-        let sorted = serde_json::to_value(config)?;
-        out.write_all(crate::machinery::kubeconfig::to_go_yaml(&serde_yaml::to_value(sorted)?).as_bytes())?;
+        out.write_all(crate::machinery::yaml::to_yaml(&serde_json::to_value(config)?).as_bytes())?;
     }
     Ok(())
 }

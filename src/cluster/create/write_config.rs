@@ -33,8 +33,9 @@ impl Action for WriteConfiguration {
         let name = kubeconfig::context_name(&ctx.config.name);
         let server = format!("https://{control_plane}:{API_SERVER_PORT}");
         let admin_conf = crate::machinery::kubeconfig::single(&name, &server, &ca.cert_pem, &admin);
-        let admin_conf =
-            serde_yaml::to_string(&admin_conf).map_err(|e| ClusterError::Other(format!("admin kubeconfig: {e}")))?;
+        let admin_conf = serde_json::to_value(&admin_conf)
+            .map(|value| crate::machinery::yaml::to_yaml(&value))
+            .map_err(|e| ClusterError::Other(format!("admin kubeconfig: {e}")))?;
         ctx.provider
             .write_files(
                 &control_plane,

@@ -20,6 +20,7 @@ pub mod apply;
 pub mod error;
 pub mod fields;
 pub mod json;
+pub mod openapi;
 pub mod schema;
 pub mod strategic;
 #[cfg(test)]
