@@ -9,8 +9,8 @@
 //!
 //! The kinds come from discovery, as upstream's `GetDeletableResources` finds them: every
 //! preferred resource whose verbs include list, watch and delete, events left out (many,
-//! never owners). Discovery is read again every [`RESYNC`] and whenever a CRD changes
-//! (where new kinds come from); a new kind gets a watch, a kind no longer served loses
+//! never owners). Discovery is read again every [`RESYNC`] and a moment after a CRD
+//! changes (where new kinds come from); a new kind gets a watch, a kind no longer served loses
 //! its watch and its objects leave the graph. An owner reference's `apiVersion` and
 //! `kind` are resolved through the same discovery.
 
@@ -73,6 +73,24 @@ struct Discovered {
 }
 
 impl Discovered {
+    /// Adds one group's resources, `versions` in priority order. Each resource is watched
+    /// once, at the preferred version or else at the first version serving it (upstream's
+    /// ServerPreferredResources): CRDs of one group may serve different versions.
+    fn add_group(&mut self, preferred: &str, mut versions: Vec<(String, Vec<(ApiResource, ApiCapabilities)>)>) {
+        versions.sort_by_key(|(version, _)| version != preferred);
+        let mut seen = HashSet::new();
+        for (_, resources) in versions {
+            for (resource, capabilities) in resources {
+                let watched = seen.insert(resource.plural.clone()) && collectable(&resource, &capabilities);
+                let kind = Arc::new(Kind { resource, namespaced: capabilities.scope == Scope::Namespaced });
+                if watched {
+                    self.watched.insert(kind.clone());
+                }
+                self.served.push(kind);
+            }
+        }
+    }
+
     fn resolve(&self, api_version: &str, kind: &str) -> Option<Arc<Kind>> {
         self.served.iter().find(|k| k.resource.api_version == api_version && k.resource.kind == kind).cloned()
     }
@@ -89,17 +107,8 @@ async fn discover(client: &Client) -> Result<Discovered, kube::Error> {
     let discovery = Discovery::new(client.clone()).run().await?;
     let mut discovered = Discovered::default();
     for group in discovery.groups() {
-        let preferred = group.preferred_version_or_latest();
-        for version in group.versions() {
-            for (resource, capabilities) in group.versioned_resources(version) {
-                let watched = version == preferred && collectable(&resource, &capabilities);
-                let kind = Arc::new(Kind { resource, namespaced: capabilities.scope == Scope::Namespaced });
-                if watched {
-                    discovered.watched.insert(kind.clone());
-                }
-                discovered.served.push(kind);
-            }
-        }
+        let versions = group.versions().map(|v| (v.to_string(), group.versioned_resources(v))).collect();
+        discovered.add_group(group.preferred_version_or_latest(), versions);
     }
     // In one order, so that two discoveries compare equal when the same kinds are served.
     discovered
@@ -733,6 +742,26 @@ mod tests {
         assert!(!collectable(&kind("v1", "ConfigMap", "configmaps").resource, &unwatchable));
         let undeletable = capabilities(&["get", "list", "watch"]);
         assert!(!collectable(&kind("v1", "ConfigMap", "configmaps").resource, &undeletable));
+    }
+
+    #[test]
+    fn each_resource_is_watched_once_at_the_preferred_version_or_the_first_serving_it() {
+        let all = || capabilities(&["delete", "list", "watch"]);
+        let widgets = |version: &str| kind(&format!("example.com/{version}"), "Widget", "widgets").resource.clone();
+        let gadgets = kind("example.com/v1", "Gadget", "gadgets").resource.clone();
+        let mut discovered = Discovered::default();
+        discovered.add_group(
+            "v2",
+            vec![
+                ("v1".into(), vec![(widgets("v1"), all()), (gadgets, all())]),
+                ("v2".into(), vec![(widgets("v2"), all())]),
+            ],
+        );
+        let mut watched: Vec<String> =
+            discovered.watched.iter().map(|k| format!("{} {}", k.resource.api_version, k.resource.kind)).collect();
+        watched.sort();
+        assert_eq!(watched, ["example.com/v1 Gadget", "example.com/v2 Widget"]);
+        assert_eq!(discovered.served.len(), 3);
     }
 
     #[test]
