@@ -16,7 +16,8 @@
 //! ```
 //!
 //! `machinery` is kctl's apimachinery and client-go tools: pki/tls, patch, kubeconfig,
-//! quantities, durations, selectors, event recording, leader election — each concept once.
+//! YAML, JSONPath, quantities, durations, selectors, event recording, leader election — each
+//! concept once.
 
 pub mod apiserver;
 pub mod cli;

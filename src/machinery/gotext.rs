@@ -7,14 +7,7 @@ use serde_json::Value;
 
 /// `-o json`: indented, with a final newline.
 pub fn go_pretty(value: &Value) -> String {
-    let mut out = Vec::new();
-    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
-    let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
-    // Serializing a Value into memory cannot fail.
-    let _ = value.serialize(&mut serializer);
-    let mut text = html_safe(&String::from_utf8_lossy(&out));
-    text.push('\n');
-    text
+    go_pretty_typed(value)
 }
 
 /// `-o json` of a typed object kubectl builds itself (a client dry run): fields in the
