@@ -88,6 +88,7 @@ pub fn unreadable(kv: &KeyValue, err: serde_json::Error) -> ApiError {
 pub fn decode_for(resource: &ResourceInfo, kv: &KeyValue) -> Result<Value, ApiError> {
     let mut object = decode(kv)?;
     super::crd::on_read(resource, &mut object);
+    resource.strategy.from_storage(resource, &mut object);
     Ok(object)
 }
 
@@ -101,9 +102,10 @@ pub fn set_resource_version(object: &mut Value, revision: Revision) {
 /// truth), custom resources in their storage version. The resourceVersion is taken out
 /// and put back rather than the object copied: maps are sorted, so nothing moves.
 fn encode(resource: &ResourceInfo, object: &mut Value) -> Bytes {
-    if resource.custom.is_some() {
+    if resource.converts() {
         let mut stored = object.clone();
         super::crd::to_storage(resource, &mut stored);
+        resource.strategy.to_storage(resource, &mut stored);
         return encode_without_version(&mut stored);
     }
     encode_without_version(object)
@@ -344,8 +346,8 @@ impl Storage {
         expected: Revision,
     ) -> Result<Vec<u8>, ApiError> {
         let (stored, revision) = self.put(resource, &mut object, expected).await?;
-        // A custom resource is stored in its storage version, not the one asked for.
-        if let Some(served) = served_as_stored(&stored, revision).filter(|_| resource.custom.is_none()) {
+        // A converted resource is stored in its storage version, not the one asked for.
+        if let Some(served) = served_as_stored(&stored, revision).filter(|_| !resource.converts()) {
             return Ok(served);
         }
         set_resource_version(&mut object, revision);
@@ -370,7 +372,7 @@ impl Storage {
     where
         F: FnMut(&sparse::Lifecycle, &mut Map<String, Value>) -> Result<bool, ApiError>,
     {
-        if resource.custom.is_some() {
+        if resource.converts() {
             return Ok(None);
         }
         let key = Self::key(resource, namespace, name);

@@ -77,7 +77,7 @@ impl WatchCache {
     /// The stored object `kv`, decoded (with its resourceVersion) as `resource` serves
     /// it. Custom resources are converted to the version watched, so are not shared.
     pub fn object(&self, resource: &ResourceInfo, kv: &KeyValue) -> Result<Arc<Value>, ApiError> {
-        if resource.custom.is_some() {
+        if resource.converts() {
             return Ok(Arc::new(decode_for(resource, kv)?));
         }
         let cached = self.inner.lock().objects.get(kv.mod_revision).cloned();

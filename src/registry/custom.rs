@@ -253,6 +253,7 @@ fn resource_info(crd: &Value, spec: &Value, version: &Value) -> Option<ResourceI
         schema: leak(definition_name(group, version_name, kind)),
         strategy: &STRATEGY,
         custom: Some(Box::leak(Box::new(custom))),
+        rest: super::Rest::Stored,
     })
 }
 

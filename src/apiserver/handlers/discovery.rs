@@ -10,7 +10,6 @@ use super::json_response;
 use crate::apiserver::request::Request;
 use crate::registry::{self, ResourceInfo};
 
-const VERBS: &[&str] = &["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 const AGGREGATED: &str = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
 
 fn wants_aggregated(request: &Request) -> bool {
@@ -27,6 +26,7 @@ fn subresource_shape(resource: &ResourceInfo, sub: &str) -> (Vec<&'static str>, 
         "eviction" => (vec!["create"], json!({"group": "policy", "version": "v1", "kind": "Eviction"})),
         "log" => (vec!["get"], json!({"group": "", "version": "v1", "kind": "Pod"})),
         "finalize" => (vec!["update"], own),
+        "approval" => (vec!["get", "patch", "update"], own),
         _ => (vec!["get"], own),
     }
 }
@@ -37,7 +37,7 @@ fn api_resource(resource: &ResourceInfo) -> Value {
         "singularName": resource.singular,
         "namespaced": resource.namespaced,
         "kind": resource.kind,
-        "verbs": VERBS,
+        "verbs": resource.rest.verbs(),
     });
     if !resource.short_names.is_empty() {
         entry["shortNames"] = json!(resource.short_names);
@@ -126,7 +126,7 @@ fn discovery_group(group: &str, all: &[&'static ResourceInfo]) -> Value {
                         "responseKind": {"group": r.group, "version": r.version, "kind": r.kind},
                         "scope": if r.namespaced { "Namespaced" } else { "Cluster" },
                         "singularResource": r.singular,
-                        "verbs": VERBS,
+                        "verbs": r.rest.verbs(),
                     });
                     if !r.short_names.is_empty() {
                         entry["shortNames"] = json!(r.short_names);

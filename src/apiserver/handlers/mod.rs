@@ -1,10 +1,13 @@
 //! Request dispatch: route, authenticate, authorize, then the verb's handler.
 
+mod bindings;
+mod component_statuses;
 mod delete;
 mod discovery;
 mod logs;
 mod namespace;
 mod read;
+mod reviews;
 mod subresources;
 mod watch;
 mod write;
@@ -21,6 +24,7 @@ use super::request::Request;
 use super::router::{self, Route, Target};
 use super::status::ApiError;
 use super::ApiState;
+use crate::registry::Rest;
 
 pub fn json_response(code: StatusCode, value: &Value) -> Response {
     json_bytes_response(code, serde_json::to_vec(value).unwrap_or_default())
@@ -127,6 +131,21 @@ async fn objects(state: &Arc<ApiState>, request: &Request, target: &Target) -> R
     }
     super::crd::check_conversion(target.resource)?;
     let name = target.name.as_deref();
+    let computed = match (target.resource.rest, &request.method, name, target.subresource.as_deref()) {
+        (Rest::Stored, ..) => None,
+        (Rest::Review, &Method::POST, None, None) => Some(reviews::create(state, request, target).await),
+        (Rest::Binding, &Method::POST, None, None) => Some(bindings::create(state, request, target).await),
+        (Rest::ComponentStatus, &Method::GET, None, None) if !request.flag("watch") => {
+            Some(component_statuses::list(state, request).await)
+        }
+        (Rest::ComponentStatus, &Method::GET, Some(name), None) => {
+            Some(component_statuses::get(state, request, name).await)
+        }
+        _ => Some(Err(ApiError::method_not_allowed())),
+    };
+    if let Some(answer) = computed {
+        return answer;
+    }
     match (&request.method, name, target.subresource.as_deref()) {
         (&Method::GET, None, _) if request.flag("watch") => watch::watch(state, request, target).await,
         (&Method::GET, None, _) => read::list(state, request, target).await,

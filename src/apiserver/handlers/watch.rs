@@ -72,7 +72,7 @@ impl Encoder {
     /// Whether this watcher's lines are the same as every other's (no table, not a custom
     /// resource), so they come from the shared cache.
     fn shares_lines(&self) -> bool {
-        !self.table && self.resource.custom.is_none()
+        !self.table && !self.resource.converts()
     }
 
     /// The line for a decoded object; `deleted` objects take the deletion's revision.
@@ -223,7 +223,7 @@ impl Filter {
     /// Whether a stored object is selected, reading only what the selectors look at
     /// (custom resources are converted first, so decoded whole).
     fn matches_stored(&self, cache: &WatchCache, kv: &KeyValue) -> Result<bool, ApiError> {
-        if self.resource.custom.is_some() {
+        if self.resource.converts() {
             let object = cache.object(self.resource, kv)?;
             return Ok(self.matches(&object));
         }

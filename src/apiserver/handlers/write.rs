@@ -240,7 +240,7 @@ fn is_status_only_patch(resource: &ResourceInfo, status_write: bool, content_typ
     let merge = matches!(content_type, "application/merge-patch+json" | "application/strategic-merge-patch+json");
     status_write
         && merge
-        && resource.custom.is_none()
+        && !resource.converts()
         && !crd::is_definition(resource)
         && body.as_object().is_some_and(|root| !root.keys().any(|key| key.starts_with('$')))
 }

@@ -199,6 +199,14 @@ pub(crate) static FIELDS: &[FieldTags] = &[
     tags("io.k8s.api.batch.v1.UncountedTerminatedPods", "failed", "", "", "set", &[]),
     tags("io.k8s.api.batch.v1.UncountedTerminatedPods", "succeeded", "", "", "set", &[]),
     atomic("io.k8s.api.batch.v1.SuccessPolicy", "rules"),
+    // core/v1 LimitRange, ResourceQuota, PersistentVolume(Claim), PodTemplate
+
+    // autoscaling, networking.k8s.io, discovery.k8s.io, policy, node.k8s.io, scheduling.k8s.io
+
+    // rbac.authorization.k8s.io, admissionregistration.k8s.io, apiregistration.k8s.io, flowcontrol
+
+    // certificates.k8s.io, storage.k8s.io, authentication.k8s.io, authorization.k8s.io
+
 ];
 
 /// `+structType=atomic` / `+mapType=atomic` types and map fields: replaced as a whole by

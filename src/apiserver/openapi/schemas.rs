@@ -6,7 +6,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use k8s_openapi::api::{apps, autoscaling, batch, coordination, core, events, policy};
+use k8s_openapi::api::{
+    admissionregistration, apps, authentication, authorization, autoscaling, batch, certificates, coordination, core,
+    discovery, events, flowcontrol, networking, node, policy, rbac, scheduling, storage,
+};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1 as meta;
 use schemars::gen::{SchemaGenerator, SchemaSettings};
 use schemars::schema::Schema;
@@ -57,6 +60,44 @@ fn roots() -> Vec<Generate> {
         generate::<coordination::v1::Lease>,
         generate::<events::v1::Event>,
         generate::<k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition>,
+        generate::<core::v1::ComponentStatus>,
+        generate::<core::v1::LimitRange>,
+        generate::<core::v1::PersistentVolume>,
+        generate::<core::v1::PersistentVolumeClaim>,
+        generate::<core::v1::PodTemplate>,
+        generate::<core::v1::ResourceQuota>,
+        generate::<k8s_openapi::kube_aggregator::pkg::apis::apiregistration::v1::APIService>,
+        generate::<authentication::v1::SelfSubjectReview>,
+        generate::<authentication::v1::TokenReview>,
+        generate::<authorization::v1::LocalSubjectAccessReview>,
+        generate::<authorization::v1::SelfSubjectAccessReview>,
+        generate::<authorization::v1::SelfSubjectRulesReview>,
+        generate::<authorization::v1::SubjectAccessReview>,
+        generate::<autoscaling::v1::HorizontalPodAutoscaler>,
+        generate::<autoscaling::v2::HorizontalPodAutoscaler>,
+        generate::<certificates::v1::CertificateSigningRequest>,
+        generate::<networking::v1::Ingress>,
+        generate::<networking::v1::IngressClass>,
+        generate::<networking::v1::NetworkPolicy>,
+        generate::<policy::v1::PodDisruptionBudget>,
+        generate::<rbac::v1::ClusterRole>,
+        generate::<rbac::v1::ClusterRoleBinding>,
+        generate::<rbac::v1::Role>,
+        generate::<rbac::v1::RoleBinding>,
+        generate::<storage::v1::CSIDriver>,
+        generate::<storage::v1::CSINode>,
+        generate::<storage::v1::CSIStorageCapacity>,
+        generate::<storage::v1::StorageClass>,
+        generate::<storage::v1::VolumeAttachment>,
+        generate::<admissionregistration::v1::MutatingWebhookConfiguration>,
+        generate::<admissionregistration::v1::ValidatingAdmissionPolicy>,
+        generate::<admissionregistration::v1::ValidatingAdmissionPolicyBinding>,
+        generate::<admissionregistration::v1::ValidatingWebhookConfiguration>,
+        generate::<scheduling::v1::PriorityClass>,
+        generate::<node::v1::RuntimeClass>,
+        generate::<discovery::v1::EndpointSlice>,
+        generate::<flowcontrol::v1::FlowSchema>,
+        generate::<flowcontrol::v1::PriorityLevelConfiguration>,
         generate::<autoscaling::v1::Scale>,
         generate::<policy::v1::Eviction>,
         generate::<meta::DeleteOptions>,

@@ -67,6 +67,12 @@ pub(crate) static EVENT: Strategy =
 pub(crate) static EVENTS_K8S_IO_EVENT: Strategy =
     Strategy { fields: EVENT_FIELDS, printer: &tables::core_kinds::EVENTS_K8S_IO_EVENT, ..Strategy::DEFAULT };
 
+/// Bindings: create-only, what the `bindings` resource takes.
+pub(crate) static BINDING: Strategy = Strategy::DEFAULT;
+
+/// ComponentStatuses: read-only, computed on request.
+pub(crate) static COMPONENT_STATUS: Strategy = Strategy::DEFAULT;
+
 /// `SetDefaults_Namespace` (the `kubernetes.io/metadata.name` label) and the strategy's
 /// `PrepareForCreate` (finalizer `kubernetes`, phase Active).
 pub(crate) fn default_namespace(obj: &mut Value) {

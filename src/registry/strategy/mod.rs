@@ -39,17 +39,32 @@
 //! Nothing else names the kind; the tests that run every registered strategy over hostile input
 //! and print every registered kind's table pick it up.
 
+pub(crate) mod admissionregistration;
 pub(crate) mod apiextensions;
+pub(crate) mod apiregistration;
+pub(crate) mod autoscaling;
 pub(crate) mod batch;
+pub(crate) mod certificates;
 pub(crate) mod coordination;
 pub(crate) mod core;
+pub(crate) mod discovery;
 mod field;
+pub(crate) mod flowcontrol;
 mod meta;
+pub(crate) mod networking;
+pub(crate) mod node;
 pub(crate) mod pod;
+pub(crate) mod policy;
+pub(crate) mod quota;
 mod resources;
+pub(crate) mod rbac;
+pub(crate) mod reviews;
+pub(crate) mod scheduling;
 mod selector;
 pub(crate) mod service;
+pub(crate) mod storage;
 mod update;
+pub(crate) mod volumes;
 pub(crate) mod workloads;
 
 use serde_json::{Map, Value};
@@ -94,6 +109,21 @@ pub struct Strategy {
     fields: &'static [&'static str],
     /// Its table's columns and cells.
     printer: &'static Printer,
+    /// How objects of a kind served in several versions are stored; `None`: as served.
+    conversion: Option<&'static Conversion>,
+}
+
+/// How a kind served in more than one version (HorizontalPodAutoscaler in autoscaling/v1 and
+/// v2) is stored: in one version, converted on every write and read, as upstream's conversion
+/// functions do through its internal version. Both functions take the object with its
+/// `apiVersion` already set to the version they convert to.
+pub struct Conversion {
+    /// The `apiVersion` objects are stored in.
+    pub storage_api_version: &'static str,
+    /// From the served `version` (the object's own) into the storage version.
+    pub to_storage: fn(version: &str, &mut Value),
+    /// From the storage version into the served `version`.
+    pub from_storage: fn(version: &str, &mut Value),
 }
 
 /// The `status` a new object gets (upstream's `PrepareForCreate`).
@@ -122,6 +152,7 @@ impl Strategy {
         update_validator: None,
         fields: &[],
         printer: &tables::NAME_AND_AGE,
+        conversion: None,
     };
 
     /// Fills in the kind's defaults (a generation-tracking kind's generation starts at 1 here
@@ -205,6 +236,38 @@ impl Strategy {
     /// The kind's table printer.
     pub fn printer(&self) -> &'static Printer {
         self.printer
+    }
+
+    /// How the kind is stored when it is served in several versions.
+    pub fn conversion(&self) -> Option<&'static Conversion> {
+        self.conversion
+    }
+
+    /// `object`, in `resource`'s version, as stored (unchanged for kinds without a conversion).
+    pub fn to_storage(&self, resource: &ResourceInfo, object: &mut Value) {
+        let Some(conversion) = self.conversion else { return };
+        if resource.api_version() == conversion.storage_api_version {
+            return;
+        }
+        (conversion.to_storage)(resource.version, object);
+        set_api_version(object, conversion.storage_api_version);
+    }
+
+    /// A stored object as `resource`'s version shows it.
+    pub fn from_storage(&self, resource: &ResourceInfo, object: &mut Value) {
+        let Some(conversion) = self.conversion else { return };
+        let api_version = resource.api_version();
+        if object.get("apiVersion").and_then(Value::as_str) == Some(api_version.as_str()) {
+            return;
+        }
+        (conversion.from_storage)(resource.version, object);
+        set_api_version(object, &api_version);
+    }
+}
+
+fn set_api_version(object: &mut Value, api_version: &str) {
+    if let Some(root) = object.as_object_mut() {
+        root.insert("apiVersion".into(), Value::String(api_version.to_string()));
     }
 }
 

@@ -79,6 +79,10 @@ pub(crate) static DAEMON_SET: Strategy = Strategy {
 pub(crate) static CONTROLLER_REVISION: Strategy =
     Strategy { printer: &tables::workloads::CONTROLLER_REVISION, ..Strategy::DEFAULT };
 
+/// PodTemplates.
+pub(crate) static POD_TEMPLATE: Strategy =
+    Strategy { printer: &tables::more_kinds::POD_TEMPLATE, ..Strategy::DEFAULT };
+
 // ---------------------------------------------------------------------------------------------
 // Defaults
 

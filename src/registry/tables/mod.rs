@@ -242,6 +242,7 @@ mod tests {
             schema: "",
             strategy: &crate::registry::Strategy::DEFAULT,
             custom: None,
+            rest: crate::registry::Rest::Stored,
         };
         let names: Vec<_> = columns(&info).iter().map(|c| c.name).collect();
         assert_eq!(names, ["Name", "Age"]);
