@@ -42,6 +42,9 @@ pub struct ResourceInfo {
 pub enum Rest {
     /// Objects kept in the store: every verb.
     Stored,
+    /// Stored, but a collection is never deleted at once (Namespaces, as upstream's REST has
+    /// no DeleteCollection for them).
+    StoredOneByOne,
     /// Create-only and never stored: the answer is the request with its `status` filled in
     /// (TokenReview, SubjectAccessReview and the other reviews).
     Review,
@@ -56,6 +59,7 @@ impl Rest {
     pub fn verbs(self) -> &'static [&'static str] {
         match self {
             Rest::Stored => &["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+            Rest::StoredOneByOne => &["create", "delete", "get", "list", "patch", "update", "watch"],
             Rest::Review | Rest::Binding => &["create"],
             Rest::ComponentStatus => &["get", "list"],
         }
@@ -155,9 +159,12 @@ macro_rules! resource {
 /// upstream's discovery lists them (its APIService group priorities), a group's preferred
 /// version first.
 pub static RESOURCES: &[ResourceInfo] = &[
-    resource!("", "v1", "Namespace", "namespaces", "namespace", short: &["ns"], categories: NONE,
-        namespaced: false, subresources: &["status", "finalize"], schema: "io.k8s.api.core.v1.Namespace",
-        strategy: &strategy::core::NAMESPACE),
+    ResourceInfo {
+        rest: Rest::StoredOneByOne,
+        ..resource!("", "v1", "Namespace", "namespaces", "namespace", short: &["ns"], categories: NONE,
+            namespaced: false, subresources: &["status", "finalize"], schema: "io.k8s.api.core.v1.Namespace",
+            strategy: &strategy::core::NAMESPACE)
+    },
     resource!("", "v1", "Pod", "pods", "pod", short: &["po"], categories: ALL,
         namespaced: true, subresources: &["status", "binding", "log", "eviction"], schema: "io.k8s.api.core.v1.Pod",
         strategy: &strategy::pod::POD),

@@ -132,7 +132,8 @@ async fn objects(state: &Arc<ApiState>, request: &Request, target: &Target) -> R
     super::crd::check_conversion(target.resource)?;
     let name = target.name.as_deref();
     let computed = match (target.resource.rest, &request.method, name, target.subresource.as_deref()) {
-        (Rest::Stored, ..) => None,
+        (Rest::StoredOneByOne, &Method::DELETE, None, _) => Some(Err(ApiError::method_not_allowed())),
+        (Rest::Stored | Rest::StoredOneByOne, ..) => None,
         (Rest::Review, &Method::POST, None, None) => Some(reviews::create(state, request, target).await),
         (Rest::Binding, &Method::POST, None, None) => Some(bindings::create(state, request, target).await),
         (Rest::ComponentStatus, &Method::GET, None, None) if !request.flag("watch") => {
