@@ -230,16 +230,20 @@ pub(crate) fn default_pod(obj: &mut Value) {
     // ServiceAccount admission.
     set_default_str(spec, "serviceAccountName", "default");
     mirror_service_account(spec);
-    // Priority admission: the built-in classes, else the global default of 0.
-    if unset(spec, "priority") {
-        let priority = match spec.get("priorityClassName").and_then(Value::as_str) {
-            Some("system-node-critical") => 2_000_001_000,
-            Some("system-cluster-critical") => 2_000_000_000,
-            _ => 0,
-        };
-        spec.insert("priority".into(), json!(priority));
+    // Priority admission: the built-in classes, else the global default of 0. Other classes
+    // are the apiserver's Priority admission's to resolve (`apiserver::priority`).
+    let priority = match spec.get("priorityClassName").and_then(Value::as_str).unwrap_or("") {
+        "system-node-critical" => Some(2_000_001_000),
+        "system-cluster-critical" => Some(2_000_000_000),
+        "" => Some(0),
+        _ => None,
+    };
+    if let Some(priority) = priority {
+        if unset(spec, "priority") {
+            spec.insert("priority".into(), json!(priority));
+        }
+        set_default_str(spec, "preemptionPolicy", "PreemptLowerPriority");
     }
-    set_default_str(spec, "preemptionPolicy", "PreemptLowerPriority");
     let qos = qos_class(spec);
     if let Some(status) = ensure_obj(root, "status") {
         set_default_str(status, "phase", "Pending");
@@ -571,7 +575,7 @@ pub(crate) fn validate_protocol(e: &mut Errs, proto: &str, path: &str) {
 }
 
 /// `ValidateTolerations`.
-fn validate_tolerations(e: &mut Errs, spec: &Value, path: &str) {
+pub(super) fn validate_tolerations(e: &mut Errs, spec: &Value, path: &str) {
     let Some(tolerations) = e.arr(spec, "tolerations", path) else { return };
     for (i, t) in tolerations.iter().enumerate() {
         let p = index(path, i);
