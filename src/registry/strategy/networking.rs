@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use super::field::{child, each_obj_mut, ensure_obj, go_json, index, obj_mut, quote, s, set_default, Errs};
 use super::meta::path_segment_name;
 use super::selector::validate_label_selector;
-use super::Strategy;
+use super::{InitialStatus, Strategy};
 use crate::machinery::validation::{
     is_dns1035_label, is_dns1123_label, is_dns1123_subdomain, is_valid_port_name, is_valid_port_num, max_len_error,
     regex_error,
@@ -17,6 +17,8 @@ use crate::machinery::validation::{
 use crate::registry::tables;
 
 pub(crate) static INGRESS: Strategy = Strategy {
+    // Upstream's empty IngressStatus serializes its (non-pointer) loadBalancer.
+    initial_status: InitialStatus::From(|_| json!({"loadBalancer": {}})),
     tracks_generation: true,
     validator: validate_ingress_create,
     update_validator: Some(validate_ingress_update),

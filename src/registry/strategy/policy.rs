@@ -2,15 +2,19 @@
 //! `pkg/registry/policy/poddisruptionbudget/strategy.go`): status empty on create and kept on
 //! update (the disruption controller writes it through `/status`), generation counted.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use super::field::{quote, Errs};
 use super::selector::validate_label_selector;
 use super::workloads::{int_or_percent, not_more_than_100_percent};
-use super::Strategy;
+use super::{InitialStatus, Strategy};
 use crate::registry::tables;
 
 pub(crate) static POD_DISRUPTION_BUDGET: Strategy = Strategy {
+    // Upstream's empty status serializes its non-omitempty counters.
+    initial_status: InitialStatus::From(
+        |_| json!({"currentHealthy": 0, "desiredHealthy": 0, "disruptionsAllowed": 0, "expectedPods": 0}),
+    ),
     tracks_generation: true,
     validator: validate_pod_disruption_budget,
     printer: &tables::more_kinds::POD_DISRUPTION_BUDGET,
@@ -59,7 +63,6 @@ mod tests {
     use super::*;
     use crate::registry::by_kind;
     use crate::registry::strategy::field::errs;
-    use serde_json::json;
 
     #[test]
     fn a_budget_with_min_available_is_valid_and_starts_with_empty_status() {
@@ -67,7 +70,10 @@ mod tests {
         let mut pdb = json!({"metadata": {"name": "web", "namespace": "default"},
             "spec": {"minAvailable": "50%", "selector": {"matchLabels": {"app": "web"}}}, "status": {"disruptionsAllowed": 3}});
         pdbs.strategy.prepare_for_create(pdbs, &mut pdb);
-        assert_eq!(pdb["status"], json!({}));
+        assert_eq!(
+            pdb["status"],
+            json!({"currentHealthy": 0, "desiredHealthy": 0, "disruptionsAllowed": 0, "expectedPods": 0})
+        );
         assert_eq!(pdb["metadata"]["generation"], 1);
         assert!(pdbs.strategy.validate(pdbs, &pdb).is_empty());
     }

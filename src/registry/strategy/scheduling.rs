@@ -109,9 +109,9 @@ fn validate_priority_class(e: &mut Errs, pc: &Value) {
 /// `ValidatePreemptionPolicy` of `parent.preemptionPolicy` at `path`.
 pub(crate) fn validate_preemption_policy(e: &mut Errs, parent: &Value, path: &str) {
     match e.str(parent, "preemptionPolicy", path) {
-        Some("PreemptLowerPriority" | "PreemptNever") | None => {}
+        Some("PreemptLowerPriority" | "Never") | None => {}
         Some("") => e.required(path, ""),
-        Some(other) => e.not_supported(path, &quote(other), &["PreemptLowerPriority", "PreemptNever"]),
+        Some(other) => e.not_supported(path, &quote(other), &["PreemptLowerPriority", "Never"]),
     }
 }
 
@@ -177,7 +177,7 @@ mod tests {
                 ),
                 (
                     "preemptionPolicy".to_string(),
-                    "Unsupported value: \"Sometimes\": supported values: \"PreemptLowerPriority\", \"PreemptNever\""
+                    "Unsupported value: \"Sometimes\": supported values: \"PreemptLowerPriority\", \"Never\""
                         .to_string()
                 ),
             ]
@@ -187,12 +187,12 @@ mod tests {
     #[test]
     fn value_and_preemption_policy_are_immutable() {
         let old = json!({"metadata": {"name": "x"}, "value": 1, "preemptionPolicy": "PreemptLowerPriority"});
-        let new = json!({"metadata": {"name": "x"}, "value": 2, "preemptionPolicy": "PreemptNever"});
+        let new = json!({"metadata": {"name": "x"}, "value": 2, "preemptionPolicy": "Never"});
         assert_eq!(
             errs(|e| validate_priority_class_update(e, &new, &old)),
             vec![
                 ("value".to_string(), "Forbidden: may not be changed in an update.".to_string()),
-                ("preemptionPolicy".to_string(), "Invalid value: \"PreemptNever\": field is immutable".to_string()),
+                ("preemptionPolicy".to_string(), "Invalid value: \"Never\": field is immutable".to_string()),
             ]
         );
     }
