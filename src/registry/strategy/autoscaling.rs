@@ -74,7 +74,7 @@ fn default_v2(object: &mut Value) {
     drop_round_trip_annotations(root);
     let Some(spec) = ensure_obj(root, "spec") else { return };
     set_default(spec, "minReplicas", json!(1));
-    if spec.get("metrics").and_then(Value::as_array).map_or(true, Vec::is_empty) {
+    if spec.get("metrics").and_then(Value::as_array).is_none_or(Vec::is_empty) {
         spec.insert("metrics".into(), json!([cpu_utilization_metric(json!(DEFAULT_CPU_UTILIZATION))]));
     }
     if let Some(behavior) = spec.get_mut("behavior").and_then(Value::as_object_mut) {
@@ -495,7 +495,7 @@ fn v1_to_v2(object: &mut Value) {
     }
     if let Some(Value::Array(others)) = annotation_json(root, METRIC_SPECS_ANNOTATION) {
         let mut converted: Vec<Value> = others.iter().map(metric_spec_v1_to_v2).collect();
-        converted.extend(metrics.drain(..));
+        converted.append(&mut metrics);
         metrics = converted;
     }
     if metrics.is_empty() {

@@ -154,7 +154,7 @@ fn validate_ingress_spec(e: &mut Errs, ingress: &Value, check_secret_names: bool
     };
     let rules = e.arr(&spec, "rules", "spec.rules").cloned();
     let has_default_backend = spec.get("defaultBackend").is_some_and(|b| !b.is_null());
-    if rules.as_ref().map_or(true, Vec::is_empty) && !has_default_backend {
+    if rules.as_ref().is_none_or(Vec::is_empty) && !has_default_backend {
         let shown = if rules.is_some() { "[]networking.IngressRule{}" } else { "[]networking.IngressRule(nil)" };
         e.invalid("spec", shown, "either `defaultBackend` or `rules` must be specified");
     }
