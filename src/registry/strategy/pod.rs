@@ -22,6 +22,7 @@ const PROTOCOLS: &[&str] = &["SCTP", "TCP", "UDP"];
 pub(crate) static POD: Strategy = Strategy {
     defaulter: default_pod,
     initial_status: InitialStatus::From(initial_status),
+    keep_on_update: keep_admitted_priority,
     validator: validate_pod,
     update_validator: Some(validate_pod_update),
     fields: &[
@@ -248,6 +249,17 @@ pub(crate) fn default_pod(obj: &mut Value) {
     if let Some(status) = ensure_obj(root, "status") {
         set_default_str(status, "phase", "Pending");
         set_default_str(status, "qosClass", qos);
+    }
+}
+
+/// The Priority admission plugin on update: the priority and preemption policy it resolved on
+/// create stay when an update leaves them out.
+fn keep_admitted_priority(root: &mut Map<String, Value>, old: &Value) {
+    let Some(spec) = obj_mut(root, "spec") else { return };
+    for key in ["priority", "preemptionPolicy"] {
+        if let Some(kept) = old.pointer(&format!("/spec/{key}")).filter(|v| !v.is_null()) {
+            set_default(spec, key, kept.clone());
+        }
     }
 }
 
@@ -959,6 +971,17 @@ mod tests {
         default_pod(&mut p);
         default_toleration_seconds(&mut p, 300);
         p
+    }
+
+    #[test]
+    fn update_without_priority_keeps_the_admitted_one() {
+        let pods = crate::registry::by_kind("v1", "Pod").expect("pods");
+        let old = json!({"metadata": {"name": "p"}, "spec": {"priorityClassName": "high", "priority": 1000,
+            "preemptionPolicy": "Never", "containers": [{"name": "c", "image": "x"}]}});
+        let mut new = json!({"metadata": {"name": "p"}, "spec": {"priorityClassName": "high", "containers": [{"name": "c", "image": "x"}]}});
+        pods.strategy.prepare_for_update(pods, &mut new, &old);
+        assert_eq!(new["spec"]["priority"], 1000);
+        assert_eq!(new["spec"]["preemptionPolicy"], "Never");
     }
 
     #[test]
