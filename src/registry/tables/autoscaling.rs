@@ -67,11 +67,11 @@ fn format_metrics(specs: &[Value], statuses: &[Value]) -> String {
             source_type @ ("External" | "Object") => {
                 let source = if source_type == "External" { "external" } else { "object" };
                 if has(&format!("/{source}/target/averageValue")) {
+                    // Upstream checks the average itself here, not only the source.
                     let current = status
                         .and_then(|st| st.get(source))
-                        .and_then(|src| src.pointer("/current/averageValue"))
-                        .filter(|v| !v.is_null())
-                        .map_or_else(|| "<unknown>".to_string(), |_| current_of(source, "/current/averageValue"));
+                        .filter(|src| src.pointer("/current/averageValue").is_some_and(|v| !v.is_null()))
+                        .map_or_else(|| "<unknown>".to_string(), |src| quantity(src, "/current/averageValue"));
                     format!("{current}/{} (avg)", quantity(spec, &format!("/{source}/target/averageValue")))
                 } else {
                     format!(
@@ -142,6 +142,20 @@ mod tests {
         assert_eq!(cells[2], json!("cpu: 12%/50%"));
         assert_eq!(cells[3], json!("<unset>"));
         assert_eq!(cells[5], json!(2));
+    }
+
+    #[test]
+    fn object_and_external_metrics_show_averages_and_values() {
+        let specs = vec![
+            json!({"type": "External", "external": {"metric": {"name": "queue"}, "target": {"type": "AverageValue", "averageValue": "30"}}}),
+            json!({"type": "Object", "object": {"metric": {"name": "rps"}, "target": {"type": "Value", "value": "2k"}}}),
+        ];
+        let statuses = vec![
+            json!({"type": "External", "external": {"current": {"averageValue": "12"}}}),
+            json!({"type": "Object", "object": {"current": {"value": "1500"}}}),
+        ];
+        assert_eq!(format_metrics(&specs, &statuses), "12/30 (avg), 1500/2k");
+        assert_eq!(format_metrics(&specs, &[]), "<unknown>/30 (avg), <unknown>/2k");
     }
 
     #[test]
