@@ -1,7 +1,7 @@
 //! Admission that needs the rest of the cluster: a namespaced object needs its namespace
 //! to exist and not be terminating (NamespaceLifecycle), a Service gets a cluster IP
 //! (and node ports) allocated, and a Pod tolerates unreachable nodes for a configured
-//! while (DefaultTolerationSeconds).
+//! while (DefaultTolerationSeconds), and Pods get their priority (Priority, see `priority`).
 
 use std::collections::HashSet;
 
@@ -42,7 +42,7 @@ pub async fn admit_create(state: &ApiState, resource: &ResourceInfo, object: &mu
     if resource.kind == "Pod" && resource.group.is_empty() {
         crate::registry::strategy::add_default_tolerations(object, state.default_toleration_seconds);
     }
-    Ok(())
+    super::priority::admit_create(state, resource, object).await
 }
 
 /// Cluster IPs come from 10.96.0.0/16 (kind's default service CIDR); node ports from

@@ -9,6 +9,7 @@ pub mod kubelet_client;
 pub mod loopback;
 pub mod objects;
 pub mod openapi;
+pub mod priority;
 pub mod protobuf;
 pub mod request;
 pub mod router;
@@ -293,5 +294,6 @@ async fn bootstrap(state: &ApiState) -> Result<(), ApiError> {
             "labels": {"component": "apiserver", "provider": "kubernetes"}},
         "spec": {"clusterIP": "10.96.0.1", "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]},
     });
-    ensure(state, resource("", "services")?, service).await
+    ensure(state, resource("", "services")?, service).await?;
+    priority::bootstrap_system_priority_classes(state).await
 }

@@ -85,6 +85,7 @@ pub async fn delete(
             "namespaces \"{name}\" is forbidden: this namespace may not be deleted"
         )));
     }
+    crate::apiserver::priority::refuse_system_class_delete(resource, name)?;
     // As upstream's storage, a delete that lost a race with another writer (a controller
     // writing status meanwhile) reads the object again and retries; the caller's own
     // preconditions are checked against each read.

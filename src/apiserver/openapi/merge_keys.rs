@@ -202,6 +202,31 @@ pub(crate) static FIELDS: &[FieldTags] = &[
     // core/v1 LimitRange, ResourceQuota, PersistentVolume(Claim), PodTemplate
 
     // autoscaling, networking.k8s.io, discovery.k8s.io, policy, node.k8s.io, scheduling.k8s.io
+    atomic("io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerSpec", "metrics"),
+    atomic("io.k8s.api.autoscaling.v2.HPAScalingRules", "policies"),
+    atomic("io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerStatus", "currentMetrics"),
+    conditions("io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerStatus"),
+    atomic("io.k8s.api.networking.v1.NetworkPolicySpec", "ingress"),
+    atomic("io.k8s.api.networking.v1.NetworkPolicySpec", "egress"),
+    atomic("io.k8s.api.networking.v1.NetworkPolicySpec", "policyTypes"),
+    atomic("io.k8s.api.networking.v1.NetworkPolicyIngressRule", "ports"),
+    atomic("io.k8s.api.networking.v1.NetworkPolicyIngressRule", "from"),
+    atomic("io.k8s.api.networking.v1.NetworkPolicyEgressRule", "ports"),
+    atomic("io.k8s.api.networking.v1.NetworkPolicyEgressRule", "to"),
+    atomic("io.k8s.api.networking.v1.IPBlock", "except"),
+    atomic("io.k8s.api.networking.v1.IngressSpec", "tls"),
+    atomic("io.k8s.api.networking.v1.IngressSpec", "rules"),
+    atomic("io.k8s.api.networking.v1.IngressTLS", "hosts"),
+    atomic("io.k8s.api.networking.v1.IngressLoadBalancerStatus", "ingress"),
+    atomic("io.k8s.api.networking.v1.IngressLoadBalancerIngress", "ports"),
+    atomic("io.k8s.api.networking.v1.HTTPIngressRuleValue", "paths"),
+    atomic("io.k8s.api.discovery.v1.EndpointSlice", "endpoints"),
+    atomic("io.k8s.api.discovery.v1.EndpointSlice", "ports"),
+    tags("io.k8s.api.discovery.v1.Endpoint", "addresses", "", "", "set", &[]),
+    atomic("io.k8s.api.discovery.v1.EndpointHints", "forZones"),
+    tags("io.k8s.api.policy.v1.PodDisruptionBudgetSpec", "selector", "replace", "", "", &[]),
+    conditions("io.k8s.api.policy.v1.PodDisruptionBudgetStatus"),
+    atomic("io.k8s.api.node.v1.Scheduling", "tolerations"),
 
     // rbac.authorization.k8s.io, admissionregistration.k8s.io, apiregistration.k8s.io, flowcontrol
 
@@ -224,6 +249,10 @@ pub(crate) static ATOMIC_MAPS: &[(&str, Option<&str>)] = &[
     (core!("NodeSelectorTerm"), None),
     (core!("TypedLocalObjectReference"), None),
     (core!("ReplicationControllerSpec"), Some("selector")),
+    ("io.k8s.api.autoscaling.v1.CrossVersionObjectReference", None),
+    ("io.k8s.api.networking.v1.ServiceBackendPort", None),
+    ("io.k8s.api.discovery.v1.EndpointPort", None),
+    ("io.k8s.api.node.v1.Scheduling", Some("nodeSelector")),
 ];
 
 /// Writes the table's extensions into the generated definitions.

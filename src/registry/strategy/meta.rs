@@ -116,7 +116,7 @@ fn validate_embedded_object_meta(e: &mut Errs, meta: &Value, path: &str) {
 }
 
 /// `IsValidPathSegmentName`: what may appear as one segment of a URL path.
-fn path_segment_name(name: &str) -> Vec<String> {
+pub(crate) fn path_segment_name(name: &str) -> Vec<String> {
     if name == "." || name == ".." {
         return vec![format!("may not be '{name}'")];
     }

@@ -22,6 +22,7 @@ const PROTOCOLS: &[&str] = &["SCTP", "TCP", "UDP"];
 pub(crate) static POD: Strategy = Strategy {
     defaulter: default_pod,
     initial_status: InitialStatus::From(initial_status),
+    keep_on_update: keep_admitted_priority,
     validator: validate_pod,
     update_validator: Some(validate_pod_update),
     fields: &[
@@ -230,20 +231,35 @@ pub(crate) fn default_pod(obj: &mut Value) {
     // ServiceAccount admission.
     set_default_str(spec, "serviceAccountName", "default");
     mirror_service_account(spec);
-    // Priority admission: the built-in classes, else the global default of 0.
-    if unset(spec, "priority") {
-        let priority = match spec.get("priorityClassName").and_then(Value::as_str) {
-            Some("system-node-critical") => 2_000_001_000,
-            Some("system-cluster-critical") => 2_000_000_000,
-            _ => 0,
-        };
-        spec.insert("priority".into(), json!(priority));
+    // Priority admission: the built-in classes, else the global default of 0. Other classes
+    // are the apiserver's Priority admission's to resolve (`apiserver::priority`).
+    let priority = match spec.get("priorityClassName").and_then(Value::as_str).unwrap_or("") {
+        "system-node-critical" => Some(2_000_001_000),
+        "system-cluster-critical" => Some(2_000_000_000),
+        "" => Some(0),
+        _ => None,
+    };
+    if let Some(priority) = priority {
+        if unset(spec, "priority") {
+            spec.insert("priority".into(), json!(priority));
+        }
+        set_default_str(spec, "preemptionPolicy", "PreemptLowerPriority");
     }
-    set_default_str(spec, "preemptionPolicy", "PreemptLowerPriority");
     let qos = qos_class(spec);
     if let Some(status) = ensure_obj(root, "status") {
         set_default_str(status, "phase", "Pending");
         set_default_str(status, "qosClass", qos);
+    }
+}
+
+/// The Priority admission plugin on update: the priority and preemption policy it resolved on
+/// create stay when an update leaves them out.
+fn keep_admitted_priority(root: &mut Map<String, Value>, old: &Value) {
+    let Some(spec) = obj_mut(root, "spec") else { return };
+    for key in ["priority", "preemptionPolicy"] {
+        if let Some(kept) = old.pointer(&format!("/spec/{key}")).filter(|v| !v.is_null()) {
+            set_default(spec, key, kept.clone());
+        }
     }
 }
 
@@ -571,7 +587,7 @@ pub(crate) fn validate_protocol(e: &mut Errs, proto: &str, path: &str) {
 }
 
 /// `ValidateTolerations`.
-fn validate_tolerations(e: &mut Errs, spec: &Value, path: &str) {
+pub(super) fn validate_tolerations(e: &mut Errs, spec: &Value, path: &str) {
     let Some(tolerations) = e.arr(spec, "tolerations", path) else { return };
     for (i, t) in tolerations.iter().enumerate() {
         let p = index(path, i);
@@ -955,6 +971,17 @@ mod tests {
         default_pod(&mut p);
         default_toleration_seconds(&mut p, 300);
         p
+    }
+
+    #[test]
+    fn update_without_priority_keeps_the_admitted_one() {
+        let pods = crate::registry::by_kind("v1", "Pod").expect("pods");
+        let old = json!({"metadata": {"name": "p"}, "spec": {"priorityClassName": "high", "priority": 1000,
+            "preemptionPolicy": "Never", "containers": [{"name": "c", "image": "x"}]}});
+        let mut new = json!({"metadata": {"name": "p"}, "spec": {"priorityClassName": "high", "containers": [{"name": "c", "image": "x"}]}});
+        pods.strategy.prepare_for_update(pods, &mut new, &old);
+        assert_eq!(new["spec"]["priority"], 1000);
+        assert_eq!(new["spec"]["preemptionPolicy"], "Never");
     }
 
     #[test]

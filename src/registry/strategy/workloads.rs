@@ -291,7 +291,7 @@ fn go_int_or_string(v: &Value) -> String {
 }
 
 /// `ValidatePositiveIntOrPercent`; returns the value (percent or int) when valid.
-fn int_or_percent(e: &mut Errs, parent: &Value, key: &str, path: &str) -> Option<i64> {
+pub(super) fn int_or_percent(e: &mut Errs, parent: &Value, key: &str, path: &str) -> Option<i64> {
     let p = child(path, key);
     match parent.get(key) {
         None | Some(Value::Null) => None,
@@ -322,7 +322,7 @@ fn int_or_percent(e: &mut Errs, parent: &Value, key: &str, path: &str) -> Option
 }
 
 /// `IsNotMoreThan100Percent`: only percent strings are bounded.
-fn not_more_than_100_percent(e: &mut Errs, parent: &Value, key: &str, path: &str) {
+pub(super) fn not_more_than_100_percent(e: &mut Errs, parent: &Value, key: &str, path: &str) {
     if let Some(st) = parent.get(key).and_then(Value::as_str) {
         let n = st.strip_suffix('%').and_then(|d| d.parse::<i64>().ok());
         if n.is_some_and(|n| n > 100) {
