@@ -109,7 +109,7 @@ fn validate_flow_schema(e: &mut Errs, obj: &Value) {
     if let Some(method) = e.obj(&spec, "distinguisherMethod", "spec.distinguisherMethod") {
         let method_type = method.get("type").and_then(Value::as_str).unwrap_or("");
         if !matches!(method_type, "ByNamespace" | "ByUser") {
-            let shown = format!("&flowcontrol.FlowDistinguisherMethod{{Type:{}}}", quote(method_type));
+            let shown = format!("flowcontrol.FlowDistinguisherMethod{{Type:{}}}", quote(method_type));
             e.not_supported("spec.distinguisherMethod.type", &shown, &["ByNamespace", "ByUser"]);
         }
     }
@@ -468,7 +468,7 @@ mod tests {
                 ),
                 (
                     "spec.distinguisherMethod.type".into(),
-                    "Unsupported value: &flowcontrol.FlowDistinguisherMethod{Type:\"ByColor\"}: supported values: \"ByNamespace\", \"ByUser\"".into()
+                    "Unsupported value: flowcontrol.FlowDistinguisherMethod{Type:\"ByColor\"}: supported values: \"ByNamespace\", \"ByUser\"".into()
                 ),
                 ("spec.priorityLevelConfiguration.name".into(), "Required value: must reference a priority level".into()),
                 ("spec.rules[0].subjects[0].user".into(), "Required value: user is required when subject kind is 'User'".into()),
