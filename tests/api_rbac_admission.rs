@@ -89,7 +89,7 @@ fn invalid_rbac_objects_are_refused_with_upstreams_messages() {
     let refused = server.kubectl(&["apply", "-f", role.to_str().unwrap()]);
     assert!(!refused.status.success());
     let message = stderr(&refused);
-    assert!(message.contains(r#"Role.rbac.authorization.k8s.io "bad" is invalid"#), "{message}");
+    assert!(message.contains(r#"The Role "bad" is invalid"#), "{message}");
     assert!(message.contains("rules[0].verbs: Required value: verbs must contain at least one value"), "{message}");
     assert!(
         message.contains(r#"rules[0].nonResourceURLs: Invalid value: []string{"/healthz"}: namespaced rules cannot apply to non-resource URLs"#),
