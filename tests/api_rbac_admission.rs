@@ -266,3 +266,20 @@ fn admission_and_flow_control_kinds_apply_with_defaults_and_tables() {
     let schemas = server.kubectl_ok(&["get", "flowschema", "sample"]);
     assert_eq!(&row(&schemas, "sample").expect("sample")[1..4], ["workload-low", "5000", "ByUser"]);
 }
+
+#[test]
+fn labelled_cluster_roles_are_aggregated_into_view() {
+    let server = TestServer::start();
+    let role = server.write(
+        "crontab-reader.yaml",
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: crontab-reader\n  labels:\n    rbac.authorization.k8s.io/aggregate-to-view: \"true\"\nrules:\n- apiGroups: [\"stable.example.com\"]\n  resources: [\"crontabs\"]\n  verbs: [\"get\", \"list\", \"watch\"]\n",
+    );
+    server.kubectl_ok(&["apply", "-f", role.to_str().unwrap()]);
+    let aggregated = |name: &str| {
+        server.kubectl_ok(&["get", "clusterrole", name, "-o", "jsonpath={.rules[*].resources}"]).contains("crontabs")
+    };
+    // view aggregates it, and edit and admin aggregate view.
+    assert!(eventually(Duration::from_secs(10), || aggregated("view") && aggregated("edit") && aggregated("admin")));
+    server.kubectl_ok(&["delete", "clusterrole", "crontab-reader"]);
+    assert!(eventually(Duration::from_secs(10), || !aggregated("view") && !aggregated("admin")));
+}
