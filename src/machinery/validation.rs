@@ -309,6 +309,9 @@ mod tests {
     #[test]
     fn generate_name_prefix_may_end_with_dash() {
         assert!(validate_name(NameRule::Subdomain, "web-", true).is_empty());
+        assert!(validate_name(NameRule::PathSegment, "system:Masters_1", false).is_empty());
+        assert_eq!(validate_name(NameRule::PathSegment, "..", false), ["may not be '..'"]);
+        assert_eq!(validate_name(NameRule::PathSegment, "a/b%", false), ["may not contain '/'", "may not contain '%'"]);
         assert!(!validate_name(NameRule::Subdomain, "web-", false).is_empty());
         assert!(!validate_name(NameRule::Subdomain, "-", true).is_empty());
         // Multi-byte characters before the dash must not panic.

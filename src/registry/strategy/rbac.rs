@@ -253,6 +253,14 @@ mod tests {
     }
 
     #[test]
+    fn names_are_path_segments() {
+        let roles = crate::registry::by_kind("rbac.authorization.k8s.io/v1", "ClusterRole").expect("clusterroles");
+        let named = |name: &str| roles.strategy.validate(roles, &json!({"metadata": {"name": name}}));
+        assert_eq!(named("system:aggregate-to-view"), vec![]);
+        assert_eq!(named("a/b")[0].message, "Invalid value: \"a/b\": may not contain '/'");
+    }
+
+    #[test]
     fn valid_roles_and_cluster_roles_pass() {
         let role = json!({"rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}]});
         assert!(errs(|e| validate_role(e, &role)).is_empty());
