@@ -162,6 +162,10 @@ fn bootstrap_roles_api_services_and_flow_control_objects_are_listed() {
         ["NAME", "PRIORITYLEVEL", "MATCHINGPRECEDENCE", "DISTINGUISHERMETHOD", "AGE", "MISSINGPL"]
     );
     assert_eq!(schemas.lines().count(), 14, "{schemas}");
+    // Listed by matching precedence, as upstream's list printer sorts them.
+    let order: Vec<&str> = schemas.lines().skip(1).filter_map(|l| l.split_whitespace().next()).collect();
+    assert_eq!(order[..3], ["exempt", "probes", "system-leader-election"], "{schemas}");
+    assert_eq!(order.last(), Some(&"catch-all"), "{schemas}");
     let probes = row(&schemas, "probes").expect("probes");
     assert_eq!((probes[1], probes[2], probes[3], probes[5]), ("exempt", "2", "<none>", "False"), "{schemas}");
     let levels = server.kubectl_ok(&["get", "prioritylevelconfigurations"]);

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::{age, arr_at, col, n, name_cell, opt_int_at, present, s, str_at, Column, Printer, AGE, NAME};
+use super::{age, arr_at, col, int_at, n, name_cell, opt_int_at, present, s, str_at, Column, Printer, AGE, NAME};
 
 const API_SERVICE_COLUMNS: &[Column] = &[
     NAME,
@@ -55,6 +55,12 @@ specifies that the distinguisher is disabled and thus will always be the empty s
 ];
 
 pub static FLOW_SCHEMA: Printer = Printer { columns: FLOW_SCHEMA_COLUMNS, cells: flow_schema_cells };
+
+/// `printFlowSchemaList` prints a list in `FlowSchemaSequence` order: by matching
+/// precedence, then by name (the cells of those columns).
+pub fn sort_flow_schema_rows(rows: &mut [Value]) {
+    rows.sort_by_key(|row| (int_at(row, "/cells/2"), str_at(row, "/cells/0").to_string()));
+}
 
 /// MISSINGPL is the Dangling condition's status, `?` before the APF controller wrote one.
 fn flow_schema_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
@@ -230,6 +236,14 @@ mod tests {
             priority_level_cells(&exempt, now())[2..6],
             [json!("<none>"), json!("<none>"), json!("<none>"), json!("<none>")]
         );
+    }
+
+    #[test]
+    fn flow_schema_lists_print_by_precedence_then_name() {
+        let row = |name: &str, precedence: i64| json!({"cells": [name, "pl", precedence, "ByUser", "1s", "False"]});
+        let mut rows = vec![row("b", 100), row("a", 100), row("z", 1)];
+        sort_flow_schema_rows(&mut rows);
+        assert_eq!(rows, [row("z", 1), row("a", 100), row("b", 100)]);
     }
 
     #[test]

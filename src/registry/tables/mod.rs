@@ -86,6 +86,14 @@ pub fn columns(resource: &ResourceInfo) -> Vec<Column> {
     resource.strategy.printer().columns.to_vec()
 }
 
+/// Sorts a list's table rows as upstream's list printer does where it sorts (FlowSchemas,
+/// by precedence); other kinds keep the listed order.
+pub fn sort_rows(resource: &ResourceInfo, rows: &mut [Value]) {
+    if std::ptr::eq(resource.strategy.printer(), &control_plane::FLOW_SCHEMA) {
+        control_plane::sort_flow_schema_rows(rows);
+    }
+}
+
 /// The cells of one object's row, one per column.
 pub fn cells(resource: &ResourceInfo, object: &Value, now: DateTime<Utc>) -> Vec<Value> {
     if let Some(custom) = resource.custom {
