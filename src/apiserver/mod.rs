@@ -2,8 +2,12 @@
 //! the REST verbs over the store. `start` is what `kctl server` and `kctl node` run.
 
 pub mod admission;
+pub mod api_services;
 pub mod auth;
+mod bootstrap_policy;
+mod bootstrap_status;
 pub mod crd;
+mod flow_control_bootstrap;
 pub mod handlers;
 pub mod kubelet_client;
 pub mod loopback;
@@ -294,6 +298,9 @@ async fn bootstrap(state: &ApiState) -> Result<(), ApiError> {
             "labels": {"component": "apiserver", "provider": "kubernetes"}},
         "spec": {"clusterIP": "10.96.0.1", "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]},
     });
+    bootstrap_policy::ensure_bootstrap_policy(state).await?;
+    api_services::ensure_builtin_api_services(state).await?;
+    flow_control_bootstrap::ensure_flow_control_defaults(state).await?;
     ensure(state, resource("", "services")?, service).await?;
     priority::bootstrap_system_priority_classes(state).await
 }

@@ -3,6 +3,7 @@
 
 pub mod batch_period;
 pub mod cached_pod;
+pub mod clusterrole_aggregation;
 pub mod deployment;
 pub mod expectations;
 pub mod gc;
@@ -74,6 +75,7 @@ pub async fn run_controllers(client: Client, options: ControllerOptions) {
     controllers.spawn(deployment::run(client.clone()));
     controllers.spawn(job::run(client.clone(), pods.store(), pods.subscribe().boxed()));
     controllers.spawn(namespace::run(client.clone()));
+    controllers.spawn(clusterrole_aggregation::run(client.clone()));
     controllers.spawn(node_lifecycle::run(client.clone(), options, pods.store()));
     controllers.spawn(pods.run());
     while controllers.join_next().await.is_some() {}

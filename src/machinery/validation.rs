@@ -108,6 +108,9 @@ pub enum NameRule {
     Subdomain,
     Label,
     Dns1035,
+    /// `path.IsValidPathSegmentName`: anything that fits in one URL path segment (RBAC
+    /// objects, APIServices, flow-control objects: `system:masters` is a valid name).
+    PathSegment,
 }
 
 /// apimachinery's `maskTrailingDash`: a generateName may end in `-`; upstream replaces the
@@ -125,12 +128,30 @@ fn mask_trailing_dash(name: &str) -> String {
 
 /// `NameIsDNSSubdomain` and friends: with `prefix` (generateName) a trailing dash is allowed.
 pub fn validate_name(rule: NameRule, name: &str, prefix: bool) -> Vec<String> {
+    if rule == NameRule::PathSegment {
+        return is_valid_path_segment(name, prefix);
+    }
     let name = if prefix { mask_trailing_dash(name) } else { name.to_string() };
     match rule {
         NameRule::Subdomain => is_dns1123_subdomain(&name),
         NameRule::Label => is_dns1123_label(&name),
         NameRule::Dns1035 => is_dns1035_label(&name),
+        NameRule::PathSegment => Vec::new(),
     }
+}
+
+/// `IsValidPathSegmentName` (`IsValidPathSegmentPrefix` for a generateName, which may be `.`).
+pub fn is_valid_path_segment(name: &str, prefix: bool) -> Vec<String> {
+    if !prefix && (name == "." || name == "..") {
+        return vec![format!("may not be '{name}'")];
+    }
+    let mut errs = Vec::new();
+    for illegal in ["/", "%"] {
+        if name.contains(illegal) {
+            errs.push(format!("may not contain '{illegal}'"));
+        }
+    }
+    errs
 }
 
 /// `IsQualifiedName`: label keys, annotation keys (lower-cased by the caller).
@@ -288,6 +309,9 @@ mod tests {
     #[test]
     fn generate_name_prefix_may_end_with_dash() {
         assert!(validate_name(NameRule::Subdomain, "web-", true).is_empty());
+        assert!(validate_name(NameRule::PathSegment, "system:Masters_1", false).is_empty());
+        assert_eq!(validate_name(NameRule::PathSegment, "..", false), ["may not be '..'"]);
+        assert_eq!(validate_name(NameRule::PathSegment, "a/b%", false), ["may not contain '/'", "may not contain '%'"]);
         assert!(!validate_name(NameRule::Subdomain, "web-", false).is_empty());
         assert!(!validate_name(NameRule::Subdomain, "-", true).is_empty());
         // Multi-byte characters before the dash must not panic.

@@ -180,6 +180,8 @@ impl Controller {
                 break;
             }
         }
+        // Upstream's crdRegistrationController: an APIService per established group-version.
+        let registered = crate::apiserver::api_services::sync_custom(&self.client, &established).await;
         // The documents are built even when a status write failed: the next pass, finding
         // the routes in place, would not build them.
         if changed {
@@ -193,6 +195,7 @@ impl Controller {
             self.state.crds.replace(Served { resources: established, documents, terminating });
         }
         written?;
+        registered?;
         let mut cleaning = false;
         for crd in deleting {
             cleaning |= self.clean_up(crd).await?;

@@ -71,6 +71,7 @@ pub async fn list(state: &Arc<ApiState>, request: &Request, target: &Target) -> 
                 rows.push(table::row(resource, &o, include))
             })
             .await?;
+        crate::registry::tables::sort_rows(resource, &mut rows);
         let mut table = table::table(resource, &[], metadata(&end), include);
         table["rows"] = Value::Array(rows);
         return Ok(json_response(StatusCode::OK, &table));

@@ -58,6 +58,11 @@ impl Errs {
         self.push("FieldValueNotFound", field, format!("Not found: {value}"));
     }
 
+    /// `field.TooMany`: `Too many: N: must have at most M items`.
+    pub fn too_many(&mut self, field: &str, actual: usize, max: usize) {
+        self.push("FieldValueTooMany", field, format!("Too many: {actual}: must have at most {max} items"));
+    }
+
     /// `field.TooLong`: `Too long: may not be more than N bytes`.
     pub fn too_long(&mut self, field: &str, max: usize) {
         let unit = if max == 1 { "byte" } else { "bytes" };

@@ -10,6 +10,7 @@
 //! upstream's defaulting (applied when it decodes from storage) would fill it in first.
 
 pub mod autoscaling;
+pub mod control_plane;
 pub mod core_kinds;
 pub mod more_kinds;
 pub mod pods;
@@ -84,6 +85,14 @@ pub fn columns(resource: &ResourceInfo) -> Vec<Column> {
         return custom.columns.iter().map(|c| c.column.clone()).collect();
     }
     resource.strategy.printer().columns.to_vec()
+}
+
+/// Sorts a list's table rows as upstream's list printer does where it sorts (FlowSchemas,
+/// by precedence); other kinds keep the listed order.
+pub fn sort_rows(resource: &ResourceInfo, rows: &mut [Value]) {
+    if std::ptr::eq(resource.strategy.printer(), &control_plane::FLOW_SCHEMA) {
+        control_plane::sort_flow_schema_rows(rows);
+    }
 }
 
 /// The cells of one object's row, one per column.
