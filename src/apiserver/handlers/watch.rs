@@ -189,8 +189,8 @@ impl Filter {
         if !labels.is_empty() {
             selected.add(["metadata", "labels"]);
         }
-        for field in fields.fields() {
-            selected.add(field.split('.'));
+        for path in fields.paths() {
+            selected.add(path);
         }
         Filter { resource, labels, fields, selected }
     }

@@ -7,8 +7,9 @@ use serde_json::{json, Map, Value};
 
 use super::field::{child, ensure_obj, go_string_map, obj_mut, quote, s, set_default, set_default_str, Errs};
 use super::pod::{default_pod_template, validate_pod_template};
+use super::selectable::count;
 use super::selector::{go_label_selector, is_empty_selector, validate_label_selector};
-use super::Strategy;
+use super::{FieldSet, Strategy};
 use crate::machinery::labels::Selector;
 use crate::registry::tables;
 
@@ -17,7 +18,7 @@ pub(crate) static REPLICATION_CONTROLLER: Strategy = Strategy {
     defaulter: default_replication_controller,
     tracks_generation: true,
     validator: validate_replication_controller,
-    fields: &["status.replicas"],
+    fields: FieldSet::of(&[count("status.replicas", "status.replicas")]),
     printer: &tables::workloads::REPLICATION_CONTROLLER,
     ..Strategy::DEFAULT
 };
@@ -44,7 +45,7 @@ pub(crate) static REPLICA_SET: Strategy = Strategy {
         validate_replica_set(e, new);
         validate_selector_immutable(e, new, old);
     }),
-    fields: &["status.replicas"],
+    // apps/v1 has no field label conversion: upstream refuses status.replicas here.
     printer: &tables::workloads::REPLICA_SET,
     ..Strategy::DEFAULT
 };
@@ -80,8 +81,7 @@ pub(crate) static CONTROLLER_REVISION: Strategy =
     Strategy { printer: &tables::workloads::CONTROLLER_REVISION, ..Strategy::DEFAULT };
 
 /// PodTemplates.
-pub(crate) static POD_TEMPLATE: Strategy =
-    Strategy { printer: &tables::more_kinds::POD_TEMPLATE, ..Strategy::DEFAULT };
+pub(crate) static POD_TEMPLATE: Strategy = Strategy { printer: &tables::more_kinds::POD_TEMPLATE, ..Strategy::DEFAULT };
 
 // ---------------------------------------------------------------------------------------------
 // Defaults
