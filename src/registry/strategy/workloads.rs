@@ -80,8 +80,44 @@ pub(crate) static DAEMON_SET: Strategy = Strategy {
 pub(crate) static CONTROLLER_REVISION: Strategy =
     Strategy { printer: &tables::workloads::CONTROLLER_REVISION, ..Strategy::DEFAULT };
 
-/// PodTemplates.
-pub(crate) static POD_TEMPLATE: Strategy = Strategy { printer: &tables::more_kinds::POD_TEMPLATE, ..Strategy::DEFAULT };
+/// Upstream's `podTemplateStrategy`: the template's spec defaults, `ValidatePodTemplate`, and a
+/// generation that starts at 1 and counts changes of the `template` (it has no `spec`).
+pub(crate) static POD_TEMPLATE: Strategy = Strategy {
+    defaulter: default_pod_template_object,
+    keep_on_update: count_template_generation,
+    validator: validate_pod_template_object,
+    printer: &tables::more_kinds::POD_TEMPLATE,
+    ..Strategy::DEFAULT
+};
+
+/// A PodTemplate's defaults: its template's, and generation 1 when it has none.
+fn default_pod_template_object(obj: &mut Value) {
+    let Some(root) = obj.as_object_mut() else { return };
+    if let Some(template) = ensure_obj(root, "template") {
+        default_pod_template(template);
+    }
+    if let Some(meta) = ensure_obj(root, "metadata") {
+        set_default(meta, "generation", Value::from(1));
+    }
+}
+
+/// The stored generation, plus one when the template changed (upstream's `PrepareForUpdate`).
+fn count_template_generation(root: &mut Map<String, Value>, old: &Value) {
+    let Some(stored) = old.pointer("/metadata/generation").and_then(Value::as_i64) else { return };
+    let changed = root.get("template") != old.get("template");
+    if let Some(meta) = ensure_obj(root, "metadata") {
+        meta.insert("generation".into(), Value::from(stored + i64::from(changed)));
+    }
+}
+
+/// `ValidatePodTemplate`: the template at `template`, an absent one checked as empty (upstream's
+/// is a value, not a pointer).
+fn validate_pod_template_object(e: &mut Errs, obj: &Value) {
+    match obj.get("template") {
+        None | Some(Value::Null) => validate_pod_template(e, &json!({"template": {}}), "template", "template"),
+        Some(_) => validate_pod_template(e, obj, "template", "template"),
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Defaults
