@@ -615,6 +615,22 @@ mod tests {
 
     use crate::registry::strategy::field::errs;
 
+    #[test]
+    fn pod_templates_default_and_validate_their_template() {
+        let mut template = json!({"metadata": {"name": "t"}, "template": {"spec": {"containers": [{"name": "c", "image": "busybox"}]}}});
+        default_pod_template_object(&mut template);
+        assert_eq!(template["template"]["spec"]["restartPolicy"], "Always");
+        assert_eq!(template["metadata"]["generation"], 1);
+        assert_eq!(errs(|e| validate_pod_template_object(e, &template)), vec![]);
+        let causes = errs(|e| validate_pod_template_object(e, &json!({"metadata": {"name": "t"}})));
+        assert!(causes.contains(&("template.spec.containers".into(), "Required value".into())), "{causes:?}");
+        let mut changed = template.clone();
+        changed["template"]["spec"]["containers"][0]["image"] = json!("nginx");
+        let root = changed.as_object_mut().expect("object");
+        count_template_generation(root, &template);
+        assert_eq!(changed["metadata"]["generation"], 2);
+    }
+
     fn template(labels: Value) -> Value {
         let mut t = json!({"spec": {"containers": [{"name": "c", "image": "nginx"}]}});
         if !labels.is_null() {
