@@ -179,6 +179,19 @@ pub async fn patch_scale(
 /// `POST pods/NAME/binding`: assigns the pod to a node, once.
 pub async fn bind(state: &Arc<ApiState>, request: &Request, target: &Target, name: &str) -> Result<Response, ApiError> {
     let binding = request.body_object()?;
+    bind_pod(state, target.resource, target.namespace.as_deref(), name, &binding).await
+}
+
+/// Assigns pod `name` of `pods` to the node a Binding targets, once, as upstream's
+/// `BindingREST.Create` (both `pods/NAME/binding` and the `bindings` resource): a Success
+/// Status with code 201.
+pub async fn bind_pod(
+    state: &Arc<ApiState>,
+    pods: &'static ResourceInfo,
+    namespace: Option<&str>,
+    name: &str,
+    binding: &Value,
+) -> Result<Response, ApiError> {
     let node = binding.pointer("/target/name").and_then(Value::as_str).unwrap_or_default().to_string();
     if node.is_empty() {
         return Err(ApiError::bad_request("binding target name must be set"));
@@ -209,8 +222,7 @@ pub async fn bind(state: &Arc<ApiState>, request: &Request, target: &Target, nam
         }
         Ok(true)
     };
-    let namespace = target.namespace.as_deref();
-    state.storage.update_fields_with(target.resource, namespace, name, &["spec", "status"], assign).await?;
+    state.storage.update_fields_with(pods, namespace, name, &["spec", "status"], assign).await?;
     let status = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201});
     Ok(json_response(StatusCode::CREATED, &status))
 }

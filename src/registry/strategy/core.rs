@@ -100,7 +100,8 @@ pub(crate) static EVENTS_K8S_IO_EVENT: Strategy = Strategy {
 pub(crate) static BINDING: Strategy = Strategy::DEFAULT;
 
 /// ComponentStatuses: read-only, computed on request.
-pub(crate) static COMPONENT_STATUS: Strategy = Strategy::DEFAULT;
+pub(crate) static COMPONENT_STATUS: Strategy =
+    Strategy { printer: &tables::quota::COMPONENT_STATUS, ..Strategy::DEFAULT };
 
 /// `SetDefaults_Namespace` (the `kubernetes.io/metadata.name` label) and the strategy's
 /// `PrepareForCreate` (finalizer `kubernetes`, phase Active).
