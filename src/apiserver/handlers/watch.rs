@@ -369,6 +369,28 @@ mod tests {
     }
 
     #[test]
+    fn watches_select_on_the_fields_they_decode_with_zero_values() {
+        let nodes = crate::registry::by_plural("", "v1", "nodes").expect("nodes");
+        let select = |text: &str| {
+            let fields = FieldSelector::parse(text, nodes).expect("selector");
+            Filter::new(nodes, Selector::default(), fields)
+        };
+        let kv = |object: Value| KeyValue {
+            key: "/registry/core/nodes/n".into(),
+            value: stored(object).into(),
+            create_revision: 1,
+            mod_revision: 1,
+            version: 1,
+        };
+        let cache = WatchCache::default();
+        let schedulable = kv(json!({"kind": "Node", "metadata": {"name": "n"}, "spec": {}}));
+        assert_eq!(select("spec.unschedulable=false").matches_stored(&cache, &schedulable).ok(), Some(true));
+        assert_eq!(select("spec.unschedulable=true").matches_stored(&cache, &schedulable).ok(), Some(false));
+        let cordoned = kv(json!({"kind": "Node", "metadata": {"name": "n"}, "spec": {"unschedulable": true}}));
+        assert_eq!(select("spec.unschedulable=true").matches_stored(&cache, &cordoned).ok(), Some(true));
+    }
+
+    #[test]
     fn a_spliced_line_is_the_stored_object_with_its_resource_version() {
         let pod = json!({"apiVersion": "v1", "kind": "Pod",
             "metadata": {"name": "web", "labels": {"note": "\"metadata\":{"}}, "spec": {"nodeName": "n1"}});

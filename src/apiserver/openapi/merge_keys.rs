@@ -215,7 +215,6 @@ pub(crate) static FIELDS: &[FieldTags] = &[
     atomic(core!("FCVolumeSource"), "targetWWNs"),
     atomic(core!("FCVolumeSource"), "wwids"),
     conditions(core!("ComponentStatus")),
-
     // autoscaling, networking.k8s.io, discovery.k8s.io, policy, node.k8s.io, scheduling.k8s.io
 
     // rbac.authorization.k8s.io, admissionregistration.k8s.io, apiregistration.k8s.io, flowcontrol

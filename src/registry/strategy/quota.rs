@@ -222,11 +222,7 @@ fn validate_limit_range(e: &mut Errs, obj: &Value) {
             lists.push((key, list));
         }
         let get = |key: &str, name: &str| {
-            lists
-                .iter()
-                .find(|(k, _)| *k == key)
-                .and_then(|(_, l)| l.iter().find(|(n, _)| n == name))
-                .map(|(_, q)| q.clone())
+            lists.iter().find(|(k, _)| *k == key).and_then(|(_, l)| l.iter().find(|(n, _)| n == name)).map(|(_, q)| *q)
         };
         if kind == "PersistentVolumeClaim" && get("min", "storage").is_none() && get("max", "storage").is_none() {
             e.required(

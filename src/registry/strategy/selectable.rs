@@ -60,7 +60,7 @@ impl SelectableField {
 
     /// The paths its value is read from, as segments (what a watch decodes of each change).
     pub fn paths(&self) -> impl Iterator<Item = std::str::Split<'static, char>> {
-        std::iter::once(self.path).chain(self.fallback).map(|path| path.split('.'))
+        std::iter::once(self.path).chain(self.fallback).filter(|path| !path.is_empty()).map(|path| path.split('.'))
     }
 }
 
