@@ -163,6 +163,6 @@ mod tests {
         }
         cache.line(5, "DELETED", || Bytes::from_static(b"y\n"));
         assert_eq!(built, 1);
-        assert_eq!(cache.line(5, "DELETED", || Bytes::new()), Bytes::from_static(b"y\n"));
+        assert_eq!(cache.line(5, "DELETED", Bytes::new), Bytes::from_static(b"y\n"));
     }
 }

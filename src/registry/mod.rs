@@ -104,15 +104,15 @@ impl ResourceInfo {
         self.subresources.contains(&name)
     }
 
-    /// Whether lists and watches may select on `field`: `metadata.name` and
-    /// `metadata.namespace` everywhere, then the kind's field set (a custom resource's
-    /// `selectableFields`).
+    /// Whether lists and watches may select on `field`: the kind's field set, or a custom
+    /// resource's `metadata.name`, `metadata.namespace` and `selectableFields`.
     pub fn selects_field(&self, field: &str) -> bool {
-        matches!(field, "metadata.name" | "metadata.namespace")
-            || match self.custom {
-                Some(custom) => custom.selectable(field).is_some(),
-                None => self.strategy.selects_field(field),
+        match self.custom {
+            Some(custom) => {
+                matches!(field, "metadata.name" | "metadata.namespace") || custom.selectable(field).is_some()
             }
+            None => self.strategy.field_set().field(field).is_ok(),
+        }
     }
 
     /// The store key prefix under which every object of this resource lives.
@@ -413,10 +413,15 @@ mod tests {
         assert!(pods.selects_field("metadata.name") && pods.selects_field("spec.nodeName"));
         assert!(!pods.selects_field("spec.containers"));
         for events in [by_plural("", "v1", "events").unwrap(), by_plural("events.k8s.io", "v1", "events").unwrap()] {
-            assert!(events.selects_field("involvedObject.uid") && events.selects_field("regarding.name"));
             assert!(events.selects_field("type") && !events.selects_field("involvedObjectX"));
         }
-        assert!(by_plural("apps", "v1", "replicasets").unwrap().selects_field("status.replicas"));
+        let (core_events, events) =
+            (by_plural("", "v1", "events").unwrap(), by_plural("events.k8s.io", "v1", "events").unwrap());
+        assert!(core_events.selects_field("involvedObject.uid") && core_events.selects_field("source"));
+        assert!(events.selects_field("regarding.name") && !events.selects_field("source"));
+        // apps/v1 has no field label conversion: metadata only, though the field set has status.replicas.
+        assert!(!by_plural("apps", "v1", "replicasets").unwrap().selects_field("status.replicas"));
+        assert!(by_plural("", "v1", "replicationcontrollers").unwrap().selects_field("status.replicas"));
         assert!(!by_plural("apps", "v1", "deployments").unwrap().selects_field("status.replicas"));
         assert!(by_plural("", "v1", "configmaps").unwrap().selects_field("metadata.namespace"));
     }

@@ -33,11 +33,8 @@ pub async fn get(state: &Arc<ApiState>, request: &Request, target: &Target, name
 pub fn selectors(request: &Request, resource: &ResourceInfo) -> Result<(Selector, FieldSelector), ApiError> {
     let labels = Selector::parse(request.param("labelSelector").unwrap_or_default())
         .map_err(|err| ApiError::bad_request(err.to_string()))?;
-    let fields = FieldSelector::parse(request.param("fieldSelector").unwrap_or_default())
+    let fields = FieldSelector::parse(request.param("fieldSelector").unwrap_or_default(), resource)
         .map_err(|err| ApiError::bad_request(err.to_string()))?;
-    if let Some(field) = fields.fields().find(|f| !resource.selects_field(f)) {
-        return Err(ApiError::bad_request(format!("field label not supported: {field}")));
-    }
     Ok((labels, fields))
 }
 

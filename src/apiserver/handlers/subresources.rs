@@ -179,10 +179,21 @@ pub async fn patch_scale(
 /// `POST pods/NAME/binding`: assigns the pod to a node, once.
 pub async fn bind(state: &Arc<ApiState>, request: &Request, target: &Target, name: &str) -> Result<Response, ApiError> {
     let binding = request.body_object()?;
+    bind_pod(state, target.resource, target.namespace.as_deref(), name, &binding).await
+}
+
+/// Assigns pod `name` of `pods` to the node a Binding targets, once, as upstream's
+/// `BindingREST.Create` (both `pods/NAME/binding` and the `bindings` resource): a Success
+/// Status with code 201.
+pub async fn bind_pod(
+    state: &Arc<ApiState>,
+    pods: &'static ResourceInfo,
+    namespace: Option<&str>,
+    name: &str,
+    binding: &Value,
+) -> Result<Response, ApiError> {
     let node = binding.pointer("/target/name").and_then(Value::as_str).unwrap_or_default().to_string();
-    if node.is_empty() {
-        return Err(ApiError::bad_request("binding target name must be set"));
-    }
+    validate_binding(binding)?;
     // Only spec and status are decoded: the pod's metadata stays as stored text.
     let assign = |lifecycle: &Lifecycle, pod: &mut Map<String, Value>| {
         if lifecycle.deletion_timestamp.is_some() {
@@ -209,10 +220,29 @@ pub async fn bind(state: &Arc<ApiState>, request: &Request, target: &Target, nam
         }
         Ok(true)
     };
-    let namespace = target.namespace.as_deref();
-    state.storage.update_fields_with(target.resource, namespace, name, &["spec", "status"], assign).await?;
+    state.storage.update_fields_with(pods, namespace, name, &["spec", "status"], assign).await?;
     let status = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201});
     Ok(json_response(StatusCode::CREATED, &status))
+}
+
+/// Upstream's `ValidatePodBinding`: a Node target with a name. Its errors reach the client as
+/// upstream's aggregate, a plain error answered with 500.
+fn validate_binding(binding: &Value) -> Result<(), ApiError> {
+    let text = |pointer: &str| binding.pointer(pointer).and_then(Value::as_str).unwrap_or_default();
+    let mut errors = Vec::new();
+    let kind = text("/target/kind");
+    if !kind.is_empty() && kind != "Node" {
+        errors.push(format!("target.kind: Unsupported value: {kind:?}: supported values: \"Node\", \"<empty>\""));
+    }
+    if text("/target/name").is_empty() {
+        errors.push("target.name: Required value".to_string());
+    }
+    let message = match errors.as_slice() {
+        [] => return Ok(()),
+        [one] => one.clone(),
+        many => format!("[{}]", many.join(", ")),
+    };
+    Err(ApiError { code: StatusCode::INTERNAL_SERVER_ERROR, reason: "", message, details: None })
 }
 
 /// `POST pods/NAME/eviction`: deletes the pod (there are no disruption budgets yet).
@@ -226,4 +256,25 @@ pub async fn evict(
     state.storage.delete(target.resource, &pod, revision_of(&pod)).await?;
     let status = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201});
     Ok(json_response(StatusCode::CREATED, &status))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bindings_target_a_named_node() {
+        assert!(validate_binding(&json!({"target": {"kind": "Node", "name": "n1"}})).is_ok());
+        assert!(validate_binding(&json!({"target": {"name": "n1"}})).is_ok());
+        let missing = validate_binding(&json!({"target": {}})).expect_err("no name");
+        assert_eq!(
+            (missing.code, missing.message.as_str()),
+            (StatusCode::INTERNAL_SERVER_ERROR, "target.name: Required value")
+        );
+        let pod = validate_binding(&json!({"target": {"kind": "Pod"}})).expect_err("not a node");
+        assert_eq!(
+            pod.message,
+            "[target.kind: Unsupported value: \"Pod\": supported values: \"Node\", \"<empty>\", target.name: Required value]"
+        );
+    }
 }

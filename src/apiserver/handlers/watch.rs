@@ -189,8 +189,8 @@ impl Filter {
         if !labels.is_empty() {
             selected.add(["metadata", "labels"]);
         }
-        for field in fields.fields() {
-            selected.add(field.split('.'));
+        for path in fields.paths() {
+            selected.add(path);
         }
         Filter { resource, labels, fields, selected }
     }
@@ -366,6 +366,28 @@ mod tests {
 
     fn parsed(line: &Bytes) -> Value {
         serde_json::from_slice(line).expect("a spliced line is JSON")
+    }
+
+    #[test]
+    fn watches_select_on_the_fields_they_decode_with_zero_values() {
+        let nodes = crate::registry::by_plural("", "v1", "nodes").expect("nodes");
+        let select = |text: &str| {
+            let fields = FieldSelector::parse(text, nodes).expect("selector");
+            Filter::new(nodes, Selector::default(), fields)
+        };
+        let kv = |object: Value| KeyValue {
+            key: "/registry/core/nodes/n".into(),
+            value: stored(object).into(),
+            create_revision: 1,
+            mod_revision: 1,
+            version: 1,
+        };
+        let cache = WatchCache::default();
+        let schedulable = kv(json!({"kind": "Node", "metadata": {"name": "n"}, "spec": {}}));
+        assert_eq!(select("spec.unschedulable=false").matches_stored(&cache, &schedulable).ok(), Some(true));
+        assert_eq!(select("spec.unschedulable=true").matches_stored(&cache, &schedulable).ok(), Some(false));
+        let cordoned = kv(json!({"kind": "Node", "metadata": {"name": "n"}, "spec": {"unschedulable": true}}));
+        assert_eq!(select("spec.unschedulable=true").matches_stored(&cache, &cordoned).ok(), Some(true));
     }
 
     #[test]

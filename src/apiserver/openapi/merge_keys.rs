@@ -200,7 +200,21 @@ pub(crate) static FIELDS: &[FieldTags] = &[
     tags("io.k8s.api.batch.v1.UncountedTerminatedPods", "succeeded", "", "", "set", &[]),
     atomic("io.k8s.api.batch.v1.SuccessPolicy", "rules"),
     // core/v1 LimitRange, ResourceQuota, PersistentVolume(Claim), PodTemplate
-
+    atomic(core!("LimitRangeSpec"), "limits"),
+    atomic(core!("ResourceQuotaSpec"), "scopes"),
+    atomic(core!("ScopeSelector"), "matchExpressions"),
+    atomic(core!("ScopedResourceSelectorRequirement"), "values"),
+    atomic(core!("PersistentVolumeSpec"), "accessModes"),
+    atomic(core!("PersistentVolumeSpec"), "mountOptions"),
+    atomic(core!("PersistentVolumeClaimSpec"), "accessModes"),
+    atomic(core!("PersistentVolumeClaimStatus"), "accessModes"),
+    conditions(core!("PersistentVolumeClaimStatus")),
+    atomic(core!("RBDPersistentVolumeSource"), "monitors"),
+    atomic(core!("CephFSPersistentVolumeSource"), "monitors"),
+    atomic(core!("ISCSIPersistentVolumeSource"), "portals"),
+    atomic(core!("FCVolumeSource"), "targetWWNs"),
+    atomic(core!("FCVolumeSource"), "wwids"),
+    conditions(core!("ComponentStatus")),
     // autoscaling, networking.k8s.io, discovery.k8s.io, policy, node.k8s.io, scheduling.k8s.io
     atomic("io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerSpec", "metrics"),
     atomic("io.k8s.api.autoscaling.v2.HPAScalingRules", "policies"),

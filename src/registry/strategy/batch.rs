@@ -7,9 +7,10 @@ use serde_json::{json, Map, Value};
 
 use super::field::{ensure_obj, go_json, go_string_map, quote, s, set_default, set_default_str, Errs};
 use super::pod::{default_pod_template, validate_pod_template};
+use super::selectable::count;
 use super::selector::{go_label_selector, validate_label_selector};
 use super::workloads::nonnegative;
-use super::Strategy;
+use super::{FieldSet, Strategy};
 use crate::machinery::labels::Selector;
 use crate::registry::tables;
 
@@ -19,7 +20,7 @@ pub(crate) static JOB: Strategy = Strategy {
     tracks_generation: true,
     validator: validate_job,
     update_validator: Some(validate_job_update),
-    fields: &["status.successful"],
+    fields: FieldSet::of(&[count("status.successful", "status.succeeded")]).refused_for("Job"),
     printer: &tables::workloads::JOB,
     ..Strategy::DEFAULT
 };

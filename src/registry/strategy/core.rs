@@ -6,7 +6,8 @@
 use serde_json::{json, Map, Value};
 
 use super::field::{child, ensure_obj, quote, s, set_default_str, Errs};
-use super::{InitialStatus, Strategy};
+use super::selectable::{flag, text, text_at};
+use super::{FieldSet, InitialStatus, Strategy};
 use crate::machinery::validation::{is_config_map_key, NameRule};
 use crate::registry::tables;
 
@@ -18,7 +19,7 @@ pub(crate) static NAMESPACE: Strategy = Strategy {
     keep_on_update: keep_finalizers,
     name_rule: NameRule::Label,
     validator: validate_namespace,
-    fields: &["status.phase"],
+    fields: FieldSet::of(&[text("status.phase")]).cluster_scoped(),
     printer: &tables::core_kinds::NAMESPACE,
     ..Strategy::DEFAULT
 };
@@ -27,7 +28,7 @@ pub(crate) static NAMESPACE: Strategy = Strategy {
 pub(crate) static NODE: Strategy = Strategy {
     defaulter: default_node,
     initial_status: InitialStatus::AsSent,
-    fields: &["spec.unschedulable"],
+    fields: FieldSet::of(&[flag("spec.unschedulable")]).cluster_scoped(),
     printer: &tables::core_kinds::NODE,
     ..Strategy::DEFAULT
 };
@@ -37,7 +38,7 @@ pub(crate) static SECRET: Strategy = Strategy {
     defaulter: default_secret,
     validator: validate_secret,
     update_validator: Some(|e, new, old| validate_data_update(e, new, old, true)),
-    fields: &["type"],
+    fields: FieldSet::of(&[text("type")]),
     printer: &tables::core_kinds::SECRET,
     ..Strategy::DEFAULT
 };
@@ -56,22 +57,51 @@ pub(crate) static ENDPOINTS: Strategy =
 pub(crate) static SERVICE_ACCOUNT: Strategy =
     Strategy { printer: &tables::core_kinds::SERVICE_ACCOUNT, ..Strategy::DEFAULT };
 
-/// The field set of Events, whichever group serves them.
-const EVENT_FIELDS: &[&str] = &["involvedObject.*", "regarding.*", "reason", "reportingComponent", "source", "type"];
+/// core/v1 Events: upstream's event field set, whose `source` is the source component or else
+/// the reporting controller.
+pub(crate) static EVENT: Strategy = Strategy {
+    fields: FieldSet::of(&[
+        text("involvedObject.kind"),
+        text("involvedObject.namespace"),
+        text("involvedObject.name"),
+        text("involvedObject.uid"),
+        text("involvedObject.apiVersion"),
+        text("involvedObject.resourceVersion"),
+        text("involvedObject.fieldPath"),
+        text("reason"),
+        text("reportingComponent"),
+        text_at("source", "source.component").or("reportingComponent"),
+        text("type"),
+    ]),
+    printer: &tables::core_kinds::EVENT,
+    ..Strategy::DEFAULT
+};
 
-/// core/v1 Events.
-pub(crate) static EVENT: Strategy =
-    Strategy { fields: EVENT_FIELDS, printer: &tables::core_kinds::EVENT, ..Strategy::DEFAULT };
-
-/// events.k8s.io/v1 Events: the same objects, printed as that group prints them.
-pub(crate) static EVENTS_K8S_IO_EVENT: Strategy =
-    Strategy { fields: EVENT_FIELDS, printer: &tables::core_kinds::EVENTS_K8S_IO_EVENT, ..Strategy::DEFAULT };
+/// events.k8s.io/v1 Events, printed as that group prints them; their labels are the
+/// events.k8s.io names upstream's conversion maps onto the same field set (no `source`).
+pub(crate) static EVENTS_K8S_IO_EVENT: Strategy = Strategy {
+    fields: FieldSet::of(&[
+        text("regarding.kind"),
+        text("regarding.namespace"),
+        text("regarding.name"),
+        text("regarding.uid"),
+        text("regarding.apiVersion"),
+        text("regarding.resourceVersion"),
+        text("regarding.fieldPath"),
+        text("reason"),
+        text("reportingController"),
+        text("type"),
+    ]),
+    printer: &tables::core_kinds::EVENTS_K8S_IO_EVENT,
+    ..Strategy::DEFAULT
+};
 
 /// Bindings: create-only, what the `bindings` resource takes.
 pub(crate) static BINDING: Strategy = Strategy::DEFAULT;
 
 /// ComponentStatuses: read-only, computed on request.
-pub(crate) static COMPONENT_STATUS: Strategy = Strategy::DEFAULT;
+pub(crate) static COMPONENT_STATUS: Strategy =
+    Strategy { printer: &tables::quota::COMPONENT_STATUS, ..Strategy::DEFAULT };
 
 /// `SetDefaults_Namespace` (the `kubernetes.io/metadata.name` label) and the strategy's
 /// `PrepareForCreate` (finalizer `kubernetes`, phase Active).

@@ -56,10 +56,11 @@ pub(crate) mod node;
 pub(crate) mod pod;
 pub(crate) mod policy;
 pub(crate) mod quota;
-mod resources;
 pub(crate) mod rbac;
+mod resources;
 pub(crate) mod reviews;
 pub(crate) mod scheduling;
+pub(crate) mod selectable;
 mod selector;
 pub(crate) mod service;
 pub(crate) mod storage;
@@ -73,6 +74,7 @@ use super::tables::{self, Printer};
 use super::ResourceInfo;
 use crate::machinery::validation::NameRule;
 use field::Errs;
+pub use selectable::{FieldSet, SelectableField};
 
 /// One reason an object is invalid, as upstream's `StatusCause`: `reason` is
 /// `FieldValueInvalid`, `FieldValueRequired`, `FieldValueNotSupported`, `FieldValueDuplicate`,
@@ -104,9 +106,9 @@ pub struct Strategy {
     validator: fn(&mut Errs, &Value),
     /// Upstream's `ValidateUpdate` beyond ObjectMeta's; `None` checks the new object as on create.
     update_validator: Option<fn(&mut Errs, &Value, &Value)>,
-    /// The fields lists and watches may select on besides `metadata.name` and
-    /// `metadata.namespace` (upstream's field set); `prefix.*` admits every field under `prefix`.
-    fields: &'static [&'static str],
+    /// The fields lists and watches may select on and how each is read (upstream's field set
+    /// and field label conversion).
+    fields: FieldSet,
     /// Its table's columns and cells.
     printer: &'static Printer,
     /// How objects of a kind served in several versions are stored; `None`: as served.
@@ -150,7 +152,7 @@ impl Strategy {
         name_rule: NameRule::Subdomain,
         validator: |_, _| {},
         update_validator: None,
-        fields: &[],
+        fields: FieldSet::METADATA,
         printer: &tables::NAME_AND_AGE,
         conversion: None,
     };
@@ -224,13 +226,9 @@ impl Strategy {
         e.causes
     }
 
-    /// Whether the kind's field set has `field`, beyond `metadata.name` and `metadata.namespace`
-    /// (see [`ResourceInfo::selects_field`]).
-    pub fn selects_field(&self, field: &str) -> bool {
-        self.fields.iter().any(|selectable| match selectable.strip_suffix('*') {
-            Some(prefix) => field.starts_with(prefix),
-            None => *selectable == field,
-        })
+    /// The kind's field set (see [`ResourceInfo::selects_field`]).
+    pub fn field_set(&self) -> &FieldSet {
+        &self.fields
     }
 
     /// The kind's table printer.

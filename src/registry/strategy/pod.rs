@@ -10,7 +10,8 @@ use super::field::{
     child, each_obj_mut, ensure_obj, go_json, index, obj_mut, quote, s, set_default, set_default_str, unset, Errs,
 };
 use super::meta::{validate_annotations, validate_labels};
-use super::{InitialStatus, Strategy};
+use super::selectable::{flag, text, text_at};
+use super::{FieldSet, InitialStatus, Strategy};
 use crate::machinery::validation::{
     is_dns1123_label, is_dns1123_subdomain, is_label_value, is_qualified_name, is_valid_port_name, is_valid_port_num,
 };
@@ -25,16 +26,19 @@ pub(crate) static POD: Strategy = Strategy {
     keep_on_update: keep_admitted_priority,
     validator: validate_pod,
     update_validator: Some(validate_pod_update),
-    fields: &[
-        "spec.nodeName",
-        "spec.restartPolicy",
-        "spec.schedulerName",
-        "spec.serviceAccountName",
-        "spec.hostNetwork",
-        "status.phase",
-        "status.podIP",
-        "status.nominatedNodeName",
-    ],
+    fields: FieldSet::of(&[
+        text("spec.nodeName"),
+        text_at("spec.host", "spec.nodeName"),
+        text("spec.restartPolicy"),
+        text("spec.schedulerName"),
+        text("spec.serviceAccountName"),
+        flag("spec.hostNetwork"),
+        text("status.phase"),
+        text("status.podIP"),
+        // Accepted by the v1 conversion but not in the field set: always empty.
+        text_at("status.podIPs", ""),
+        text("status.nominatedNodeName"),
+    ]),
     printer: &tables::pods::POD,
     ..Strategy::DEFAULT
 };

@@ -7,7 +7,8 @@ use serde_json::{json, Value};
 use super::field::{child, go_json, index, quote, s, set_default, set_default_str, Errs};
 use super::meta::validate_labels;
 use super::pod::validate_protocol;
-use super::{InitialStatus, Strategy};
+use super::selectable::text;
+use super::{FieldSet, InitialStatus, Strategy};
 use crate::machinery::validation::{is_dns1123_label, is_valid_port_name, is_valid_port_num, NameRule};
 use crate::registry::tables;
 
@@ -18,6 +19,7 @@ pub(crate) static SERVICE: Strategy = Strategy {
     name_rule: NameRule::Dns1035,
     validator: validate_service,
     update_validator: Some(validate_service_update),
+    fields: FieldSet::of(&[text("spec.clusterIP"), text("spec.type")]),
     printer: &tables::core_kinds::SERVICE,
     ..Strategy::DEFAULT
 };

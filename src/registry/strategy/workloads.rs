@@ -7,8 +7,9 @@ use serde_json::{json, Map, Value};
 
 use super::field::{child, ensure_obj, go_string_map, obj_mut, quote, s, set_default, set_default_str, Errs};
 use super::pod::{default_pod_template, validate_pod_template};
+use super::selectable::count;
 use super::selector::{go_label_selector, is_empty_selector, validate_label_selector};
-use super::Strategy;
+use super::{FieldSet, Strategy};
 use crate::machinery::labels::Selector;
 use crate::registry::tables;
 
@@ -17,7 +18,7 @@ pub(crate) static REPLICATION_CONTROLLER: Strategy = Strategy {
     defaulter: default_replication_controller,
     tracks_generation: true,
     validator: validate_replication_controller,
-    fields: &["status.replicas"],
+    fields: FieldSet::of(&[count("status.replicas", "status.replicas")]),
     printer: &tables::workloads::REPLICATION_CONTROLLER,
     ..Strategy::DEFAULT
 };
@@ -44,7 +45,7 @@ pub(crate) static REPLICA_SET: Strategy = Strategy {
         validate_replica_set(e, new);
         validate_selector_immutable(e, new, old);
     }),
-    fields: &["status.replicas"],
+    // apps/v1 has no field label conversion: upstream refuses status.replicas here.
     printer: &tables::workloads::REPLICA_SET,
     ..Strategy::DEFAULT
 };
@@ -79,9 +80,44 @@ pub(crate) static DAEMON_SET: Strategy = Strategy {
 pub(crate) static CONTROLLER_REVISION: Strategy =
     Strategy { printer: &tables::workloads::CONTROLLER_REVISION, ..Strategy::DEFAULT };
 
-/// PodTemplates.
-pub(crate) static POD_TEMPLATE: Strategy =
-    Strategy { printer: &tables::more_kinds::POD_TEMPLATE, ..Strategy::DEFAULT };
+/// Upstream's `podTemplateStrategy`: the template's spec defaults, `ValidatePodTemplate`, and a
+/// generation that starts at 1 and counts changes of the `template` (it has no `spec`).
+pub(crate) static POD_TEMPLATE: Strategy = Strategy {
+    defaulter: default_pod_template_object,
+    keep_on_update: count_template_generation,
+    validator: validate_pod_template_object,
+    printer: &tables::more_kinds::POD_TEMPLATE,
+    ..Strategy::DEFAULT
+};
+
+/// A PodTemplate's defaults: its template's, and generation 1 when it has none.
+fn default_pod_template_object(obj: &mut Value) {
+    let Some(root) = obj.as_object_mut() else { return };
+    if let Some(template) = ensure_obj(root, "template") {
+        default_pod_template(template);
+    }
+    if let Some(meta) = ensure_obj(root, "metadata") {
+        set_default(meta, "generation", Value::from(1));
+    }
+}
+
+/// The stored generation, plus one when the template changed (upstream's `PrepareForUpdate`).
+fn count_template_generation(root: &mut Map<String, Value>, old: &Value) {
+    let Some(stored) = old.pointer("/metadata/generation").and_then(Value::as_i64) else { return };
+    let changed = root.get("template") != old.get("template");
+    if let Some(meta) = ensure_obj(root, "metadata") {
+        meta.insert("generation".into(), Value::from(stored + i64::from(changed)));
+    }
+}
+
+/// `ValidatePodTemplate`: the template at `template`, an absent one checked as empty (upstream's
+/// is a value, not a pointer).
+fn validate_pod_template_object(e: &mut Errs, obj: &Value) {
+    match obj.get("template") {
+        None | Some(Value::Null) => validate_pod_template(e, &json!({"template": {}}), "template", "template"),
+        Some(_) => validate_pod_template(e, obj, "template", "template"),
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Defaults
@@ -578,6 +614,22 @@ mod tests {
     use super::*;
 
     use crate::registry::strategy::field::errs;
+
+    #[test]
+    fn pod_templates_default_and_validate_their_template() {
+        let mut template = json!({"metadata": {"name": "t"}, "template": {"spec": {"containers": [{"name": "c", "image": "busybox"}]}}});
+        default_pod_template_object(&mut template);
+        assert_eq!(template["template"]["spec"]["restartPolicy"], "Always");
+        assert_eq!(template["metadata"]["generation"], 1);
+        assert_eq!(errs(|e| validate_pod_template_object(e, &template)), vec![]);
+        let causes = errs(|e| validate_pod_template_object(e, &json!({"metadata": {"name": "t"}})));
+        assert!(causes.contains(&("template.spec.containers".into(), "Required value".into())), "{causes:?}");
+        let mut changed = template.clone();
+        changed["template"]["spec"]["containers"][0]["image"] = json!("nginx");
+        let root = changed.as_object_mut().expect("object");
+        count_template_generation(root, &template);
+        assert_eq!(changed["metadata"]["generation"], 2);
+    }
 
     fn template(labels: Value) -> Value {
         let mut t = json!({"spec": {"containers": [{"name": "c", "image": "nginx"}]}});

@@ -14,6 +14,7 @@ pub mod control_plane;
 pub mod core_kinds;
 pub mod more_kinds;
 pub mod pods;
+pub mod quota;
 pub mod workloads;
 
 use chrono::{DateTime, Utc};

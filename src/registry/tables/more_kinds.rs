@@ -106,23 +106,19 @@ fn persistent_volume_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
     } else {
         String::new()
     };
-    let phase = if present(o, "/metadata/deletionTimestamp") {
-        "Terminating"
-    } else {
-        or_default(str_at(o, "/status/phase"), "Pending")
-    };
+    let phase = if present(o, "/metadata/deletionTimestamp") { "Terminating" } else { str_at(o, "/status/phase") };
     vec![
         name_cell(o),
         s(or_default(str_at(o, "/spec/capacity/storage"), "0")),
         s(access_modes(arr_at(o, "/spec/accessModes"))),
-        s(or_default(str_at(o, "/spec/persistentVolumeReclaimPolicy"), "Retain")),
+        s(str_at(o, "/spec/persistentVolumeReclaimPolicy")),
         s(phase),
         s(claim),
         s(storage_class(o)),
         s(opt_str_at(o, "/spec/volumeAttributesClassName").unwrap_or("<unset>")),
         s(str_at(o, "/status/reason")),
         s(age(o, now)),
-        s(opt_str_at(o, "/spec/volumeMode").unwrap_or("Filesystem")),
+        s(opt_str_at(o, "/spec/volumeMode").unwrap_or("<unset>")),
     ]
 }
 
@@ -143,11 +139,7 @@ pub static PERSISTENT_VOLUME_CLAIM: Printer =
 
 /// CAPACITY and ACCESS MODES come from status, and only once the claim is bound to a volume.
 fn persistent_volume_claim_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
-    let phase = if present(o, "/metadata/deletionTimestamp") {
-        "Terminating"
-    } else {
-        or_default(str_at(o, "/status/phase"), "Pending")
-    };
+    let phase = if present(o, "/metadata/deletionTimestamp") { "Terminating" } else { str_at(o, "/status/phase") };
     let volume = str_at(o, "/spec/volumeName");
     let (capacity, modes) = if volume.is_empty() {
         (String::new(), String::new())
@@ -170,7 +162,7 @@ fn persistent_volume_claim_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
         s(class),
         s(opt_str_at(o, "/spec/volumeAttributesClassName").unwrap_or("<unset>")),
         s(age(o, now)),
-        s(opt_str_at(o, "/spec/volumeMode").unwrap_or("Filesystem")),
+        s(opt_str_at(o, "/spec/volumeMode").unwrap_or("<unset>")),
     ]
 }
 
@@ -470,7 +462,8 @@ mod tests {
         let pv = json!({
             "metadata": {"name": "pv1"},
             "spec": {"capacity": {"storage": "10Gi"}, "accessModes": ["ReadWriteMany", "ReadWriteOnce"],
-                     "claimRef": {"namespace": "default", "name": "data"}, "storageClassName": "standard"},
+                     "claimRef": {"namespace": "default", "name": "data"}, "storageClassName": "standard",
+                     "persistentVolumeReclaimPolicy": "Retain", "volumeMode": "Filesystem"},
             "status": {"phase": "Bound"},
         });
         let cells = persistent_volume_cells(&pv, now());
@@ -488,8 +481,11 @@ mod tests {
             ]
         );
         assert_eq!(cells[10], json!("Filesystem"));
+        // Without the defaults the registry fills in, cells print the Go zero values.
+        let bare = persistent_volume_cells(&json!({"metadata": {"name": "pv2"}}), now());
+        assert_eq!((&bare[3], &bare[4], &bare[10]), (&json!(""), &json!(""), &json!("<unset>")));
 
-        let pending = json!({"metadata": {"name": "data"}, "spec": {"storageClassName": "standard"}});
+        let pending = json!({"metadata": {"name": "data"}, "spec": {"storageClassName": "standard"}, "status": {"phase": "Pending"}});
         assert_eq!(
             persistent_volume_claim_cells(&pending, now())[1..6],
             [json!("Pending"), json!(""), json!(""), json!(""), json!("standard")]
