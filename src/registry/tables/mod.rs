@@ -9,6 +9,7 @@
 //! so every field may be missing: a missing field reads as Go's zero value would, except where
 //! upstream's defaulting (applied when it decodes from storage) would fill it in first.
 
+pub mod certs_storage;
 pub mod core_kinds;
 pub mod more_kinds;
 pub mod pods;
