@@ -38,6 +38,13 @@ pub fn authenticate(verifier: &Arc<dyn ClientCertVerifier>, chain: Option<&[Cert
     }
 }
 
+/// The user a bearer token stands for. kctl authenticates by client certificate only and
+/// knows no tokens, so every token is unknown (TokenReview answers `authenticated: false`);
+/// the seam where service-account and bootstrap tokens will go.
+pub fn authenticate_token(_token: &str) -> Option<Identity> {
+    None
+}
+
 /// What a request does, for authorization and its messages.
 pub struct Action<'a> {
     pub verb: &'a str,
@@ -45,13 +52,70 @@ pub struct Action<'a> {
     pub namespace: Option<&'a str>,
 }
 
-/// system:masters may do everything; node identities (`system:nodes`) are allowed for
-/// now — the seam where the kubelet's limits will go.
+/// What a request asks to do, as upstream's `authorizer.Attributes`: a verb on a resource
+/// (`resource` non-empty) or on a non-resource URL `path`. The requests kctl serves and the
+/// access reviews (SubjectAccessReview and its kin) are both decided from these.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Attributes<'a> {
+    pub verb: &'a str,
+    pub api_group: &'a str,
+    pub resource: &'a str,
+    pub subresource: &'a str,
+    pub namespace: &'a str,
+    pub name: &'a str,
+    pub path: &'a str,
+}
+
+/// An authorizer's answer: allowed or not (kctl has no explicit denials: "no opinion" is
+/// not allowed), and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub allowed: bool,
+    pub reason: String,
+}
+
+/// The groups whose members may do everything; node identities (`system:nodes`) are allowed
+/// for now — the seam where the kubelet's limits will go.
+const UNRESTRICTED_GROUPS: &[&str] = &["system:masters", "system:nodes"];
+
+/// kctl's authorizer: members of [`UNRESTRICTED_GROUPS`] may do everything, nobody else
+/// anything (until RBAC lands here).
+pub fn decide(_user: &str, groups: &[String], _attributes: &Attributes) -> Decision {
+    match groups.iter().find(|g| UNRESTRICTED_GROUPS.contains(&g.as_str())) {
+        Some(group) => Decision {
+            allowed: true,
+            reason: format!("kctl: allowed: members of group \"{group}\" may do everything (kctl has no RBAC yet)"),
+        },
+        None => Decision { allowed: false, reason: String::new() },
+    }
+}
+
+/// What a user may do, as upstream's `RulesFor` answers a SelfSubjectRulesReview: resource
+/// rules and non-resource rules (as JSON `ResourceRule`s and `NonResourceRule`s).
+pub fn rules_for(user: &str, groups: &[String]) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
+    if decide(user, groups, &Attributes::default()).allowed {
+        (
+            vec![serde_json::json!({"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]})],
+            vec![serde_json::json!({"verbs": ["*"], "nonResourceURLs": ["*"]})],
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    }
+}
+
+/// Whether `identity` may do `action`; the 403 answer names what it may not do.
 pub fn authorize(identity: &Identity, action: &Action) -> Result<(), ApiError> {
     let Identity::User { name, groups } = identity else {
         return Err(ApiError::unauthorized());
     };
-    if groups.iter().any(|g| g == "system:masters" || g == "system:nodes") {
+    let attributes = Attributes {
+        verb: action.verb,
+        api_group: action.resource.group,
+        resource: action.resource.plural,
+        namespace: action.namespace.unwrap_or(""),
+        ..Attributes::default()
+    };
+    if decide(name, groups, &attributes).allowed {
         return Ok(());
     }
     let scope = match action.namespace {

@@ -206,7 +206,6 @@ pub(crate) static FIELDS: &[FieldTags] = &[
     // rbac.authorization.k8s.io, admissionregistration.k8s.io, apiregistration.k8s.io, flowcontrol
 
     // certificates.k8s.io, storage.k8s.io, authentication.k8s.io, authorization.k8s.io
-
 ];
 
 /// `+structType=atomic` / `+mapType=atomic` types and map fields: replaced as a whole by

@@ -124,7 +124,8 @@ fn validate_storage_class_update(e: &mut Errs, new: &Value, old: &Value) {
 fn immutable(e: &mut Errs, new: Option<&Value>, old: Option<&Value>, path: &str) {
     let unset = |v: Option<&Value>| v.filter(|v| !v.is_null()).cloned();
     if unset(new) != unset(old) {
-        e.invalid(path, &new.map(go_json).unwrap_or_else(|| "null".into()), "field is immutable");
+        let shown = new.filter(|v| !v.is_null()).map(go_json).unwrap_or_else(|| quote("null"));
+        e.invalid(path, &shown, "field is immutable");
     }
 }
 
