@@ -3,6 +3,7 @@
 
 pub mod batch_period;
 pub mod cached_pod;
+pub mod csr_signing;
 pub mod deployment;
 pub mod expectations;
 pub mod gc;

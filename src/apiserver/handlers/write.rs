@@ -7,6 +7,7 @@ use http::StatusCode;
 use serde_json::Value;
 
 use super::{json_bytes_response, json_response};
+use crate::apiserver::auth::Identity;
 use crate::apiserver::objects::{self, now_rfc3339};
 use crate::apiserver::request::{decode_body, Request};
 use crate::apiserver::router::Target;
@@ -14,7 +15,6 @@ use crate::apiserver::sparse::Lifecycle;
 use crate::apiserver::status::ApiError;
 use crate::apiserver::storage::{object_name, parse_resource_version, revision_of};
 use crate::apiserver::{admission, crd, ApiState};
-use crate::apiserver::auth::Identity;
 use crate::machinery::patch;
 use crate::registry::strategy::certificates;
 use crate::registry::ResourceInfo;

@@ -182,7 +182,11 @@ fn validate_signer_name(e: &mut Errs, path: &str, name: &str) {
     }
     let segments: Vec<&str> = name.split('/').collect();
     if segments.len() != 2 {
-        e.invalid(path, &quote(name), "must be a fully qualified domain and path of the form 'example.com/signer-name'");
+        e.invalid(
+            path,
+            &quote(name),
+            "must be a fully qualified domain and path of the form 'example.com/signer-name'",
+        );
         return;
     }
     let (domain, rest) = (segments[0], segments[1]);
@@ -287,13 +291,21 @@ fn validate_conditions(e: &mut Errs, csr: &Value, opts: &Options) {
                 "Approved" => {
                     approved = true;
                     if denied {
-                        e.invalid(&child(&at, "type"), &quote(kind), "Approved and Denied conditions are mutually exclusive");
+                        e.invalid(
+                            &child(&at, "type"),
+                            &quote(kind),
+                            "Approved and Denied conditions are mutually exclusive",
+                        );
                     }
                 }
                 "Denied" => {
                     denied = true;
                     if approved {
-                        e.invalid(&child(&at, "type"), &quote(kind), "Approved and Denied conditions are mutually exclusive");
+                        e.invalid(
+                            &child(&at, "type"),
+                            &quote(kind),
+                            "Approved and Denied conditions are mutually exclusive",
+                        );
                     }
                 }
                 _ => {}
@@ -322,11 +334,15 @@ fn validate_csr_update(e: &mut Errs, new: &Value, old: &Value, opts: Options) {
             if new_conditions.len() > old_conditions.len() {
                 e.forbidden("status.conditions", &format!("updates may not add a condition of type {}", quote(kind)));
             } else if new_conditions.len() == old_conditions.len() && new_conditions != old_conditions {
-                e.forbidden("status.conditions", &format!("updates may not modify a condition of type {}", quote(kind)));
+                e.forbidden(
+                    "status.conditions",
+                    &format!("updates may not modify a condition of type {}", quote(kind)),
+                );
             }
         }
     }
-    let certificate = |csr: &Value| csr.pointer("/status/certificate").and_then(Value::as_str).unwrap_or("").to_string();
+    let certificate =
+        |csr: &Value| csr.pointer("/status/certificate").and_then(Value::as_str).unwrap_or("").to_string();
     let (new_certificate, old_certificate) = (certificate(new), certificate(old));
     if new_certificate != old_certificate {
         if !opts.allow_setting_certificate {
@@ -395,7 +411,8 @@ fn populate_condition_timestamps(new: &mut Value, old: &Value, now: &str) {
     let old_conditions = conditions(old);
     let Some(Value::Array(new_conditions)) = new.pointer_mut("/status/conditions") else { return };
     for condition in new_conditions.iter_mut().filter_map(Value::as_object_mut) {
-        let unset = |c: &Map<String, Value>, key: &str| c.get(key).is_none_or(|v| v.is_null() || v.as_str() == Some(""));
+        let unset =
+            |c: &Map<String, Value>, key: &str| c.get(key).is_none_or(|v| v.is_null() || v.as_str() == Some(""));
         if unset(condition, "lastUpdateTime") {
             condition.insert("lastUpdateTime".into(), json!(now));
         }
@@ -437,7 +454,9 @@ mod tests {
 
     #[test]
     fn request_must_be_a_certificate_request_block() {
-        let causes = errs(|e| validate_csr(e, &csr("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"), &Options::default()));
+        let causes = errs(|e| {
+            validate_csr(e, &csr("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"), &Options::default())
+        });
         assert_eq!(causes.len(), 1);
         assert_eq!(causes[0].0, "spec.request");
         assert!(causes[0].1.starts_with("Invalid value: []byte{0x2d, 0x2d"), "{causes:?}");
@@ -477,7 +496,8 @@ mod tests {
     fn approval_sets_approved_but_not_both() {
         let old = csr(&csr_pem("alice"));
         let mut approved = old.clone();
-        approved["status"] = json!({"conditions": [{"type": "Approved", "status": "True", "reason": "KubectlApprove"}]});
+        approved["status"] =
+            json!({"conditions": [{"type": "Approved", "status": "True", "reason": "KubectlApprove"}]});
         approved["spec"]["username"] = json!("changed");
         let causes = prepare_subresource_update("approval", &mut approved, &old, "2026-01-01T00:00:00Z");
         assert!(causes.is_empty(), "{causes:?}");
@@ -487,7 +507,10 @@ mod tests {
         let causes = prepare_subresource_update("approval", &mut both, &approved, "2026-01-01T00:00:00Z");
         assert_eq!(
             causes.iter().map(|c| (c.field.as_str(), c.message.as_str())).collect::<Vec<_>>(),
-            vec![("status.conditions[1].type", "Invalid value: \"Denied\": Approved and Denied conditions are mutually exclusive")]
+            vec![(
+                "status.conditions[1].type",
+                "Invalid value: \"Denied\": Approved and Denied conditions are mutually exclusive"
+            )]
         );
     }
 
@@ -502,7 +525,10 @@ mod tests {
         garbage["status"] = json!({"certificate": base64::engine::general_purpose::STANDARD.encode("nope")});
         let causes = prepare_subresource_update("status", &mut garbage, &old, "2026-01-01T00:00:00Z");
         assert_eq!(causes[0].field, "status.certificate");
-        assert_eq!(causes[0].message, "Invalid value: \"<certificate data>\": must contain at least one CERTIFICATE PEM block");
+        assert_eq!(
+            causes[0].message,
+            "Invalid value: \"<certificate data>\": must contain at least one CERTIFICATE PEM block"
+        );
     }
 
     #[test]
