@@ -78,29 +78,51 @@ pub struct Decision {
 /// for now — the seam where the kubelet's limits will go.
 const UNRESTRICTED_GROUPS: &[&str] = &["system:masters", "system:nodes"];
 
-/// kctl's authorizer: members of [`UNRESTRICTED_GROUPS`] may do everything, nobody else
-/// anything (until RBAC lands here).
-pub fn decide(_user: &str, groups: &[String], _attributes: &Attributes) -> Decision {
-    match groups.iter().find(|g| UNRESTRICTED_GROUPS.contains(&g.as_str())) {
-        Some(group) => Decision {
+/// What upstream's `system:basic-user` ClusterRole lets every authenticated user do: ask who
+/// they are and what they may do.
+const SELF_REVIEWS: &[(&str, &str)] = &[
+    ("authentication.k8s.io", "selfsubjectreviews"),
+    ("authorization.k8s.io", "selfsubjectaccessreviews"),
+    ("authorization.k8s.io", "selfsubjectrulesreviews"),
+];
+
+/// kctl's authorizer: members of [`UNRESTRICTED_GROUPS`] may do everything, every user may
+/// create the self reviews ([`SELF_REVIEWS`]), nobody anything else (until RBAC lands here).
+pub fn decide(_user: &str, groups: &[String], attributes: &Attributes) -> Decision {
+    if let Some(group) = groups.iter().find(|g| UNRESTRICTED_GROUPS.contains(&g.as_str())) {
+        return Decision {
             allowed: true,
             reason: format!("kctl: allowed: members of group \"{group}\" may do everything (kctl has no RBAC yet)"),
-        },
-        None => Decision { allowed: false, reason: String::new() },
+        };
     }
+    let self_review = SELF_REVIEWS.iter().any(|(group, resource)| {
+        attributes.api_group == *group && attributes.resource == *resource && attributes.subresource.is_empty()
+    });
+    if self_review && attributes.verb == "create" {
+        return Decision {
+            allowed: true,
+            reason: format!(
+                "kctl: allowed: every user may create {} (upstream's system:basic-user)",
+                attributes.resource
+            ),
+        };
+    }
+    Decision { allowed: false, reason: String::new() }
 }
 
 /// What a user may do, as upstream's `RulesFor` answers a SelfSubjectRulesReview: resource
 /// rules and non-resource rules (as JSON `ResourceRule`s and `NonResourceRule`s).
 pub fn rules_for(user: &str, groups: &[String]) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
-    if decide(user, groups, &Attributes::default()).allowed {
-        (
-            vec![serde_json::json!({"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]})],
-            vec![serde_json::json!({"verbs": ["*"], "nonResourceURLs": ["*"]})],
-        )
-    } else {
-        (Vec::new(), Vec::new())
+    let everything = Attributes { verb: "*", api_group: "*", resource: "*", ..Attributes::default() };
+    let mut resource_rules = vec![
+        serde_json::json!({"verbs": ["create"], "apiGroups": ["authorization.k8s.io"], "resources": ["selfsubjectaccessreviews", "selfsubjectrulesreviews"]}),
+        serde_json::json!({"verbs": ["create"], "apiGroups": ["authentication.k8s.io"], "resources": ["selfsubjectreviews"]}),
+    ];
+    if !groups.iter().any(|g| UNRESTRICTED_GROUPS.contains(&g.as_str())) || !decide(user, groups, &everything).allowed {
+        return (resource_rules, Vec::new());
     }
+    resource_rules.insert(0, serde_json::json!({"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}));
+    (resource_rules, vec![serde_json::json!({"verbs": ["*"], "nonResourceURLs": ["*"]})])
 }
 
 /// Whether `identity` may do `action`; the 403 answer names what it may not do.

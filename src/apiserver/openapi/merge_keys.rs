@@ -206,6 +206,29 @@ pub(crate) static FIELDS: &[FieldTags] = &[
     // rbac.authorization.k8s.io, admissionregistration.k8s.io, apiregistration.k8s.io, flowcontrol
 
     // certificates.k8s.io, storage.k8s.io, authentication.k8s.io, authorization.k8s.io
+    atomic("io.k8s.api.certificates.v1.CertificateSigningRequestSpec", "usages"),
+    atomic("io.k8s.api.certificates.v1.CertificateSigningRequestSpec", "groups"),
+    map("io.k8s.api.certificates.v1.CertificateSigningRequestStatus", "conditions", TYPE),
+    atomic("io.k8s.api.storage.v1.StorageClass", "mountOptions"),
+    atomic("io.k8s.api.storage.v1.StorageClass", "allowedTopologies"),
+    tags("io.k8s.api.storage.v1.CSIDriverSpec", "volumeLifecycleModes", "", "", "set", &[]),
+    atomic("io.k8s.api.storage.v1.CSIDriverSpec", "tokenRequests"),
+    merge_map("io.k8s.api.storage.v1.CSINodeSpec", "drivers", "name", NAME),
+    atomic("io.k8s.api.storage.v1.CSINodeDriver", "topologyKeys"),
+    atomic("io.k8s.api.authentication.v1.TokenReviewSpec", "audiences"),
+    atomic("io.k8s.api.authentication.v1.TokenReviewStatus", "audiences"),
+    atomic("io.k8s.api.authentication.v1.UserInfo", "groups"),
+    atomic("io.k8s.api.authorization.v1.LabelSelectorAttributes", "requirements"),
+    atomic("io.k8s.api.authorization.v1.FieldSelectorAttributes", "requirements"),
+    atomic("io.k8s.api.authorization.v1.SubjectAccessReviewSpec", "groups"),
+    atomic("io.k8s.api.authorization.v1.SubjectRulesReviewStatus", "resourceRules"),
+    atomic("io.k8s.api.authorization.v1.SubjectRulesReviewStatus", "nonResourceRules"),
+    atomic("io.k8s.api.authorization.v1.ResourceRule", "verbs"),
+    atomic("io.k8s.api.authorization.v1.ResourceRule", "apiGroups"),
+    atomic("io.k8s.api.authorization.v1.ResourceRule", "resources"),
+    atomic("io.k8s.api.authorization.v1.ResourceRule", "resourceNames"),
+    atomic("io.k8s.api.authorization.v1.NonResourceRule", "verbs"),
+    atomic("io.k8s.api.authorization.v1.NonResourceRule", "nonResourceURLs"),
 ];
 
 /// `+structType=atomic` / `+mapType=atomic` types and map fields: replaced as a whole by
