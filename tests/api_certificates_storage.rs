@@ -145,9 +145,20 @@ fn csr_writes_are_validated_as_upstream() {
     );
     server.kubectl_stdin(&["create", "-f", "-"], Some(&pending));
     server.kubectl_ok(&["certificate", "deny", "dave"]);
-    let out = server.kubectl(&["certificate", "approve", "dave"]);
+    // kubectl refuses to approve a denied request itself; the apiserver does too.
+    let mut denied = json_of(&server.kubectl_ok(&["get", "csr", "dave", "-o", "json"]));
+    denied["status"]["conditions"]
+        .as_array_mut()
+        .expect("conditions")
+        .push(serde_json::json!({"type": "Approved", "status": "True", "reason": "Test"}));
+    let both = server.write("dave-both.json", &denied.to_string());
+    let url = "/apis/certificates.k8s.io/v1/certificatesigningrequests/dave/approval";
+    let out = server.kubectl(&["replace", "--raw", url, "-f", both.to_str().unwrap()]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("Approved and Denied conditions are mutually exclusive"), "{}", stderr(&out));
+    // A status write may not approve either.
+    let out = server.kubectl(&["replace", "--raw", &url.replace("/approval", "/status"), "-f", both.to_str().unwrap()]);
+    assert!(stderr(&out).contains("updates may not add a condition of type"), "{}", stderr(&out));
     assert!(server.kubectl_ok(&["get", "csr", "dave"]).contains("Denied"));
     // The spec stays as created.
     server.kubectl_ok(&[
