@@ -113,6 +113,7 @@ fn csr_writes_are_validated_as_upstream() {
     let server = TestServer::start();
     let out = server.kubectl(&["create", "-f", &sample("certificatesigningrequests.certificates.k8s.io.yaml")]);
     assert!(!out.status.success());
+    assert!(stdout(&out).contains("certificatesigningrequest.certificates.k8s.io/sample created"), "{}", stderr(&out));
     assert!(
         stderr(&out).contains(
             "spec.expirationSeconds: Invalid value: 60: may not specify a duration less than 600 seconds (10 minutes)"
