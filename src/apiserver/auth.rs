@@ -152,3 +152,41 @@ pub fn authorize(identity: &Identity, action: &Action) -> Result<(), ApiError> {
         action.resource.group
     )))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn groups(names: &[&str]) -> Vec<String> {
+        names.iter().map(|g| g.to_string()).collect()
+    }
+
+    #[test]
+    fn masters_may_do_everything_and_say_why() {
+        let pods = Attributes { verb: "create", resource: "pods", namespace: "default", ..Attributes::default() };
+        let decision = decide("admin", &groups(&["system:masters"]), &pods);
+        assert!(decision.allowed);
+        assert!(decision.reason.contains("system:masters"));
+        assert_eq!(decide("alice", &groups(&["dev"]), &pods), Decision { allowed: false, reason: String::new() });
+    }
+
+    #[test]
+    fn every_user_may_ask_who_they_are_and_what_they_may_do() {
+        for (api_group, resource) in SELF_REVIEWS {
+            let review = Attributes { verb: "create", api_group, resource, ..Attributes::default() };
+            assert!(decide("alice", &[], &review).allowed, "{resource}");
+            assert!(!decide("alice", &[], &Attributes { verb: "delete", ..review }).allowed, "{resource}");
+        }
+        let (resource_rules, non_resource_rules) = rules_for("alice", &[]);
+        assert_eq!(resource_rules.len(), 2);
+        assert!(non_resource_rules.is_empty());
+        let (resource_rules, non_resource_rules) = rules_for("admin", &groups(&["system:masters"]));
+        assert_eq!(resource_rules[0]["resources"], serde_json::json!(["*"]));
+        assert_eq!(non_resource_rules.len(), 1);
+    }
+
+    #[test]
+    fn no_token_is_known() {
+        assert_eq!(authenticate_token("abc.def"), None);
+    }
+}
