@@ -3,7 +3,8 @@
 use super::Strategy;
 use crate::registry::tables;
 
-pub(crate) static INGRESS: Strategy = Strategy { printer: &tables::more_kinds::INGRESS, ..Strategy::DEFAULT };
+pub(crate) static INGRESS: Strategy =
+    Strategy { printer: &tables::more_kinds::INGRESS, ..Strategy::DEFAULT };
 pub(crate) static INGRESS_CLASS: Strategy =
     Strategy { printer: &tables::more_kinds::INGRESS_CLASS, ..Strategy::DEFAULT };
 pub(crate) static NETWORK_POLICY: Strategy =

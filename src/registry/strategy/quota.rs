@@ -3,5 +3,6 @@
 use super::Strategy;
 use crate::registry::tables;
 
-pub(crate) static LIMIT_RANGE: Strategy = Strategy { printer: &tables::more_kinds::CREATED_AT, ..Strategy::DEFAULT };
+pub(crate) static LIMIT_RANGE: Strategy =
+    Strategy { printer: &tables::more_kinds::CREATED_AT, ..Strategy::DEFAULT };
 pub(crate) static RESOURCE_QUOTA: Strategy = Strategy::DEFAULT;

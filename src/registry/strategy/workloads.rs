@@ -80,7 +80,8 @@ pub(crate) static CONTROLLER_REVISION: Strategy =
     Strategy { printer: &tables::workloads::CONTROLLER_REVISION, ..Strategy::DEFAULT };
 
 /// PodTemplates.
-pub(crate) static POD_TEMPLATE: Strategy = Strategy { printer: &tables::more_kinds::POD_TEMPLATE, ..Strategy::DEFAULT };
+pub(crate) static POD_TEMPLATE: Strategy =
+    Strategy { printer: &tables::more_kinds::POD_TEMPLATE, ..Strategy::DEFAULT };
 
 // ---------------------------------------------------------------------------------------------
 // Defaults
