@@ -119,6 +119,12 @@ impl RunningServer {
         self.pki.ca_cert_pem()
     }
 
+    /// The cluster's CA certificate and key, for the CSR signing controller (upstream's
+    /// `--cluster-signing-cert-file` and `--cluster-signing-key-file`).
+    pub fn signing_ca(&self) -> &crate::machinery::pki::CertifiedKey {
+        self.pki.ca()
+    }
+
     /// A kubelet's serving certificate from the cluster's CA, for `hosts` (names or IPs).
     pub fn issue_kubelet_serving(
         &self,

@@ -4,6 +4,7 @@
 pub mod batch_period;
 pub mod cached_pod;
 pub mod clusterrole_aggregation;
+pub mod csr_signing;
 pub mod deployment;
 pub mod expectations;
 pub mod gc;

@@ -19,7 +19,8 @@ pub fn spawn_control_loops(
     let options = ControllerOptions { node_monitor_grace_period, pod_eviction_timeout, identity: identity.clone() };
     let controllers =
         server.client_for("system:kube-controller-manager", &["system:masters"], "kube-controller-manager");
-    components.spawn(crate::controllers::run(controllers, options));
+    components.spawn(crate::controllers::run(controllers.clone(), options));
+    components.spawn(crate::controllers::csr_signing::run(controllers, server.signing_ca().clone()));
     let scheduler = server.client_for("system:kube-scheduler", &["system:masters"], "kube-scheduler");
     components.spawn(crate::scheduler::run(scheduler, identity));
 }

@@ -150,7 +150,9 @@ async fn objects(state: &Arc<ApiState>, request: &Request, target: &Target) -> R
     match (&request.method, name, target.subresource.as_deref()) {
         (&Method::GET, None, _) if request.flag("watch") => watch::watch(state, request, target).await,
         (&Method::GET, None, _) => read::list(state, request, target).await,
-        (&Method::GET, Some(name), None | Some("status")) => read::get(state, request, target, name).await,
+        (&Method::GET, Some(name), None | Some("status") | Some("approval")) => {
+            read::get(state, request, target, name).await
+        }
         (&Method::GET, Some(name), Some("scale")) => subresources::get_scale(state, target, name).await,
         (&Method::GET, Some(name), Some("log")) => logs::log(state, request, target, name).await,
         (&Method::POST, None, None) => write::create(state, request, target).await,
@@ -158,9 +160,13 @@ async fn objects(state: &Arc<ApiState>, request: &Request, target: &Target) -> R
         (&Method::POST, Some(name), Some("eviction")) => subresources::evict(state, request, target, name).await,
         (&Method::PUT, Some(name), Some("scale")) => subresources::update_scale(state, request, target, name).await,
         (&Method::PUT, Some(name), Some("finalize")) => namespace::finalize(state, request, name).await,
-        (&Method::PUT, Some(name), None | Some("status")) => write::update(state, request, target, name).await,
+        (&Method::PUT, Some(name), None | Some("status") | Some("approval")) => {
+            write::update(state, request, target, name).await
+        }
         (&Method::PATCH, Some(name), Some("scale")) => subresources::patch_scale(state, request, target, name).await,
-        (&Method::PATCH, Some(name), None | Some("status")) => write::patch(state, request, target, name).await,
+        (&Method::PATCH, Some(name), None | Some("status") | Some("approval")) => {
+            write::patch(state, request, target, name).await
+        }
         (&Method::DELETE, Some(name), None) => delete::delete(state, request, target, name).await,
         (&Method::DELETE, None, None) => delete::delete_collection(state, request, target).await,
         _ => Err(ApiError::method_not_allowed()),

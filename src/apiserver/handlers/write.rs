@@ -7,6 +7,7 @@ use http::StatusCode;
 use serde_json::Value;
 
 use super::{json_bytes_response, json_response};
+use crate::apiserver::auth::Identity;
 use crate::apiserver::objects::{self, now_rfc3339};
 use crate::apiserver::request::{decode_body, Request};
 use crate::apiserver::router::Target;
@@ -15,6 +16,7 @@ use crate::apiserver::status::ApiError;
 use crate::apiserver::storage::{object_name, parse_resource_version, revision_of};
 use crate::apiserver::{admission, crd, ApiState};
 use crate::machinery::patch;
+use crate::registry::strategy::certificates;
 use crate::registry::ResourceInfo;
 
 /// `fieldValidation=Strict`: unknown fields are an error, as upstream words it.
@@ -55,6 +57,10 @@ async fn create_object(
     }
     check_fields(state, request, resource, &object)?;
     objects::prepare_create(resource, &mut object, target.namespace.as_deref())?;
+    // A CertificateSigningRequest records who asked (upstream's PrepareForCreate reads the user).
+    if let (true, Identity::User { name, groups }) = (is_csr(resource), &request.identity) {
+        certificates::set_requester(&mut object, name, groups);
+    }
     crd::prepare_write(request, resource, &mut object, None, None)?;
     admission::admit_create(state, resource, &mut object).await?;
     // Server-side apply already recorded its field set.
@@ -87,9 +93,10 @@ pub async fn update(
     let current = state.storage.get(resource, target.namespace.as_deref(), name).await?;
     let given = object.pointer("/metadata/resourceVersion").and_then(Value::as_str).unwrap_or_default().to_string();
     let expected = parse_resource_version(&given)?.unwrap_or_else(|| revision_of(&current));
-    let subresource = target.subresource.as_deref().filter(|s| *s == "status");
-    objects::prepare_update(resource, &mut object, &current, subresource)?;
-    crd::prepare_write(request, resource, &mut object, Some(&current), subresource)?;
+    let subresource = target.subresource.as_deref().filter(|s| matches!(*s, "status" | "approval"));
+    objects::prepare_update(resource, &mut object, &current, subresource.map(|_| "status"))?;
+    prepare_csr_subresource(resource, subresource, &mut object, &current)?;
+    crd::prepare_write(request, resource, &mut object, Some(&current), subresource.map(|_| "status"))?;
     // Status is not field-tracked and a status write keeps the old metadata: nothing to record.
     if subresource.is_none() {
         let schema = state.openapi.patch_schema(resource);
@@ -149,7 +156,8 @@ pub async fn patch(
     }
     let schema = state.openapi.patch_schema(resource);
     let subresource = target.subresource.as_deref();
-    let status_write = subresource == Some("status");
+    // `/approval` of a CertificateSigningRequest is a status write too.
+    let status_write = matches!(subresource, Some("status" | "approval"));
     // A status patch touches the status alone: the rest stays as stored text. A dry run,
     // strict field validation and an object being deleted (a write may end its deletion,
     // see `store_update`) take the whole pipeline below.
@@ -208,8 +216,10 @@ pub async fn patch(
             }
             other => return Err(ApiError::unsupported_media_type(other)),
         };
-        objects::prepare_update(resource, &mut patched, &current, subresource.filter(|_| status_write))?;
-        crd::prepare_write(request, resource, &mut patched, Some(&current), subresource)?;
+        let status_subresource = subresource.filter(|_| status_write);
+        objects::prepare_update(resource, &mut patched, &current, status_subresource.map(|_| "status"))?;
+        prepare_csr_subresource(resource, status_subresource, &mut patched, &current)?;
+        crd::prepare_write(request, resource, &mut patched, Some(&current), status_subresource.map(|_| "status"))?;
         // As in `update`: a status write has nothing for field tracking to record.
         if !is_apply && !status_write {
             patch::track_update_with_schema(
@@ -239,6 +249,7 @@ pub async fn patch(
 fn is_status_only_patch(resource: &ResourceInfo, status_write: bool, content_type: &str, body: &Value) -> bool {
     let merge = matches!(content_type, "application/merge-patch+json" | "application/strategic-merge-patch+json");
     status_write
+        && !is_csr(resource)
         && merge
         && !resource.converts()
         && !crd::is_definition(resource)
@@ -276,6 +287,27 @@ fn patch_status(
         fields.insert("status".into(), status);
     }
     Ok(())
+}
+
+fn is_csr(resource: &ResourceInfo) -> bool {
+    resource.strategy == &certificates::CERTIFICATE_SIGNING_REQUEST
+}
+
+/// What a CertificateSigningRequest's `/status` and `/approval` writes may change (its
+/// strategies for them), validated; other kinds' status writes are as they were.
+fn prepare_csr_subresource(
+    resource: &ResourceInfo,
+    subresource: Option<&str>,
+    object: &mut Value,
+    current: &Value,
+) -> Result<(), ApiError> {
+    let Some(subresource) = subresource.filter(|_| is_csr(resource)) else { return Ok(()) };
+    let causes = certificates::prepare_subresource_update(subresource, object, current, &now_rfc3339());
+    if causes.is_empty() {
+        return Ok(());
+    }
+    let name = current.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default();
+    Err(ApiError::invalid(&resource.qualified_kind(), name, causes))
 }
 
 /// Server-side apply's refusals: conflicts are 409 with one cause per field, as upstream.

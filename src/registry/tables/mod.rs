@@ -11,6 +11,7 @@
 
 pub mod autoscaling;
 pub mod control_plane;
+pub mod certs_storage;
 pub mod core_kinds;
 pub mod more_kinds;
 pub mod pods;
