@@ -37,11 +37,51 @@ const UPSTREAM_API_RESOURCES: &[(&str, &str, &str, bool, &str, &str, &str)] = &[
     ("secrets", "", "v1", true, "Secret", ALL_VERBS, ""),
     ("serviceaccounts", "sa", "v1", true, "ServiceAccount", ALL_VERBS, ""),
     ("services", "svc", "v1", true, "Service", ALL_VERBS, "all"),
-    ("mutatingwebhookconfigurations", "", "admissionregistration.k8s.io/v1", false, "MutatingWebhookConfiguration", ALL_VERBS, "api-extensions"),
-    ("validatingadmissionpolicies", "", "admissionregistration.k8s.io/v1", false, "ValidatingAdmissionPolicy", ALL_VERBS, "api-extensions"),
-    ("validatingadmissionpolicybindings", "", "admissionregistration.k8s.io/v1", false, "ValidatingAdmissionPolicyBinding", ALL_VERBS, "api-extensions"),
-    ("validatingwebhookconfigurations", "", "admissionregistration.k8s.io/v1", false, "ValidatingWebhookConfiguration", ALL_VERBS, "api-extensions"),
-    ("customresourcedefinitions", "crd,crds", "apiextensions.k8s.io/v1", false, "CustomResourceDefinition", ALL_VERBS, "api-extensions"),
+    (
+        "mutatingwebhookconfigurations",
+        "",
+        "admissionregistration.k8s.io/v1",
+        false,
+        "MutatingWebhookConfiguration",
+        ALL_VERBS,
+        "api-extensions",
+    ),
+    (
+        "validatingadmissionpolicies",
+        "",
+        "admissionregistration.k8s.io/v1",
+        false,
+        "ValidatingAdmissionPolicy",
+        ALL_VERBS,
+        "api-extensions",
+    ),
+    (
+        "validatingadmissionpolicybindings",
+        "",
+        "admissionregistration.k8s.io/v1",
+        false,
+        "ValidatingAdmissionPolicyBinding",
+        ALL_VERBS,
+        "api-extensions",
+    ),
+    (
+        "validatingwebhookconfigurations",
+        "",
+        "admissionregistration.k8s.io/v1",
+        false,
+        "ValidatingWebhookConfiguration",
+        ALL_VERBS,
+        "api-extensions",
+    ),
+    (
+        "customresourcedefinitions",
+        "crd,crds",
+        "apiextensions.k8s.io/v1",
+        false,
+        "CustomResourceDefinition",
+        ALL_VERBS,
+        "api-extensions",
+    ),
     ("apiservices", "", "apiregistration.k8s.io/v1", false, "APIService", ALL_VERBS, "api-extensions"),
     ("controllerrevisions", "", "apps/v1", true, "ControllerRevision", ALL_VERBS, ""),
     ("daemonsets", "ds", "apps/v1", true, "DaemonSet", ALL_VERBS, "all"),
@@ -62,7 +102,15 @@ const UPSTREAM_API_RESOURCES: &[(&str, &str, &str, bool, &str, &str, &str)] = &[
     ("endpointslices", "", "discovery.k8s.io/v1", true, "EndpointSlice", ALL_VERBS, ""),
     ("events", "ev", "events.k8s.io/v1", true, "Event", ALL_VERBS, ""),
     ("flowschemas", "", "flowcontrol.apiserver.k8s.io/v1", false, "FlowSchema", ALL_VERBS, ""),
-    ("prioritylevelconfigurations", "", "flowcontrol.apiserver.k8s.io/v1", false, "PriorityLevelConfiguration", ALL_VERBS, ""),
+    (
+        "prioritylevelconfigurations",
+        "",
+        "flowcontrol.apiserver.k8s.io/v1",
+        false,
+        "PriorityLevelConfiguration",
+        ALL_VERBS,
+        "",
+    ),
     ("ingressclasses", "", "networking.k8s.io/v1", false, "IngressClass", ALL_VERBS, ""),
     ("ingresses", "ing", "networking.k8s.io/v1", true, "Ingress", ALL_VERBS, ""),
     ("networkpolicies", "netpol", "networking.k8s.io/v1", true, "NetworkPolicy", ALL_VERBS, ""),
@@ -290,12 +338,32 @@ fn walk_stored(server: &TestServer, resource: &str, sample: &Sample, file: &str)
     watch.wait_for("ADDED", &name, |_| true)?;
     kubectl(
         server,
-        &["patch", resource, &name, "-n", NAMESPACE, "--type", "merge", "-p", r#"{"metadata":{"labels":{"walk":"merge"}}}"#],
+        &[
+            "patch",
+            resource,
+            &name,
+            "-n",
+            NAMESPACE,
+            "--type",
+            "merge",
+            "-p",
+            r#"{"metadata":{"labels":{"walk":"merge"}}}"#,
+        ],
     )?;
     watch.wait_for("MODIFIED", &name, |e| e["object"]["metadata"]["labels"]["walk"] == "merge")?;
     kubectl(
         server,
-        &["patch", resource, &name, "-n", NAMESPACE, "--type", "strategic", "-p", r#"{"metadata":{"labels":{"walk":"strategic"}}}"#],
+        &[
+            "patch",
+            resource,
+            &name,
+            "-n",
+            NAMESPACE,
+            "--type",
+            "strategic",
+            "-p",
+            r#"{"metadata":{"labels":{"walk":"strategic"}}}"#,
+        ],
     )?;
     let mut applied = sample.valid.clone();
     applied["metadata"]["labels"]["applied"] = Value::String("yes".into());
@@ -354,7 +422,10 @@ fn every_resource_walks_through_its_verbs() {
     // autoscaling/v1 is served besides the preferred v2 listed by api-resources.
     let mut rows: Vec<((&str, &str, &str, bool, &str, &str, &str), bool)> =
         UPSTREAM_API_RESOURCES.iter().map(|row| (*row, true)).collect();
-    rows.push((("horizontalpodautoscalers", "hpa", "autoscaling/v1", true, "HorizontalPodAutoscaler", ALL_VERBS, "all"), false));
+    rows.push((
+        ("horizontalpodautoscalers", "hpa", "autoscaling/v1", true, "HorizontalPodAutoscaler", ALL_VERBS, "all"),
+        false,
+    ));
     // Three walkers; the two versions of a resource share a name, so they walk in one.
     let mut buckets: Vec<Vec<_>> = vec![Vec::new(), Vec::new(), Vec::new()];
     for (row, preferred) in rows {
@@ -376,7 +447,10 @@ fn every_resource_walks_through_its_verbs() {
                 })
             })
             .collect();
-        walkers.into_iter().flat_map(|walker| walker.join().unwrap_or_else(|_| vec!["a walker panicked".into()])).collect()
+        walkers
+            .into_iter()
+            .flat_map(|walker| walker.join().unwrap_or_else(|_| vec!["a walker panicked".into()]))
+            .collect()
     });
     assert!(failures.is_empty(), "{} resources failed:\n{}", failures.len(), failures.join("\n"));
 }

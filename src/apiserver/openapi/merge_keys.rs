@@ -241,7 +241,6 @@ pub(crate) static FIELDS: &[FieldTags] = &[
     tags("io.k8s.api.policy.v1.PodDisruptionBudgetSpec", "selector", "replace", "", "", &[]),
     conditions("io.k8s.api.policy.v1.PodDisruptionBudgetStatus"),
     atomic("io.k8s.api.node.v1.Scheduling", "tolerations"),
-
     // rbac.authorization.k8s.io, admissionregistration.k8s.io, apiregistration.k8s.io, flowcontrol
     atomic("io.k8s.api.rbac.v1.PolicyRule", "verbs"),
     atomic("io.k8s.api.rbac.v1.PolicyRule", "apiGroups"),

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use super::field::{child, ensure_obj, quote, s, set_default_str, Errs};
 use super::selectable::{flag, text, text_at};
 use super::{FieldSet, InitialStatus, Strategy};
-use crate::machinery::validation::{is_config_map_key, NameRule};
+use crate::machinery::validation::{is_config_map_key, is_dns1123_subdomain, is_qualified_name, NameRule};
 use crate::registry::tables;
 
 /// Upstream's `namespaceStrategy`: DNS-1123 label names, phase Active to start with, and
@@ -73,9 +73,55 @@ pub(crate) static EVENT: Strategy = Strategy {
         text_at("source", "source.component").or("reportingComponent"),
         text("type"),
     ]),
+    validator: validate_core_event,
     printer: &tables::core_kinds::EVENT,
     ..Strategy::DEFAULT
 };
+
+/// Upstream's `legacyValidateEvent` for core/v1 (which checks nothing more): an old-style event
+/// (no `eventTime`) names the namespace it lives in, a new-style one also says who reported it.
+fn validate_core_event(e: &mut Errs, event: &Value) {
+    const LENGTH_LIMIT: usize = 128;
+    const NOTE_LENGTH_LIMIT: usize = 1024;
+    let namespace = event.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or_default();
+    let involved = event.pointer("/involvedObject/namespace").and_then(Value::as_str).unwrap_or_default();
+    if s(event, "eventTime").is_empty() {
+        let agrees = match involved {
+            "" => namespace.is_empty() || namespace == "default",
+            _ => namespace == involved,
+        };
+        if !agrees {
+            e.invalid("involvedObject.namespace", &quote(involved), "does not match event.namespace");
+        }
+    } else {
+        if involved.is_empty() && namespace != "default" && namespace != "kube-system" {
+            e.invalid("involvedObject.namespace", &quote(involved), "does not match event.namespace");
+        }
+        let reporting = s(event, "reportingComponent");
+        if reporting.is_empty() {
+            e.required("reportingComponent", "");
+        }
+        for msg in is_qualified_name(reporting) {
+            e.invalid("reportingComponent", &quote(reporting), &msg);
+        }
+        for (field, limit) in [("reportingInstance", LENGTH_LIMIT), ("action", LENGTH_LIMIT), ("reason", LENGTH_LIMIT)]
+        {
+            let value = s(event, field);
+            if value.is_empty() {
+                e.required(field, "");
+            }
+            if value.len() > limit {
+                e.invalid(field, &quote(""), &format!("can have at most {limit} characters"));
+            }
+        }
+        if s(event, "message").len() > NOTE_LENGTH_LIMIT {
+            e.invalid("message", &quote(""), &format!("can have at most {NOTE_LENGTH_LIMIT} characters"));
+        }
+    }
+    for msg in is_dns1123_subdomain(namespace) {
+        e.invalid("namespace", &quote(namespace), &msg);
+    }
+}
 
 /// events.k8s.io/v1 Events, printed as that group prints them; their labels are the
 /// events.k8s.io names upstream's conversion maps onto the same field set (no `source`).

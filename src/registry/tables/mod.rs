@@ -10,8 +10,8 @@
 //! upstream's defaulting (applied when it decodes from storage) would fill it in first.
 
 pub mod autoscaling;
-pub mod control_plane;
 pub mod certs_storage;
+pub mod control_plane;
 pub mod core_kinds;
 pub mod more_kinds;
 pub mod pods;
