@@ -147,6 +147,32 @@ async fn dynamic_client_server_side_apply_and_scale() {
 }
 
 #[tokio::test]
+async fn unconditional_updates_win_against_concurrent_writers() {
+    let server = TestServer::start();
+    let client = server.client().await;
+    let maps: Api<ConfigMap> = Api::namespaced(client, "default");
+    maps.create(&PostParams::default(), &config_map("contended", &[("n", "0")])).await.unwrap();
+    // A second writer keeps moving the object on while the first replaces it without a
+    // resourceVersion: every replace must land (upstream retries them on a fresh read).
+    let writer = {
+        let maps = maps.clone();
+        tokio::spawn(async move {
+            for i in 0..200 {
+                let patch = json!({"metadata": {"labels": {"writer": i.to_string()}}});
+                let _ = maps.patch("contended", &PatchParams::default(), &Patch::Merge(patch)).await;
+            }
+        })
+    };
+    for i in 0..50 {
+        let mut replaced = config_map("contended", &[("n", &i.to_string())]);
+        replaced.metadata.resource_version = None;
+        let written = maps.replace("contended", &PostParams::default(), &replaced).await.unwrap();
+        assert_eq!(written.data.unwrap_or_default().get("n"), Some(&i.to_string()));
+    }
+    writer.abort();
+}
+
+#[tokio::test]
 async fn watcher_relists_after_compaction_and_carries_on() {
     let server = TestServer::start_with(&["--etcd-compaction-interval", "1s"]);
     let client = server.client().await;

@@ -7,6 +7,9 @@ use serde_json::{json, Value};
 
 use crate::registry::strategy::Cause;
 
+/// Upstream's text for a write based on a stale resourceVersion.
+const MODIFIED: &str = "the object has been modified; please apply your changes to the latest version and try again";
+
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{message}")]
 pub struct ApiError {
@@ -47,7 +50,7 @@ impl ApiError {
             )
     }
 
-    /// A write based on a stale resourceVersion.
+    /// A write refused for `why` (a stale resourceVersion, a pod already bound …).
     pub fn conflict(qualified_plural: &str, name: &str, why: &str) -> ApiError {
         ApiError::new(
             StatusCode::CONFLICT,
@@ -55,6 +58,16 @@ impl ApiError {
             format!("Operation cannot be fulfilled on {qualified_plural} \"{name}\": {why}"),
         )
         .with_details(json!({"name": name, "kind": plural_of(qualified_plural), "group": group_of(qualified_plural)}))
+    }
+
+    /// A write whose expected revision is no longer the object's (someone wrote in between).
+    pub fn modified(qualified_plural: &str, name: &str) -> ApiError {
+        ApiError::conflict(qualified_plural, name, MODIFIED)
+    }
+
+    /// Whether this is [`ApiError::modified`]: an unconditional write may retry on a fresh read.
+    pub fn is_modified(&self) -> bool {
+        self.code == StatusCode::CONFLICT && self.message.ends_with(MODIFIED)
     }
 
     pub fn conflict_message(message: impl Into<String>) -> ApiError {

@@ -430,11 +430,7 @@ impl Storage {
             Err(StoreError::Conflict { current: None, .. }) => {
                 Err(ApiError::not_found(&resource.qualified_plural(), &name))
             }
-            Err(StoreError::Conflict { .. }) => Err(ApiError::conflict(
-                &resource.qualified_plural(),
-                &name,
-                "the object has been modified; please apply your changes to the latest version and try again",
-            )),
+            Err(StoreError::Conflict { .. }) => Err(ApiError::modified(&resource.qualified_plural(), &name)),
             Err(other) => Err(other.into()),
         }
     }
@@ -446,11 +442,7 @@ impl Storage {
         match self.store.delete(&key, Some(expected)).await {
             Ok(kv) => decode_for(resource, &kv),
             Err(StoreError::NotFound(_)) => Err(ApiError::not_found(&resource.qualified_plural(), name)),
-            Err(StoreError::Conflict { .. }) => Err(ApiError::conflict(
-                &resource.qualified_plural(),
-                name,
-                "the object has been modified; please apply your changes to the latest version and try again",
-            )),
+            Err(StoreError::Conflict { .. }) => Err(ApiError::modified(&resource.qualified_plural(), name)),
             Err(other) => Err(other.into()),
         }
     }

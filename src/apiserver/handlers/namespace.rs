@@ -82,11 +82,7 @@ pub async fn finalize(state: &Arc<ApiState>, request: &Request, name: &str) -> R
         .storage
         .update_with(resource, None, name, |mut object| {
             if !given.is_empty() && given != revision_of(&object).to_string() {
-                return Err(ApiError::conflict(
-                    &resource.qualified_plural(),
-                    name,
-                    "the object has been modified; please apply your changes to the latest version and try again",
-                ));
+                return Err(ApiError::modified(&resource.qualified_plural(), name));
             }
             object["spec"]["finalizers"] = finalizers.clone();
             Ok(object)

@@ -113,11 +113,7 @@ async fn set_replicas(
             let scale = new_scale(&scale_of(resource, &object))?;
             if let Some(rv) = scale.pointer("/metadata/resourceVersion").and_then(Value::as_str) {
                 if !rv.is_empty() && rv != revision_of(&object).to_string() {
-                    return Err(ApiError::conflict(
-                        &resource.qualified_plural(),
-                        name,
-                        "the object has been modified; please apply your changes to the latest version and try again",
-                    ));
+                    return Err(ApiError::modified(&resource.qualified_plural(), name));
                 }
             }
             let replicas = scale.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(0);

@@ -88,30 +88,43 @@ pub async fn update(
     name: &str,
 ) -> Result<Response, ApiError> {
     let resource = target.resource;
-    let mut object = request.body_object()?;
-    check_fields(state, request, resource, &object)?;
-    let current = state.storage.get(resource, target.namespace.as_deref(), name).await?;
-    let given = object.pointer("/metadata/resourceVersion").and_then(Value::as_str).unwrap_or_default().to_string();
-    let expected = parse_resource_version(&given)?.unwrap_or_else(|| revision_of(&current));
-    let subresource = target.subresource.as_deref().filter(|s| matches!(*s, "status" | "approval"));
-    objects::prepare_update(resource, &mut object, &current, subresource.map(|_| "status"))?;
-    prepare_csr_subresource(resource, subresource, &mut object, &current)?;
-    crd::prepare_write(request, resource, &mut object, Some(&current), subresource.map(|_| "status"))?;
-    // Status is not field-tracked and a status write keeps the old metadata: nothing to record.
-    if subresource.is_none() {
-        let schema = state.openapi.patch_schema(resource);
-        let manager = request.field_manager();
-        patch::track_update_with_schema(
-            Some(&current),
-            &mut object,
-            &manager,
-            "Update",
-            schema.as_ref(),
-            &now_rfc3339(),
-        );
+    let body = request.body_object()?;
+    check_fields(state, request, resource, &body)?;
+    let given = body.pointer("/metadata/resourceVersion").and_then(Value::as_str).unwrap_or_default().to_string();
+    let given = parse_resource_version(&given)?;
+    // An update without a resourceVersion is unconditional: as upstream's GuaranteedUpdate, it
+    // starts again from the fresh object when another writer got in between.
+    let mut attempts = 0;
+    loop {
+        let current = state.storage.get(resource, target.namespace.as_deref(), name).await?;
+        let mut object = body.clone();
+        let expected = given.unwrap_or_else(|| revision_of(&current));
+        let subresource = target.subresource.as_deref().filter(|s| matches!(*s, "status" | "approval"));
+        objects::prepare_update(resource, &mut object, &current, subresource.map(|_| "status"))?;
+        prepare_csr_subresource(resource, subresource, &mut object, &current)?;
+        crd::prepare_write(request, resource, &mut object, Some(&current), subresource.map(|_| "status"))?;
+        // Status is not field-tracked and a status write keeps the old metadata: nothing to record.
+        if subresource.is_none() {
+            let schema = state.openapi.patch_schema(resource);
+            let manager = request.field_manager();
+            patch::track_update_with_schema(
+                Some(&current),
+                &mut object,
+                &manager,
+                "Update",
+                schema.as_ref(),
+                &now_rfc3339(),
+            );
+        }
+        match store_update(state, request, resource, object, expected).await {
+            Err(err) if err.is_modified() && given.is_none() && attempts < UNCONDITIONAL_RETRIES => attempts += 1,
+            answer => return answer,
+        }
     }
-    store_update(state, request, resource, object, expected).await
 }
+
+/// How often an unconditional update starts again after losing a race to another writer.
+const UNCONDITIONAL_RETRIES: usize = 16;
 
 /// Stores an update and answers with the object written; an object being deleted whose
 /// last finalizer is gone is removed (the answer is then the object as it was).
