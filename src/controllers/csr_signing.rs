@@ -22,7 +22,7 @@ use rcgen::{
 use serde_json::json;
 
 use crate::machinery::pki::CertifiedKey;
-use crate::registry::strategy::certificates::{KUBELET_SERVING, KUBE_APISERVER_CLIENT, KUBE_APISERVER_CLIENT_KUBELET};
+use crate::machinery::well_known::{KUBELET_SERVING, KUBE_APISERVER_CLIENT, KUBE_APISERVER_CLIENT_KUBELET};
 
 /// kube-controller-manager's default `--cluster-signing-duration`: a year.
 pub const MAX_DURATION: Duration = Duration::from_secs(365 * 24 * 3600);

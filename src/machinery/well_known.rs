@@ -6,3 +6,9 @@ pub const NODE_LEASE_NAMESPACE: &str = "kube-node-lease";
 
 /// The CN of the apiserver's client certificate for kubelets (upstream's name).
 pub const APISERVER_KUBELET_CLIENT: &str = "kube-apiserver-kubelet-client";
+
+/// The built-in signers of certificates.k8s.io/v1 that the cluster CA signs for
+/// (upstream's k8s.io/api/certificates/v1 constants).
+pub const KUBE_APISERVER_CLIENT: &str = "kubernetes.io/kube-apiserver-client";
+pub const KUBE_APISERVER_CLIENT_KUBELET: &str = "kubernetes.io/kube-apiserver-client-kubelet";
+pub const KUBELET_SERVING: &str = "kubernetes.io/kubelet-serving";

@@ -256,9 +256,12 @@ pub async fn watch(state: &Arc<ApiState>, request: &Request, target: &Target) ->
     let resource = target.resource;
     let (labels, fields) = selectors(request, resource)?;
     let filter = Filter::new(resource, labels, fields);
+    // As upstream, a timeout of 0 is no timeout named (kubectl asks for 0 when its own
+    // deadline has less than a second left).
     let timeout = request
         .param("timeoutSeconds")
         .and_then(|t| t.parse::<u64>().ok())
+        .filter(|seconds| *seconds > 0)
         .map(Duration::from_secs)
         .unwrap_or(DEFAULT_TIMEOUT);
     let bookmarks = request.flag("allowWatchBookmarks");

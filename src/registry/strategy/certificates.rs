@@ -12,6 +12,7 @@ use super::field::{child, index, quote, Errs};
 use super::selectable::text;
 use super::{Cause, FieldSet, Strategy};
 use crate::machinery::validation::{is_dns1123_label, is_dns1123_subdomain};
+use crate::machinery::well_known::{KUBELET_SERVING, KUBE_APISERVER_CLIENT, KUBE_APISERVER_CLIENT_KUBELET};
 use crate::registry::tables;
 
 /// Upstream's `csrStrategy`.
@@ -31,10 +32,7 @@ pub(crate) static CERTIFICATE_SIGNING_REQUEST: Strategy = Strategy {
     ..Strategy::DEFAULT
 };
 
-/// The signer names of kube-controller-manager's signers, and the v1beta1-only one.
-pub(crate) const KUBE_APISERVER_CLIENT: &str = "kubernetes.io/kube-apiserver-client";
-pub(crate) const KUBE_APISERVER_CLIENT_KUBELET: &str = "kubernetes.io/kube-apiserver-client-kubelet";
-pub(crate) const KUBELET_SERVING: &str = "kubernetes.io/kubelet-serving";
+/// The signer name of v1beta1 only, refused by v1.
 const LEGACY_UNKNOWN: &str = "kubernetes.io/legacy-unknown";
 
 /// Upstream's `allValidUsages`, sorted as `sets.String.List()` prints them.
