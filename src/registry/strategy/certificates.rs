@@ -12,7 +12,6 @@ use super::field::{child, index, quote, Errs};
 use super::selectable::text;
 use super::{Cause, FieldSet, Strategy};
 use crate::machinery::validation::{is_dns1123_label, is_dns1123_subdomain};
-use crate::machinery::well_known::{KUBELET_SERVING, KUBE_APISERVER_CLIENT, KUBE_APISERVER_CLIENT_KUBELET};
 use crate::registry::tables;
 
 /// Upstream's `csrStrategy`.
@@ -429,6 +428,7 @@ fn populate_condition_timestamps(new: &mut Value, old: &Value, now: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::machinery::well_known::KUBE_APISERVER_CLIENT;
     use crate::registry::strategy::field::errs;
 
     /// A CSR for `cn` in `orgs`, PEM.
