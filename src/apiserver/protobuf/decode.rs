@@ -100,6 +100,7 @@ fn message(index: usize, buf: &[u8], depth: usize) -> Result<Value, ProtobufErro
     };
     match desc.special {
         Special::None => object(desc, buf, depth),
+        Special::SchemaOrBool | Special::SchemaOrArray => either(desc, buf, depth),
         special => special_value(desc, special, buf, depth),
     }
 }
@@ -174,6 +175,25 @@ fn object(desc: &'static Message, buf: &[u8], depth: usize) -> Result<Value, Pro
         out.entry(field.name).or_insert(Value::Null);
     }
     Ok(Value::Object(out))
+}
+
+/// The JSON of apiextensions' union messages, as their Go `MarshalJSON` writes it.
+fn either(desc: &'static Message, buf: &[u8], depth: usize) -> Result<Value, ProtobufError> {
+    let Value::Object(mut fields) = object(desc, buf, depth)? else { return Ok(Value::Null) };
+    let mut take = |tag: u32| desc.fields.iter().find(|f| f.tag == tag).and_then(|f| fields.remove(f.name));
+    Ok(match desc.special {
+        Special::SchemaOrBool => {
+            let allows = take(1);
+            take(2).unwrap_or_else(|| Value::Bool(allows.is_some_and(|a| a == Value::Bool(true))))
+        }
+        _ => {
+            let schema = take(1);
+            match take(2) {
+                Some(Value::Array(items)) if !items.is_empty() => Value::Array(items),
+                _ => schema.unwrap_or(Value::Null),
+            }
+        }
+    })
 }
 
 /// Adds a value: appended for repeated fields, last one wins otherwise (protobuf semantics).
@@ -306,7 +326,7 @@ fn special_value(desc: &'static Message, special: Special, buf: &[u8], depth: us
             Some(raw) => serde_json::from_slice(raw)
                 .map_err(|source| ProtobufError::InvalidJson { message: desc.name, source })?,
         },
-        Special::None => Value::Null,
+        Special::None | Special::SchemaOrBool | Special::SchemaOrArray => Value::Null,
     })
 }
 

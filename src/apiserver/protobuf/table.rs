@@ -40,6 +40,11 @@ pub enum Special {
     IntOrString,
     /// resource.Quantity: its string.
     Quantity,
+    /// apiextensions JSONSchemaPropsOrBool {1: allows, 2: schema}: the schema when set, else the bool.
+    SchemaOrBool,
+    /// apiextensions JSONSchemaPropsOrArray / OrStringArray {1: schema, 2: list}: the list when
+    /// non-empty, else the schema, else `null`.
+    SchemaOrArray,
 }
 
 #[derive(Debug, Clone, Copy)]
