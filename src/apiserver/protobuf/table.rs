@@ -45,6 +45,8 @@ pub enum Special {
     /// apiextensions JSONSchemaPropsOrArray / OrStringArray {1: schema, 2: list}: the list when
     /// non-empty, else the schema, else `null`.
     SchemaOrArray,
+    /// `ExtraValue` (authentication, authorization, certificates) {1: items}: the list itself.
+    StringList,
 }
 
 #[derive(Debug, Clone, Copy)]
