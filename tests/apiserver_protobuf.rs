@@ -763,3 +763,31 @@ async fn protobuf_accept_headers_are_answered() {
     let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
     assert!(content_type.starts_with("application/json"), "{content_type}");
 }
+
+/// policy/v1 Eviction, as `kubectl drain` sends it.
+#[derive(Clone, PartialEq, Message)]
+struct Eviction {
+    #[prost(message, optional, tag = "1")]
+    metadata: Option<ObjectMeta>,
+    #[prost(message, optional, tag = "2")]
+    delete_options: Option<DeleteOptions>,
+}
+
+#[tokio::test]
+async fn evictions_read_protobuf_bodies_and_their_dry_run() {
+    let server = TestServer::start();
+    let client = server.client().await;
+    server.kubectl_ok(&["run", "evicted", "--image=nginx"]);
+    let pod = "/api/v1/namespaces/default/pods/evicted";
+    let eviction = |dry_run: Vec<String>| Eviction {
+        metadata: Some(ObjectMeta { namespace: some("default"), ..meta("evicted").expect("meta") }),
+        delete_options: Some(DeleteOptions { dry_run, ..Default::default() }),
+    };
+    let dry = envelope("policy/v1", "Eviction", &eviction(vec!["All".into()]));
+    let answered = send(&client, request("POST", &format!("{pod}/eviction"), CLIENT_GO_ACCEPT, dry)).await;
+    assert_eq!(answered["status"], "Success", "{answered}");
+    assert!(get(&client, pod).await.is_some(), "a dry-run eviction deletes nothing");
+    let real = envelope("policy/v1", "Eviction", &eviction(Vec::new()));
+    send(&client, request("POST", &format!("{pod}/eviction"), CLIENT_GO_ACCEPT, real)).await;
+    assert!(until_gone(&client, pod).await, "the evicted pod is deleted");
+}
