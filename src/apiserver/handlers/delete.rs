@@ -32,12 +32,7 @@ struct DeleteOptions {
 }
 
 fn options(request: &Request) -> Result<DeleteOptions, ApiError> {
-    let body: Value = if request.body.is_empty() {
-        json!({})
-    } else {
-        serde_json::from_slice(&request.body)
-            .map_err(|err| ApiError::bad_request(format!("error decoding DeleteOptions: {err}")))?
-    };
+    let body = delete_options_body(request)?;
     let mut propagation = request
         .param("propagationPolicy")
         .map(str::to_string)
@@ -70,6 +65,21 @@ fn options(request: &Request) -> Result<DeleteOptions, ApiError> {
             .and_then(|v| v.parse().ok())
             .or_else(|| body.get("gracePeriodSeconds").and_then(Value::as_i64)),
     })
+}
+
+/// The DeleteOptions a request body carries: JSON, or protobuf as client-go's typed clients
+/// send it (`k8s\0` + runtime.Unknown of kind DeleteOptions in the client's group version).
+fn delete_options_body(request: &Request) -> Result<Value, ApiError> {
+    if request.body.is_empty() {
+        return Ok(json!({}));
+    }
+    let decoded = match request.content_type() {
+        crate::apiserver::protobuf::MEDIA_TYPE => {
+            crate::apiserver::protobuf::decode(&request.body).map_err(|err| err.to_string())
+        }
+        _ => serde_json::from_slice(&request.body).map_err(|err| err.to_string()),
+    };
+    decoded.map_err(|err| ApiError::bad_request(format!("error decoding DeleteOptions: {err}")))
 }
 
 pub async fn delete(

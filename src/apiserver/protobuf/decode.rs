@@ -100,6 +100,7 @@ fn message(index: usize, buf: &[u8], depth: usize) -> Result<Value, ProtobufErro
     };
     match desc.special {
         Special::None => object(desc, buf, depth),
+        Special::SchemaOrBool | Special::SchemaOrArray | Special::StringList => either(desc, buf, depth),
         special => special_value(desc, special, buf, depth),
     }
 }
@@ -174,6 +175,27 @@ fn object(desc: &'static Message, buf: &[u8], depth: usize) -> Result<Value, Pro
         out.entry(field.name).or_insert(Value::Null);
     }
     Ok(Value::Object(out))
+}
+
+/// The JSON of messages Go marshals as something else than an object: apiextensions' unions
+/// and `ExtraValue`, a named `[]string`.
+fn either(desc: &'static Message, buf: &[u8], depth: usize) -> Result<Value, ProtobufError> {
+    let Value::Object(mut fields) = object(desc, buf, depth)? else { return Ok(Value::Null) };
+    let mut take = |tag: u32| desc.fields.iter().find(|f| f.tag == tag).and_then(|f| fields.remove(f.name));
+    Ok(match desc.special {
+        Special::StringList => take(1).unwrap_or_else(|| Value::Array(Vec::new())),
+        Special::SchemaOrBool => {
+            let allows = take(1);
+            take(2).unwrap_or_else(|| Value::Bool(allows.is_some_and(|a| a == Value::Bool(true))))
+        }
+        _ => {
+            let schema = take(1);
+            match take(2) {
+                Some(Value::Array(items)) if !items.is_empty() => Value::Array(items),
+                _ => schema.unwrap_or(Value::Null),
+            }
+        }
+    })
 }
 
 /// Adds a value: appended for repeated fields, last one wins otherwise (protobuf semantics).
@@ -306,7 +328,7 @@ fn special_value(desc: &'static Message, special: Special, buf: &[u8], depth: us
             Some(raw) => serde_json::from_slice(raw)
                 .map_err(|source| ProtobufError::InvalidJson { message: desc.name, source })?,
         },
-        Special::None => Value::Null,
+        Special::None | Special::SchemaOrBool | Special::SchemaOrArray | Special::StringList => Value::Null,
     })
 }
 
@@ -383,6 +405,66 @@ mod tests {
             vec![s(1, name), s(2, ""), s(3, namespace), s(4, ""), s(5, ""), s(6, ""), int(7, 0), msg(8, &[])];
         parts.extend_from_slice(extra);
         msg(tag, &parts)
+    }
+
+    /// apiextensions' union messages come out as Go's MarshalJSON writes them: a schema, a bool,
+    /// or a list, and value-field zeros Go wrote (preserveUnknownFields false) are dropped.
+    #[test]
+    fn crd_schema_unions_decode_as_go_marshals_them() {
+        let typed = |ty: &str| vec![s(5, ty)];
+        let string_schema = typed("string");
+        let props = vec![
+            s(5, "object"),
+            // items: {schema: {type: string}}
+            entry(29, "tags", &[s(5, "array"), msg(24, &[msg(1, &string_schema)])].concat()),
+            // additionalProperties: {allows: true} without a schema is `true`.
+            entry(29, "any", &[s(5, "object"), msg(30, &[int(1, 1)])].concat()),
+            // additionalProperties with a schema is the schema.
+            entry(29, "labels", &[s(5, "object"), msg(30, &[int(1, 1), msg(2, &string_schema)])].concat()),
+            // dependencies: {a: [b, c]} (OrStringArray's list form).
+            entry(32, "a", &[s(2, "b"), s(2, "c")].concat()),
+            entry(29, "kept", &[s(5, "object"), int(38, 1)].concat()),
+        ];
+        let version = msg(7, &[s(1, "v1"), int(2, 1), int(3, 1), int(7, 0), msg(4, &[msg(1, &props)])]);
+        let names = msg(3, &[s(1, "widgets"), s(2, ""), s(4, "Widget"), s(5, "")]);
+        let body = envelope(
+            "apiextensions.k8s.io/v1",
+            "CustomResourceDefinition",
+            &[
+                new_meta(1, "widgets.example.com", "", &[]),
+                msg(2, &[s(1, "example.com"), names, s(4, "Namespaced"), version, int(10, 0)]),
+            ],
+        );
+        let crd = decode(&body).unwrap();
+        let schema = &crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
+        assert_eq!(schema["properties"]["tags"]["items"], json!({"type": "string"}));
+        assert_eq!(schema["properties"]["any"]["additionalProperties"], json!(true));
+        assert_eq!(schema["properties"]["labels"]["additionalProperties"], json!({"type": "string"}));
+        assert_eq!(schema["dependencies"], json!({"a": ["b", "c"]}));
+        assert_eq!(schema["properties"]["kept"]["x-kubernetes-preserve-unknown-fields"], json!(true));
+        assert_eq!(crd["spec"]["names"], json!({"plural": "widgets", "kind": "Widget"}));
+        assert!(crd["spec"].get("preserveUnknownFields").is_none(), "{crd}");
+        assert!(crd["spec"]["versions"][0].get("deprecated").is_none(), "{crd}");
+    }
+
+    /// `ExtraValue` is a named `[]string` in Go: a map of lists in JSON.
+    #[test]
+    fn user_extra_values_are_lists() {
+        let spec = msg(2, &[s(3, "alice"), entry(5, "scopes", &[s(1, "read"), s(1, "write")].concat())]);
+        let review = decode(&envelope("authorization.k8s.io/v1", "SubjectAccessReview", &[spec])).unwrap();
+        assert_eq!(review["spec"]["extra"], json!({"scopes": ["read", "write"]}));
+    }
+
+    /// client-go's typed clients send DeleteOptions in their own group version.
+    #[test]
+    fn delete_options_decode_under_any_group_version() {
+        let options = [int(1, 0), msg(2, &[s(1, "uid-1")]), s(4, "Foreground"), s(5, "All")];
+        let decoded = decode(&envelope("storage.k8s.io/v1", "DeleteOptions", &options)).unwrap();
+        assert_eq!(
+            decoded,
+            json!({"apiVersion": "storage.k8s.io/v1", "kind": "DeleteOptions", "gracePeriodSeconds": 0,
+                "preconditions": {"uid": "uid-1"}, "propagationPolicy": "Foreground", "dryRun": ["All"]})
+        );
     }
 
     /// Bodies kubectl v1.32 sent (`kubectl create … -n default`, captured by a dumping HTTP server)

@@ -40,6 +40,13 @@ pub enum Special {
     IntOrString,
     /// resource.Quantity: its string.
     Quantity,
+    /// apiextensions JSONSchemaPropsOrBool {1: allows, 2: schema}: the schema when set, else the bool.
+    SchemaOrBool,
+    /// apiextensions JSONSchemaPropsOrArray / OrStringArray {1: schema, 2: list}: the list when
+    /// non-empty, else the schema, else `null`.
+    SchemaOrArray,
+    /// `ExtraValue` (authentication, authorization, certificates) {1: items}: the list itself.
+    StringList,
 }
 
 #[derive(Debug, Clone, Copy)]

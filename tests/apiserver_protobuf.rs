@@ -1,0 +1,793 @@
+//! Protobuf request bodies as client-go's typed clients send them (`Content-Type:
+//! application/vnd.kubernetes.protobuf`, the `k8s\0` magic and a runtime.Unknown envelope):
+//! create, update, delete and deletecollection of kinds in several groups, DeleteOptions with
+//! preconditions, dryRun and propagation policies, and namespaces deleted that way.
+//!
+//! The messages are encoded with prost from structs whose field numbers and types are those of
+//! k8s.io/api's generated.proto for 1.32 (k8s-pb is not used: only the fields the tests set are
+//! declared; Go would also write its value fields' zeros, which the decoder's unit tests cover
+//! with bodies captured from kubectl).
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use prost::Message;
+use serde_json::{json, Value};
+use support::TestServer;
+
+const PROTOBUF: &str = "application/vnd.kubernetes.protobuf";
+/// What client-go asks for when its content type is protobuf.
+const CLIENT_GO_ACCEPT: &str = "application/vnd.kubernetes.protobuf, */*";
+
+#[derive(Clone, PartialEq, Message)]
+struct TypeMeta {
+    #[prost(string, optional, tag = "1")]
+    api_version: Option<String>,
+    #[prost(string, optional, tag = "2")]
+    kind: Option<String>,
+}
+
+/// k8s.io/apimachinery/pkg/runtime.Unknown.
+#[derive(Clone, PartialEq, Message)]
+struct Unknown {
+    #[prost(message, optional, tag = "1")]
+    type_meta: Option<TypeMeta>,
+    #[prost(bytes = "vec", optional, tag = "2")]
+    raw: Option<Vec<u8>>,
+    #[prost(string, optional, tag = "3")]
+    content_encoding: Option<String>,
+    #[prost(string, optional, tag = "4")]
+    content_type: Option<String>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct OwnerReference {
+    #[prost(string, optional, tag = "1")]
+    kind: Option<String>,
+    #[prost(string, optional, tag = "3")]
+    name: Option<String>,
+    #[prost(string, optional, tag = "4")]
+    uid: Option<String>,
+    #[prost(string, optional, tag = "5")]
+    api_version: Option<String>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct ObjectMeta {
+    #[prost(string, optional, tag = "1")]
+    name: Option<String>,
+    #[prost(string, optional, tag = "3")]
+    namespace: Option<String>,
+    #[prost(string, optional, tag = "6")]
+    resource_version: Option<String>,
+    #[prost(btree_map = "string, string", tag = "11")]
+    labels: BTreeMap<String, String>,
+    #[prost(message, repeated, tag = "13")]
+    owner_references: Vec<OwnerReference>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct Preconditions {
+    #[prost(string, optional, tag = "1")]
+    uid: Option<String>,
+    #[prost(string, optional, tag = "2")]
+    resource_version: Option<String>,
+}
+
+/// meta/v1 DeleteOptions.
+#[derive(Clone, PartialEq, Message)]
+struct DeleteOptions {
+    #[prost(int64, optional, tag = "1")]
+    grace_period_seconds: Option<i64>,
+    #[prost(message, optional, tag = "2")]
+    preconditions: Option<Preconditions>,
+    #[prost(bool, optional, tag = "3")]
+    orphan_dependents: Option<bool>,
+    #[prost(string, optional, tag = "4")]
+    propagation_policy: Option<String>,
+    #[prost(string, repeated, tag = "5")]
+    dry_run: Vec<String>,
+}
+
+/// core/v1 ConfigMap.
+#[derive(Clone, PartialEq, Message)]
+struct ConfigMap {
+    #[prost(message, optional, tag = "1")]
+    metadata: Option<ObjectMeta>,
+    #[prost(btree_map = "string, string", tag = "2")]
+    data: BTreeMap<String, String>,
+    #[prost(btree_map = "string, bytes", tag = "3")]
+    binary_data: BTreeMap<String, Vec<u8>>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct LabelSelector {
+    #[prost(btree_map = "string, string", tag = "1")]
+    match_labels: BTreeMap<String, String>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct Container {
+    #[prost(string, optional, tag = "1")]
+    name: Option<String>,
+    #[prost(string, optional, tag = "2")]
+    image: Option<String>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct PodSpec {
+    #[prost(message, repeated, tag = "2")]
+    containers: Vec<Container>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct PodTemplateSpec {
+    #[prost(message, optional, tag = "1")]
+    metadata: Option<ObjectMeta>,
+    #[prost(message, optional, tag = "2")]
+    spec: Option<PodSpec>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct DeploymentSpec {
+    #[prost(int32, optional, tag = "1")]
+    replicas: Option<i32>,
+    #[prost(message, optional, tag = "2")]
+    selector: Option<LabelSelector>,
+    #[prost(message, optional, tag = "3")]
+    template: Option<PodTemplateSpec>,
+}
+
+/// apps/v1 Deployment.
+#[derive(Clone, PartialEq, Message)]
+struct Deployment {
+    #[prost(message, optional, tag = "1")]
+    metadata: Option<ObjectMeta>,
+    #[prost(message, optional, tag = "2")]
+    spec: Option<DeploymentSpec>,
+}
+
+/// storage.k8s.io/v1 StorageClass.
+#[derive(Clone, PartialEq, Message)]
+struct StorageClass {
+    #[prost(message, optional, tag = "1")]
+    metadata: Option<ObjectMeta>,
+    #[prost(string, optional, tag = "2")]
+    provisioner: Option<String>,
+    #[prost(btree_map = "string, string", tag = "3")]
+    parameters: BTreeMap<String, String>,
+    #[prost(string, optional, tag = "4")]
+    reclaim_policy: Option<String>,
+    #[prost(bool, optional, tag = "6")]
+    allow_volume_expansion: Option<bool>,
+    #[prost(string, optional, tag = "7")]
+    volume_binding_mode: Option<String>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct Name {
+    #[prost(string, optional, tag = "1")]
+    name: Option<String>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct FlowDistinguisherMethod {
+    #[prost(string, optional, tag = "1")]
+    r#type: Option<String>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct FlowSubject {
+    #[prost(string, optional, tag = "1")]
+    kind: Option<String>,
+    #[prost(message, optional, tag = "3")]
+    group: Option<Name>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct NonResourcePolicyRule {
+    #[prost(string, repeated, tag = "1")]
+    verbs: Vec<String>,
+    #[prost(string, repeated, tag = "6")]
+    non_resource_urls: Vec<String>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct PolicyRulesWithSubjects {
+    #[prost(message, repeated, tag = "1")]
+    subjects: Vec<FlowSubject>,
+    #[prost(message, repeated, tag = "3")]
+    non_resource_rules: Vec<NonResourcePolicyRule>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct FlowSchemaSpec {
+    #[prost(message, optional, tag = "1")]
+    priority_level_configuration: Option<Name>,
+    #[prost(int32, optional, tag = "2")]
+    matching_precedence: Option<i32>,
+    #[prost(message, optional, tag = "3")]
+    distinguisher_method: Option<FlowDistinguisherMethod>,
+    #[prost(message, repeated, tag = "4")]
+    rules: Vec<PolicyRulesWithSubjects>,
+}
+
+/// flowcontrol.apiserver.k8s.io/v1 FlowSchema.
+#[derive(Clone, PartialEq, Message)]
+struct FlowSchema {
+    #[prost(message, optional, tag = "1")]
+    metadata: Option<ObjectMeta>,
+    #[prost(message, optional, tag = "2")]
+    spec: Option<FlowSchemaSpec>,
+}
+
+/// apiextensions.k8s.io/v1 JSONSchemaProps (the fields the test's schema uses).
+#[derive(Clone, PartialEq, Message)]
+struct JsonSchemaProps {
+    #[prost(string, optional, tag = "5")]
+    r#type: Option<String>,
+    #[prost(message, optional, boxed, tag = "24")]
+    items: Option<Box<JsonSchemaPropsOrArray>>,
+    #[prost(btree_map = "string, message", tag = "29")]
+    properties: BTreeMap<String, JsonSchemaProps>,
+    #[prost(message, optional, boxed, tag = "30")]
+    additional_properties: Option<Box<JsonSchemaPropsOrBool>>,
+    #[prost(bool, optional, tag = "38")]
+    x_kubernetes_preserve_unknown_fields: Option<bool>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct JsonSchemaPropsOrArray {
+    #[prost(message, optional, tag = "1")]
+    schema: Option<JsonSchemaProps>,
+    #[prost(message, repeated, tag = "2")]
+    json_schemas: Vec<JsonSchemaProps>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct JsonSchemaPropsOrBool {
+    #[prost(bool, optional, tag = "1")]
+    allows: Option<bool>,
+    #[prost(message, optional, tag = "2")]
+    schema: Option<JsonSchemaProps>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct CustomResourceValidation {
+    #[prost(message, optional, tag = "1")]
+    open_apiv3_schema: Option<JsonSchemaProps>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct CustomResourceDefinitionVersion {
+    #[prost(string, optional, tag = "1")]
+    name: Option<String>,
+    #[prost(bool, optional, tag = "2")]
+    served: Option<bool>,
+    #[prost(bool, optional, tag = "3")]
+    storage: Option<bool>,
+    #[prost(message, optional, tag = "4")]
+    schema: Option<CustomResourceValidation>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct CustomResourceDefinitionNames {
+    #[prost(string, optional, tag = "1")]
+    plural: Option<String>,
+    #[prost(string, optional, tag = "2")]
+    singular: Option<String>,
+    #[prost(string, optional, tag = "4")]
+    kind: Option<String>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct CustomResourceDefinitionSpec {
+    #[prost(string, optional, tag = "1")]
+    group: Option<String>,
+    #[prost(message, optional, tag = "3")]
+    names: Option<CustomResourceDefinitionNames>,
+    #[prost(string, optional, tag = "4")]
+    scope: Option<String>,
+    #[prost(message, repeated, tag = "7")]
+    versions: Vec<CustomResourceDefinitionVersion>,
+    #[prost(bool, optional, tag = "10")]
+    preserve_unknown_fields: Option<bool>,
+}
+
+/// apiextensions.k8s.io/v1 CustomResourceDefinition.
+#[derive(Clone, PartialEq, Message)]
+struct CustomResourceDefinition {
+    #[prost(message, optional, tag = "1")]
+    metadata: Option<ObjectMeta>,
+    #[prost(message, optional, tag = "2")]
+    spec: Option<CustomResourceDefinitionSpec>,
+}
+
+fn some(text: &str) -> Option<String> {
+    Some(text.to_string())
+}
+
+fn meta(name: &str) -> Option<ObjectMeta> {
+    Some(ObjectMeta { name: some(name), ..Default::default() })
+}
+
+/// The body client-go's protobuf serializer writes: magic, then runtime.Unknown with the
+/// object's group version and kind, its message, and empty encoding and content type.
+fn envelope(api_version: &str, kind: &str, object: &impl Message) -> Vec<u8> {
+    let unknown = Unknown {
+        type_meta: Some(TypeMeta { api_version: some(api_version), kind: some(kind) }),
+        raw: Some(object.encode_to_vec()),
+        content_encoding: some(""),
+        content_type: some(""),
+    };
+    let mut body = b"k8s\0".to_vec();
+    body.extend(unknown.encode_to_vec());
+    body
+}
+
+fn request(method: &str, path: &str, accept: &str, body: Vec<u8>) -> http::Request<Vec<u8>> {
+    let builder = http::Request::builder().method(method).uri(path).header("Accept", accept);
+    let builder = if body.is_empty() { builder } else { builder.header("Content-Type", PROTOBUF) };
+    builder.body(body).expect("request")
+}
+
+async fn send(client: &kube::Client, request: http::Request<Vec<u8>>) -> Value {
+    let (method, uri) = (request.method().clone(), request.uri().clone());
+    let text = client.request_text(request).await.unwrap_or_else(|err| panic!("{method} {uri}: {err}"));
+    serde_json::from_str(&text).unwrap_or_else(|err| panic!("{method} {uri} answered non-JSON ({err}): {text}"))
+}
+
+async fn refused(client: &kube::Client, request: http::Request<Vec<u8>>) -> (u16, String) {
+    match client.request_text(request).await {
+        Err(kube::Error::Api(status)) => (status.code, status.message),
+        other => panic!("expected an API error, got {other:?}"),
+    }
+}
+
+async fn get(client: &kube::Client, path: &str) -> Option<Value> {
+    match client.request_text(request("GET", path, "application/json", Vec::new())).await {
+        Ok(text) => Some(serde_json::from_str(&text).expect("JSON")),
+        Err(kube::Error::Api(status)) if status.code == 404 => None,
+        Err(err) => panic!("GET {path}: {err}"),
+    }
+}
+
+async fn until_gone(client: &kube::Client, path: &str) -> bool {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while tokio::time::Instant::now() < deadline {
+        if get(client, path).await.is_none() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    false
+}
+
+fn delete_options(options: DeleteOptions) -> Vec<u8> {
+    envelope("v1", "DeleteOptions", &options)
+}
+
+#[tokio::test]
+async fn config_maps_are_created_updated_and_deleted_from_protobuf() {
+    let server = TestServer::start();
+    let client = server.client().await;
+    let maps = "/api/v1/namespaces/default/configmaps";
+    let config_map = ConfigMap {
+        metadata: meta("settings"),
+        data: [("mode".to_string(), "fast".to_string())].into(),
+        binary_data: [("blob".to_string(), vec![0, 1, 2])].into(),
+    };
+    let created =
+        send(&client, request("POST", maps, CLIENT_GO_ACCEPT, envelope("v1", "ConfigMap", &config_map))).await;
+    assert_eq!(created["kind"], "ConfigMap", "{created}");
+    assert_eq!(created["data"], json!({"mode": "fast"}));
+    assert_eq!(created["binaryData"], json!({"blob": "AAEC"}));
+    let uid = created["metadata"]["uid"].as_str().expect("uid").to_string();
+
+    // An update carries the resourceVersion in the protobuf ObjectMeta.
+    let update = ConfigMap {
+        metadata: Some(ObjectMeta {
+            resource_version: created["metadata"]["resourceVersion"].as_str().map(str::to_string),
+            ..meta("settings").expect("meta")
+        }),
+        data: [("mode".to_string(), "slow".to_string())].into(),
+        binary_data: BTreeMap::new(),
+    };
+    let path = format!("{maps}/settings");
+    let updated = send(&client, request("PUT", &path, "application/json", envelope("v1", "ConfigMap", &update))).await;
+    assert_eq!(updated["data"], json!({"mode": "slow"}));
+    assert!(updated.get("binaryData").is_none(), "{updated}");
+
+    // DeleteOptions in protobuf: a wrong uid precondition is a conflict, dryRun deletes nothing.
+    let wrong = DeleteOptions {
+        preconditions: Some(Preconditions { uid: some("not-the-uid"), resource_version: None }),
+        ..Default::default()
+    };
+    let (code, message) = refused(&client, request("DELETE", &path, CLIENT_GO_ACCEPT, delete_options(wrong))).await;
+    assert_eq!(code, 409, "{message}");
+    assert!(message.contains("Precondition failed: UID in precondition: not-the-uid"), "{message}");
+    let dry = DeleteOptions { dry_run: vec!["All".into()], ..Default::default() };
+    send(&client, request("DELETE", &path, CLIENT_GO_ACCEPT, delete_options(dry))).await;
+    assert!(get(&client, &path).await.is_some(), "a dry run deletes nothing");
+    let right = DeleteOptions {
+        preconditions: Some(Preconditions { uid: Some(uid), resource_version: None }),
+        grace_period_seconds: Some(0),
+        ..Default::default()
+    };
+    let deleted = send(&client, request("DELETE", &path, "application/json", delete_options(right))).await;
+    assert_eq!(deleted["metadata"]["name"], "settings");
+    assert!(get(&client, &path).await.is_none());
+
+    // An unknown propagation policy is refused as upstream refuses it.
+    send(&client, request("POST", maps, CLIENT_GO_ACCEPT, envelope("v1", "ConfigMap", &config_map))).await;
+    let bad = DeleteOptions { propagation_policy: some("Sometimes"), ..Default::default() };
+    let (code, message) = refused(&client, request("DELETE", &path, CLIENT_GO_ACCEPT, delete_options(bad))).await;
+    assert_eq!(code, 400, "{message}");
+    assert!(message.contains("propagationPolicy: Unsupported value: \"Sometimes\""), "{message}");
+}
+
+#[tokio::test]
+async fn deletecollection_reads_protobuf_delete_options() {
+    let server = TestServer::start();
+    let client = server.client().await;
+    let maps = "/api/v1/namespaces/default/configmaps";
+    for (name, set) in [("a-1", "a"), ("a-2", "a"), ("b-1", "b")] {
+        let object = ConfigMap {
+            metadata: Some(ObjectMeta {
+                labels: [("set".to_string(), set.to_string())].into(),
+                ..meta(name).expect("meta")
+            }),
+            ..Default::default()
+        };
+        send(&client, request("POST", maps, CLIENT_GO_ACCEPT, envelope("v1", "ConfigMap", &object))).await;
+    }
+    let dry = DeleteOptions { dry_run: vec!["All".into()], ..Default::default() };
+    let listed = send(
+        &client,
+        request("DELETE", &format!("{maps}?labelSelector=set%3Da"), CLIENT_GO_ACCEPT, delete_options(dry)),
+    )
+    .await;
+    assert_eq!(listed["items"].as_array().map(Vec::len), Some(2), "{listed}");
+    assert!(get(&client, &format!("{maps}/a-1")).await.is_some(), "a dry run deletes nothing");
+    let background = DeleteOptions { propagation_policy: some("Background"), ..Default::default() };
+    send(
+        &client,
+        request("DELETE", &format!("{maps}?labelSelector=set%3Da"), CLIENT_GO_ACCEPT, delete_options(background)),
+    )
+    .await;
+    let left = send(&client, request("GET", maps, "application/json", Vec::new())).await;
+    let names: Vec<&str> =
+        left["items"].as_array().expect("items").iter().filter_map(|i| i["metadata"]["name"].as_str()).collect();
+    assert_eq!(names, ["b-1"]);
+}
+
+#[tokio::test]
+async fn deployments_and_their_dependents_follow_protobuf_propagation_policies() {
+    let server = TestServer::start();
+    let client = server.client().await;
+    let deployments = "/apis/apps/v1/namespaces/default/deployments";
+    let labels: BTreeMap<String, String> = [("app".to_string(), "web".to_string())].into();
+    let deployment = |name: &str| Deployment {
+        metadata: meta(name),
+        spec: Some(DeploymentSpec {
+            replicas: Some(0),
+            selector: Some(LabelSelector { match_labels: labels.clone() }),
+            template: Some(PodTemplateSpec {
+                metadata: Some(ObjectMeta { labels: labels.clone(), ..Default::default() }),
+                spec: Some(PodSpec { containers: vec![Container { name: some("web"), image: some("nginx") }] }),
+            }),
+        }),
+    };
+    let mut owners = BTreeMap::new();
+    for name in ["kept", "gone"] {
+        let created = send(
+            &client,
+            request("POST", deployments, CLIENT_GO_ACCEPT, envelope("apps/v1", "Deployment", &deployment(name))),
+        )
+        .await;
+        assert_eq!(created["spec"]["template"]["spec"]["containers"][0]["image"], "nginx", "{created}");
+        assert_eq!(created["spec"]["strategy"]["type"], "RollingUpdate", "defaulted: {created}");
+        let uid = created["metadata"]["uid"].as_str().expect("uid").to_string();
+        // A ConfigMap the deployment owns, to see what each policy does with dependents.
+        let dependent = ConfigMap {
+            metadata: Some(ObjectMeta {
+                owner_references: vec![OwnerReference {
+                    kind: some("Deployment"),
+                    name: some(name),
+                    uid: Some(uid.clone()),
+                    api_version: some("apps/v1"),
+                }],
+                ..meta(&format!("{name}-settings")).expect("meta")
+            }),
+            ..Default::default()
+        };
+        send(
+            &client,
+            request(
+                "POST",
+                "/api/v1/namespaces/default/configmaps",
+                CLIENT_GO_ACCEPT,
+                envelope("v1", "ConfigMap", &dependent),
+            ),
+        )
+        .await;
+        owners.insert(name, uid);
+    }
+    // client-go's typed apps/v1 client sends DeleteOptions in its own group version.
+    let orphan = DeleteOptions { propagation_policy: some("Orphan"), ..Default::default() };
+    send(
+        &client,
+        request(
+            "DELETE",
+            &format!("{deployments}/kept"),
+            CLIENT_GO_ACCEPT,
+            envelope("apps/v1", "DeleteOptions", &orphan),
+        ),
+    )
+    .await;
+    assert!(until_gone(&client, &format!("{deployments}/kept")).await);
+    let kept =
+        get(&client, "/api/v1/namespaces/default/configmaps/kept-settings").await.expect("orphaned, not deleted");
+    assert!(kept["metadata"].get("ownerReferences").is_none(), "released: {kept}");
+
+    let foreground =
+        DeleteOptions { orphan_dependents: Some(false), propagation_policy: some("Foreground"), ..Default::default() };
+    send(
+        &client,
+        request(
+            "DELETE",
+            &format!("{deployments}/gone"),
+            CLIENT_GO_ACCEPT,
+            envelope("apps/v1", "DeleteOptions", &foreground),
+        ),
+    )
+    .await;
+    assert!(until_gone(&client, "/api/v1/namespaces/default/configmaps/gone-settings").await, "dependent deleted");
+    assert!(until_gone(&client, &format!("{deployments}/gone")).await);
+}
+
+#[tokio::test]
+async fn namespaces_are_deleted_with_protobuf_delete_options() {
+    let server = TestServer::start();
+    let client = server.client().await;
+    let namespace = Namespace { metadata: meta("doomed") };
+    send(&client, request("POST", "/api/v1/namespaces", CLIENT_GO_ACCEPT, envelope("v1", "Namespace", &namespace)))
+        .await;
+    let inside = ConfigMap { metadata: meta("inside"), ..Default::default() };
+    send(
+        &client,
+        request("POST", "/api/v1/namespaces/doomed/configmaps", CLIENT_GO_ACCEPT, envelope("v1", "ConfigMap", &inside)),
+    )
+    .await;
+    let dry =
+        DeleteOptions { dry_run: vec!["All".into()], propagation_policy: some("Background"), ..Default::default() };
+    send(&client, request("DELETE", "/api/v1/namespaces/doomed", CLIENT_GO_ACCEPT, delete_options(dry))).await;
+    let still = get(&client, "/api/v1/namespaces/doomed").await.expect("a dry run deletes nothing");
+    assert!(still["metadata"].get("deletionTimestamp").is_none(), "{still}");
+
+    let foreground = DeleteOptions { propagation_policy: some("Foreground"), ..Default::default() };
+    let terminating =
+        send(&client, request("DELETE", "/api/v1/namespaces/doomed", CLIENT_GO_ACCEPT, delete_options(foreground)))
+            .await;
+    assert_eq!(terminating["metadata"]["name"], "doomed", "{terminating}");
+    assert!(until_gone(&client, "/api/v1/namespaces/doomed").await, "the namespace controller empties and removes it");
+    assert!(get(&client, "/api/v1/namespaces/doomed/configmaps/inside").await.is_none());
+
+    // What kubectl itself sends still works beside it.
+    server.kubectl_ok(&["create", "namespace", "by-kubectl"]);
+    server.kubectl_ok(&["create", "configmap", "plain", "-n", "by-kubectl", "--from-literal=k=v"]);
+    server.kubectl_ok(&["delete", "configmap", "plain", "-n", "by-kubectl"]);
+    let out = server.kubectl_ok(&["delete", "namespace", "by-kubectl", "--wait=false"]);
+    assert!(out.contains("namespace \"by-kubectl\" deleted"), "{out}");
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct Namespace {
+    #[prost(message, optional, tag = "1")]
+    metadata: Option<ObjectMeta>,
+}
+
+#[tokio::test]
+async fn cluster_kinds_of_other_groups_are_created_from_protobuf() {
+    let server = TestServer::start();
+    let client = server.client().await;
+
+    let class = StorageClass {
+        metadata: meta("fast"),
+        provisioner: some("example.com/fast"),
+        parameters: [("tier".to_string(), "gold".to_string())].into(),
+        reclaim_policy: some("Retain"),
+        allow_volume_expansion: Some(true),
+        volume_binding_mode: some("WaitForFirstConsumer"),
+    };
+    let classes = "/apis/storage.k8s.io/v1/storageclasses";
+    let created = send(
+        &client,
+        request("POST", classes, CLIENT_GO_ACCEPT, envelope("storage.k8s.io/v1", "StorageClass", &class)),
+    )
+    .await;
+    assert_eq!(created["provisioner"], "example.com/fast", "{created}");
+    assert_eq!(created["parameters"], json!({"tier": "gold"}));
+    assert_eq!(created["reclaimPolicy"], "Retain");
+    assert_eq!(created["allowVolumeExpansion"], true);
+    assert_eq!(created["volumeBindingMode"], "WaitForFirstConsumer");
+    let storage_delete = envelope("storage.k8s.io/v1", "DeleteOptions", &DeleteOptions::default());
+    send(&client, request("DELETE", &format!("{classes}/fast"), CLIENT_GO_ACCEPT, storage_delete)).await;
+    assert!(get(&client, &format!("{classes}/fast")).await.is_none());
+
+    let schema = FlowSchema {
+        metadata: meta("test-probes"),
+        spec: Some(FlowSchemaSpec {
+            priority_level_configuration: Some(Name { name: some("global-default") }),
+            matching_precedence: Some(500),
+            distinguisher_method: Some(FlowDistinguisherMethod { r#type: some("ByUser") }),
+            rules: vec![PolicyRulesWithSubjects {
+                subjects: vec![FlowSubject {
+                    kind: some("Group"),
+                    group: Some(Name { name: some("system:unauthenticated") }),
+                }],
+                non_resource_rules: vec![NonResourcePolicyRule {
+                    verbs: vec!["get".into()],
+                    non_resource_urls: vec!["/healthz".into()],
+                }],
+            }],
+        }),
+    };
+    let schemas = "/apis/flowcontrol.apiserver.k8s.io/v1/flowschemas";
+    let created = send(
+        &client,
+        request("POST", schemas, CLIENT_GO_ACCEPT, envelope("flowcontrol.apiserver.k8s.io/v1", "FlowSchema", &schema)),
+    )
+    .await;
+    assert_eq!(created["spec"]["matchingPrecedence"], 500, "{created}");
+    assert_eq!(created["spec"]["rules"][0]["subjects"][0]["group"]["name"], "system:unauthenticated");
+    assert_eq!(created["spec"]["rules"][0]["nonResourceRules"][0]["nonResourceURLs"], json!(["/healthz"]));
+}
+
+#[tokio::test]
+async fn custom_resource_definitions_are_created_from_protobuf() {
+    let server = TestServer::start();
+    let client = server.client().await;
+    let string = JsonSchemaProps { r#type: some("string"), ..Default::default() };
+    let spec_schema = JsonSchemaProps {
+        r#type: some("object"),
+        properties: [
+            ("size".to_string(), JsonSchemaProps { r#type: some("integer"), ..Default::default() }),
+            (
+                "tags".to_string(),
+                JsonSchemaProps {
+                    r#type: some("array"),
+                    items: Some(Box::new(JsonSchemaPropsOrArray {
+                        schema: Some(string.clone()),
+                        json_schemas: Vec::new(),
+                    })),
+                    ..Default::default()
+                },
+            ),
+            (
+                "labels".to_string(),
+                JsonSchemaProps {
+                    r#type: some("object"),
+                    additional_properties: Some(Box::new(JsonSchemaPropsOrBool {
+                        allows: Some(true),
+                        schema: Some(string.clone()),
+                    })),
+                    ..Default::default()
+                },
+            ),
+            (
+                "extra".to_string(),
+                JsonSchemaProps {
+                    r#type: some("object"),
+                    x_kubernetes_preserve_unknown_fields: Some(true),
+                    ..Default::default()
+                },
+            ),
+        ]
+        .into(),
+        ..Default::default()
+    };
+    let crd = CustomResourceDefinition {
+        metadata: meta("widgets.example.com"),
+        spec: Some(CustomResourceDefinitionSpec {
+            group: some("example.com"),
+            names: Some(CustomResourceDefinitionNames {
+                plural: some("widgets"),
+                singular: some("widget"),
+                kind: some("Widget"),
+            }),
+            scope: some("Namespaced"),
+            versions: vec![CustomResourceDefinitionVersion {
+                name: some("v1"),
+                served: Some(true),
+                storage: Some(true),
+                schema: Some(CustomResourceValidation {
+                    open_apiv3_schema: Some(JsonSchemaProps {
+                        r#type: some("object"),
+                        properties: [("spec".to_string(), spec_schema)].into(),
+                        ..Default::default()
+                    }),
+                }),
+            }],
+            // Written by Go as a value field: false on the wire, dropped from JSON (omitempty).
+            preserve_unknown_fields: Some(false),
+        }),
+    };
+    let crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+    let created = send(
+        &client,
+        request("POST", crds, CLIENT_GO_ACCEPT, envelope("apiextensions.k8s.io/v1", "CustomResourceDefinition", &crd)),
+    )
+    .await;
+    let schema = &created["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"];
+    assert_eq!(schema["properties"]["size"], json!({"type": "integer"}), "{created}");
+    assert_eq!(schema["properties"]["tags"]["items"], json!({"type": "string"}));
+    assert_eq!(schema["properties"]["labels"]["additionalProperties"], json!({"type": "string"}));
+    assert_eq!(schema["properties"]["extra"]["x-kubernetes-preserve-unknown-fields"], true);
+    assert!(created["spec"].get("preserveUnknownFields").is_none_or(|v| v == false), "{created}");
+
+    // The CRD serves its kind; the widget itself is JSON (custom resources have no protobuf).
+    let ready = support::eventually(Duration::from_secs(30), || server.kubectl(&["get", "widgets"]).status.success());
+    assert!(ready, "widgets are served");
+    let widget = server.write(
+        "widget.yaml",
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  size: 3\n  tags: [a]\n  labels: {x: blue}\n",
+    );
+    server.kubectl_ok(&["apply", "-f", &widget.to_string_lossy()]);
+    let stored =
+        server.kubectl_ok(&["get", "widget", "w", "-o", "jsonpath={.spec.size} {.spec.tags[0]} {.spec.labels.x}"]);
+    assert_eq!(stored, "3 a blue");
+
+    let crd_delete = envelope("apiextensions.k8s.io/v1", "DeleteOptions", &DeleteOptions::default());
+    send(&client, request("DELETE", &format!("{crds}/widgets.example.com"), CLIENT_GO_ACCEPT, crd_delete)).await;
+    assert!(until_gone(&client, &format!("{crds}/widgets.example.com")).await);
+}
+
+/// A protobuf Accept without a JSON alternative is not refused. Upstream answers protobuf; kctl
+/// answers JSON, which client-go decodes by the response's Content-Type.
+#[tokio::test]
+async fn protobuf_accept_headers_are_answered() {
+    let server = TestServer::start();
+    let client = server.client().await;
+    let object = ConfigMap { metadata: meta("answered"), ..Default::default() };
+    let response = client
+        .send(
+            request("POST", "/api/v1/namespaces/default/configmaps", PROTOBUF, envelope("v1", "ConfigMap", &object))
+                .map(Into::into),
+        )
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 201);
+    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    assert!(content_type.starts_with("application/json"), "{content_type}");
+}
+
+/// policy/v1 Eviction, as `kubectl drain` sends it.
+#[derive(Clone, PartialEq, Message)]
+struct Eviction {
+    #[prost(message, optional, tag = "1")]
+    metadata: Option<ObjectMeta>,
+    #[prost(message, optional, tag = "2")]
+    delete_options: Option<DeleteOptions>,
+}
+
+#[tokio::test]
+async fn evictions_read_protobuf_bodies_and_their_dry_run() {
+    let server = TestServer::start();
+    let client = server.client().await;
+    server.kubectl_ok(&["run", "evicted", "--image=nginx"]);
+    let pod = "/api/v1/namespaces/default/pods/evicted";
+    let eviction = |dry_run: Vec<String>| Eviction {
+        metadata: Some(ObjectMeta { namespace: some("default"), ..meta("evicted").expect("meta") }),
+        delete_options: Some(DeleteOptions { dry_run, ..Default::default() }),
+    };
+    let dry = envelope("policy/v1", "Eviction", &eviction(vec!["All".into()]));
+    let answered = send(&client, request("POST", &format!("{pod}/eviction"), CLIENT_GO_ACCEPT, dry)).await;
+    assert_eq!(answered["status"], "Success", "{answered}");
+    assert!(get(&client, pod).await.is_some(), "a dry-run eviction deletes nothing");
+    let real = envelope("policy/v1", "Eviction", &eviction(Vec::new()));
+    send(&client, request("POST", &format!("{pod}/eviction"), CLIENT_GO_ACCEPT, real)).await;
+    assert!(until_gone(&client, pod).await, "the evicted pod is deleted");
+}
