@@ -45,7 +45,7 @@ pub async fn admit_create(state: &ApiState, resource: &ResourceInfo, object: &mu
     super::priority::admit_create(state, resource, object).await
 }
 
-/// Cluster IPs come from 10.96.0.0/16 (kind's default service CIDR); node ports from
+/// Cluster IPs come from the service range (`--service-cluster-ip-range`); node ports from
 /// 30000–32767. `clusterIP: None` (headless) and ExternalName services get none.
 async fn allocate_service_addresses(state: &ApiState, service: &mut Value) -> Result<(), ApiError> {
     let service_type = service.pointer("/spec/type").and_then(Value::as_str).unwrap_or("ClusterIP").to_string();
@@ -55,10 +55,12 @@ async fn allocate_service_addresses(state: &ApiState, service: &mut Value) -> Re
         if given.is_empty() {
             let used: HashSet<&str> =
                 existing.iter().filter_map(|s| s.pointer("/spec/clusterIP").and_then(Value::as_str)).collect();
-            let ip = (1u32..65534)
-                .map(|n| format!("10.96.{}.{}", n / 256, n % 256))
-                .find(|ip| !ip.ends_with(".0") && !used.contains(ip.as_str()))
-                .ok_or_else(|| ApiError::internal("no cluster IPs left in 10.96.0.0/16"))?;
+            let range = state.service_ip_range;
+            let ip = range
+                .hosts()
+                .map(|ip| ip.to_string())
+                .find(|ip| !used.contains(ip.as_str()))
+                .ok_or_else(|| ApiError::internal(format!("no cluster IPs left in {range}")))?;
             service["spec"]["clusterIP"] = json!(ip);
             service["spec"]["clusterIPs"] = json!([ip]);
         } else if service.pointer("/spec/clusterIPs").is_none() {

@@ -10,6 +10,7 @@ pub mod crd;
 mod flow_control_bootstrap;
 pub mod handlers;
 pub mod kubelet_client;
+pub mod kubernetes_service;
 pub mod loopback;
 pub mod objects;
 pub mod openapi;
@@ -25,7 +26,7 @@ pub mod table;
 pub mod transport;
 pub mod watch_cache;
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -54,6 +55,8 @@ pub struct ApiState {
     pub default_toleration_seconds: i64,
     /// How `pods/log` reaches kubelets.
     pub kubelets: kubelet_client::KubeletClient,
+    /// Where cluster IPs come from (`--service-cluster-ip-range`).
+    pub service_ip_range: kubernetes_service::ServiceIpRange,
 }
 
 #[derive(Debug, Clone)]
@@ -71,6 +74,11 @@ pub struct ServerConfig {
     /// How long new pods tolerate a not-ready or unreachable node (upstream's
     /// `--default-unreachable-toleration-seconds`, 300).
     pub default_toleration_seconds: i64,
+    /// Upstream's `--service-cluster-ip-range`; the `kubernetes` service has its first address.
+    pub service_ip_range: kubernetes_service::ServiceIpRange,
+    /// Upstream's `--advertise-address`: what the `kubernetes` endpoints list for this
+    /// server (none: see `kubernetes_service::advertise_address`).
+    pub advertise_address: Option<IpAddr>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +106,7 @@ pub struct RunningServer {
     serving: JoinHandle<()>,
     compacting: JoinHandle<()>,
     defining: JoinHandle<()>,
+    reconciling_endpoints: JoinHandle<()>,
 }
 
 impl RunningServer {
@@ -144,6 +153,7 @@ impl Drop for RunningServer {
         self.serving.abort();
         self.compacting.abort();
         self.defining.abort();
+        self.reconciling_endpoints.abort();
     }
 }
 
@@ -161,8 +171,9 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let listener =
         TcpListener::bind(config.listen).await.map_err(|source| ServerError::Listen { addr: config.listen, source })?;
     let addr = listener.local_addr().map_err(|source| ServerError::Listen { addr: config.listen, source })?;
+    let service_ip = config.service_ip_range.first().to_string();
     let mut hosts: Vec<String> =
-        ["127.0.0.1", "localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "10.96.0.1"]
+        ["127.0.0.1", "localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", &service_ip]
             .iter()
             .map(|h| h.to_string())
             .collect();
@@ -180,14 +191,25 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         crds: Default::default(),
         default_toleration_seconds: config.default_toleration_seconds,
         kubelets,
+        service_ip_range: config.service_ip_range,
     });
-    bootstrap(&state).await.map_err(ServerError::Bootstrap)?;
+    bootstrap(&state, addr.port()).await.map_err(ServerError::Bootstrap)?;
     // The apiserver's own controllers are API clients too, over the loopback, as
     // `system:apiserver` (upstream's loopback identity).
     let identity = auth::Identity::User { name: "system:apiserver".into(), groups: vec!["system:masters".into()] };
     let loopback = loopback::client(state.clone(), identity, "kube-apiserver");
     // CRDs stored before this start are served before the first request.
-    let defining = tokio::spawn(crd::controller::start(state.clone(), loopback).await?);
+    let defining = tokio::spawn(crd::controller::start(state.clone(), loopback.clone()).await?);
+    let reconciling_endpoints = tokio::spawn(
+        kubernetes_service::Reconciler {
+            client: loopback,
+            address: kubernetes_service::advertise_address(config.advertise_address, addr.ip()),
+            secure_port: addr.port(),
+            interval: kubernetes_service::RECONCILE_EVERY,
+            ttl: kubernetes_service::LEASE_TTL,
+        }
+        .run(),
+    );
     if let Some(path) = &config.write_kubeconfig {
         let admin = pki.issue_client("kubernetes-admin", &["system:masters"])?;
         let kubeconfig =
@@ -200,7 +222,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         false => tokio::spawn(compact_periodically(store, config.compaction_interval)),
     };
     tracing::info!(%addr, "apiserver listening");
-    Ok(RunningServer { addr, state, pki, serving, compacting, defining })
+    Ok(RunningServer { addr, state, pki, serving, compacting, defining, reconciling_endpoints })
 }
 
 /// Like upstream, compacts every interval to the revision of one interval before, so
@@ -293,17 +315,13 @@ async fn ensure(state: &ApiState, resource: &ResourceInfo, mut object: Value) ->
 }
 
 /// The namespaces every cluster has, and the `kubernetes` service in default.
-async fn bootstrap(state: &ApiState) -> Result<(), ApiError> {
+async fn bootstrap(state: &ApiState, secure_port: u16) -> Result<(), ApiError> {
     let namespaces = resource("", "namespaces")?;
     for name in ["default", "kube-system", "kube-public", "kube-node-lease"] {
         ensure(state, namespaces, json!({"metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}}}))
             .await?;
     }
-    let service = json!({
-        "metadata": {"name": "kubernetes", "namespace": "default",
-            "labels": {"component": "apiserver", "provider": "kubernetes"}},
-        "spec": {"clusterIP": "10.96.0.1", "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]},
-    });
+    let service = kubernetes_service::service(&state.service_ip_range, secure_port);
     bootstrap_policy::ensure_bootstrap_policy(state).await?;
     api_services::ensure_builtin_api_services(state).await?;
     flow_control_bootstrap::ensure_flow_control_defaults(state).await?;

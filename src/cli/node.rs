@@ -37,6 +37,9 @@ pub struct NodeArgs {
     /// A control plane without the NoSchedule taint (a cluster with no workers, as kind).
     #[arg(long)]
     pub untainted: bool,
+    /// The range cluster IPs come from (the kind config's networking.serviceSubnet).
+    #[arg(long, default_value = "10.96.0.0/16")]
+    pub service_cluster_ip_range: crate::apiserver::kubernetes_service::ServiceIpRange,
 }
 
 pub fn run(args: &NodeArgs) -> anyhow::Result<ExitCode> {
@@ -50,5 +53,6 @@ pub fn run(args: &NodeArgs) -> anyhow::Result<ExitCode> {
         pause_image: args.pause_image.clone(),
         labels: args.labels.clone(),
         untainted: args.untainted,
+        service_ip_range: args.service_cluster_ip_range,
     })
 }

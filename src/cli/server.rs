@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Args;
 
+use crate::apiserver::kubernetes_service::ServiceIpRange;
 use crate::apiserver::{self, ServerConfig};
 use crate::kubelet::docker::DockerNodeOptions;
 use crate::kubelet::hollow::HollowOptions;
@@ -57,6 +58,13 @@ pub struct ServerArgs {
     /// How often history older than one interval is compacted (e.g. 5m, 30s, 1s).
     #[arg(long, default_value = "5m", value_parser = parse_duration)]
     pub etcd_compaction_interval: Duration,
+    /// The range cluster IPs come from; the `kubernetes` service gets its first address.
+    #[arg(long, default_value = "10.96.0.0/16")]
+    pub service_cluster_ip_range: ServiceIpRange,
+    /// The address the `kubernetes` endpoints list for this server (default: the listen
+    /// address, or this host's first non-loopback IPv4 if that is loopback or 0.0.0.0).
+    #[arg(long)]
+    pub advertise_address: Option<std::net::IpAddr>,
 }
 
 /// A duration flag in Go's syntax (`90s`, `5m`, `1h30m`, `1.5s`; a bare `0`), as upstream's
@@ -80,6 +88,8 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<ExitCode> {
         compaction_interval: args.etcd_compaction_interval,
         // Pods are evicted from an unreachable node once their default toleration ends.
         default_toleration_seconds: i64::try_from(args.pod_eviction_timeout.as_secs()).unwrap_or(i64::MAX),
+        service_ip_range: args.service_cluster_ip_range,
+        advertise_address: args.advertise_address,
     };
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {

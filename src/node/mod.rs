@@ -67,6 +67,8 @@ pub struct NodeConfig {
     pub labels: Vec<String>,
     /// A control plane without the NoSchedule taint (a cluster with no workers, as kind).
     pub untainted: bool,
+    /// The range cluster IPs come from (control plane).
+    pub service_ip_range: crate::apiserver::kubernetes_service::ServiceIpRange,
 }
 
 pub fn run(args: &NodeConfig) -> anyhow::Result<ExitCode> {
@@ -171,6 +173,9 @@ async fn control_plane(
         write_kubeconfig: None,
         compaction_interval: Duration::from_secs(300),
         default_toleration_seconds: 300,
+        service_ip_range: args.service_ip_range,
+        // What kubelets and pods reach it on: the node container's address.
+        advertise_address: Some(ip),
     };
     let server = apiserver::start(config).await?;
     eprintln!("kctl control plane listening on {ip}:{}", server.addr.port());

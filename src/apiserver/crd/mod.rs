@@ -132,12 +132,7 @@ pub fn prepare_write(
             root.remove("status");
         }
     }
-    // JSON bodies of objects and merge patches; a JSON patch is a list of operations.
-    let duplicated = match request.content_type() {
-        "" | "application/json" | "application/merge-patch+json" => duplicates::duplicate_fields(&request.body),
-        _ => Vec::new(),
-    };
-    let mut problems: Vec<String> = duplicated.iter().map(|f| format!("duplicate field \"{f}\"")).collect();
+    let mut problems = duplicates::strict_errors(request.content_type(), &request.body);
     if let Some(schema) = &custom.schema {
         let unknown = prune::prune(schema, object);
         problems.extend(unknown.iter().map(|f| format!("unknown field \"{f}\"")));
@@ -183,7 +178,11 @@ fn track_generation(resource: &ResourceInfo, object: &mut Value, old: Option<&Va
 
 /// `fieldValidation` of unknown and duplicate fields: Strict refuses them, Warn (the
 /// default) warns, Ignore drops them silently.
-fn report_field_problems(request: &Request, resource: &ResourceInfo, problems: &[String]) -> Result<(), ApiError> {
+pub(crate) fn report_field_problems(
+    request: &Request,
+    resource: &ResourceInfo,
+    problems: &[String],
+) -> Result<(), ApiError> {
     if problems.is_empty() {
         return Ok(());
     }
@@ -196,8 +195,8 @@ fn report_field_problems(request: &Request, resource: &ResourceInfo, problems: &
             version = resource.version,
         ))),
         _ => {
-            for problem in problems {
-                request.warn(problem.clone());
+            for warning in problems.iter().flat_map(|p| duplicates::warnings_of(p)) {
+                request.warn(warning);
             }
             Ok(())
         }

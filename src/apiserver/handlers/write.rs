@@ -19,22 +19,22 @@ use crate::machinery::patch;
 use crate::registry::strategy::certificates;
 use crate::registry::ResourceInfo;
 
-/// `fieldValidation=Strict`: unknown fields are an error, as upstream words it.
+/// `fieldValidation` of built-in kinds' duplicate and unknown fields, as upstream words
+/// them: Strict refuses them, Warn warns, Ignore lets them be. Custom resources are
+/// checked against their schema in `crd::prepare_write`. Unknown fields are looked for
+/// when Strict or Warn is asked for explicitly (the walk of the schema costs a write
+/// that no client asked it of); duplicates also under the default, Warn.
 fn check_fields(state: &ApiState, request: &Request, resource: &ResourceInfo, object: &Value) -> Result<(), ApiError> {
-    if request.param("fieldValidation") != Some("Strict") {
+    let mode = request.param("fieldValidation");
+    if mode == Some("Ignore") || resource.custom.is_some() {
         return Ok(());
     }
-    let unknown = state.openapi.unknown_fields(resource, object);
-    if unknown.is_empty() {
-        return Ok(());
+    let mut problems = crd::duplicates::strict_errors(request.content_type(), &request.body);
+    if matches!(mode, Some("Strict" | "Warn")) {
+        let unknown = state.openapi.unknown_fields(resource, object);
+        problems.extend(unknown.iter().map(|f| format!("unknown field \"{f}\"")));
     }
-    let listed: Vec<String> = unknown.iter().map(|f| format!("unknown field \"{f}\"")).collect();
-    Err(ApiError::bad_request(format!(
-        "{kind} in version \"{version}\" cannot be handled as a {kind}: strict decoding error: {}",
-        listed.join(", "),
-        kind = resource.kind,
-        version = resource.version,
-    )))
+    crd::report_field_problems(request, resource, &problems)
 }
 
 pub async fn create(state: &Arc<ApiState>, request: &Request, target: &Target) -> Result<Response, ApiError> {

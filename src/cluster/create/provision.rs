@@ -46,6 +46,11 @@ impl Action for Provision {
             if untainted {
                 args.push("--untainted".into());
             }
+            // kctl's service addresses are IPv4: the IPv4 range of a dual-stack subnet.
+            let service_range = networking.service_subnet.split(',').map(str::trim).find(|s| s.contains('.'));
+            if let (Role::ControlPlane, Some(range)) = (role, service_range) {
+                args.push(format!("--service-cluster-ip-range={range}"));
+            }
             let spec = NodeSpec { name: name.clone(), role: *role, image: ctx.image.clone(), args, api_server };
             ctx.provider.create_node(cluster, &spec).await?;
         }
