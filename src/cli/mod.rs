@@ -2,6 +2,7 @@
 //! dispatcher that hands each verb to its module.
 
 pub mod apply;
+pub mod certificate;
 pub mod cluster;
 pub mod complete;
 pub mod completion;
@@ -147,6 +148,8 @@ pub enum Command {
     Server(server::ServerArgs),
     /// Run one cluster node: the control plane and/or a kubelet (inside a node container).
     Node(node::NodeArgs),
+    /// Modify certificate resources.
+    Certificate(certificate::CertificateArgs),
     /// Provides utilities for interacting with plugins.
     Plugin(plugin::PluginArgs),
     /// Sleep until SIGTERM: the process of a pod's sandbox container.
@@ -240,6 +243,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scale(args) => Ok(scale::run(&cli.global.connection(), &args)),
         Command::Edit(args) => Ok(edit::run(&cli.global.connection(), &args)),
         Command::Expose(args) => Ok(expose::run(&cli.global.connection(), &args)),
+        Command::Certificate(args) => Ok(certificate::run(&cli.global.connection(), &args)),
     }
 }
 
