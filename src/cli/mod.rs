@@ -12,6 +12,7 @@ pub mod delete;
 pub mod describe;
 pub mod edit;
 pub mod editor;
+pub mod events;
 pub mod exit;
 pub mod expose;
 pub mod get;
@@ -148,6 +149,8 @@ pub enum Command {
     Server(server::ServerArgs),
     /// Run one cluster node: the control plane and/or a kubelet (inside a node container).
     Node(node::NodeArgs),
+    /// List events.
+    Events(events::EventsArgs),
     /// Modify certificate resources.
     Certificate(certificate::CertificateArgs),
     /// Provides utilities for interacting with plugins.
@@ -243,6 +246,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scale(args) => Ok(scale::run(&cli.global.connection(), &args)),
         Command::Edit(args) => Ok(edit::run(&cli.global.connection(), &args)),
         Command::Expose(args) => Ok(expose::run(&cli.global.connection(), &args)),
+        Command::Events(args) => Ok(events::run(&cli.global.connection(), &args)),
         Command::Certificate(args) => Ok(certificate::run(&cli.global.connection(), &args)),
     }
 }
