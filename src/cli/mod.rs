@@ -228,7 +228,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Get(args) => Ok(get::run(&cli.global.connection(), &args)),
         Command::Apply(args) => Ok(apply::run(&cli.global.connection(), &args)),
         Command::Delete(args) => Ok(delete::run(&cli.global.connection(), &args)),
-        Command::Create(args) => Ok(create::run(&cli.global.connection(), &args)),
+        Command::Create(args) => {
+            let mut connection = cli.global.connection();
+            // As in kubectl, a binding's own `--user` (a subject) shadows the global one.
+            if args.binds_users() {
+                connection.user = None;
+            }
+            Ok(create::run(&connection, &args))
+        }
         Command::Run(args) => Ok(run::run(&cli.global.connection(), &args)),
         Command::Describe(args) => Ok(describe::run(&cli.global.connection(), &args)),
         Command::Config(args) => config::run(&args, &cli.global, &mut std::io::stdout(), &mut std::io::stderr()),
