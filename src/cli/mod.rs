@@ -23,6 +23,7 @@ pub mod node;
 pub mod patch;
 pub mod pause;
 pub mod plugin;
+pub mod replace;
 pub mod rollout;
 pub mod run;
 pub mod scale;
@@ -149,6 +150,8 @@ pub enum Command {
     Server(server::ServerArgs),
     /// Run one cluster node: the control plane and/or a kubelet (inside a node container).
     Node(node::NodeArgs),
+    /// Replace a resource by file name or stdin.
+    Replace(replace::ReplaceArgs),
     /// List events.
     Events(events::EventsArgs),
     /// Modify certificate resources.
@@ -253,6 +256,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scale(args) => Ok(scale::run(&cli.global.connection(), &args)),
         Command::Edit(args) => Ok(edit::run(&cli.global.connection(), &args)),
         Command::Expose(args) => Ok(expose::run(&cli.global.connection(), &args)),
+        Command::Replace(args) => Ok(replace::run(&cli.global.connection(), &args)),
         Command::Events(args) => Ok(events::run(&cli.global.connection(), &args)),
         Command::Certificate(args) => Ok(certificate::run(&cli.global.connection(), &args)),
     }
