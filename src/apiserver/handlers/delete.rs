@@ -8,7 +8,7 @@ use axum::response::Response;
 use http::StatusCode;
 use serde_json::{json, Value};
 
-use super::json_response;
+use super::object_response;
 use super::read::selectors;
 use crate::apiserver::objects::now_rfc3339;
 use crate::apiserver::request::Request;
@@ -104,16 +104,16 @@ pub async fn delete(
         let current = state.storage.get(resource, target.namespace.as_deref(), name).await?;
         check_preconditions(resource, &current, &options)?;
         if options.dry_run {
-            return Ok(json_response(StatusCode::OK, &current));
+            return Ok(object_response(request, StatusCode::OK, &current));
         }
         if let Some(grace) = pod_grace_period(state, resource, &current, options.grace_period).await? {
             let marked = mark_pod_terminating(state, resource, &current, grace).await?;
-            return Ok(json_response(StatusCode::OK, &marked));
+            return Ok(object_response(request, StatusCode::OK, &marked));
         }
         attempts += 1;
         match delete_object(state, resource, current, options.propagation.as_deref()).await {
             Err(err) if err.code == StatusCode::CONFLICT && attempts < DELETE_ATTEMPTS => continue,
-            deleted => return Ok(json_response(StatusCode::OK, &deleted?)),
+            deleted => return Ok(object_response(request, StatusCode::OK, &deleted?)),
         }
     }
 }
@@ -341,5 +341,5 @@ pub async fn delete_collection(
         "metadata": {"resourceVersion": page.revision.to_string()},
         "items": deleted,
     });
-    Ok(json_response(StatusCode::OK, &list))
+    Ok(object_response(request, StatusCode::OK, &list))
 }

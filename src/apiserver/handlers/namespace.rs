@@ -10,7 +10,7 @@ use axum::response::Response;
 use http::StatusCode;
 use serde_json::{json, Value};
 
-use super::json_response;
+use super::object_response;
 use crate::apiserver::objects::now_rfc3339;
 use crate::apiserver::request::Request;
 use crate::apiserver::status::ApiError;
@@ -89,7 +89,7 @@ pub async fn finalize(state: &Arc<ApiState>, request: &Request, name: &str) -> R
         })
         .await?;
     let result = remove_if_finalized(state, written).await?;
-    Ok(json_response(StatusCode::OK, &result))
+    Ok(object_response(request, StatusCode::OK, &result))
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use super::ProtobufError;
 use crate::machinery::duration;
 
 /// The Kubernetes protobuf magic that precedes the `runtime.Unknown` envelope.
-const MAGIC: &[u8] = b"k8s\0";
+pub(super) const MAGIC: &[u8] = b"k8s\0";
 
 /// Deep enough for any real object (PodTemplate inside CronJob is ~15 levels), shallow enough
 /// that hostile input cannot exhaust the stack.
@@ -43,7 +43,7 @@ fn decode_at(body: &[u8], depth: usize) -> Result<Value, ProtobufError> {
 
 /// The message for a kind; meta/v1 option kinds (DeleteOptions) are accepted under any group
 /// version, as upstream registers them in every group.
-fn root_message(api_version: &str, kind: &str) -> Option<usize> {
+pub(super) fn root_message(api_version: &str, kind: &str) -> Option<usize> {
     ROOTS
         .iter()
         .find(|(v, k, _)| *v == api_version && *k == kind)
