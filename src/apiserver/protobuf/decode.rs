@@ -229,7 +229,12 @@ fn number(kind: Kind, reader: &mut Reader<'_>) -> Result<Value, ProtobufError> {
     Ok(match kind {
         Kind::Double => {
             let value = f64::from_le_bytes(reader.fixed64()?);
-            Value::Number(Number::from_f64(value).ok_or(ProtobufError::NonFiniteNumber(value))?)
+            // Go's JSON writes a whole float64 without a fraction (`1`, not `1.0`).
+            if value.fract() == 0.0 && value.abs() < 1e15 {
+                Value::from(value as i64)
+            } else {
+                Value::Number(Number::from_f64(value).ok_or(ProtobufError::NonFiniteNumber(value))?)
+            }
         }
         Kind::Bool => Value::Bool(reader.varint()? != 0),
         // int32 is sign-extended to 64 bits on the wire; truncation restores it.
