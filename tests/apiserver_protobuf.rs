@@ -1322,3 +1322,64 @@ async fn real_kubectl_reads_protobuf_answers() {
     let deleted = server.kubectl_ok(&["delete", "configmap", "kc"]);
     assert!(deleted.contains("deleted"), "{deleted}");
 }
+
+/// A namespace deleted with each propagation policy: the first DELETE answers it Terminating
+/// with the garbage collector's finalizer the policy asks for (`orphan`, `foregroundDeletion`,
+/// none for Background), its content is emptied whatever the policy, and an object it owns
+/// (a ClusterRole naming it in ownerReferences) is released (Orphan) or deleted (Foreground,
+/// Background) before or after the namespace goes.
+#[tokio::test]
+async fn namespaces_follow_their_deletion_propagation_policy() {
+    let server = TestServer::start();
+    let client = server.client().await;
+    for (policy, finalizer) in
+        [("Orphan", Some("orphan")), ("Foreground", Some("foregroundDeletion")), ("Background", None)]
+    {
+        let name = format!("ns-{}", policy.to_lowercase());
+        let namespace = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}});
+        let created = send(
+            &client,
+            json_request("POST", "/api/v1/namespaces", "application/json", "application/json", &namespace),
+        )
+        .await;
+        let uid = created["metadata"]["uid"].as_str().expect("uid").to_string();
+        let inside = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "inside"}});
+        send(
+            &client,
+            json_request(
+                "POST",
+                &format!("/api/v1/namespaces/{name}/configmaps"),
+                "application/json",
+                "application/json",
+                &inside,
+            ),
+        )
+        .await;
+        let role = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+            "metadata": {"name": format!("owned-by-{name}"),
+                "ownerReferences": [{"apiVersion": "v1", "kind": "Namespace", "name": name, "uid": uid}]},
+            "rules": []});
+        let roles = "/apis/rbac.authorization.k8s.io/v1/clusterroles";
+        send(&client, json_request("POST", roles, "application/json", "application/json", &role)).await;
+
+        let options = DeleteOptions { propagation_policy: some(policy), ..Default::default() };
+        let path = format!("/api/v1/namespaces/{name}");
+        let answered = send(&client, request("DELETE", &path, CLIENT_GO_ACCEPT, delete_options(options))).await;
+        assert_eq!(answered["status"]["phase"], "Terminating", "{policy}: {answered}");
+        let finalizers: Vec<&str> = answered["metadata"]["finalizers"]
+            .as_array()
+            .map(|f| f.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        assert_eq!(finalizers, finalizer.into_iter().collect::<Vec<_>>(), "{policy}: {answered}");
+
+        assert!(until_gone(&client, &path).await, "{policy}: the namespace is removed");
+        assert!(get(&client, &format!("{path}/configmaps/inside")).await.is_none(), "{policy}: its content is gone");
+        let role_path = format!("{roles}/owned-by-{name}");
+        if policy == "Orphan" {
+            let kept = get(&client, &role_path).await.expect("an orphaned dependent stays");
+            assert!(kept["metadata"].get("ownerReferences").is_none(), "{kept}");
+        } else {
+            assert!(until_gone(&client, &role_path).await, "{policy}: the owned ClusterRole is deleted");
+        }
+    }
+}
