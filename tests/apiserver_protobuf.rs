@@ -1303,6 +1303,25 @@ async fn watches_stream_length_prefixed_watch_events() {
     let revisions: Vec<u64> =
         events.iter().map(|(_, o)| o["metadata"]["resourceVersion"].as_str().unwrap().parse().unwrap()).collect();
     assert!(revisions.windows(2).all(|w| w[0] < w[1]), "{revisions:?}");
+
+    // Without a resourceVersion the objects there come first, as ADDED frames.
+    let object = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "there", "labels": {"w": "2"}}});
+    send(&client, json_request("POST", maps, "application/json", "application/json", &object)).await;
+    let watch =
+        request("GET", &format!("{maps}?watch=true&labelSelector=w%3D2&timeoutSeconds=30"), PROTOBUF, Vec::new());
+    let mut body = client.send(watch.map(Into::into)).await.expect("watch").into_body();
+    let mut buffer: Vec<u8> = Vec::new();
+    while buffer.len() < 4 || buffer.len() < 4 + u32::from_be_bytes(buffer[..4].try_into().unwrap()) as usize {
+        let frame = tokio::time::timeout_at(deadline, body.frame()).await.expect("the initial event");
+        if let Ok(data) = frame.expect("open").expect("a frame").into_data() {
+            buffer.extend_from_slice(&data);
+        }
+    }
+    let len = u32::from_be_bytes(buffer[..4].try_into().unwrap()) as usize;
+    let event = WatchEvent::decode(&buffer[4..4 + len]).expect("WatchEvent");
+    assert_eq!(event.r#type.as_deref(), Some("ADDED"));
+    let object = kctl::apiserver::protobuf::decode(&event.object.and_then(|o| o.raw).expect("raw")).expect("object");
+    assert_eq!(object["metadata"]["name"], "there");
 }
 
 /// Real kubectl mixes protobuf (typed clients, describe's events) and JSON; with protobuf
@@ -1321,6 +1340,23 @@ async fn real_kubectl_reads_protobuf_answers() {
     assert!(described.contains("Events:"), "{described}");
     let deleted = server.kubectl_ok(&["delete", "configmap", "kc"]);
     assert!(deleted.contains("deleted"), "{deleted}");
+
+    // drain: typed clients throughout (the node patch, a protobuf PodList by field selector,
+    // protobuf evictions, then GETs until each pod answers a protobuf 404 Status).
+    let client = server.client().await;
+    let node = json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "drained"}});
+    send(&client, json_request("POST", "/api/v1/nodes", "application/json", "application/json", &node)).await;
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "on-drained"},
+        "spec": {"nodeName": "drained", "containers": [{"name": "c", "image": "busybox"}]}});
+    send(
+        &client,
+        json_request("POST", "/api/v1/namespaces/default/pods", "application/json", "application/json", &pod),
+    )
+    .await;
+    let drained = server.kubectl_ok(&["drain", "drained", "--force", "--ignore-daemonsets", "--timeout=60s"]);
+    assert!(drained.contains("evicting pod default/on-drained") || drained.contains("on-drained"), "{drained}");
+    assert!(drained.contains("node/drained drained"), "{drained}");
+    assert!(get(&client, "/api/v1/namespaces/default/pods/on-drained").await.is_none());
 }
 
 /// A namespace deleted with each propagation policy: the first DELETE answers it Terminating

@@ -94,7 +94,8 @@ fn parse_accept(header: &str) -> Vec<Clause<'_>> {
 /// The output for `accept` at `endpoint`; `watch` asks for a format with a stream form (YAML
 /// has none). An empty header is JSON.
 pub fn negotiate(accept: &str, endpoint: Endpoint, watch: bool) -> Result<Output, ApiError> {
-    if accept.is_empty() {
+    // The common answers, without parsing (every JSON request passes here).
+    if matches!(accept, "" | "application/json" | "*/*" | "application/json, */*") {
         return Ok(Output { format: Format::Json, convert: None });
     }
     for clause in parse_accept(accept) {
@@ -109,7 +110,7 @@ pub fn negotiate(accept: &str, endpoint: Endpoint, watch: bool) -> Result<Output
             }
         }
     }
-    Err(not_acceptable(endpoint, watch))
+    Err(not_acceptable(watch))
 }
 
 /// upstream's acceptMediaTypeOptions with the endpoint's AllowsMediaTypeTransform.
@@ -140,9 +141,9 @@ fn accepts(clause: &Clause, format: Format, endpoint: Endpoint) -> Option<Output
     Some(Output { format, convert })
 }
 
-/// 406, naming what the endpoint's serializer offers (the stream forms for a watch).
-fn not_acceptable(endpoint: Endpoint, watch: bool) -> ApiError {
-    let _ = endpoint;
+/// 406, naming what the serializers offer (the stream forms for a watch): the same list for
+/// custom resources, whose serializer upstream also lists protobuf.
+fn not_acceptable(watch: bool) -> ApiError {
     let offered = if watch {
         "application/json;stream=watch, application/vnd.kubernetes.protobuf;stream=watch"
     } else {
