@@ -14,11 +14,16 @@ pub struct Request {
     pub method: Method,
     pub path: String,
     pub query: HashMap<String, String>,
+    /// The query as sent (repeated parameters such as exec's `command` kept).
+    pub raw_query: String,
     pub headers: HeaderMap,
     pub body: Bytes,
     pub identity: Identity,
     /// Warnings for the client, answered as `Warning: 299 - "…"` headers.
     pub warnings: parking_lot::Mutex<Vec<String>>,
+    /// The connection once the response switches protocols (exec, attach, port-forward);
+    /// `None` for requests not served by hyper (the in-process loopback).
+    pub upgrade: parking_lot::Mutex<Option<hyper::upgrade::OnUpgrade>>,
 }
 
 impl Request {
