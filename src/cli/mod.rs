@@ -11,6 +11,7 @@ pub mod delete;
 pub mod describe;
 pub mod edit;
 pub mod editor;
+pub mod exec;
 pub mod exit;
 pub mod expose;
 pub mod get;
@@ -25,6 +26,7 @@ pub mod run;
 pub mod scale;
 pub mod server;
 pub mod set;
+pub mod terminal;
 pub mod usage;
 pub mod wait;
 
@@ -112,6 +114,8 @@ pub enum Command {
     Expose(expose::ExposeArgs),
     /// Print the logs for a container in a pod.
     Logs(logs::LogsArgs),
+    /// Execute a command in a container.
+    Exec(exec::ExecArgs),
     /// Manage the rollout of a resource.
     Rollout(rollout::RolloutArgs),
     /// Set specific features on objects.
@@ -201,6 +205,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Describe(args) => Ok(describe::run(&cli.global.connection(), &args)),
         Command::Config(args) => config::run(&args, &cli.global, &mut std::io::stdout(), &mut std::io::stderr()),
         Command::Logs(args) => Ok(logs::run(&cli.global.connection(), &args)),
+        Command::Exec(args) => Ok(exec::run(&cli.global.connection(), &args)),
         Command::Label(args) => Ok(label::run(&cli.global.connection(), &args, label::Field::Labels)),
         Command::Annotate(args) => Ok(label::run(&cli.global.connection(), &args, label::Field::Annotations)),
         Command::Patch(args) => Ok(patch::run(&cli.global.connection(), &args)),
