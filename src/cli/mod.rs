@@ -21,6 +21,7 @@ pub mod logs;
 pub mod node;
 pub mod patch;
 pub mod pause;
+pub mod port_forward;
 pub mod rollout;
 pub mod run;
 pub mod scale;
@@ -116,6 +117,8 @@ pub enum Command {
     Logs(logs::LogsArgs),
     /// Execute a command in a container.
     Exec(exec::ExecArgs),
+    /// Forward one or more local ports to a pod.
+    PortForward(port_forward::PortForwardArgs),
     /// Manage the rollout of a resource.
     Rollout(rollout::RolloutArgs),
     /// Set specific features on objects.
@@ -206,6 +209,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Config(args) => config::run(&args, &cli.global, &mut std::io::stdout(), &mut std::io::stderr()),
         Command::Logs(args) => Ok(logs::run(&cli.global.connection(), &args)),
         Command::Exec(args) => Ok(exec::run(&cli.global.connection(), &args)),
+        Command::PortForward(args) => Ok(port_forward::run(&cli.global.connection(), &args)),
         Command::Label(args) => Ok(label::run(&cli.global.connection(), &args, label::Field::Labels)),
         Command::Annotate(args) => Ok(label::run(&cli.global.connection(), &args, label::Field::Annotations)),
         Command::Patch(args) => Ok(patch::run(&cli.global.connection(), &args)),
