@@ -26,9 +26,11 @@ pub async fn attachable_pod(session: &Session, kind: &str, name: &str) -> Result
     let objects = objects::resolve(session, &mut discovery, &pairs).await?;
     let Some(object) = objects.first() else { return Err(ClientError::UnknownType(kind.to_string()).into()) };
     let found = objects::get(session, object).await.map_err(|err| match err {
-        ClientError::Server(ref status) if status.code == 404 => {
-            AttachableError::NotFound { resource: object.resource.qualified_plural(), name: name.to_string(), source: err }
-        }
+        ClientError::Server(ref status) if status.code == 404 => AttachableError::NotFound {
+            resource: object.resource.qualified_plural(),
+            name: name.to_string(),
+            source: err,
+        },
         other => other.into(),
     })?;
     if object.resource.kind == "Pod" {

@@ -109,7 +109,11 @@ pub struct Streams<I, O, E> {
 }
 
 /// Copies the channels until the server closes; how the command ended.
-pub async fn remote_command<I, O, E>(socket: Socket, protocol: &str, streams: Streams<I, O, E>) -> Result<Ended, ClientError>
+pub async fn remote_command<I, O, E>(
+    socket: Socket,
+    protocol: &str,
+    streams: Streams<I, O, E>,
+) -> Result<Ended, ClientError>
 where
     I: AsyncRead + Unpin + Send + 'static,
     O: AsyncWrite + Unpin,
@@ -167,7 +171,9 @@ where
             Ok(Message::Binary(data)) => data,
             Ok(Message::Close(_)) => break,
             Ok(_) => continue,
-            Err(err) => return Err(ClientError::Transport(format!("error reading from error stream: next reader: {err}"))),
+            Err(err) => {
+                return Err(ClientError::Transport(format!("error reading from error stream: next reader: {err}")))
+            }
         };
         let Some((&channel, payload)) = data.split_first() else { continue };
         match channel {
