@@ -7,10 +7,9 @@ mod support;
 
 use std::io::Read;
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use support::{eventually, stdout, TestServer};
+use support::{eventually, stdout};
 
 use support::docker::{docker, http_get, DockerCluster, BUSYBOX as IMAGE, TIMEOUT};
 
