@@ -183,7 +183,7 @@ fn port_forward_carries_connections_to_pods_and_services_as_kubectl_does() {
 }
 
 #[test]
-fn kubectl_cp_copies_through_tar_over_exec_both_ways() {
+fn cp_copies_files_and_directories_both_ways_as_kubectl_does() {
     let cluster = DockerCluster::start();
     web_pod(&cluster);
     let local = tempfile::tempdir().expect("temp dir");
@@ -192,18 +192,36 @@ fn kubectl_cp_copies_through_tar_over_exec_both_ways() {
     std::fs::write(tree.join("a.txt"), "first\n").expect("write");
     std::fs::write(tree.join("sub/b.txt"), vec![7u8; 200_000]).expect("write");
     let tree_arg = tree.display().to_string();
-    let out = run(&cluster, "kubectl", &["cp", &tree_arg, "web:/tmp/tree"], None);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let listed = run(
-        &cluster,
-        "kubectl",
-        &["exec", "web", "--", "sh", "-c", "cat /tmp/tree/a.txt; wc -c < /tmp/tree/sub/b.txt"],
-        None,
-    );
-    assert_eq!(stdout(&listed).split_whitespace().collect::<Vec<_>>(), ["first", "200000"]);
-    let back = local.path().join("back");
-    let out = run(&cluster, "kubectl", &["cp", "web:/tmp/tree", &back.display().to_string()], None);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(std::fs::read_to_string(back.join("a.txt")).unwrap_or_default(), "first\n");
-    assert_eq!(std::fs::read(back.join("sub/b.txt")).map(|b| b.len()).unwrap_or(0), 200_000);
+    for (program, remote) in [("kubectl", "/tmp/by-kubectl"), (KCTL, "/tmp/by-kctl")] {
+        let out = run(&cluster, program, &["cp", &tree_arg, &format!("web:{remote}")], None);
+        assert!(out.status.success(), "{program}: {}", stderr(&out));
+        let script = format!("cat {remote}/a.txt; wc -c < {remote}/sub/b.txt");
+        let listed = run(&cluster, "kubectl", &["exec", "web", "--", "sh", "-c", &script], None);
+        assert_eq!(stdout(&listed).split_whitespace().collect::<Vec<_>>(), ["first", "200000"], "{program}");
+        // Into a directory that exists: under the source's name.
+        let out = run(
+            &cluster,
+            program,
+            &["cp", &tree.join("a.txt").display().to_string(), &format!("web:{remote}/sub")],
+            None,
+        );
+        assert!(out.status.success(), "{program}: {}", stderr(&out));
+        let copied = run(&cluster, "kubectl", &["exec", "web", "--", "cat", &format!("{remote}/sub/a.txt")], None);
+        assert_eq!(stdout(&copied), "first\n", "{program}");
+
+        let back = local.path().join(format!("back-{}", remote.trim_start_matches("/tmp/")));
+        let out = run(&cluster, program, &["cp", &format!("web:{remote}"), &back.display().to_string()], None);
+        assert!(out.status.success(), "{program}: {}", stderr(&out));
+        assert_eq!(std::fs::read_to_string(back.join("a.txt")).unwrap_or_default(), "first\n", "{program}");
+        assert_eq!(std::fs::read(back.join("sub/b.txt")).map(|b| b.len()).unwrap_or(0), 200_000, "{program}");
+        let file = local.path().join(format!("one-{}", remote.trim_start_matches("/tmp/")));
+        let out = run(&cluster, program, &["cp", &format!("web:{remote}/a.txt"), &file.display().to_string()], None);
+        assert!(out.status.success(), "{program}: {}", stderr(&out));
+        assert_eq!(std::fs::read_to_string(&file).unwrap_or_default(), "first\n", "{program}");
+    }
+    for args in [&["cp", "a", "b"][..], &["cp", "web:/x", "web:/y"], &["cp", "/no/such/file", "web:/tmp"]] {
+        let (expected, actual) = (run(&cluster, "kubectl", args, None), run(&cluster, KCTL, args, None));
+        assert_eq!(actual.status.code(), expected.status.code(), "{args:?}");
+        assert_eq!(stderr(&actual).lines().next(), stderr(&expected).lines().next(), "{args:?}");
+    }
 }

@@ -6,6 +6,7 @@ pub mod cluster;
 pub mod complete;
 pub mod completion;
 pub mod config;
+pub mod cp;
 pub mod create;
 pub mod delete;
 pub mod describe;
@@ -117,6 +118,8 @@ pub enum Command {
     Logs(logs::LogsArgs),
     /// Execute a command in a container.
     Exec(exec::ExecArgs),
+    /// Copy files and directories to and from containers.
+    Cp(cp::CpArgs),
     /// Forward one or more local ports to a pod.
     PortForward(port_forward::PortForwardArgs),
     /// Manage the rollout of a resource.
@@ -209,6 +212,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Config(args) => config::run(&args, &cli.global, &mut std::io::stdout(), &mut std::io::stderr()),
         Command::Logs(args) => Ok(logs::run(&cli.global.connection(), &args)),
         Command::Exec(args) => Ok(exec::run(&cli.global.connection(), &args)),
+        Command::Cp(args) => Ok(cp::run(&cli.global.connection(), &args)),
         Command::PortForward(args) => Ok(port_forward::run(&cli.global.connection(), &args)),
         Command::Label(args) => Ok(label::run(&cli.global.connection(), &args, label::Field::Labels)),
         Command::Annotate(args) => Ok(label::run(&cli.global.connection(), &args, label::Field::Annotations)),
