@@ -7,97 +7,11 @@ mod support;
 
 use std::io::Read;
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use support::{eventually, stdout, TestServer};
+use support::{eventually, stdout};
 
-use support::docker::{busybox_image, docker, http_get, BUSYBOX as IMAGE};
-const TIMEOUT: Duration = Duration::from_secs(60);
-
-/// A server with one Docker node; on drop the server stops first, then every container
-/// and volume labelled with its cluster id goes.
-struct DockerCluster {
-    server: Option<TestServer>,
-    cluster: String,
-}
-
-impl DockerCluster {
-    fn start() -> DockerCluster {
-        busybox_image();
-        // The first server builds the pause image; the others wait for it rather than
-        // building the same image at once.
-        static STARTING: Mutex<()> = Mutex::new(());
-        let _one_at_a_time = STARTING.lock().unwrap_or_else(|e| e.into_inner());
-        let server = TestServer::start_with(&["--docker-node", "n1"]);
-        let cluster = server.kubectl_ok(&["get", "namespace", "kube-system", "-o", "jsonpath={.metadata.uid}"]);
-        let cluster = DockerCluster { server: Some(server), cluster };
-        let ready = eventually(TIMEOUT, || {
-            cluster.jsonpath(&["node", "n1"], "{.status.conditions[?(@.type==\"Ready\")].status}") == "True"
-        });
-        assert!(ready, "node n1 did not become Ready");
-        cluster
-    }
-
-    fn server(&self) -> &TestServer {
-        self.server.as_ref().expect("server running")
-    }
-
-    fn kubectl_ok(&self, args: &[&str]) -> String {
-        self.server().kubectl_ok(args)
-    }
-
-    fn jsonpath(&self, object: &[&str], path: &str) -> String {
-        let mut args = vec!["get"];
-        args.extend_from_slice(object);
-        let template = format!("jsonpath={path}");
-        args.extend(["-o", &template]);
-        stdout(&self.server().kubectl(&args))
-    }
-
-    fn pod(&self, pod: &str, path: &str) -> String {
-        self.jsonpath(&["pod", pod], path)
-    }
-
-    fn wait_for_pod(&self, pod: &str, path: &str, want: impl Fn(&str) -> bool) -> String {
-        let mut last = String::new();
-        let ok = eventually(TIMEOUT, || {
-            last = self.pod(pod, path);
-            want(&last)
-        });
-        assert!(ok, "pod {pod}: {path} is {last:?}; status: {}", self.pod(pod, "{.status}"));
-        last
-    }
-
-    /// The ids of this cluster's containers, optionally only those of one pod.
-    fn containers(&self, pod: Option<&str>) -> Vec<String> {
-        let cluster = format!("label=kctl.io/cluster={}", self.cluster);
-        let mut args = vec!["ps", "-aq", "--filter", &cluster];
-        let pod_filter = pod.map(|p| format!("label=kctl.io/pod={p}"));
-        if let Some(filter) = &pod_filter {
-            args.extend(["--filter", filter]);
-        }
-        docker(&args).split_whitespace().map(str::to_string).collect()
-    }
-}
-
-impl Drop for DockerCluster {
-    fn drop(&mut self) {
-        drop(self.server.take());
-        let label = format!("label=kctl.io/cluster={}", self.cluster);
-        let run = |args: &[&str]| Command::new("docker").args(args).output().map(|o| stdout(&o)).unwrap_or_default();
-        let containers = run(&["ps", "-aq", "--filter", &label]);
-        let ids: Vec<&str> = containers.split_whitespace().collect();
-        if !ids.is_empty() {
-            run(&[&["rm", "-f", "-v"], ids.as_slice()].concat());
-        }
-        let volumes = run(&["volume", "ls", "-q", "--filter", &label]);
-        let names: Vec<&str> = volumes.split_whitespace().collect();
-        if !names.is_empty() {
-            run(&[&["volume", "rm", "-f"], names.as_slice()].concat());
-        }
-    }
-}
+use support::docker::{docker, http_get, DockerCluster, BUSYBOX as IMAGE, TIMEOUT};
 
 #[test]
 fn a_pod_runs_as_containers_with_its_own_ip_and_is_deleted_with_them() {

@@ -1,4 +1,5 @@
-//! The apiserver as a client of kubelets (what `pods/log` is proxied through): HTTPS to
+//! The apiserver as a client of kubelets (what `pods/log`, `pods/exec`, `pods/attach` and
+//! `pods/portforward` are proxied through): HTTPS to
 //! the node's InternalIP and advertised kubelet port, the kubelet's certificate checked
 //! against the cluster's CA, and a client certificate of our own from that CA.
 
@@ -47,24 +48,49 @@ impl KubeletClient {
         port: u16,
         path_and_query: &str,
     ) -> Result<http::Response<Incoming>, String> {
+        self.send(node, ip, port, http::Request::get(path_and_query), http::HeaderMap::new()).await
+    }
+
+    /// Sends `request` (with `headers`, and no body) to the kubelet as [`get`](Self::get)
+    /// does; the connection stays open for an upgrade (`hyper::upgrade::on` the answer).
+    pub async fn send(
+        &self,
+        node: &str,
+        ip: IpAddr,
+        port: u16,
+        request: http::request::Builder,
+        headers: http::HeaderMap,
+    ) -> Result<http::Response<Incoming>, String> {
         let addr = SocketAddr::new(ip, port);
+        let method = request.method_ref().cloned().unwrap_or_default();
+        let path_and_query = request.uri_ref().map(|u| u.to_string()).unwrap_or_default();
         let url = format!("https://{addr}{path_and_query}");
-        let fail = |err: &dyn std::fmt::Display| format!("Get \"{url}\": {err}");
+        let verb = capitalized(method.as_str());
+        let fail = |err: &dyn std::fmt::Display| format!("{verb} \"{url}\": {err}");
         let tcp = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(addr))
             .await
             .map_err(|_| fail(&format!("dial tcp {addr}: i/o timeout")))?
             .map_err(|err| fail(&format!("dial tcp {addr}: {err}")))?;
+        let _ = tcp.set_nodelay(true);
         let tls =
             TlsConnector::from(self.tls.clone()).connect(server_name(node, ip), tcp).await.map_err(|err| fail(&err))?;
         let (mut sender, connection) =
             hyper::client::conn::http1::handshake(TokioIo::new(tls)).await.map_err(|err| fail(&err))?;
         tokio::spawn(async move {
-            let _ = connection.await;
+            let _ = connection.with_upgrades().await;
         });
-        let request = http::Request::get(path_and_query)
+        let mut request = request
             .header(http::header::HOST, addr.to_string())
             .body(http_body_util::Empty::<bytes::Bytes>::new())
             .map_err(|err| fail(&err))?;
+        request.headers_mut().extend(headers);
         sender.send_request(request).await.map_err(|err| fail(&err))
     }
+}
+
+/// Go's way of naming a request's method in its errors (`Get "https://…"`).
+fn capitalized(method: &str) -> String {
+    let lower = method.to_ascii_lowercase();
+    let mut chars = lower.chars();
+    chars.next().map(|first| first.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
 }

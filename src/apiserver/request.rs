@@ -15,6 +15,8 @@ pub struct Request {
     pub method: Method,
     pub path: String,
     pub query: HashMap<String, String>,
+    /// The query as sent (repeated parameters such as exec's `command` kept).
+    pub raw_query: String,
     pub headers: HeaderMap,
     pub body: Bytes,
     pub identity: Identity,
@@ -23,6 +25,9 @@ pub struct Request {
     /// The representation negotiated for a resource request's answer (see `negotiation`);
     /// unset elsewhere, which is JSON.
     pub output: std::sync::OnceLock<Output>,
+    /// The connection once the response switches protocols (exec, attach, port-forward);
+    /// `None` for requests not served by hyper (the in-process loopback).
+    pub upgrade: parking_lot::Mutex<Option<hyper::upgrade::OnUpgrade>>,
 }
 
 impl Request {

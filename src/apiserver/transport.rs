@@ -79,7 +79,8 @@ where
     B: hyper::body::Body<Data = bytes::Bytes> + Unpin,
     B::Error: std::fmt::Display,
 {
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
+    let upgrade = parts.extensions.remove::<hyper::upgrade::OnUpgrade>();
     let body = match read_body(body).await {
         Ok(body) => body,
         Err(err) => return err.into_response(),
@@ -88,11 +89,13 @@ where
         method: parts.method,
         path: parts.uri.path().to_string(),
         query: parse_query(parts.uri.query()),
+        raw_query: parts.uri.query().unwrap_or_default().to_string(),
         headers: parts.headers,
         body,
         identity,
         warnings: Default::default(),
         output: Default::default(),
+        upgrade: parking_lot::Mutex::new(upgrade),
     };
     let started = std::time::Instant::now();
     let (method, path) = (request.method.clone(), request.path.clone());

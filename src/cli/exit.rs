@@ -12,7 +12,10 @@ pub fn block_on(work: impl Future<Output = anyhow::Result<ExitCode>>) -> ExitCod
         Ok(runtime) => runtime,
         Err(err) => return error::report(&err.into()),
     };
-    match runtime.block_on(work) {
+    let result = runtime.block_on(work);
+    // A read of stdin still blocked (exec -i after the command ended) must not hold the exit.
+    runtime.shutdown_background();
+    match result {
         Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => error::report(&err),

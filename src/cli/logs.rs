@@ -8,9 +8,9 @@ use clap::Args;
 use futures::StreamExt;
 use serde_json::Value;
 
+use crate::client::attachable::{attachable_pod, default_container, AttachableError};
 use crate::client::objects;
-use crate::client::{ClientError, ConnectionFlags, Discovery, Session};
-use crate::machinery::labels::selector_string;
+use crate::client::{ClientError, ConnectionFlags, Session};
 
 #[derive(Args, Debug, Clone)]
 pub struct LogsArgs {
@@ -271,45 +271,19 @@ async fn find_pods(session: &Session, plan: &Plan, args: &LogsArgs) -> anyhow::R
         }
         return Ok(items);
     };
-    let mut discovery = Discovery::load(session).await?;
-    let pairs = vec![(kind.clone(), vec![name.clone()])];
-    let objects = objects::resolve(session, &mut discovery, &pairs).await?;
-    let Some(object) = objects.first() else { return Err(ClientError::UnknownType(kind.clone()).into()) };
-    let found = objects::get(session, object).await.map_err(|err| match err {
-        // kubectl's log lookup words a missing object its own way.
-        ClientError::Server(status) if status.code == 404 => ClientError::Usage(format!(
-            "error from server (NotFound): {} {:?} not found in namespace {:?}",
-            object.resource.qualified_plural(),
-            object.name,
-            session.namespace
-        )),
-        other => other,
-    })?;
-    if object.resource.kind == "Pod" {
-        return Ok(vec![found]);
-    }
-    // A workload: its first pod by selector, as kubectl's "attachable pod" lookup.
-    let selector = match object.resource.kind.as_str() {
-        "Service" | "ReplicationController" => {
-            let labels = found["spec"]["selector"].clone();
-            selector_string(Some(&serde_json::json!({"matchLabels": labels})))
+    let pod = attachable_pod(session, kind, name).await.map_err(|err| -> anyhow::Error {
+        match err {
+            // kubectl's log lookup words a missing object its own way.
+            AttachableError::NotFound { resource, name, .. } => ClientError::Usage(format!(
+                "error from server (NotFound): {resource} {name:?} not found in namespace {:?}",
+                session.namespace
+            ))
+            .into(),
+            AttachableError::NoPods => LogsError::NoPods.into(),
+            AttachableError::Client(err) => err.into(),
         }
-        _ => selector_string(Some(&found["spec"]["selector"])),
-    }
-    .map_err(|err| ClientError::Usage(err.to_string()))?;
-    let list = session
-        .get_json(&format!("{pods_path}{}", objects::query(&[("labelSelector", selector)])), "application/json")
-        .await?;
-    let mut items = list["items"].as_array().cloned().unwrap_or_default();
-    if items.is_empty() {
-        return Err(LogsError::NoPods.into());
-    }
-    items.sort_by(|a, b| a["metadata"]["creationTimestamp"].as_str().cmp(&b["metadata"]["creationTimestamp"].as_str()));
-    if items.len() > 1 {
-        let first = items[0]["metadata"]["name"].as_str().unwrap_or_default();
-        eprintln!("Found {} pods, using pod/{first}", items.len());
-    }
-    Ok(vec![items.swap_remove(0)])
+    })?;
+    Ok(vec![pod])
 }
 
 /// The containers of a pod to read: `-c`, all of them, or the default one (announced
@@ -335,17 +309,7 @@ fn containers_of(pod: &Value, plan: &Plan, args: &LogsArgs) -> anyhow::Result<Ve
         }
         return Ok(vec![container.clone()]);
     }
-    let annotated = pod["metadata"]["annotations"]["kubectl.kubernetes.io/default-container"].as_str();
-    if let Some(name) = annotated.filter(|n| main.iter().any(|m| m == n)) {
-        return Ok(vec![name.to_string()]);
-    }
-    let Some(first) = main.first() else { return Ok(Vec::new()) };
-    if main.len() + init.len() > 1 {
-        let mut all: Vec<String> = main.clone();
-        all.extend(init.iter().map(|n| format!("{n} (init)")));
-        eprintln!("Defaulted container {first:?} out of: {}", all.join(", "));
-    }
-    Ok(vec![first.clone()])
+    Ok(default_container(pod, false).into_iter().collect())
 }
 
 #[cfg(test)]

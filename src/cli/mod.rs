@@ -7,12 +7,14 @@ pub mod cluster;
 pub mod complete;
 pub mod completion;
 pub mod config;
+pub mod cp;
 pub mod create;
 pub mod delete;
 pub mod describe;
 pub mod edit;
 pub mod editor;
 pub mod events;
+pub mod exec;
 pub mod exit;
 pub mod expose;
 pub mod get;
@@ -23,12 +25,14 @@ pub mod node;
 pub mod patch;
 pub mod pause;
 pub mod plugin;
+pub mod port_forward;
 pub mod replace;
 pub mod rollout;
 pub mod run;
 pub mod scale;
 pub mod server;
 pub mod set;
+pub mod terminal;
 pub mod usage;
 pub mod wait;
 
@@ -116,6 +120,12 @@ pub enum Command {
     Expose(expose::ExposeArgs),
     /// Print the logs for a container in a pod.
     Logs(logs::LogsArgs),
+    /// Execute a command in a container.
+    Exec(exec::ExecArgs),
+    /// Copy files and directories to and from containers.
+    Cp(cp::CpArgs),
+    /// Forward one or more local ports to a pod.
+    PortForward(port_forward::PortForwardArgs),
     /// Manage the rollout of a resource.
     Rollout(rollout::RolloutArgs),
     /// Set specific features on objects.
@@ -243,6 +253,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Describe(args) => Ok(describe::run(&cli.global.connection(), &args)),
         Command::Config(args) => config::run(&args, &cli.global, &mut std::io::stdout(), &mut std::io::stderr()),
         Command::Logs(args) => Ok(logs::run(&cli.global.connection(), &args)),
+        Command::Exec(args) => Ok(exec::run(&cli.global.connection(), &args)),
+        Command::Cp(args) => Ok(cp::run(&cli.global.connection(), &args)),
+        Command::PortForward(args) => Ok(port_forward::run(&cli.global.connection(), &args)),
         Command::Label(args) => Ok(label::run(&cli.global.connection(), &args, label::Field::Labels)),
         Command::Annotate(args) => Ok(label::run(&cli.global.connection(), &args, label::Field::Annotations)),
         Command::Patch(args) => Ok(patch::run(&cli.global.connection(), &args)),

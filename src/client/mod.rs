@@ -2,6 +2,7 @@
 //! with kubectl's `-v` request log, raw requests with the Accept headers kubectl sends,
 //! discovery with its disk cache, and kubectl's error messages.
 
+pub mod attachable;
 pub mod config;
 pub mod discovery;
 pub mod error;
@@ -9,6 +10,7 @@ pub mod log;
 pub mod manifests;
 pub mod objects;
 pub mod openapi;
+pub mod stream;
 pub mod targets;
 pub mod watched_pod;
 pub mod write;

@@ -155,7 +155,8 @@ impl ClientCertVerifier for RequestClientCert {
 
 /// Serves TLS connections from `listener` until the task is dropped. For each connection
 /// whose handshake finishes in time, `answer` is given the stream (to read the peer's
-/// certificates) and returns the function that answers each of its requests.
+/// certificates) and returns the function that answers each of its requests. HTTP/1.1
+/// upgrades (exec, attach, port-forward) are let through to the handler.
 pub async fn serve<A, H, F>(listener: TcpListener, tls: Arc<ServerConfig>, answer: A)
 where
     A: Fn(&TlsStream<TcpStream>) -> H + Send + Sync + 'static,
@@ -195,7 +196,7 @@ where
                 async move { Ok::<_, Infallible>(handler(request).await) }
             });
             let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
-                .serve_connection(TokioIo::new(stream), service)
+                .serve_connection_with_upgrades(TokioIo::new(stream), service)
                 .await;
         });
     }

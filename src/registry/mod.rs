@@ -166,7 +166,7 @@ pub static RESOURCES: &[ResourceInfo] = &[
             strategy: &strategy::core::NAMESPACE)
     },
     resource!("", "v1", "Pod", "pods", "pod", short: &["po"], categories: ALL,
-        namespaced: true, subresources: &["status", "binding", "log", "eviction"], schema: "io.k8s.api.core.v1.Pod",
+        namespaced: true, subresources: &["status", "binding", "log", "eviction", "exec", "attach", "portforward"], schema: "io.k8s.api.core.v1.Pod",
         strategy: &strategy::pod::POD),
     resource!("", "v1", "Node", "nodes", "node", short: &["no"], categories: NONE,
         namespaced: false, subresources: &["status"], schema: "io.k8s.api.core.v1.Node",

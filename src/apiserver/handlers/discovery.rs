@@ -25,6 +25,11 @@ fn subresource_shape(resource: &ResourceInfo, sub: &str) -> (Vec<&'static str>, 
         "binding" => (vec!["create"], json!({"group": "", "version": "v1", "kind": "Binding"})),
         "eviction" => (vec!["create"], json!({"group": "policy", "version": "v1", "kind": "Eviction"})),
         "log" => (vec!["get"], json!({"group": "", "version": "v1", "kind": "Pod"})),
+        "exec" => (vec!["create", "get"], json!({"group": "", "version": "v1", "kind": "PodExecOptions"})),
+        "attach" => (vec!["create", "get"], json!({"group": "", "version": "v1", "kind": "PodAttachOptions"})),
+        "portforward" => {
+            (vec!["create", "get"], json!({"group": "", "version": "v1", "kind": "PodPortForwardOptions"}))
+        }
         "finalize" => (vec!["update"], own),
         "approval" => (vec!["get", "patch", "update"], own),
         _ => (vec!["get"], own),

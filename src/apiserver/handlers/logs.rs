@@ -22,7 +22,7 @@ const FORWARDED: [&str; 7] =
     ["follow", "previous", "timestamps", "tailLines", "sinceSeconds", "sinceTime", "limitBytes"];
 
 /// The container the request names, or the pod's only one.
-fn container_of(request: &Request, pod: &Value, name: &str) -> Result<String, ApiError> {
+pub(super) fn container_of(request: &Request, pod: &Value, name: &str) -> Result<String, ApiError> {
     let names: Vec<&str> = pod
         .pointer("/spec/containers")
         .and_then(Value::as_array)
@@ -40,7 +40,7 @@ fn container_of(request: &Request, pod: &Value, name: &str) -> Result<String, Ap
 }
 
 /// Where the node's kubelet listens, if it has an endpoint.
-fn kubelet_endpoint(node: &Value) -> Option<(IpAddr, u16)> {
+pub(super) fn kubelet_endpoint(node: &Value) -> Option<(IpAddr, u16)> {
     let port = node.pointer("/status/daemonEndpoints/kubeletEndpoint/Port").and_then(Value::as_u64)?;
     let port = u16::try_from(port).ok().filter(|p| *p > 0)?;
     let addresses = node.pointer("/status/addresses").and_then(Value::as_array)?;
@@ -111,6 +111,6 @@ pub async fn log(state: &Arc<ApiState>, request: &Request, target: &Target, name
     })
 }
 
-fn encode(segment: &str) -> String {
+pub(super) fn encode(segment: &str) -> String {
     form_urlencoded::byte_serialize(segment.as_bytes()).collect()
 }

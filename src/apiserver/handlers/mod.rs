@@ -8,6 +8,7 @@ mod logs;
 mod namespace;
 mod read;
 mod reviews;
+mod streams;
 mod subresources;
 mod watch;
 mod write;
@@ -148,6 +149,8 @@ async fn route(state: &Arc<ApiState>, request: &Request) -> Result<Response, Api
 
 fn verb_of(request: &Request, target: &Target) -> &'static str {
     match (&request.method, target.name.is_some()) {
+        // Upstream asks `create` also of a WebSocket's GET (AuthorizePodWebsocketUpgradeCreatePermission).
+        _ if matches!(target.subresource.as_deref(), Some("exec" | "attach" | "portforward")) => "create",
         (&Method::GET, false) if request.flag("watch") => "watch",
         (&Method::GET, false) => "list",
         (&Method::GET, true) => "get",
@@ -207,6 +210,9 @@ async fn objects(state: &Arc<ApiState>, request: &Request, target: &Target) -> R
         }
         (&Method::GET, Some(name), Some("scale")) => subresources::get_scale(state, request, target, name).await,
         (&Method::GET, Some(name), Some("log")) => logs::log(state, request, target, name).await,
+        (&Method::GET | &Method::POST, Some(name), Some(sub @ ("exec" | "attach" | "portforward"))) => {
+            streams::connect(state, request, target, name, sub).await
+        }
         (&Method::POST, None, None) => write::create(state, request, target).await,
         (&Method::POST, Some(name), Some("binding")) => subresources::bind(state, request, target, name).await,
         (&Method::POST, Some(name), Some("eviction")) => subresources::evict(state, request, target, name).await,

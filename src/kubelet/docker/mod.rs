@@ -11,6 +11,7 @@ pub mod pods;
 pub mod runtime;
 pub mod server;
 pub mod status;
+pub mod streaming;
 pub mod sync;
 
 use std::collections::HashMap;

@@ -46,6 +46,9 @@ pub async fn serve(kubelet: Arc<Kubelet>, listener: TcpListener, config: Arc<Ser
                 if !allowed {
                     return text(StatusCode::FORBIDDEN, "Forbidden".into());
                 }
+                if let Some(endpoint) = super::streaming::endpoint(request.uri().path()) {
+                    return super::streaming::serve(kubelet, endpoint, request).await;
+                }
                 respond(&kubelet, request.uri()).await
             }
         }
