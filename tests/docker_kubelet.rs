@@ -353,3 +353,162 @@ fn kctl_logs_print_what_kubectl_logs_prints() {
     let all = run(env!("CARGO_BIN_EXE_kctl"), &["logs", "multi", "--all-containers", "--prefix"]);
     assert_eq!(stdout(&all), "[pod/multi/first] a1\n[pod/multi/first] a2\n[pod/multi/second] b1\n");
 }
+
+impl DockerCluster {
+    /// Runs `command` in the running engine container of the pod's `container` (the
+    /// test's own hand in the container, independent of the kubelet).
+    fn engine_exec(&self, pod: &str, container: &str, command: &[&str]) {
+        let filters = [
+            format!("label=kctl.io/cluster={}", self.cluster),
+            format!("label=kctl.io/pod={pod}"),
+            format!("label=kctl.io/container={container}"),
+        ];
+        let id = docker(&["ps", "-q", "--filter", &filters[0], "--filter", &filters[1], "--filter", &filters[2]]);
+        let id = id.split_whitespace().next().unwrap_or_else(|| panic!("no running container {container} of {pod}"));
+        docker(&[&["exec", id], command].concat());
+    }
+
+    fn events_of(&self, object: &str) -> String {
+        self.kubectl_ok(&["get", "events", "--field-selector", &format!("involvedObject.name={object}")])
+    }
+}
+
+#[test]
+fn readiness_probes_gate_ready_and_deployment_availability() {
+    let cluster = DockerCluster::start();
+    let manifest = format!(
+        r#"apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: gated}}
+spec:
+  selector: {{matchLabels: {{app: gated}}}}
+  template:
+    metadata: {{labels: {{app: gated}}}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: web
+        image: "{IMAGE}"
+        command: [sh, -c, "mkdir -p /www && exec httpd -f -p 8080 -h /www"]
+        ports: [{{name: http, containerPort: 8080}}]
+        readinessProbe:
+          httpGet: {{path: /ready, port: http, httpHeaders: [{{name: X-Probe, value: "yes"}}]}}
+          periodSeconds: 1
+      - name: side
+        image: "{IMAGE}"
+        command: [sleep, "3600"]
+        readinessProbe:
+          tcpSocket: {{port: 8080}}
+          periodSeconds: 1
+"#
+    );
+    cluster.server().kubectl_stdin(&["apply", "-f", "-"], Some(&manifest));
+    let pod = eventually(TIMEOUT, || {
+        !cluster
+            .jsonpath(&["pods", "-l", "app=gated"], "{.items[0].status.containerStatuses[0].state.running}")
+            .is_empty()
+    });
+    assert!(pod, "the deployment's pod runs");
+    let name = cluster.jsonpath(&["pods", "-l", "app=gated"], "{.items[0].metadata.name}");
+    // httpd answers 404 until /www/ready exists; the tcp probe of `side` succeeds.
+    cluster.wait_for_pod(&name, "{.status.containerStatuses[?(@.name==\"side\")].ready}", |r| r == "true");
+    let events = cluster.events_of(&name);
+    assert!(events.contains("Readiness probe failed: HTTP probe failed with statuscode: 404"), "{events}");
+    assert_eq!(cluster.pod(&name, "{.status.containerStatuses[?(@.name==\"web\")].ready}"), "false");
+    assert_eq!(cluster.pod(&name, "{.status.containerStatuses[?(@.name==\"web\")].started}"), "true");
+    assert_eq!(cluster.pod(&name, "{.status.conditions[?(@.type==\"Ready\")].status}"), "False");
+    let message = cluster.pod(&name, "{.status.conditions[?(@.type==\"ContainersReady\")].message}");
+    assert_eq!(message, "containers with unready status: [web]");
+    let table = cluster.kubectl_ok(&["get", "pod", &name, "--no-headers"]);
+    assert!(table.contains(" 1/2 ") && table.contains("Running"), "{table}");
+    let available = cluster.jsonpath(&["deployment", "gated"], "{.status.availableReplicas}");
+    assert!(available.is_empty() || available == "0", "no replica is available yet: {available}");
+
+    cluster.engine_exec(&name, "web", &["touch", "/www/ready"]);
+    cluster.wait_for_pod(&name, "{.status.conditions[?(@.type==\"Ready\")].status}", |s| s == "True");
+    let available =
+        eventually(TIMEOUT, || cluster.jsonpath(&["deployment", "gated"], "{.status.availableReplicas}") == "1");
+    assert!(available, "the deployment becomes available once its pod is ready");
+    let table = cluster.kubectl_ok(&["get", "pod", &name, "--no-headers"]);
+    assert!(table.contains(" 2/2 "), "{table}");
+}
+
+#[test]
+fn a_failing_liveness_probe_restarts_the_container() {
+    let cluster = DockerCluster::start();
+    let manifest = format!(
+        r#"apiVersion: v1
+kind: Pod
+metadata: {{name: lively}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    image: "{IMAGE}"
+    command: [sh, -c, "mkdir -p /tmp && touch /tmp/healthy && exec sleep 3600"]
+    livenessProbe:
+      exec: {{command: [cat, /tmp/healthy]}}
+      periodSeconds: 1
+      failureThreshold: 2
+"#
+    );
+    cluster.server().kubectl_stdin(&["apply", "-f", "-"], Some(&manifest));
+    cluster.wait_for_pod("lively", "{.status.containerStatuses[0].ready}", |r| r == "true");
+    assert_eq!(cluster.pod("lively", "{.status.containerStatuses[0].restartCount}"), "0");
+    cluster.engine_exec("lively", "app", &["rm", "/tmp/healthy"]);
+    cluster.wait_for_pod("lively", "{.status.containerStatuses[0].restartCount}", |n| n == "1");
+    cluster.wait_for_pod("lively", "{.status.containerStatuses[0].state.running.startedAt}", |s| !s.is_empty());
+    let events = cluster.events_of("lively");
+    assert!(events.contains("Liveness probe failed: cat: can't open '/tmp/healthy'"), "{events}");
+    assert!(events.contains("Container app failed liveness probe, will be restarted"), "{events}");
+    let described = cluster.kubectl_ok(&["describe", "pod", "lively"]);
+    assert!(described.contains("Liveness:") && described.contains("exec [cat /tmp/healthy]"), "{described}");
+    assert!(described.contains("Restart Count:  1"), "{described}");
+    // The new container made /tmp/healthy again: no further restart.
+    let later = cluster.pod("lively", "{.status.containerStatuses[0].restartCount}");
+    assert_eq!(later, "1");
+}
+
+#[test]
+fn a_startup_probe_holds_back_readiness_and_kills_a_container_that_never_starts() {
+    let cluster = DockerCluster::start();
+    let manifest = format!(
+        r#"apiVersion: v1
+kind: Pod
+metadata: {{name: slow}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    image: "{IMAGE}"
+    command: [sh, -c, "mkdir -p /tmp && exec sleep 3600"]
+    startupProbe:
+      exec: {{command: [test, -f, /tmp/started]}}
+      periodSeconds: 1
+      failureThreshold: 600
+    readinessProbe:
+      exec: {{command: ["true"]}}
+      periodSeconds: 1
+  - name: never
+    image: "{IMAGE}"
+    command: [sleep, "3600"]
+    startupProbe:
+      exec: {{command: [test, -f, /tmp/started]}}
+      periodSeconds: 1
+      failureThreshold: 2
+"#
+    );
+    cluster.server().kubectl_stdin(&["apply", "-f", "-"], Some(&manifest));
+    cluster.wait_for_pod("slow", "{.status.containerStatuses[?(@.name==\"never\")].restartCount}", |n| {
+        n.parse::<u32>().is_ok_and(|n| n >= 1)
+    });
+    let events = cluster.events_of("slow");
+    assert!(events.contains("Container never failed startup probe, will be restarted"), "{events}");
+    assert!(events.contains("Startup probe failed"), "{events}");
+    assert_eq!(cluster.pod("slow", "{.status.containerStatuses[?(@.name==\"app\")].restartCount}"), "0");
+    assert_eq!(cluster.pod("slow", "{.status.containerStatuses[?(@.name==\"app\")].started}"), "false");
+    assert_eq!(cluster.pod("slow", "{.status.containerStatuses[?(@.name==\"app\")].ready}"), "false");
+    cluster.engine_exec("slow", "app", &["touch", "/tmp/started"]);
+    cluster.wait_for_pod("slow", "{.status.containerStatuses[?(@.name==\"app\")].ready}", |r| r == "true");
+    assert_eq!(cluster.pod("slow", "{.status.containerStatuses[?(@.name==\"app\")].started}"), "true");
+}

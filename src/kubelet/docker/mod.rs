@@ -8,6 +8,7 @@ pub mod backoff;
 pub mod node;
 pub mod pause;
 pub mod pods;
+pub mod probe;
 pub mod runtime;
 pub mod server;
 pub mod status;
@@ -78,6 +79,7 @@ pub struct Kubelet {
     pub host_ip: String,
     pub recorder: EventRecorder,
     pub backoff: parking_lot::Mutex<backoff::Backoff>,
+    pub prober: probe::Prober,
     /// The pods bound here, by namespace and name (what `/containerLogs` consults).
     pub pods: parking_lot::RwLock<HashMap<(String, String), Pod>>,
 }
@@ -113,6 +115,7 @@ pub async fn run(client: Client, options: DockerNodeOptions) -> Result<(), Kubel
         node: options.node.clone(),
         host_ip: endpoint.ip().to_string(),
         backoff: Default::default(),
+        prober: Default::default(),
         pods: Default::default(),
     });
     let tls = server::tls_config(&options.ca_pem, &options.serving)?;

@@ -29,6 +29,10 @@ pub struct ContainerView<'a> {
     pub previous: Option<&'a Instance>,
     /// Set while it waits: pulling failed, backing off from a crash, could not be created.
     pub waiting: Option<Waiting>,
+    /// What its probes say of the running instance: started (startup probe passed, or
+    /// none) and ready (started, and the readiness probe passed, or none).
+    pub started: bool,
+    pub ready: bool,
 }
 
 /// Terminated state of an exited instance (`lastState.terminated` or `state.terminated`).
@@ -79,8 +83,8 @@ pub fn container_status(view: &ContainerView) -> Value {
         "name": view.name,
         "image": view.image,
         "imageID": view.current.map(|c| format!("docker://{}", c.image_id())).unwrap_or_default(),
-        "ready": running,
-        "started": running,
+        "ready": running && view.ready,
+        "started": running && view.started,
         "restartCount": view.current.map_or(0, |c| c.attempt),
         "state": state,
         "lastState": last_state,
@@ -225,7 +229,15 @@ mod tests {
 
     #[test]
     fn a_missing_container_is_being_created() {
-        let view = ContainerView { name: "c", image: "i", current: None, previous: None, waiting: None };
+        let view = ContainerView {
+            name: "c",
+            image: "i",
+            current: None,
+            previous: None,
+            waiting: None,
+            started: true,
+            ready: true,
+        };
         let status = container_status(&view);
         assert_eq!(status["state"]["waiting"]["reason"], "ContainerCreating");
         assert_eq!(status["ready"], false);
@@ -241,8 +253,24 @@ mod tests {
             "spec": {"containers": [{"name": "a"}, {"name": "b"}]}}))
         .unwrap();
         let views = [
-            ContainerView { name: "a", image: "i", current: None, previous: None, waiting: None },
-            ContainerView { name: "b", image: "i", current: None, previous: None, waiting: None },
+            ContainerView {
+                name: "a",
+                image: "i",
+                current: None,
+                previous: None,
+                waiting: None,
+                started: true,
+                ready: true,
+            },
+            ContainerView {
+                name: "b",
+                image: "i",
+                current: None,
+                previous: None,
+                waiting: None,
+                started: true,
+                ready: true,
+            },
         ];
         let status = pod_status(&pod, &views, true, Some("172.17.0.5"), "127.0.0.1", Utc::now());
         assert_eq!(status["phase"], "Pending");

@@ -11,6 +11,7 @@ use k8s_openapi::api::core::v1::{Container, ObjectReference, Pod};
 use kube::api::{Api, DeleteParams, Patch, PatchParams, Preconditions};
 use serde_json::Value;
 
+use super::probe;
 use super::runtime::{ContainerPlan, Instance, PodKey, SANDBOX};
 use super::status::{self, ContainerView, Waiting};
 use super::{Kubelet, KubeletError};
@@ -307,6 +308,7 @@ impl Kubelet {
         }
         self.runtime.remove_volumes(uid).await?;
         self.backoff.lock().forget_prefix(uid);
+        self.prober.forget_pod(uid);
         Ok(())
     }
 
@@ -359,7 +361,10 @@ impl Kubelet {
                 let mine: Vec<&Instance> = instances.iter().filter(|i| i.container == container.name).collect();
                 let waiting = match mine.last() {
                     None => self.start_container(pod, container, sandbox, 0, state).await,
-                    Some(current) if current.running() => None,
+                    Some(current) if current.running() => {
+                        self.kill_unhealthy(pod, container, current, &policy).await?;
+                        None
+                    }
                     Some(current) if !should_restart(&policy, current) => None,
                     Some(current) => self.restart(pod, container, sandbox, current, &mine, state).await?,
                 };
@@ -372,20 +377,25 @@ impl Kubelet {
         } else {
             state.waiting.clear();
         }
+        let sandbox_ip = sandbox.as_ref().and_then(|s| s.ip(&self.runtime.network));
+        self.probe_running(pod, &containers, &instances, sandbox_ip.as_deref().unwrap_or_default());
         let views: Vec<ContainerView> = containers
             .iter()
             .map(|container| {
                 let mine: Vec<&Instance> = instances.iter().filter(|i| i.container == container.name).collect();
+                let current = mine.last().copied();
+                let id = current.map(|c| c.id.as_str()).unwrap_or_default();
                 ContainerView {
                     name: &container.name,
                     image: container.image.as_deref().unwrap_or_default(),
-                    current: mine.last().copied(),
+                    current,
                     previous: mine.len().checked_sub(2).map(|i| mine[i]),
                     waiting: state.waiting.get(&container.name).cloned(),
+                    started: self.prober.started(container, id),
+                    ready: self.prober.ready(container, id),
                 }
             })
             .collect();
-        let sandbox_ip = sandbox.as_ref().and_then(|s| s.ip(&self.runtime.network));
         let status =
             status::pod_status(pod, &views, sandbox.is_some(), sandbox_ip.as_deref(), &self.host_ip, Utc::now());
         if state.written.as_ref() != Some(&status) {
@@ -402,6 +412,46 @@ impl Kubelet {
             }
         }
         Ok(Outcome::Again)
+    }
+
+    /// Starts the probe workers of the pod's running containers (and stops the others').
+    fn probe_running(&self, pod: &Pod, containers: &[Container], instances: &[Instance], pod_ip: &str) {
+        let key = pod_key(pod);
+        let targets = containers
+            .iter()
+            .filter_map(|container| {
+                let current = instances.iter().filter(|i| i.container == container.name).next_back()?;
+                current.running().then(|| probe::Target {
+                    uid: key.uid.clone(),
+                    id: current.id.clone(),
+                    container: container.clone(),
+                    pod_ip: pod_ip.to_string(),
+                    started_at: current.started_at(),
+                    reference: container_ref(pod, Some(&container.name)),
+                })
+            })
+            .collect();
+        self.prober.sync_pod(&key.uid, targets, &self.runtime.docker, &self.recorder);
+    }
+
+    /// Kills a running container whose liveness or startup probe failed, as upstream's
+    /// computePodActions; the restart policy then brings it back.
+    async fn kill_unhealthy(
+        &self,
+        pod: &Pod,
+        container: &Container,
+        current: &Instance,
+        policy: &str,
+    ) -> Result<(), KubeletError> {
+        let Some(kind) = self.prober.failed(&current.id) else { return Ok(()) };
+        let restarts = policy != "Never";
+        self.record(pod, Some(&container.name), events::killing_unhealthy(&container.name, kind.title(), restarts));
+        let grace = kind
+            .of(container)
+            .and_then(|p| p.termination_grace_period_seconds)
+            .or_else(|| pod.spec.as_ref().and_then(|s| s.termination_grace_period_seconds))
+            .unwrap_or(30);
+        self.runtime.stop(&current.id, grace).await
     }
 
     /// An exited container that the policy restarts: now, or after its back-off.
