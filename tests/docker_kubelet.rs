@@ -512,3 +512,115 @@ spec:
     cluster.wait_for_pod("slow", "{.status.containerStatuses[?(@.name==\"app\")].ready}", |r| r == "true");
     assert_eq!(cluster.pod("slow", "{.status.containerStatuses[?(@.name==\"app\")].started}"), "true");
 }
+
+#[test]
+fn init_containers_run_in_order_before_the_app_containers() {
+    let cluster = DockerCluster::start();
+    let manifest = format!(
+        r#"apiVersion: v1
+kind: Pod
+metadata: {{name: ordered}}
+spec:
+  terminationGracePeriodSeconds: 1
+  volumes: [{{name: data, emptyDir: {{}}}}]
+  initContainers:
+  - name: first
+    image: "{IMAGE}"
+    command: [sh, -c, "echo one >> /data/log; sleep 3"]
+    volumeMounts: [{{name: data, mountPath: /data}}]
+  - name: second
+    image: "{IMAGE}"
+    command: [sh, -c, "echo two >> /data/log"]
+    volumeMounts: [{{name: data, mountPath: /data}}]
+  containers:
+  - name: main
+    image: "{IMAGE}"
+    command: [sh, -c, "cat /data/log; exec sleep 3600"]
+    volumeMounts: [{{name: data, mountPath: /data}}]
+"#
+    );
+    cluster.server().kubectl_stdin(&["apply", "-f", "-"], Some(&manifest));
+    cluster.wait_for_pod("ordered", "{.status.initContainerStatuses[0].state.running.startedAt}", |s| !s.is_empty());
+    let table = cluster.kubectl_ok(&["get", "pod", "ordered", "--no-headers"]);
+    assert!(table.contains("Init:0/2"), "{table}");
+    assert_eq!(cluster.pod("ordered", "{.status.containerStatuses[0].state.waiting.reason}"), "PodInitializing");
+    assert_eq!(cluster.pod("ordered", "{.status.initContainerStatuses[1].state.waiting.reason}"), "PodInitializing");
+    let initialized = cluster.pod("ordered", "{.status.conditions[?(@.type==\"Initialized\")].message}");
+    assert_eq!(initialized, "containers with incomplete status: [first second]");
+
+    cluster.wait_for_pod("ordered", "{.status.phase}", |p| p == "Running");
+    let log = eventually(TIMEOUT, || stdout(&cluster.server().kubectl(&["logs", "ordered"])) == "one\ntwo\n");
+    assert!(log, "the init containers ran one after the other before main");
+    assert_eq!(
+        cluster.pod("ordered", "{.status.initContainerStatuses[*].state.terminated.reason}"),
+        "Completed Completed"
+    );
+    assert_eq!(cluster.pod("ordered", "{.status.initContainerStatuses[*].ready}"), "true true");
+    assert_eq!(cluster.pod("ordered", "{.status.conditions[?(@.type==\"Initialized\")].status}"), "True");
+    let events = cluster.events_of("ordered");
+    assert!(events.contains("Started container first") && events.contains("Started container second"), "{events}");
+    let described = cluster.kubectl_ok(&["describe", "pod", "ordered"]);
+    assert!(described.contains("Init Containers:") && described.contains("Reason:       Completed"), "{described}");
+}
+
+#[test]
+fn a_failing_init_container_fails_the_pod_or_backs_off() {
+    let cluster = DockerCluster::start();
+    let manifest = |name: &str, policy: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}}}\nspec:\n  restartPolicy: {policy}\n  \
+             initContainers:\n  - {{name: setup, image: \"{IMAGE}\", command: [sh, -c, 'exit 3']}}\n  \
+             containers:\n  - {{name: main, image: \"{IMAGE}\", command: [sleep, '3600']}}\n"
+        )
+    };
+    let both = format!("{}---\n{}", manifest("once", "Never"), manifest("again", "Always"));
+    cluster.server().kubectl_stdin(&["apply", "-f", "-"], Some(&both));
+    cluster.wait_for_pod("once", "{.status.phase}", |p| p == "Failed");
+    let table = cluster.kubectl_ok(&["get", "pod", "once", "--no-headers"]);
+    assert!(table.contains("Init:Error"), "{table}");
+    assert_eq!(cluster.pod("once", "{.status.initContainerStatuses[0].state.terminated.exitCode}"), "3");
+    assert_eq!(cluster.pod("once", "{.status.containerStatuses[0].state.waiting.reason}"), "PodInitializing");
+    assert!(cluster.containers(Some("once")).iter().all(|id| !docker(&["inspect", id]).contains("\"main\"")));
+
+    cluster
+        .wait_for_pod("again", "{.status.initContainerStatuses[0].state.waiting.reason}", |r| r == "CrashLoopBackOff");
+    let table = cluster.kubectl_ok(&["get", "pod", "again", "--no-headers"]);
+    assert!(table.contains("Init:CrashLoopBackOff"), "{table}");
+    assert_eq!(cluster.pod("again", "{.status.phase}"), "Pending");
+}
+
+#[test]
+fn a_sidecar_runs_beside_the_app_and_stops_when_it_is_done() {
+    let cluster = DockerCluster::start();
+    let manifest = format!(
+        r#"apiVersion: v1
+kind: Pod
+metadata: {{name: sided}}
+spec:
+  restartPolicy: Never
+  terminationGracePeriodSeconds: 1
+  initContainers:
+  - name: proxy
+    image: "{IMAGE}"
+    restartPolicy: Always
+    command: [busybox, httpd, -f, -p, "8080"]
+    startupProbe:
+      tcpSocket: {{port: 8080}}
+      periodSeconds: 1
+  containers:
+  - name: job
+    image: "{IMAGE}"
+    command: [sh, -c, "sleep 4; printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc 127.0.0.1 8080 | grep -q HTTP && echo reached the sidecar"]
+"#
+    );
+    cluster.server().kubectl_stdin(&["apply", "-f", "-"], Some(&manifest));
+    cluster.wait_for_pod("sided", "{.status.containerStatuses[0].state.running.startedAt}", |s| !s.is_empty());
+    assert_eq!(cluster.pod("sided", "{.status.initContainerStatuses[0].started}"), "true");
+    assert!(!cluster.pod("sided", "{.status.initContainerStatuses[0].state.running.startedAt}").is_empty());
+    assert_eq!(cluster.pod("sided", "{.status.phase}"), "Running");
+    let table = cluster.kubectl_ok(&["get", "pod", "sided", "--no-headers"]);
+    assert!(table.contains(" 2/2 ") && table.contains("Running"), "{table}");
+    cluster.wait_for_pod("sided", "{.status.phase}", |p| p == "Succeeded");
+    assert_eq!(cluster.kubectl_ok(&["logs", "sided", "-c", "job"]), "reached the sidecar\n");
+    assert!(!cluster.pod("sided", "{.status.initContainerStatuses[0].state.terminated.finishedAt}").is_empty());
+}

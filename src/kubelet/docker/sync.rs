@@ -49,7 +49,11 @@ fn container_ref(pod: &Pod, container: Option<&str>) -> ObjectReference {
     let key = pod_key(pod);
     let mut reference =
         crate::machinery::record::reference_to("v1", "Pod", Some(&key.namespace), &key.name, Some(&key.uid));
-    reference.field_path = container.map(|c| format!("spec.containers{{{c}}}"));
+    let init = |c: &str| pod.spec.iter().flat_map(|s| s.init_containers.iter().flatten()).any(|i| i.name == c);
+    reference.field_path = container.map(|c| {
+        let list = if init(c) { "initContainers" } else { "containers" };
+        format!("spec.{list}{{{c}}}")
+    });
     reference
 }
 
@@ -66,6 +70,20 @@ impl Kubelet {
             self.record(pod, Some(container), event);
         }
     }
+}
+
+/// Whether every app container ran and exited for good (the policy restarts none).
+fn app_containers_finished(containers: &[Container], instances: &[Instance], policy: &str) -> bool {
+    let latest = |name: &str| instances.iter().filter(|i| i.container == name).next_back();
+    !containers.is_empty()
+        && containers
+            .iter()
+            .all(|c| latest(&c.name).is_some_and(|i| !i.running() && i.ever_started() && !should_restart(policy, i)))
+}
+
+/// An init container that runs beside the app containers (`restartPolicy: Always`).
+fn is_sidecar(container: &Container) -> bool {
+    container.restart_policy.as_deref() == Some("Always")
 }
 
 fn restart_policy(pod: &Pod) -> &str {
@@ -355,49 +373,53 @@ impl Kubelet {
         };
         let policy = restart_policy(pod).to_string();
         let containers = pod.spec.as_ref().map(|s| s.containers.clone()).unwrap_or_default();
+        let init_containers = pod.spec.as_ref().and_then(|s| s.init_containers.clone()).unwrap_or_default();
         if let (Some(sandbox), false) = (&sandbox, terminal) {
             instances = self.runtime.pod_instances(&key.uid).await?;
-            for container in &containers {
-                let mine: Vec<&Instance> = instances.iter().filter(|i| i.container == container.name).collect();
-                let waiting = match mine.last() {
-                    None => self.start_container(pod, container, sandbox, 0, state).await,
-                    Some(current) if current.running() => {
-                        self.kill_unhealthy(pod, container, current, &policy).await?;
-                        None
-                    }
-                    Some(current) if !should_restart(&policy, current) => None,
-                    Some(current) => self.restart(pod, container, sandbox, current, &mine, state).await?,
-                };
-                match waiting {
-                    Some(waiting) => state.waiting.insert(container.name.clone(), waiting),
-                    None => state.waiting.remove(&container.name),
-                };
+            let initialized = self.sync_init_containers(pod, &init_containers, sandbox, &instances, state).await?;
+            if initialized {
+                for container in &containers {
+                    let mine: Vec<&Instance> = instances.iter().filter(|i| i.container == container.name).collect();
+                    let waiting = match mine.last() {
+                        None => self.start_container(pod, container, sandbox, 0, state).await,
+                        Some(current) if current.running() => {
+                            self.kill_unhealthy(pod, container, current, &policy).await?;
+                            None
+                        }
+                        Some(current) if !should_restart(&policy, current) => None,
+                        Some(current) => self.restart(pod, container, sandbox, current, &mine, state).await?,
+                    };
+                    match waiting {
+                        Some(waiting) => state.waiting.insert(container.name.clone(), waiting),
+                        None => state.waiting.remove(&container.name),
+                    };
+                }
+                self.stop_sidecars_when_done(pod, &containers, &init_containers, &instances, &policy).await?;
+            } else {
+                // Upstream's default waiting reason while init containers run.
+                for container in &containers {
+                    let initializing = Waiting { reason: "PodInitializing".into(), message: String::new() };
+                    state.waiting.insert(container.name.clone(), initializing);
+                }
             }
             instances = self.runtime.pod_instances(&key.uid).await?;
         } else {
             state.waiting.clear();
         }
         let sandbox_ip = sandbox.as_ref().and_then(|s| s.ip(&self.runtime.network));
-        self.probe_running(pod, &containers, &instances, sandbox_ip.as_deref().unwrap_or_default());
-        let views: Vec<ContainerView> = containers
-            .iter()
-            .map(|container| {
-                let mine: Vec<&Instance> = instances.iter().filter(|i| i.container == container.name).collect();
-                let current = mine.last().copied();
-                let id = current.map(|c| c.id.as_str()).unwrap_or_default();
-                ContainerView {
-                    name: &container.name,
-                    image: container.image.as_deref().unwrap_or_default(),
-                    current,
-                    previous: mine.len().checked_sub(2).map(|i| mine[i]),
-                    waiting: state.waiting.get(&container.name).cloned(),
-                    started: self.prober.started(container, id),
-                    ready: self.prober.ready(container, id),
-                }
-            })
-            .collect();
-        let status =
-            status::pod_status(pod, &views, sandbox.is_some(), sandbox_ip.as_deref(), &self.host_ip, Utc::now());
+        let all_containers: Vec<Container> = init_containers.iter().chain(&containers).cloned().collect();
+        self.probe_running(pod, &all_containers, &instances, sandbox_ip.as_deref().unwrap_or_default());
+        let init_views: Vec<ContainerView> = init_containers.iter().map(|c| self.view(c, &instances, state)).collect();
+        let views: Vec<ContainerView> = containers.iter().map(|c| self.view(c, &instances, state)).collect();
+        let status = status::pod_status(
+            pod,
+            &init_views,
+            &views,
+            sandbox.is_some(),
+            sandbox_ip.as_deref(),
+            &self.host_ip,
+            Utc::now(),
+        );
         if state.written.as_ref() != Some(&status) {
             let pods: Api<Pod> = Api::namespaced(self.client.clone(), &key.namespace);
             let patch = serde_json::json!({"status": status});
@@ -412,6 +434,96 @@ impl Kubelet {
             }
         }
         Ok(Outcome::Again)
+    }
+
+    /// What the status says of one spec container.
+    fn view<'a>(&self, container: &'a Container, instances: &'a [Instance], state: &PodState) -> ContainerView<'a> {
+        let mine: Vec<&Instance> = instances.iter().filter(|i| i.container == container.name).collect();
+        let current = mine.last().copied();
+        let id = current.map(|c| c.id.as_str()).unwrap_or_default();
+        ContainerView {
+            name: &container.name,
+            image: container.image.as_deref().unwrap_or_default(),
+            current,
+            previous: mine.len().checked_sub(2).map(|i| mine[i]),
+            waiting: state.waiting.get(&container.name).cloned(),
+            started: self.prober.started(container, id),
+            ready: self.prober.ready(container, id),
+            sidecar: is_sidecar(container),
+        }
+    }
+
+    /// Runs the init containers one after another (upstream's computeInitContainerActions):
+    /// each regular one must complete before the next starts, a sidecar must have started;
+    /// a failed one is restarted with back-off unless the pod's policy is Never. Sidecars
+    /// are kept running (restarted) for the pod's life. Whether the app containers may run.
+    async fn sync_init_containers(
+        &self,
+        pod: &Pod,
+        init_containers: &[Container],
+        sandbox: &Instance,
+        instances: &[Instance],
+        state: &mut PodState,
+    ) -> Result<bool, KubeletError> {
+        let policy = restart_policy(pod);
+        let names: Vec<&str> = pod.spec.iter().flat_map(|s| &s.containers).map(|c| c.name.as_str()).collect();
+        // An app container that ever ran means the pod was initialized: regular init
+        // containers are not run again.
+        let initialized_before = instances.iter().any(|i| names.contains(&i.container.as_str()));
+        let containers = pod.spec.as_ref().map(|s| s.containers.as_slice()).unwrap_or_default();
+        let finished = app_containers_finished(containers, instances, policy);
+        let mut blocked = false;
+        for container in init_containers {
+            let sidecar = is_sidecar(container);
+            if blocked || (initialized_before && !sidecar) {
+                continue;
+            }
+            let mine: Vec<&Instance> = instances.iter().filter(|i| i.container == container.name).collect();
+            let (waiting, done) = match mine.last() {
+                None => (self.start_container(pod, container, sandbox, 0, state).await, false),
+                Some(current) if current.running() => {
+                    self.kill_unhealthy(pod, container, current, if sidecar { "Always" } else { policy }).await?;
+                    (None, sidecar && self.prober.started(container, &current.id))
+                }
+                Some(current) if !sidecar && current.exit_code() == 0 && current.error().is_none() => (None, true),
+                Some(_) if sidecar && finished => (None, true),
+                Some(current) if sidecar || should_restart(policy, current) => {
+                    (self.restart(pod, container, sandbox, current, &mine, state).await?, false)
+                }
+                Some(_) => (None, false),
+            };
+            match waiting {
+                Some(waiting) => state.waiting.insert(container.name.clone(), waiting),
+                None => state.waiting.remove(&container.name),
+            };
+            blocked = !done && !initialized_before;
+        }
+        Ok(!blocked)
+    }
+
+    /// A pod whose app containers all finished for good (policy not Always) stops its
+    /// sidecars, so that it can complete, as upstream does.
+    async fn stop_sidecars_when_done(
+        &self,
+        pod: &Pod,
+        containers: &[Container],
+        init_containers: &[Container],
+        instances: &[Instance],
+        policy: &str,
+    ) -> Result<(), KubeletError> {
+        if !app_containers_finished(containers, instances, policy) {
+            return Ok(());
+        }
+        let latest = |name: &str| instances.iter().filter(|i| i.container == name).next_back();
+        let grace = pod.spec.as_ref().and_then(|s| s.termination_grace_period_seconds).unwrap_or(30);
+        // In reverse order of their start, as upstream.
+        for sidecar in init_containers.iter().rev().filter(|c| is_sidecar(c)) {
+            if let Some(instance) = latest(&sidecar.name).filter(|i| i.running()) {
+                self.record(pod, Some(&sidecar.name), events::killing(&sidecar.name));
+                self.runtime.stop(&instance.id, grace).await?;
+            }
+        }
+        Ok(())
     }
 
     /// Starts the probe workers of the pod's running containers (and stops the others').
