@@ -624,3 +624,81 @@ spec:
     assert_eq!(cluster.kubectl_ok(&["logs", "sided", "-c", "job"]), "reached the sidecar\n");
     assert!(!cluster.pod("sided", "{.status.initContainerStatuses[0].state.terminated.finishedAt}").is_empty());
 }
+
+#[test]
+fn the_environment_comes_from_config_maps_secrets_fields_and_resources() {
+    let cluster = DockerCluster::start();
+    cluster.kubectl_ok(&["create", "configmap", "settings", "--from-literal=mode=fast", "--from-literal=level=3"]);
+    cluster.kubectl_ok(&["create", "secret", "generic", "creds", "--from-literal=password=s3cret"]);
+    let manifest = format!(
+        r#"apiVersion: v1
+kind: Pod
+metadata: {{name: envy, labels: {{app: envy}}, annotations: {{note: hello}}}}
+spec:
+  restartPolicy: Never
+  serviceAccountName: default
+  containers:
+  - name: app
+    image: "{IMAGE}"
+    command: [sh, -c]
+    args: ["echo $(MODE) \"$GREETING\" $MODE $PASSWORD $APP $NOTE $SA $NODE $MEM $CPU [$MISSING] $CFG_level $SEC_password"]
+    resources: {{limits: {{memory: 64Mi, cpu: 250m}}}}
+    envFrom:
+    - {{prefix: CFG_, configMapRef: {{name: settings}}}}
+    - {{prefix: SEC_, secretRef: {{name: creds}}}}
+    - {{configMapRef: {{name: absent, optional: true}}}}
+    env:
+    - {{name: MODE, valueFrom: {{configMapKeyRef: {{name: settings, key: mode}}}}}}
+    - {{name: PASSWORD, valueFrom: {{secretKeyRef: {{name: creds, key: password}}}}}}
+    - {{name: MISSING, valueFrom: {{secretKeyRef: {{name: creds, key: nope, optional: true}}}}}}
+    - {{name: APP, valueFrom: {{fieldRef: {{fieldPath: "metadata.labels['app']"}}}}}}
+    - {{name: NOTE, valueFrom: {{fieldRef: {{fieldPath: "metadata.annotations['note']"}}}}}}
+    - {{name: SA, valueFrom: {{fieldRef: {{fieldPath: spec.serviceAccountName}}}}}}
+    - {{name: NODE, valueFrom: {{fieldRef: {{fieldPath: spec.nodeName}}}}}}
+    - {{name: MEM, valueFrom: {{resourceFieldRef: {{resource: limits.memory, divisor: 1Mi}}}}}}
+    - {{name: CPU, valueFrom: {{resourceFieldRef: {{resource: limits.cpu}}}}}}
+    - {{name: GREETING, value: "mode-$(MODE)-$$(MODE)"}}
+"#
+    );
+    cluster.server().kubectl_stdin(&["apply", "-f", "-"], Some(&manifest));
+    cluster.wait_for_pod("envy", "{.status.phase}", |p| p == "Succeeded");
+    assert_eq!(
+        cluster.kubectl_ok(&["logs", "envy"]),
+        "fast mode-fast-$(MODE) fast s3cret envy hello default n1 64 1 [] 3 s3cret\n"
+    );
+}
+
+#[test]
+fn a_missing_config_map_holds_the_container_until_it_exists() {
+    let cluster = DockerCluster::start();
+    let manifest = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: waiting}}\nspec:\n  containers:\n  - name: app\n    image: \"{IMAGE}\"\n    \
+         command: [sh, -c, 'echo $LEVEL; exec sleep 3600']\n    env:\n    \
+         - {{name: LEVEL, valueFrom: {{configMapKeyRef: {{name: later, key: level}}}}}}\n"
+    );
+    cluster.server().kubectl_stdin(&["apply", "-f", "-"], Some(&manifest));
+    cluster.wait_for_pod("waiting", "{.status.containerStatuses[0].state.waiting.reason}", |r| {
+        r == "CreateContainerConfigError"
+    });
+    assert_eq!(
+        cluster.pod("waiting", "{.status.containerStatuses[0].state.waiting.message}"),
+        "configmap \"later\" not found"
+    );
+    let table = cluster.kubectl_ok(&["get", "pod", "waiting", "--no-headers"]);
+    assert!(table.contains("CreateContainerConfigError"), "{table}");
+    let events = cluster.events_of("waiting");
+    assert!(events.contains("Error: configmap \"later\" not found"), "{events}");
+
+    cluster.kubectl_ok(&["create", "configmap", "later", "--from-literal=other=1"]);
+    cluster.wait_for_pod("waiting", "{.status.containerStatuses[0].state.waiting.message}", |m| {
+        m == "couldn't find key level in ConfigMap default/later"
+    });
+    let fixed = cluster.server().kubectl_stdin(
+        &["apply", "-f", "-"],
+        Some("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: later}\ndata: {level: \"9\"}\n"),
+    );
+    assert!(fixed.status.success(), "{}", support::stderr(&fixed));
+    cluster.wait_for_pod("waiting", "{.status.phase}", |p| p == "Running");
+    let said = eventually(TIMEOUT, || stdout(&cluster.server().kubectl(&["logs", "waiting"])) == "9\n");
+    assert!(said, "the container started with the key's value");
+}

@@ -5,6 +5,7 @@
 //! HTTPS for the apiserver's `pods/log` (`server`).
 
 pub mod backoff;
+pub mod env;
 pub mod node;
 pub mod pause;
 pub mod pods;

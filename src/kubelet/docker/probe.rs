@@ -276,7 +276,7 @@ impl WorkerRun {
 fn static_expansion(command: Vec<String>, container: &Container) -> Vec<String> {
     let env: Vec<(String, String)> =
         container.env.iter().flatten().filter_map(|v| Some((v.name.clone(), v.value.clone()?))).collect();
-    command.iter().map(|word| super::sync::expand(word, &env)).collect()
+    command.iter().map(|word| super::env::expand(word, &env)).collect()
 }
 
 /// A probe's port: a number, or the name of one of the container's ports.

@@ -11,9 +11,9 @@ use k8s_openapi::api::core::v1::{Container, ObjectReference, Pod};
 use kube::api::{Api, DeleteParams, Patch, PatchParams, Preconditions};
 use serde_json::Value;
 
-use super::probe;
 use super::runtime::{ContainerPlan, Instance, PodKey, SANDBOX};
 use super::status::{self, ContainerView, Waiting};
+use super::{env, probe};
 use super::{Kubelet, KubeletError};
 use crate::kubelet::events::{self, KubeletEvent};
 
@@ -112,80 +112,26 @@ fn pull_policy(container: &Container) -> &str {
     }
 }
 
-/// The value of a `fieldRef` env var.
-fn field_value(pod: &Pod, path: &str, pod_ip: &str, host_ip: &str) -> String {
-    let spec = pod.spec.as_ref();
-    match path {
-        "metadata.name" => pod.metadata.name.clone().unwrap_or_default(),
-        "metadata.namespace" => pod.metadata.namespace.clone().unwrap_or_default(),
-        "metadata.uid" => pod.metadata.uid.clone().unwrap_or_default(),
-        "spec.nodeName" => spec.and_then(|s| s.node_name.clone()).unwrap_or_default(),
-        "spec.serviceAccountName" => spec.and_then(|s| s.service_account_name.clone()).unwrap_or_default(),
-        "status.podIP" => pod_ip.to_string(),
-        "status.hostIP" => host_ip.to_string(),
-        other => {
-            // metadata.labels['k'] / metadata.annotations['k']
-            let lookup = |prefix: &str, map: Option<&std::collections::BTreeMap<String, String>>| {
-                let key = other.strip_prefix(prefix)?.strip_suffix("']")?;
-                map?.get(key).cloned()
-            };
-            lookup("metadata.labels['", pod.metadata.labels.as_ref())
-                .or_else(|| lookup("metadata.annotations['", pod.metadata.annotations.as_ref()))
-                .unwrap_or_default()
-        }
-    }
-}
-
-/// `$(NAME)` in command and args becomes the variable's value; `$$` escapes.
-pub fn expand(text: &str, env: &[(String, String)]) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(at) = rest.find('$') {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 1..];
-        if let Some(stripped) = after.strip_prefix('$') {
-            out.push('$');
-            rest = stripped;
-        } else if let Some(close) = after.strip_prefix('(').and_then(|inner| inner.find(')')) {
-            let name = &after[1..1 + close];
-            match env.iter().rev().find(|(n, _)| n == name) {
-                Some((_, value)) => out.push_str(value),
-                None => out.push_str(&rest[at..at + close + 3]),
-            }
-            rest = &after[close + 2..];
-        } else {
-            out.push('$');
-            rest = after;
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 impl Kubelet {
-    async fn plan(&self, pod: &Pod, container: &Container, pod_ip: &str) -> Result<ContainerPlan, KubeletError> {
+    /// What the container becomes on the engine; upstream's CreateContainerConfigError
+    /// message when its environment or volumes cannot be made.
+    async fn plan(&self, pod: &Pod, container: &Container, pod_ip: &str) -> Result<ContainerPlan, String> {
         let key = pod_key(pod);
-        let mut env: Vec<(String, String)> = Vec::new();
-        for var in container.env.iter().flatten() {
-            let value = match (&var.value, var.value_from.as_ref().and_then(|f| f.field_ref.as_ref())) {
-                (Some(value), _) => expand(value, &env),
-                (None, Some(field)) => field_value(pod, &field.field_path, pod_ip, &self.host_ip),
-                (None, None) => String::new(),
-            };
-            env.push((var.name.clone(), value));
-        }
+        let context = env::PodContext { client: &self.client, pod, pod_ip, host_ip: &self.host_ip, node: &self.node };
+        let env =
+            env::environment(&context, container, &mut env::Sources::default()).await.map_err(|e| e.to_string())?;
         let volumes = pod.spec.as_ref().and_then(|s| s.volumes.as_ref());
         let mut mounts = Vec::new();
         for mount in container.volume_mounts.iter().flatten() {
             let empty_dir =
                 volumes.and_then(|v| v.iter().find(|v| v.name == mount.name)).is_some_and(|v| v.empty_dir.is_some());
             if empty_dir {
-                let volume = self.runtime.empty_dir(&key, &mount.name).await?;
+                let volume = self.runtime.empty_dir(&key, &mount.name).await.map_err(|e| e.to_string())?;
                 mounts.push((volume, mount.mount_path.clone(), mount.read_only.unwrap_or(false)));
             }
         }
         let expand_all =
-            |words: &Option<Vec<String>>| words.as_ref().map(|w| w.iter().map(|w| expand(w, &env)).collect());
+            |words: &Option<Vec<String>>| words.as_ref().map(|w| w.iter().map(|w| env::expand(w, &env)).collect());
         Ok(ContainerPlan {
             name: container.name.clone(),
             image: container.image.clone().unwrap_or_default(),
@@ -268,7 +214,11 @@ impl Kubelet {
         let pod_ip = sandbox.ip(&self.runtime.network).unwrap_or_default();
         let plan = match self.plan(pod, container, &pod_ip).await {
             Ok(plan) => plan,
-            Err(err) => return Some(Waiting { reason: "CreateContainerConfigError".into(), message: err.to_string() }),
+            Err(message) => {
+                let instance = format!("config/{message}");
+                self.record_once(state, pod, &container.name, &instance, events::failed(&message));
+                return Some(Waiting { reason: "CreateContainerConfigError".into(), message });
+            }
         };
         let id = match self.runtime.create_container(&key, &plan, &sandbox.id, attempt).await {
             Ok(id) => id,
@@ -602,14 +552,6 @@ impl Kubelet {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn variable_references_expand_as_upstreams() {
-        let env = vec![("A".to_string(), "1".to_string())];
-        assert_eq!(expand("x$(A)y", &env), "x1y");
-        assert_eq!(expand("$(B)", &env), "$(B)");
-        assert_eq!(expand("$$(A) $A", &env), "$(A) $A");
-    }
 
     #[test]
     fn latest_or_untagged_images_are_always_pulled() {
