@@ -702,3 +702,46 @@ fn a_missing_config_map_holds_the_container_until_it_exists() {
     let said = eventually(TIMEOUT, || stdout(&cluster.server().kubectl(&["logs", "waiting"])) == "9\n");
     assert!(said, "the container started with the key's value");
 }
+
+#[test]
+fn limits_bind_the_engine_container_and_exceeding_memory_is_oom_killed() {
+    let cluster = DockerCluster::start();
+    let manifest = format!(
+        r#"apiVersion: v1
+kind: Pod
+metadata: {{name: bounded}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    image: "{IMAGE}"
+    command: [sleep, "3600"]
+    resources: {{limits: {{memory: 32Mi, cpu: 500m}}}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {{name: greedy}}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: app
+    image: "{IMAGE}"
+    command: [dd, if=/dev/zero, of=/dev/null, bs=64M, count=1]
+    resources: {{limits: {{memory: 16Mi}}}}
+"#
+    );
+    cluster.server().kubectl_stdin(&["apply", "-f", "-"], Some(&manifest));
+    cluster.wait_for_pod("bounded", "{.status.phase}", |p| p == "Running");
+    assert_eq!(cluster.pod("bounded", "{.status.qosClass}"), "Guaranteed");
+    let id = cluster.pod("bounded", "{.status.containerStatuses[0].containerID}");
+    let id = id.trim_start_matches("docker://");
+    let limits =
+        docker(&["inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.CpuShares}}", id]);
+    assert_eq!(limits.trim(), "33554432 500000000 512");
+
+    cluster.wait_for_pod("greedy", "{.status.phase}", |p| p == "Failed");
+    assert_eq!(cluster.pod("greedy", "{.status.containerStatuses[0].state.terminated.reason}"), "OOMKilled");
+    assert_eq!(cluster.pod("greedy", "{.status.qosClass}"), "Burstable");
+    let table = cluster.kubectl_ok(&["get", "pod", "greedy", "--no-headers"]);
+    assert!(table.contains("OOMKilled"), "{table}");
+}

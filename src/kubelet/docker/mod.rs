@@ -10,6 +10,7 @@ pub mod node;
 pub mod pause;
 pub mod pods;
 pub mod probe;
+pub mod resources;
 pub mod runtime;
 pub mod server;
 pub mod status;

@@ -110,6 +110,7 @@ pub struct ContainerPlan {
     pub working_dir: Option<String>,
     /// emptyDir volume name on the engine → mount path.
     pub mounts: Vec<(String, String, bool)>,
+    pub resources: super::resources::EngineResources,
 }
 
 pub struct Runtime {
@@ -287,6 +288,11 @@ impl Runtime {
                 // Same IP and localhost as the sandbox: a second bind of a port fails.
                 network_mode: Some(format!("container:{sandbox}")),
                 mounts: Some(mounts),
+                memory: plan.resources.memory,
+                // No swap beyond the limit, as the kubelet's default (swap off).
+                memory_swap: plan.resources.memory,
+                nano_cpus: plan.resources.nano_cpus,
+                cpu_shares: plan.resources.cpu_shares,
                 ..Default::default()
             }),
             ..Default::default()

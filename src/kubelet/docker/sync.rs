@@ -140,6 +140,7 @@ impl Kubelet {
             env: env.iter().map(|(name, value)| format!("{name}={value}")).collect(),
             working_dir: container.working_dir.clone(),
             mounts,
+            resources: super::resources::engine_resources(container),
         })
     }
 
