@@ -745,3 +745,76 @@ spec:
     let table = cluster.kubectl_ok(&["get", "pod", "greedy", "--no-headers"]);
     assert!(table.contains("OOMKilled"), "{table}");
 }
+
+#[test]
+fn config_map_secret_and_downward_api_volumes_hold_files_and_follow_updates() {
+    let cluster = DockerCluster::start();
+    cluster.kubectl_ok(&["create", "configmap", "site", "--from-literal=index.html=v1", "--from-literal=other=x"]);
+    cluster.kubectl_ok(&["create", "secret", "generic", "key", "--from-literal=token=t0k"]);
+    let manifest = format!(
+        r#"apiVersion: v1
+kind: Pod
+metadata: {{name: files, labels: {{app: files}}}}
+spec:
+  terminationGracePeriodSeconds: 1
+  volumes:
+  - {{name: site, configMap: {{name: site}}}}
+  - {{name: key, secret: {{secretName: key, defaultMode: 0400, items: [{{key: token, path: auth/token}}]}}}}
+  - name: info
+    downwardAPI: {{items: [{{path: name, fieldRef: {{fieldPath: metadata.name}}}}, {{path: labels, fieldRef: {{fieldPath: metadata.labels}}}}]}}
+  - name: all
+    projected: {{sources: [{{configMap: {{name: site, items: [{{key: other, path: o}}]}}}}, {{secret: {{name: key}}}}]}}
+  - {{name: scratch, emptyDir: {{medium: Memory, sizeLimit: 8Mi}}}}
+  containers:
+  - name: app
+    image: "{IMAGE}"
+    command: [sleep, "3600"]
+    volumeMounts:
+    - {{name: site, mountPath: /site}}
+    - {{name: key, mountPath: /key}}
+    - {{name: info, mountPath: /info}}
+    - {{name: all, mountPath: /all}}
+    - {{name: scratch, mountPath: /scratch}}
+"#
+    );
+    cluster.server().kubectl_stdin(&["apply", "-f", "-"], Some(&manifest));
+    cluster.wait_for_pod("files", "{.status.phase}", |p| p == "Running");
+    let read = |command: &str| {
+        let filters = [format!("label=kctl.io/cluster={}", cluster.cluster), "label=kctl.io/pod=files".to_string()];
+        let app = "label=kctl.io/container=app";
+        let id = docker(&["ps", "-q", "--filter", &filters[0], "--filter", &filters[1], "--filter", app]);
+        let id = id.split_whitespace().next().unwrap_or_default().to_string();
+        let out = Command::new("docker").args(["exec", &id, "sh", "-c", command]).output().expect("docker exec");
+        stdout(&out)
+    };
+    assert_eq!(read("cat /site/index.html /key/auth/token /info/name"), "v1t0kfiles");
+    assert_eq!(read("cat /info/labels; echo; cat /all/o /all/token"), "app=\"files\"\nxt0k");
+    assert_eq!(read("stat -L -c %a /key/auth/token /site/other"), "400\n644\n");
+    assert_eq!(read("readlink /site/..data | cut -c1-3"), "..2\n");
+    assert!(read("touch /site/new 2>&1").contains("Read-only file system"), "configMap volumes are read-only");
+    assert!(read("grep ' /scratch ' /proc/mounts").contains("tmpfs"), "medium Memory is a tmpfs");
+
+    let update = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: site}\ndata: {index.html: v2, other: x}\n";
+    let applied = cluster.server().kubectl_stdin(&["apply", "-f", "-"], Some(update));
+    assert!(applied.status.success(), "{}", support::stderr(&applied));
+    let updated = eventually(TIMEOUT, || read("cat /site/index.html") == "v2");
+    assert!(updated, "the configMap volume follows the ConfigMap in place");
+    assert_eq!(cluster.pod("files", "{.status.containerStatuses[0].restartCount}"), "0");
+}
+
+#[test]
+fn a_missing_config_map_volume_holds_the_pod_in_container_creating() {
+    let cluster = DockerCluster::start();
+    let manifest = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: unmounted}}\nspec:\n  volumes: [{{name: c, configMap: {{name: nothere}}}}]\n  \
+         containers:\n  - {{name: app, image: \"{IMAGE}\", command: [sleep, '3600'], volumeMounts: [{{name: c, mountPath: /c}}]}}\n"
+    );
+    cluster.server().kubectl_stdin(&["apply", "-f", "-"], Some(&manifest));
+    let warned = eventually(TIMEOUT, || cluster.events_of("unmounted").contains("FailedMount"));
+    assert!(warned, "a FailedMount event");
+    let events = cluster.events_of("unmounted");
+    assert!(events.contains("MountVolume.SetUp failed for volume \"c\" : configmap \"nothere\" not found"), "{events}");
+    assert_eq!(cluster.pod("unmounted", "{.status.containerStatuses[0].state.waiting.reason}"), "ContainerCreating");
+    cluster.kubectl_ok(&["create", "configmap", "nothere", "--from-literal=a=b"]);
+    cluster.wait_for_pod("unmounted", "{.status.phase}", |p| p == "Running");
+}

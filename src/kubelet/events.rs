@@ -90,6 +90,11 @@ pub fn killing_unhealthy(container: &str, probe: &str, restarts: bool) -> Kubele
     normal("Killing", message)
 }
 
+/// A volume that could not be set up (the message names it and says why).
+pub fn failed_mount(message: &str) -> KubeletEvent {
+    warning("FailedMount", message.to_string())
+}
+
 pub fn restart_back_off(container: &str, pod: &str, namespace: &str, uid: &str) -> KubeletEvent {
     warning("BackOff", format!("Back-off restarting failed container {container} in pod {pod}_{namespace}({uid})"))
 }

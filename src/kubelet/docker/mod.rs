@@ -15,6 +15,7 @@ pub mod runtime;
 pub mod server;
 pub mod status;
 pub mod sync;
+pub mod volumes;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::runtime::{ContainerPlan, Instance, PodKey, SANDBOX};
 use super::status::{self, ContainerView, Waiting};
-use super::{env, probe};
+use super::{env, probe, volumes};
 use super::{Kubelet, KubeletError};
 use crate::kubelet::events::{self, KubeletEvent};
 
@@ -27,6 +27,9 @@ pub struct PodState {
     /// Events already recorded for the current situation (so a 1 s resync does not
     /// repeat them): (container, reason, instance).
     pub recorded: std::collections::HashSet<(String, String, String)>,
+    /// The files last written into each data volume (by volume name), so that a volume is
+    /// rewritten only when its sources changed.
+    pub volume_files: HashMap<String, Vec<volumes::File>>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -67,7 +70,8 @@ impl Kubelet {
     /// Records once per (container, reason, instance) while the pod's worker lives.
     fn record_once(&self, state: &mut PodState, pod: &Pod, container: &str, instance: &str, event: KubeletEvent) {
         if state.recorded.insert((container.to_string(), event.reason.to_string(), instance.to_string())) {
-            self.record(pod, Some(container), event);
+            // No container: an event of the pod itself.
+            self.record(pod, Some(container).filter(|c| !c.is_empty()), event);
         }
     }
 }
@@ -123,11 +127,16 @@ impl Kubelet {
         let volumes = pod.spec.as_ref().and_then(|s| s.volumes.as_ref());
         let mut mounts = Vec::new();
         for mount in container.volume_mounts.iter().flatten() {
-            let empty_dir =
-                volumes.and_then(|v| v.iter().find(|v| v.name == mount.name)).is_some_and(|v| v.empty_dir.is_some());
-            if empty_dir {
-                let volume = self.runtime.empty_dir(&key, &mount.name).await.map_err(|e| e.to_string())?;
-                mounts.push((volume, mount.mount_path.clone(), mount.read_only.unwrap_or(false)));
+            let Some(volume) = volumes.and_then(|v| v.iter().find(|v| v.name == mount.name)) else { continue };
+            let read_only = mount.read_only.unwrap_or(false);
+            if let Some(empty_dir) = &volume.empty_dir {
+                let options = volumes::empty_dir_options(empty_dir);
+                let engine = self.runtime.empty_dir(&key, &mount.name, options).await.map_err(|e| e.to_string())?;
+                mounts.push((engine, mount.mount_path.clone(), read_only));
+            } else if volumes::is_data_volume(volume) {
+                // Written by the kubelet through the sandbox; read-only in containers, as upstream.
+                let engine = self.runtime.empty_dir(&key, &mount.name, None).await.map_err(|e| e.to_string())?;
+                mounts.push((engine, mount.mount_path.clone(), true));
             }
         }
         let expand_all =
@@ -255,7 +264,12 @@ impl Kubelet {
         if self.runtime.image(&self.pause_image).await?.is_none() {
             super::pause::ensure_image(&self.runtime).await?;
         }
-        self.runtime.run_sandbox(&key, attempt, &self.pause_image).await?;
+        let mut data = Vec::new();
+        for volume in volumes::data_volumes(pod) {
+            let engine = self.runtime.empty_dir(&key, &volume.name, None).await?;
+            data.push((engine, format!("{}/{}", volumes::SANDBOX_ROOT, volume.name)));
+        }
+        self.runtime.run_sandbox(&key, attempt, &self.pause_image, &data).await?;
         let fresh = self.runtime.pod_instances(&key.uid).await?;
         Ok(fresh.into_iter().filter(|i| i.container == SANDBOX).max_by_key(|i| i.attempt))
     }
@@ -327,7 +341,9 @@ impl Kubelet {
         let init_containers = pod.spec.as_ref().and_then(|s| s.init_containers.clone()).unwrap_or_default();
         if let (Some(sandbox), false) = (&sandbox, terminal) {
             instances = self.runtime.pod_instances(&key.uid).await?;
-            let initialized = self.sync_init_containers(pod, &init_containers, sandbox, &instances, state).await?;
+            let mounted = self.sync_volumes(pod, sandbox, state).await;
+            let initialized =
+                mounted && self.sync_init_containers(pod, &init_containers, sandbox, &instances, state).await?;
             if initialized {
                 for container in &containers {
                     let mine: Vec<&Instance> = instances.iter().filter(|i| i.container == container.name).collect();
@@ -346,7 +362,7 @@ impl Kubelet {
                     };
                 }
                 self.stop_sidecars_when_done(pod, &containers, &init_containers, &instances, &policy).await?;
-            } else {
+            } else if mounted {
                 // Upstream's default waiting reason while init containers run.
                 for container in &containers {
                     let initializing = Waiting { reason: "PodInitializing".into(), message: String::new() };
@@ -385,6 +401,53 @@ impl Kubelet {
             }
         }
         Ok(Outcome::Again)
+    }
+
+    /// Writes each data volume's files into the sandbox when they changed (at once when
+    /// its ConfigMap or Secret changes, within the 1 s resync). Whether every volume has
+    /// been written at least once: containers start only then, as upstream waits for mounts.
+    async fn sync_volumes(&self, pod: &Pod, sandbox: &Instance, state: &mut PodState) -> bool {
+        let pod_ip = sandbox.ip(&self.runtime.network).unwrap_or_default();
+        let context =
+            env::PodContext { client: &self.client, pod, pod_ip: &pod_ip, host_ip: &self.host_ip, node: &self.node };
+        let mut sources = env::Sources::default();
+        let mut all_written = true;
+        for volume in volumes::data_volumes(pod) {
+            let written = state.volume_files.get(&volume.name);
+            let files = match volumes::files(&context, volume, &mut sources).await {
+                Ok(files) => files,
+                Err(message) => {
+                    // A volume written before keeps its files, as upstream's.
+                    all_written &= written.is_some();
+                    let message = format!("MountVolume.SetUp failed for volume \"{}\" : {message}", volume.name);
+                    let event = events::failed_mount(&message);
+                    self.record_once(state, pod, "", &message, event);
+                    continue;
+                }
+            };
+            if written == Some(&files) {
+                continue;
+            }
+            let path = format!("{}/{}", volumes::SANDBOX_ROOT, volume.name);
+            let archive = match volumes::archive(&files, &volumes::stamp(Utc::now())) {
+                Ok(archive) => archive,
+                Err(err) => {
+                    tracing::warn!(%err, volume = %volume.name, "could not pack a volume's files");
+                    all_written &= written.is_some();
+                    continue;
+                }
+            };
+            match self.runtime.upload(&sandbox.id, &path, archive).await {
+                Ok(()) => {
+                    state.volume_files.insert(volume.name.clone(), files);
+                }
+                Err(err) => {
+                    tracing::warn!(%err, volume = %volume.name, "could not write a volume's files");
+                    all_written &= written.is_some();
+                }
+            }
+        }
+        all_written
     }
 
     /// What the status says of one spec container.
