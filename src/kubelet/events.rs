@@ -81,6 +81,20 @@ pub fn killing(container: &str) -> KubeletEvent {
     normal("Killing", format!("Stopping container {container}"))
 }
 
+/// A container killed because its liveness or startup probe failed.
+pub fn killing_unhealthy(container: &str, probe: &str, restarts: bool) -> KubeletEvent {
+    let mut message = format!("Container {container} failed {} probe", probe.to_lowercase());
+    if restarts {
+        message.push_str(", will be restarted");
+    }
+    normal("Killing", message)
+}
+
+/// A volume that could not be set up (the message names it and says why).
+pub fn failed_mount(message: &str) -> KubeletEvent {
+    warning("FailedMount", message.to_string())
+}
+
 pub fn restart_back_off(container: &str, pod: &str, namespace: &str, uid: &str) -> KubeletEvent {
     warning("BackOff", format!("Back-off restarting failed container {container} in pod {pod}_{namespace}({uid})"))
 }

@@ -5,14 +5,18 @@
 //! HTTPS for the apiserver's `pods/log` (`server`).
 
 pub mod backoff;
+pub mod env;
 pub mod node;
 pub mod pause;
 pub mod pods;
+pub mod probe;
+pub mod resources;
 pub mod runtime;
 pub mod server;
 pub mod status;
 pub mod streaming;
 pub mod sync;
+pub mod volumes;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -79,6 +83,7 @@ pub struct Kubelet {
     pub host_ip: String,
     pub recorder: EventRecorder,
     pub backoff: parking_lot::Mutex<backoff::Backoff>,
+    pub prober: probe::Prober,
     /// The pods bound here, by namespace and name (what `/containerLogs` consults).
     pub pods: parking_lot::RwLock<HashMap<(String, String), Pod>>,
 }
@@ -114,6 +119,7 @@ pub async fn run(client: Client, options: DockerNodeOptions) -> Result<(), Kubel
         node: options.node.clone(),
         host_ip: endpoint.ip().to_string(),
         backoff: Default::default(),
+        prober: Default::default(),
         pods: Default::default(),
     });
     let tls = server::tls_config(&options.ca_pem, &options.serving)?;

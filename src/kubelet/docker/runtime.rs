@@ -110,6 +110,7 @@ pub struct ContainerPlan {
     pub working_dir: Option<String>,
     /// emptyDir volume name on the engine → mount path.
     pub mounts: Vec<(String, String, bool)>,
+    pub resources: super::resources::EngineResources,
 }
 
 pub struct Runtime {
@@ -212,7 +213,24 @@ impl Runtime {
     }
 
     /// Creates and starts the pod's sandbox: the pause process owning its network namespace.
-    pub async fn run_sandbox(&self, pod: &PodKey, attempt: u32, image: &str) -> Result<String, KubeletError> {
+    /// `volumes` are engine volumes mounted writable (volume, path): the pod's data volumes,
+    /// whose files the kubelet uploads through the sandbox.
+    pub async fn run_sandbox(
+        &self,
+        pod: &PodKey,
+        attempt: u32,
+        image: &str,
+        volumes: &[(String, String)],
+    ) -> Result<String, KubeletError> {
+        let mounts = volumes
+            .iter()
+            .map(|(volume, path)| Mount {
+                target: Some(path.clone()),
+                source: Some(volume.clone()),
+                typ: Some(MountType::VOLUME),
+                ..Default::default()
+            })
+            .collect();
         let body = ContainerCreateBody {
             image: Some(image.to_string()),
             hostname: Some(pod.name.chars().take(63).collect()),
@@ -220,6 +238,7 @@ impl Runtime {
             host_config: Some(HostConfig {
                 // The pod's IP is the sandbox's address on this network.
                 network_mode: Some(self.network.clone()),
+                mounts: Some(mounts),
                 ..Default::default()
             }),
             ..Default::default()
@@ -287,6 +306,11 @@ impl Runtime {
                 // Same IP and localhost as the sandbox: a second bind of a port fails.
                 network_mode: Some(format!("container:{sandbox}")),
                 mounts: Some(mounts),
+                memory: plan.resources.memory,
+                // No swap beyond the limit, as the kubelet's default (swap off).
+                memory_swap: plan.resources.memory,
+                nano_cpus: plan.resources.nano_cpus,
+                cpu_shares: plan.resources.cpu_shares,
                 ..Default::default()
             }),
             ..Default::default()
@@ -322,12 +346,19 @@ impl Runtime {
         }
     }
 
-    /// The engine volume of a pod's emptyDir, created when missing.
-    pub async fn empty_dir(&self, pod: &PodKey, volume: &str) -> Result<String, KubeletError> {
+    /// The engine volume of a pod's emptyDir (or data volume), created when missing;
+    /// `driver_opts` of the local driver (a tmpfs for medium Memory).
+    pub async fn empty_dir(
+        &self,
+        pod: &PodKey,
+        volume: &str,
+        driver_opts: Option<HashMap<String, String>>,
+    ) -> Result<String, KubeletError> {
         let name = format!("k8s_{}_{}", pod.uid, volume);
         let mut labels = self.labels(pod, SANDBOX, 0);
         labels.insert("kctl.io/volume".into(), volume.to_string());
-        let request = VolumeCreateRequest { name: Some(name.clone()), labels: Some(labels), ..Default::default() };
+        let request =
+            VolumeCreateRequest { name: Some(name.clone()), labels: Some(labels), driver_opts, ..Default::default() };
         self.docker.create_volume(request).await.map_err(engine(format!("creating volume {name}")))?;
         Ok(name)
     }
@@ -344,6 +375,16 @@ impl Runtime {
             }
         }
         Ok(())
+    }
+
+    /// Extracts a tar archive into `path` of a (running or created) container.
+    pub async fn upload(&self, id: &str, path: &str, archive: Vec<u8>) -> Result<(), KubeletError> {
+        let options =
+            bollard::query_parameters::UploadToContainerOptions { path: path.to_string(), ..Default::default() };
+        self.docker
+            .upload_to_container(id, Some(options), bollard::body_full(archive.into()))
+            .await
+            .map_err(engine(format!("writing files into {path}")))
     }
 
     pub async fn image(&self, image: &str) -> Result<Option<ImageInspect>, KubeletError> {

@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::runtime::{ContainerPlan, Instance, PodKey, SANDBOX};
 use super::status::{self, ContainerView, Waiting};
+use super::{env, probe, volumes};
 use super::{Kubelet, KubeletError};
 use crate::kubelet::events::{self, KubeletEvent};
 
@@ -26,6 +27,9 @@ pub struct PodState {
     /// Events already recorded for the current situation (so a 1 s resync does not
     /// repeat them): (container, reason, instance).
     pub recorded: std::collections::HashSet<(String, String, String)>,
+    /// The files last written into each data volume (by volume name), so that a volume is
+    /// rewritten only when its sources changed.
+    pub volume_files: HashMap<String, Vec<volumes::File>>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -48,7 +52,11 @@ fn container_ref(pod: &Pod, container: Option<&str>) -> ObjectReference {
     let key = pod_key(pod);
     let mut reference =
         crate::machinery::record::reference_to("v1", "Pod", Some(&key.namespace), &key.name, Some(&key.uid));
-    reference.field_path = container.map(|c| format!("spec.containers{{{c}}}"));
+    let init = |c: &str| pod.spec.iter().flat_map(|s| s.init_containers.iter().flatten()).any(|i| i.name == c);
+    reference.field_path = container.map(|c| {
+        let list = if init(c) { "initContainers" } else { "containers" };
+        format!("spec.{list}{{{c}}}")
+    });
     reference
 }
 
@@ -62,9 +70,24 @@ impl Kubelet {
     /// Records once per (container, reason, instance) while the pod's worker lives.
     fn record_once(&self, state: &mut PodState, pod: &Pod, container: &str, instance: &str, event: KubeletEvent) {
         if state.recorded.insert((container.to_string(), event.reason.to_string(), instance.to_string())) {
-            self.record(pod, Some(container), event);
+            // No container: an event of the pod itself.
+            self.record(pod, Some(container).filter(|c| !c.is_empty()), event);
         }
     }
+}
+
+/// Whether every app container ran and exited for good (the policy restarts none).
+fn app_containers_finished(containers: &[Container], instances: &[Instance], policy: &str) -> bool {
+    let latest = |name: &str| instances.iter().filter(|i| i.container == name).next_back();
+    !containers.is_empty()
+        && containers
+            .iter()
+            .all(|c| latest(&c.name).is_some_and(|i| !i.running() && i.ever_started() && !should_restart(policy, i)))
+}
+
+/// An init container that runs beside the app containers (`restartPolicy: Always`).
+fn is_sidecar(container: &Container) -> bool {
+    container.restart_policy.as_deref() == Some("Always")
 }
 
 fn restart_policy(pod: &Pod) -> &str {
@@ -93,80 +116,31 @@ fn pull_policy(container: &Container) -> &str {
     }
 }
 
-/// The value of a `fieldRef` env var.
-fn field_value(pod: &Pod, path: &str, pod_ip: &str, host_ip: &str) -> String {
-    let spec = pod.spec.as_ref();
-    match path {
-        "metadata.name" => pod.metadata.name.clone().unwrap_or_default(),
-        "metadata.namespace" => pod.metadata.namespace.clone().unwrap_or_default(),
-        "metadata.uid" => pod.metadata.uid.clone().unwrap_or_default(),
-        "spec.nodeName" => spec.and_then(|s| s.node_name.clone()).unwrap_or_default(),
-        "spec.serviceAccountName" => spec.and_then(|s| s.service_account_name.clone()).unwrap_or_default(),
-        "status.podIP" => pod_ip.to_string(),
-        "status.hostIP" => host_ip.to_string(),
-        other => {
-            // metadata.labels['k'] / metadata.annotations['k']
-            let lookup = |prefix: &str, map: Option<&std::collections::BTreeMap<String, String>>| {
-                let key = other.strip_prefix(prefix)?.strip_suffix("']")?;
-                map?.get(key).cloned()
-            };
-            lookup("metadata.labels['", pod.metadata.labels.as_ref())
-                .or_else(|| lookup("metadata.annotations['", pod.metadata.annotations.as_ref()))
-                .unwrap_or_default()
-        }
-    }
-}
-
-/// `$(NAME)` in command and args becomes the variable's value; `$$` escapes.
-pub fn expand(text: &str, env: &[(String, String)]) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(at) = rest.find('$') {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 1..];
-        if let Some(stripped) = after.strip_prefix('$') {
-            out.push('$');
-            rest = stripped;
-        } else if let Some(close) = after.strip_prefix('(').and_then(|inner| inner.find(')')) {
-            let name = &after[1..1 + close];
-            match env.iter().rev().find(|(n, _)| n == name) {
-                Some((_, value)) => out.push_str(value),
-                None => out.push_str(&rest[at..at + close + 3]),
-            }
-            rest = &after[close + 2..];
-        } else {
-            out.push('$');
-            rest = after;
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 impl Kubelet {
-    async fn plan(&self, pod: &Pod, container: &Container, pod_ip: &str) -> Result<ContainerPlan, KubeletError> {
+    /// What the container becomes on the engine; upstream's CreateContainerConfigError
+    /// message when its environment or volumes cannot be made.
+    async fn plan(&self, pod: &Pod, container: &Container, pod_ip: &str) -> Result<ContainerPlan, String> {
         let key = pod_key(pod);
-        let mut env: Vec<(String, String)> = Vec::new();
-        for var in container.env.iter().flatten() {
-            let value = match (&var.value, var.value_from.as_ref().and_then(|f| f.field_ref.as_ref())) {
-                (Some(value), _) => expand(value, &env),
-                (None, Some(field)) => field_value(pod, &field.field_path, pod_ip, &self.host_ip),
-                (None, None) => String::new(),
-            };
-            env.push((var.name.clone(), value));
-        }
+        let context = env::PodContext { client: &self.client, pod, pod_ip, host_ip: &self.host_ip, node: &self.node };
+        let env =
+            env::environment(&context, container, &mut env::Sources::default()).await.map_err(|e| e.to_string())?;
         let volumes = pod.spec.as_ref().and_then(|s| s.volumes.as_ref());
         let mut mounts = Vec::new();
         for mount in container.volume_mounts.iter().flatten() {
-            let empty_dir =
-                volumes.and_then(|v| v.iter().find(|v| v.name == mount.name)).is_some_and(|v| v.empty_dir.is_some());
-            if empty_dir {
-                let volume = self.runtime.empty_dir(&key, &mount.name).await?;
-                mounts.push((volume, mount.mount_path.clone(), mount.read_only.unwrap_or(false)));
+            let Some(volume) = volumes.and_then(|v| v.iter().find(|v| v.name == mount.name)) else { continue };
+            let read_only = mount.read_only.unwrap_or(false);
+            if let Some(empty_dir) = &volume.empty_dir {
+                let options = volumes::empty_dir_options(empty_dir);
+                let engine = self.runtime.empty_dir(&key, &mount.name, options).await.map_err(|e| e.to_string())?;
+                mounts.push((engine, mount.mount_path.clone(), read_only));
+            } else if volumes::is_data_volume(volume) {
+                // Written by the kubelet through the sandbox; read-only in containers, as upstream.
+                let engine = self.runtime.empty_dir(&key, &mount.name, None).await.map_err(|e| e.to_string())?;
+                mounts.push((engine, mount.mount_path.clone(), true));
             }
         }
         let expand_all =
-            |words: &Option<Vec<String>>| words.as_ref().map(|w| w.iter().map(|w| expand(w, &env)).collect());
+            |words: &Option<Vec<String>>| words.as_ref().map(|w| w.iter().map(|w| env::expand(w, &env)).collect());
         Ok(ContainerPlan {
             name: container.name.clone(),
             image: container.image.clone().unwrap_or_default(),
@@ -175,6 +149,7 @@ impl Kubelet {
             env: env.iter().map(|(name, value)| format!("{name}={value}")).collect(),
             working_dir: container.working_dir.clone(),
             mounts,
+            resources: super::resources::engine_resources(container),
         })
     }
 
@@ -249,7 +224,11 @@ impl Kubelet {
         let pod_ip = sandbox.ip(&self.runtime.network).unwrap_or_default();
         let plan = match self.plan(pod, container, &pod_ip).await {
             Ok(plan) => plan,
-            Err(err) => return Some(Waiting { reason: "CreateContainerConfigError".into(), message: err.to_string() }),
+            Err(message) => {
+                let instance = format!("config/{message}");
+                self.record_once(state, pod, &container.name, &instance, events::failed(&message));
+                return Some(Waiting { reason: "CreateContainerConfigError".into(), message });
+            }
         };
         let id = match self.runtime.create_container(&key, &plan, &sandbox.id, attempt).await {
             Ok(id) => id,
@@ -285,7 +264,12 @@ impl Kubelet {
         if self.runtime.image(&self.pause_image).await?.is_none() {
             super::pause::ensure_image(&self.runtime).await?;
         }
-        self.runtime.run_sandbox(&key, attempt, &self.pause_image).await?;
+        let mut data = Vec::new();
+        for volume in volumes::data_volumes(pod) {
+            let engine = self.runtime.empty_dir(&key, &volume.name, None).await?;
+            data.push((engine, format!("{}/{}", volumes::SANDBOX_ROOT, volume.name)));
+        }
+        self.runtime.run_sandbox(&key, attempt, &self.pause_image, &data).await?;
         let fresh = self.runtime.pod_instances(&key.uid).await?;
         Ok(fresh.into_iter().filter(|i| i.container == SANDBOX).max_by_key(|i| i.attempt))
     }
@@ -307,6 +291,7 @@ impl Kubelet {
         }
         self.runtime.remove_volumes(uid).await?;
         self.backoff.lock().forget_prefix(uid);
+        self.prober.forget_pod(uid);
         Ok(())
     }
 
@@ -353,41 +338,55 @@ impl Kubelet {
         };
         let policy = restart_policy(pod).to_string();
         let containers = pod.spec.as_ref().map(|s| s.containers.clone()).unwrap_or_default();
+        let init_containers = pod.spec.as_ref().and_then(|s| s.init_containers.clone()).unwrap_or_default();
         if let (Some(sandbox), false) = (&sandbox, terminal) {
             instances = self.runtime.pod_instances(&key.uid).await?;
-            for container in &containers {
-                let mine: Vec<&Instance> = instances.iter().filter(|i| i.container == container.name).collect();
-                let waiting = match mine.last() {
-                    None => self.start_container(pod, container, sandbox, 0, state).await,
-                    Some(current) if current.running() => None,
-                    Some(current) if !should_restart(&policy, current) => None,
-                    Some(current) => self.restart(pod, container, sandbox, current, &mine, state).await?,
-                };
-                match waiting {
-                    Some(waiting) => state.waiting.insert(container.name.clone(), waiting),
-                    None => state.waiting.remove(&container.name),
-                };
+            let mounted = self.sync_volumes(pod, sandbox, state).await;
+            let initialized =
+                mounted && self.sync_init_containers(pod, &init_containers, sandbox, &instances, state).await?;
+            if initialized {
+                for container in &containers {
+                    let mine: Vec<&Instance> = instances.iter().filter(|i| i.container == container.name).collect();
+                    let waiting = match mine.last() {
+                        None => self.start_container(pod, container, sandbox, 0, state).await,
+                        Some(current) if current.running() => {
+                            self.kill_unhealthy(pod, container, current, &policy).await?;
+                            None
+                        }
+                        Some(current) if !should_restart(&policy, current) => None,
+                        Some(current) => self.restart(pod, container, sandbox, current, &mine, state).await?,
+                    };
+                    match waiting {
+                        Some(waiting) => state.waiting.insert(container.name.clone(), waiting),
+                        None => state.waiting.remove(&container.name),
+                    };
+                }
+                self.stop_sidecars_when_done(pod, &containers, &init_containers, &instances, &policy).await?;
+            } else if mounted {
+                // Upstream's default waiting reason while init containers run.
+                for container in &containers {
+                    let initializing = Waiting { reason: "PodInitializing".into(), message: String::new() };
+                    state.waiting.insert(container.name.clone(), initializing);
+                }
             }
             instances = self.runtime.pod_instances(&key.uid).await?;
         } else {
             state.waiting.clear();
         }
-        let views: Vec<ContainerView> = containers
-            .iter()
-            .map(|container| {
-                let mine: Vec<&Instance> = instances.iter().filter(|i| i.container == container.name).collect();
-                ContainerView {
-                    name: &container.name,
-                    image: container.image.as_deref().unwrap_or_default(),
-                    current: mine.last().copied(),
-                    previous: mine.len().checked_sub(2).map(|i| mine[i]),
-                    waiting: state.waiting.get(&container.name).cloned(),
-                }
-            })
-            .collect();
         let sandbox_ip = sandbox.as_ref().and_then(|s| s.ip(&self.runtime.network));
-        let status =
-            status::pod_status(pod, &views, sandbox.is_some(), sandbox_ip.as_deref(), &self.host_ip, Utc::now());
+        let all_containers: Vec<Container> = init_containers.iter().chain(&containers).cloned().collect();
+        self.probe_running(pod, &all_containers, &instances, sandbox_ip.as_deref().unwrap_or_default());
+        let init_views: Vec<ContainerView> = init_containers.iter().map(|c| self.view(c, &instances, state)).collect();
+        let views: Vec<ContainerView> = containers.iter().map(|c| self.view(c, &instances, state)).collect();
+        let status = status::pod_status(
+            pod,
+            &init_views,
+            &views,
+            sandbox.is_some(),
+            sandbox_ip.as_deref(),
+            &self.host_ip,
+            Utc::now(),
+        );
         if state.written.as_ref() != Some(&status) {
             let pods: Api<Pod> = Api::namespaced(self.client.clone(), &key.namespace);
             let patch = serde_json::json!({"status": status});
@@ -402,6 +401,183 @@ impl Kubelet {
             }
         }
         Ok(Outcome::Again)
+    }
+
+    /// Writes each data volume's files into the sandbox when they changed (at once when
+    /// its ConfigMap or Secret changes, within the 1 s resync). Whether every volume has
+    /// been written at least once: containers start only then, as upstream waits for mounts.
+    async fn sync_volumes(&self, pod: &Pod, sandbox: &Instance, state: &mut PodState) -> bool {
+        let pod_ip = sandbox.ip(&self.runtime.network).unwrap_or_default();
+        let context =
+            env::PodContext { client: &self.client, pod, pod_ip: &pod_ip, host_ip: &self.host_ip, node: &self.node };
+        let mut sources = env::Sources::default();
+        let mut all_written = true;
+        for volume in volumes::data_volumes(pod) {
+            let written = state.volume_files.get(&volume.name);
+            let files = match volumes::files(&context, volume, &mut sources).await {
+                Ok(files) => files,
+                Err(message) => {
+                    // A volume written before keeps its files, as upstream's.
+                    all_written &= written.is_some();
+                    let message = format!("MountVolume.SetUp failed for volume \"{}\" : {message}", volume.name);
+                    let event = events::failed_mount(&message);
+                    self.record_once(state, pod, "", &message, event);
+                    continue;
+                }
+            };
+            if written == Some(&files) {
+                continue;
+            }
+            let path = format!("{}/{}", volumes::SANDBOX_ROOT, volume.name);
+            let archive = match volumes::archive(&files, &volumes::stamp(Utc::now())) {
+                Ok(archive) => archive,
+                Err(err) => {
+                    tracing::warn!(%err, volume = %volume.name, "could not pack a volume's files");
+                    all_written &= written.is_some();
+                    continue;
+                }
+            };
+            match self.runtime.upload(&sandbox.id, &path, archive).await {
+                Ok(()) => {
+                    state.volume_files.insert(volume.name.clone(), files);
+                }
+                Err(err) => {
+                    tracing::warn!(%err, volume = %volume.name, "could not write a volume's files");
+                    all_written &= written.is_some();
+                }
+            }
+        }
+        all_written
+    }
+
+    /// What the status says of one spec container.
+    fn view<'a>(&self, container: &'a Container, instances: &'a [Instance], state: &PodState) -> ContainerView<'a> {
+        let mine: Vec<&Instance> = instances.iter().filter(|i| i.container == container.name).collect();
+        let current = mine.last().copied();
+        let id = current.map(|c| c.id.as_str()).unwrap_or_default();
+        ContainerView {
+            name: &container.name,
+            image: container.image.as_deref().unwrap_or_default(),
+            current,
+            previous: mine.len().checked_sub(2).map(|i| mine[i]),
+            waiting: state.waiting.get(&container.name).cloned(),
+            started: self.prober.started(container, id),
+            ready: self.prober.ready(container, id),
+            sidecar: is_sidecar(container),
+        }
+    }
+
+    /// Runs the init containers one after another (upstream's computeInitContainerActions):
+    /// each regular one must complete before the next starts, a sidecar must have started;
+    /// a failed one is restarted with back-off unless the pod's policy is Never. Sidecars
+    /// are kept running (restarted) for the pod's life. Whether the app containers may run.
+    async fn sync_init_containers(
+        &self,
+        pod: &Pod,
+        init_containers: &[Container],
+        sandbox: &Instance,
+        instances: &[Instance],
+        state: &mut PodState,
+    ) -> Result<bool, KubeletError> {
+        let policy = restart_policy(pod);
+        let names: Vec<&str> = pod.spec.iter().flat_map(|s| &s.containers).map(|c| c.name.as_str()).collect();
+        // An app container that ever ran means the pod was initialized: regular init
+        // containers are not run again.
+        let initialized_before = instances.iter().any(|i| names.contains(&i.container.as_str()));
+        let containers = pod.spec.as_ref().map(|s| s.containers.as_slice()).unwrap_or_default();
+        let finished = app_containers_finished(containers, instances, policy);
+        let mut blocked = false;
+        for container in init_containers {
+            let sidecar = is_sidecar(container);
+            if blocked || (initialized_before && !sidecar) {
+                continue;
+            }
+            let mine: Vec<&Instance> = instances.iter().filter(|i| i.container == container.name).collect();
+            let (waiting, done) = match mine.last() {
+                None => (self.start_container(pod, container, sandbox, 0, state).await, false),
+                Some(current) if current.running() => {
+                    self.kill_unhealthy(pod, container, current, if sidecar { "Always" } else { policy }).await?;
+                    (None, sidecar && self.prober.started(container, &current.id))
+                }
+                Some(current) if !sidecar && current.exit_code() == 0 && current.error().is_none() => (None, true),
+                Some(_) if sidecar && finished => (None, true),
+                Some(current) if sidecar || should_restart(policy, current) => {
+                    (self.restart(pod, container, sandbox, current, &mine, state).await?, false)
+                }
+                Some(_) => (None, false),
+            };
+            match waiting {
+                Some(waiting) => state.waiting.insert(container.name.clone(), waiting),
+                None => state.waiting.remove(&container.name),
+            };
+            blocked = !done && !initialized_before;
+        }
+        Ok(!blocked)
+    }
+
+    /// A pod whose app containers all finished for good (policy not Always) stops its
+    /// sidecars, so that it can complete, as upstream does.
+    async fn stop_sidecars_when_done(
+        &self,
+        pod: &Pod,
+        containers: &[Container],
+        init_containers: &[Container],
+        instances: &[Instance],
+        policy: &str,
+    ) -> Result<(), KubeletError> {
+        if !app_containers_finished(containers, instances, policy) {
+            return Ok(());
+        }
+        let latest = |name: &str| instances.iter().filter(|i| i.container == name).next_back();
+        let grace = pod.spec.as_ref().and_then(|s| s.termination_grace_period_seconds).unwrap_or(30);
+        // In reverse order of their start, as upstream.
+        for sidecar in init_containers.iter().rev().filter(|c| is_sidecar(c)) {
+            if let Some(instance) = latest(&sidecar.name).filter(|i| i.running()) {
+                self.record(pod, Some(&sidecar.name), events::killing(&sidecar.name));
+                self.runtime.stop(&instance.id, grace).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts the probe workers of the pod's running containers (and stops the others').
+    fn probe_running(&self, pod: &Pod, containers: &[Container], instances: &[Instance], pod_ip: &str) {
+        let key = pod_key(pod);
+        let targets = containers
+            .iter()
+            .filter_map(|container| {
+                let current = instances.iter().filter(|i| i.container == container.name).next_back()?;
+                current.running().then(|| probe::Target {
+                    uid: key.uid.clone(),
+                    id: current.id.clone(),
+                    container: container.clone(),
+                    pod_ip: pod_ip.to_string(),
+                    started_at: current.started_at(),
+                    reference: container_ref(pod, Some(&container.name)),
+                })
+            })
+            .collect();
+        self.prober.sync_pod(&key.uid, targets, &self.runtime.docker, &self.recorder);
+    }
+
+    /// Kills a running container whose liveness or startup probe failed, as upstream's
+    /// computePodActions; the restart policy then brings it back.
+    async fn kill_unhealthy(
+        &self,
+        pod: &Pod,
+        container: &Container,
+        current: &Instance,
+        policy: &str,
+    ) -> Result<(), KubeletError> {
+        let Some(kind) = self.prober.failed(&current.id) else { return Ok(()) };
+        let restarts = policy != "Never";
+        self.record(pod, Some(&container.name), events::killing_unhealthy(&container.name, kind.title(), restarts));
+        let grace = kind
+            .of(container)
+            .and_then(|p| p.termination_grace_period_seconds)
+            .or_else(|| pod.spec.as_ref().and_then(|s| s.termination_grace_period_seconds))
+            .unwrap_or(30);
+        self.runtime.stop(&current.id, grace).await
     }
 
     /// An exited container that the policy restarts: now, or after its back-off.
@@ -440,14 +616,6 @@ impl Kubelet {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn variable_references_expand_as_upstreams() {
-        let env = vec![("A".to_string(), "1".to_string())];
-        assert_eq!(expand("x$(A)y", &env), "x1y");
-        assert_eq!(expand("$(B)", &env), "$(B)");
-        assert_eq!(expand("$$(A) $A", &env), "$(A) $A");
-    }
 
     #[test]
     fn latest_or_untagged_images_are_always_pulled() {
