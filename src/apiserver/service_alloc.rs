@@ -2,14 +2,14 @@
 //! them (pkg/registry/core/service/storage/alloc.go, ipallocator, portallocator): from the
 //! service range (`--service-cluster-ip-range`, the kind config's `serviceSubnet`) and
 //! 30000–32767. A requested address or port outside the range, or held by another
-//! Service, is refused with upstream's 422; free ones are picked at random, first above
-//! the range's low band (kept for static requests such as the cluster DNS's 10.96.0.10),
-//! as upstream's allocators do.
+//! Service, is refused with upstream's 422. Free ones are taken above the range's low band
+//! first (kept for static requests such as the cluster DNS's 10.96.0.10), as upstream's
+//! allocators do; upstream picks at random, kctl the lowest free one, so that a cluster's
+//! addresses (and test outputs) are the same from run to run.
 //!
 //! What is taken is read from the Services stored, so nothing leaks when a Service goes.
 
 use std::collections::HashSet;
-use std::hash::{BuildHasher, Hasher};
 use std::net::Ipv4Addr;
 
 use serde_json::{json, Value};
@@ -74,21 +74,11 @@ fn invalid(service: &Value, field: String, value: String, detail: String) -> Api
     ApiError::invalid("Service", name, vec![Cause { reason: "FieldValueInvalid".into(), message, field }])
 }
 
-/// A random number (std's hasher keys are random per process).
-fn random() -> u64 {
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher
-        .write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos());
-    hasher.finish()
-}
-
-/// The first free one of `size` candidates (`nth`), starting at a random one above the
-/// low band of `band` candidates, then in the low band.
+/// The lowest free one of `size` candidates (`nth`) above the low band of `band`
+/// candidates, else the lowest free one in it.
 fn pick<T>(size: u64, band: u64, nth: impl Fn(u64) -> T, free: impl Fn(&T) -> bool) -> Option<T> {
-    let upper = size.saturating_sub(band);
-    let start = if upper > 0 { random() % upper } else { 0 };
-    let upper_order = (0..upper).map(|i| band + (start + i) % upper);
-    upper_order.chain(0..band.min(size)).map(nth).find(|candidate| free(candidate))
+    let band = band.min(size);
+    (band..size).chain(0..band).map(nth).find(|candidate| free(candidate))
 }
 
 /// Upstream's static band of a service range: size/16, at least 16, at most 256.
@@ -232,7 +222,7 @@ mod tests {
         let mut service = json!({"metadata": {"name": "web"}, "spec": {"type": "ClusterIP", "ports": [{"port": 80}]}});
         allocate_cluster_ip(&range(), &Taken::default(), &mut service, None).unwrap();
         let ip: Ipv4Addr = service["spec"]["clusterIP"].as_str().unwrap().parse().unwrap();
-        assert!(range().contains(ip) && u32::from(ip) > u32::from(Ipv4Addr::new(10, 96, 1, 0)), "{ip}");
+        assert_eq!(ip, Ipv4Addr::new(10, 96, 1, 1), "the first address above the static band");
         assert_eq!(service["spec"]["clusterIPs"], json!([ip.to_string()]));
         // A small range is used up to its last address, then refused.
         let small: ServiceIpRange = "10.0.0.0/30".parse().unwrap();
