@@ -95,12 +95,17 @@ pub fn pods() -> ArgValueCompleter {
 }
 
 pub fn namespaces() -> ArgValueCompleter {
-    ArgValueCompleter::new(|current: &OsStr| {
+    names_at("/api/v1/namespaces")
+}
+
+/// Completes the names of the objects in a cluster-scoped collection (`certificate approve`).
+pub fn names_at(collection: &'static str) -> ArgValueCompleter {
+    ArgValueCompleter::new(move |current: &OsStr| {
         let context = Context::from_command_line();
         let prefix = current.to_string_lossy();
         let names = block_on(async {
             let session = Session::connect(&context.flags).await.ok()?;
-            names_of(&session, "/api/v1/namespaces").await
+            names_of(&session, collection).await
         });
         candidates(names.unwrap_or_default(), &prefix, "")
     })

@@ -72,7 +72,7 @@ pub fn run(flags: &ConnectionFlags, args: &GetArgs) -> ExitCode {
     super::exit::block_on(get(flags, args))
 }
 
-fn emit(text: &str) -> std::io::Result<()> {
+pub fn emit(text: &str) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()
@@ -319,7 +319,7 @@ fn hides_managed_fields(args: &GetArgs, format: &OutputFormat) -> bool {
 }
 
 /// Removes `metadata.managedFields`.
-fn strip_managed_fields(object: &mut Value) {
+pub fn strip_managed_fields(object: &mut Value) {
     if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
         metadata.remove("managedFields");
     }

@@ -2,6 +2,7 @@
 //! dispatcher that hands each verb to its module.
 
 pub mod apply;
+pub mod certificate;
 pub mod cluster;
 pub mod complete;
 pub mod completion;
@@ -11,6 +12,7 @@ pub mod delete;
 pub mod describe;
 pub mod edit;
 pub mod editor;
+pub mod events;
 pub mod exit;
 pub mod expose;
 pub mod get;
@@ -20,6 +22,7 @@ pub mod logs;
 pub mod node;
 pub mod patch;
 pub mod pause;
+pub mod plugin;
 pub mod rollout;
 pub mod run;
 pub mod scale;
@@ -146,6 +149,12 @@ pub enum Command {
     Server(server::ServerArgs),
     /// Run one cluster node: the control plane and/or a kubelet (inside a node container).
     Node(node::NodeArgs),
+    /// List events.
+    Events(events::EventsArgs),
+    /// Modify certificate resources.
+    Certificate(certificate::CertificateArgs),
+    /// Provides utilities for interacting with plugins.
+    Plugin(plugin::PluginArgs),
     /// Sleep until SIGTERM: the process of a pod's sandbox container.
     #[command(hide = true)]
     Pause,
@@ -165,6 +174,24 @@ pub fn main() -> ExitCode {
     let command = Cli::command();
     let matches = match command.clone().try_get_matches_from(&args) {
         Ok(matches) => matches,
+        Err(err) if err.kind() == clap::error::ErrorKind::InvalidSubcommand => {
+            // No built-in verb by that name: a plugin's, as kubectl's plugin handler finds it.
+            let words = &args[1.min(args.len())..];
+            let create = words.first().is_some_and(|w| w == "create");
+            match plugin::dispatch(words, if create { 2 } else { 1 }) {
+                plugin::Dispatch::Failed(reason) => {
+                    eprintln!("Error: {reason}");
+                    return ExitCode::FAILURE;
+                }
+                plugin::Dispatch::NotFound => match usage::message(&err, &command, &args) {
+                    Some(message) => {
+                        eprint!("{message}");
+                        return ExitCode::FAILURE;
+                    }
+                    None => err.exit(),
+                },
+            }
+        }
         Err(err) => match usage::message(&err, &command, &args) {
             Some(message) => {
                 eprint!("{message}");
@@ -191,6 +218,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Completion(args) => completion::run(&args, &mut std::io::stdout()),
         Command::Server(args) => server::run(&args),
         Command::Pause => pause::run(),
+        Command::Plugin(args) => match args.command {
+            plugin::PluginCommand::List(list) => {
+                Ok(plugin::list(&list, &Cli::command(), &mut std::io::stdout(), &mut std::io::stderr()))
+            }
+        },
         Command::Cluster(args) => cluster::run(&args, &cli.global),
         Command::Node(args) => node::run(&args),
         Command::Get(args) => Ok(get::run(&cli.global.connection(), &args)),
@@ -214,6 +246,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scale(args) => Ok(scale::run(&cli.global.connection(), &args)),
         Command::Edit(args) => Ok(edit::run(&cli.global.connection(), &args)),
         Command::Expose(args) => Ok(expose::run(&cli.global.connection(), &args)),
+        Command::Events(args) => Ok(events::run(&cli.global.connection(), &args)),
+        Command::Certificate(args) => Ok(certificate::run(&cli.global.connection(), &args)),
     }
 }
 
