@@ -12,6 +12,7 @@ pub mod handlers;
 pub mod kubelet_client;
 pub mod kubernetes_service;
 pub mod loopback;
+pub mod negotiation;
 pub mod objects;
 pub mod openapi;
 pub mod priority;

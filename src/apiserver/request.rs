@@ -8,6 +8,7 @@ use http::{HeaderMap, Method};
 use serde_json::Value;
 
 use super::auth::Identity;
+use super::negotiation::{Convert, Format, Output};
 use super::status::ApiError;
 
 pub struct Request {
@@ -19,6 +20,9 @@ pub struct Request {
     pub identity: Identity,
     /// Warnings for the client, answered as `Warning: 299 - "…"` headers.
     pub warnings: parking_lot::Mutex<Vec<String>>,
+    /// The representation negotiated for a resource request's answer (see `negotiation`);
+    /// unset elsewhere, which is JSON.
+    pub output: std::sync::OnceLock<Output>,
 }
 
 impl Request {
@@ -40,13 +44,18 @@ impl Request {
 
     /// The client asked for `meta.k8s.io` Tables (what kubectl get asks for).
     pub fn wants_table(&self) -> bool {
-        self.accept().split(',').next().is_some_and(|first| first.contains("as=Table"))
+        self.output.get().is_some_and(|output| output.convert == Some(Convert::Table))
     }
 
     /// `Accept: application/json;as=PartialObjectMetadata[List];g=meta.k8s.io;v=v1`:
     /// metadata-only objects, as metadata informers ask.
     pub fn wants_metadata(&self) -> bool {
-        self.accept().split(',').next().is_some_and(|first| first.contains("as=PartialObjectMetadata"))
+        self.output.get().is_some_and(|output| output.convert == Some(Convert::Metadata))
+    }
+
+    /// The answer is to be protobuf (for kinds that have a protobuf form).
+    pub fn wants_protobuf(&self) -> bool {
+        self.output.get().is_some_and(|output| output.format == Format::Protobuf)
     }
 
     pub fn content_type(&self) -> &str {

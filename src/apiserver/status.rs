@@ -126,6 +126,11 @@ impl ApiError {
         )
     }
 
+    /// 406: nothing the client accepts can be served.
+    pub fn not_acceptable(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::NOT_ACCEPTABLE, "NotAcceptable", message)
+    }
+
     pub fn too_large() -> ApiError {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,

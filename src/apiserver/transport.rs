@@ -92,6 +92,7 @@ where
         body,
         identity,
         warnings: Default::default(),
+        output: Default::default(),
     };
     let started = std::time::Instant::now();
     let (method, path) = (request.method.clone(), request.path.clone());

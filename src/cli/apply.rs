@@ -197,7 +197,7 @@ fn namespace_of<'a>(target: &'a Target<'_>) -> Option<&'a str> {
 }
 
 /// The object with the last-applied annotation kubectl would write for it.
-fn with_last_applied(mut object: Value) -> Value {
+pub fn with_last_applied(mut object: Value) -> Value {
     let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) else { return object };
     let annotations = metadata.entry("annotations").or_insert_with(|| Value::Object(Map::new()));
     if !annotations.is_object() {

@@ -177,11 +177,11 @@ pub fn run(flags: &ConnectionFlags, args: &DeleteArgs) -> ExitCode {
 }
 
 /// One object to delete, and the context its errors are reported in.
-struct Victim {
-    resource: ApiResource,
-    namespace: Option<String>,
-    name: String,
-    context: String,
+pub struct Victim {
+    pub resource: ApiResource,
+    pub namespace: Option<String>,
+    pub name: String,
+    pub context: String,
 }
 
 async fn execute(flags: &ConnectionFlags, args: &DeleteArgs) -> anyhow::Result<ExitCode> {
@@ -321,7 +321,7 @@ async fn execute(flags: &ConnectionFlags, args: &DeleteArgs) -> anyhow::Result<E
 
 /// Waits until the object is gone (or replaced by a new one with another uid): a GET,
 /// then a watch on that one name from its resource version, as kubectl's wait does.
-async fn wait_gone(
+pub async fn wait_gone(
     session: &Session,
     victim: &Victim,
     uid: &str,

@@ -23,6 +23,7 @@ pub mod node;
 pub mod patch;
 pub mod pause;
 pub mod plugin;
+pub mod replace;
 pub mod rollout;
 pub mod run;
 pub mod scale;
@@ -149,6 +150,8 @@ pub enum Command {
     Server(server::ServerArgs),
     /// Run one cluster node: the control plane and/or a kubelet (inside a node container).
     Node(node::NodeArgs),
+    /// Replace a resource by file name or stdin.
+    Replace(replace::ReplaceArgs),
     /// List events.
     Events(events::EventsArgs),
     /// Modify certificate resources.
@@ -228,7 +231,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Get(args) => Ok(get::run(&cli.global.connection(), &args)),
         Command::Apply(args) => Ok(apply::run(&cli.global.connection(), &args)),
         Command::Delete(args) => Ok(delete::run(&cli.global.connection(), &args)),
-        Command::Create(args) => Ok(create::run(&cli.global.connection(), &args)),
+        Command::Create(args) => {
+            let mut connection = cli.global.connection();
+            // As in kubectl, a binding's own `--user` (a subject) shadows the global one.
+            if args.binds_users() {
+                connection.user = None;
+            }
+            Ok(create::run(&connection, &args))
+        }
         Command::Run(args) => Ok(run::run(&cli.global.connection(), &args)),
         Command::Describe(args) => Ok(describe::run(&cli.global.connection(), &args)),
         Command::Config(args) => config::run(&args, &cli.global, &mut std::io::stdout(), &mut std::io::stderr()),
@@ -246,6 +256,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scale(args) => Ok(scale::run(&cli.global.connection(), &args)),
         Command::Edit(args) => Ok(edit::run(&cli.global.connection(), &args)),
         Command::Expose(args) => Ok(expose::run(&cli.global.connection(), &args)),
+        Command::Replace(args) => Ok(replace::run(&cli.global.connection(), &args)),
         Command::Events(args) => Ok(events::run(&cli.global.connection(), &args)),
         Command::Certificate(args) => Ok(certificate::run(&cli.global.connection(), &args)),
     }

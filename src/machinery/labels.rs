@@ -367,6 +367,45 @@ fn expression_operator(operator: &str) -> Result<Operator, SelectorError> {
     }
 }
 
+/// `metav1.ParseToLabelSelector`: a selector string as a `LabelSelector` object, equality
+/// terms as `matchLabels`, set terms as `matchExpressions` (empty parts left out, as Go's
+/// `omitempty` does).
+pub fn parse_to_label_selector(text: &str) -> Result<Value, SelectorError> {
+    let selector = Selector::parse(text)
+        .map_err(|e| SelectorError(format!("couldn't parse the selector string \"{text}\": {}", e.0)))?;
+    let mut match_labels = Map::new();
+    let mut expressions = Vec::new();
+    for requirement in selector.requirements() {
+        let operator = match requirement.operator() {
+            Operator::Equals | Operator::DoubleEquals => {
+                let value = requirement.values().first().cloned().unwrap_or_default();
+                match_labels.insert(requirement.key().to_string(), Value::String(value));
+                continue;
+            }
+            Operator::In => "In",
+            Operator::NotIn => "NotIn",
+            Operator::Exists => "Exists",
+            Operator::DoesNotExist => "DoesNotExist",
+            Operator::GreaterThan => return Err(SelectorError("\"gt\" isn't supported in label selectors".into())),
+            Operator::LessThan => return Err(SelectorError("\"lt\" isn't supported in label selectors".into())),
+            Operator::NotEquals => return Err(SelectorError("\"!=\" is not a valid label selector operator".into())),
+        };
+        let mut expression = serde_json::json!({"key": requirement.key(), "operator": operator});
+        if !requirement.values().is_empty() {
+            expression["values"] = serde_json::json!(requirement.values());
+        }
+        expressions.push(expression);
+    }
+    let mut out = Map::new();
+    if !match_labels.is_empty() {
+        out.insert("matchLabels".into(), Value::Object(match_labels));
+    }
+    if !expressions.is_empty() {
+        out.insert("matchExpressions".into(), Value::Array(expressions));
+    }
+    Ok(Value::Object(out))
+}
+
 /// `LabelSelectorAsSelector(selector).String()` of a selector as JSON: "" for a nil or
 /// empty one.
 pub fn selector_string(selector: Option<&Value>) -> Result<String, SelectorError> {

@@ -29,5 +29,5 @@ pub async fn create(state: &Arc<ApiState>, request: &Request, target: &Target) -
         ));
     }
     let pods = by_plural("", "v1", "pods").ok_or_else(ApiError::not_found_path)?;
-    bind_pod(state, pods, namespace, name, &binding).await
+    bind_pod(state, request, pods, namespace, name, &binding).await
 }

@@ -9,7 +9,7 @@ use axum::response::Response;
 use http::StatusCode;
 use serde_json::{json, Value};
 
-use super::json_response;
+use super::object_response;
 use super::read::selectors;
 use crate::apiserver::request::Request;
 use crate::apiserver::status::ApiError;
@@ -49,7 +49,9 @@ async fn status_of(state: &ApiState, name: &str) -> Value {
 /// The objects as a Table when the client asks for one.
 fn table_of(request: &Request, resource: &ResourceInfo, objects: &[Value]) -> Option<Response> {
     let include = request.param("includeObject").unwrap_or("Metadata");
-    request.wants_table().then(|| json_response(StatusCode::OK, &table::table(resource, objects, json!({}), include)))
+    request
+        .wants_table()
+        .then(|| object_response(request, StatusCode::OK, &table::table(resource, objects, json!({}), include)))
 }
 
 pub async fn list(state: &Arc<ApiState>, request: &Request) -> Result<Response, ApiError> {
@@ -67,7 +69,7 @@ pub async fn list(state: &Arc<ApiState>, request: &Request) -> Result<Response, 
         return Ok(table);
     }
     let list = json!({"kind": "ComponentStatusList", "apiVersion": "v1", "metadata": {}, "items": items});
-    Ok(json_response(StatusCode::OK, &list))
+    Ok(object_response(request, StatusCode::OK, &list))
 }
 
 /// One component; another name is upstream's plain error, answered as a 500.
@@ -80,5 +82,5 @@ pub async fn get(state: &Arc<ApiState>, request: &Request, name: &str) -> Result
     }
     let status = status_of(state, name).await;
     Ok(table_of(request, resource, std::slice::from_ref(&status))
-        .unwrap_or_else(|| json_response(StatusCode::OK, &status)))
+        .unwrap_or_else(|| object_response(request, StatusCode::OK, &status)))
 }

@@ -8,7 +8,7 @@ use axum::response::Response;
 use http::StatusCode;
 use serde_json::{json, Value};
 
-use super::json_response;
+use super::object_response;
 use super::read::selectors;
 use crate::apiserver::objects::now_rfc3339;
 use crate::apiserver::request::Request;
@@ -23,6 +23,9 @@ const PROTECTED_NAMESPACES: &[&str] = &["default", "kube-system", "kube-public"]
 
 struct DeleteOptions {
     propagation: Option<String>,
+    /// The deprecated `orphanDependents`, as given (a namespace reads it apart, see
+    /// `namespace::deletion_finalizers`).
+    orphan: Option<bool>,
     /// `dryRun: ["All"]` in the body (how kubectl sends it) or `dryRun=All` in the query.
     dry_run: bool,
     uid: Option<String>,
@@ -57,6 +60,7 @@ fn options(request: &Request) -> Result<DeleteOptions, ApiError> {
         request.dry_run() || body.get("dryRun").and_then(Value::as_array).is_some_and(|d| d.iter().any(|v| v == "All"));
     Ok(DeleteOptions {
         propagation,
+        orphan,
         dry_run,
         uid: precondition("uid"),
         resource_version: precondition("resourceVersion"),
@@ -104,16 +108,16 @@ pub async fn delete(
         let current = state.storage.get(resource, target.namespace.as_deref(), name).await?;
         check_preconditions(resource, &current, &options)?;
         if options.dry_run {
-            return Ok(json_response(StatusCode::OK, &current));
+            return Ok(object_response(request, StatusCode::OK, &current));
         }
         if let Some(grace) = pod_grace_period(state, resource, &current, options.grace_period).await? {
             let marked = mark_pod_terminating(state, resource, &current, grace).await?;
-            return Ok(json_response(StatusCode::OK, &marked));
+            return Ok(object_response(request, StatusCode::OK, &marked));
         }
         attempts += 1;
-        match delete_object(state, resource, current, options.propagation.as_deref()).await {
+        match delete_object(state, resource, current, options.propagation.as_deref(), options.orphan).await {
             Err(err) if err.code == StatusCode::CONFLICT && attempts < DELETE_ATTEMPTS => continue,
-            deleted => return Ok(json_response(StatusCode::OK, &deleted?)),
+            deleted => return Ok(object_response(request, StatusCode::OK, &deleted?)),
         }
     }
 }
@@ -207,9 +211,10 @@ async fn delete_object(
     resource: &'static ResourceInfo,
     current: Value,
     propagation: Option<&str>,
+    orphan: Option<bool>,
 ) -> Result<Value, ApiError> {
     if resource.kind == "Namespace" {
-        return super::namespace::terminate(state, current).await;
+        return super::namespace::terminate(state, current, propagation, orphan).await;
     }
     match propagation {
         // Until the garbage collector runs as a controller, the apiserver releases and
@@ -297,7 +302,7 @@ async fn orphan_dependents(state: &ApiState, owner: &Value) -> Result<(), ApiErr
 
 async fn delete_dependents(state: &Arc<ApiState>, owner: &Value) -> Result<(), ApiError> {
     for (resource, dependent) in dependents(state, owner).await? {
-        match Box::pin(delete_object(state, resource, dependent, Some("Foreground"))).await {
+        match Box::pin(delete_object(state, resource, dependent, Some("Foreground"), None)).await {
             Err(err) if err.code == StatusCode::NOT_FOUND => {}
             other => {
                 other?;
@@ -327,7 +332,7 @@ pub async fn delete_collection(
         }
         let result = match pod_grace_period(state, resource, &object, options.grace_period).await? {
             Some(grace) => mark_pod_terminating(state, resource, &object, grace).await,
-            None => delete_object(state, resource, object, options.propagation.as_deref()).await,
+            None => delete_object(state, resource, object, options.propagation.as_deref(), options.orphan).await,
         };
         match result {
             Ok(object) => deleted.push(object),
@@ -341,5 +346,5 @@ pub async fn delete_collection(
         "metadata": {"resourceVersion": page.revision.to_string()},
         "items": deleted,
     });
-    Ok(json_response(StatusCode::OK, &list))
+    Ok(object_response(request, StatusCode::OK, &list))
 }

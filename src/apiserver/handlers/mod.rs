@@ -20,6 +20,8 @@ use http::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use super::auth::{self, Action, Identity};
+use super::negotiation::{self, Endpoint, Format};
+use super::protobuf;
 use super::request::Request;
 use super::router::{self, Route, Target};
 use super::status::ApiError;
@@ -35,10 +37,48 @@ pub fn json_bytes_response(code: StatusCode, body: Vec<u8>) -> Response {
     (code, [(http::header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
+/// An API object (or Status, or list) in the representation the request negotiated: protobuf
+/// when asked and the kind has a protobuf form, else JSON.
+pub fn object_response(request: &Request, code: StatusCode, value: &Value) -> Response {
+    if request.wants_protobuf() {
+        if let Ok(body) = protobuf::encode(value) {
+            return protobuf_response(code, body);
+        }
+    }
+    json_response(code, value)
+}
+
+/// [`object_response`] for an object already encoded as JSON (the store's served bytes): they
+/// are decoded only when the answer is protobuf.
+pub fn object_bytes_response(request: &Request, code: StatusCode, body: Vec<u8>) -> Response {
+    if request.wants_protobuf() {
+        if let Ok(value) = serde_json::from_slice::<Value>(&body) {
+            return object_response(request, code, &value);
+        }
+    }
+    json_bytes_response(code, body)
+}
+
+pub fn protobuf_response(code: StatusCode, body: Vec<u8>) -> Response {
+    (code, [(http::header::CONTENT_TYPE, protobuf::MEDIA_TYPE)], body).into_response()
+}
+
+/// An error's Status, negotiated as upstream's ErrorNegotiated does (no conversion, any
+/// format); JSON when nothing fits.
+fn error_response(request: &Request, err: ApiError) -> Response {
+    let output = negotiation::negotiate(request.accept(), Endpoint::Status, false);
+    if output.is_ok_and(|output| output.format == Format::Protobuf) {
+        if let Ok(body) = protobuf::encode(&err.to_status()) {
+            return protobuf_response(err.code, body);
+        }
+    }
+    err.into_response()
+}
+
 pub async fn handle(state: Arc<ApiState>, request: Request) -> Response {
     let mut response = match route(&state, &request).await {
         Ok(response) => response,
-        Err(err) => err.into_response(),
+        Err(err) => error_response(&request, err),
     };
     for warning in request.warnings.lock().iter() {
         let quoted = serde_json::to_string(warning).unwrap_or_default();
@@ -130,6 +170,18 @@ async fn objects(state: &Arc<ApiState>, request: &Request, target: &Target) -> R
         return Err(ApiError::not_found_path());
     }
     super::crd::check_conversion(target.resource)?;
+    // As upstream, the answer's representation is settled before any work: a custom
+    // resource asked only as protobuf is 406 before it is written.
+    let endpoint = if target.resource.custom.is_some() { Endpoint::Custom } else { Endpoint::BuiltIn };
+    let watch = verb == "watch";
+    match negotiation::negotiate(request.accept(), endpoint, watch) {
+        Ok(output) => {
+            let _ = request.output.set(output);
+        }
+        // Logs are text, whatever the Accept names.
+        Err(_) if target.subresource.as_deref() == Some("log") => {}
+        Err(err) => return Err(err),
+    }
     let name = target.name.as_deref();
     let computed = match (target.resource.rest, &request.method, name, target.subresource.as_deref()) {
         (Rest::StoredOneByOne, &Method::DELETE, None, _) => Some(Err(ApiError::method_not_allowed())),
@@ -153,7 +205,7 @@ async fn objects(state: &Arc<ApiState>, request: &Request, target: &Target) -> R
         (&Method::GET, Some(name), None | Some("status") | Some("approval")) => {
             read::get(state, request, target, name).await
         }
-        (&Method::GET, Some(name), Some("scale")) => subresources::get_scale(state, target, name).await,
+        (&Method::GET, Some(name), Some("scale")) => subresources::get_scale(state, request, target, name).await,
         (&Method::GET, Some(name), Some("log")) => logs::log(state, request, target, name).await,
         (&Method::POST, None, None) => write::create(state, request, target).await,
         (&Method::POST, Some(name), Some("binding")) => subresources::bind(state, request, target, name).await,

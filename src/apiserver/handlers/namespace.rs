@@ -10,7 +10,7 @@ use axum::response::Response;
 use http::StatusCode;
 use serde_json::{json, Value};
 
-use super::json_response;
+use super::object_response;
 use crate::apiserver::objects::now_rfc3339;
 use crate::apiserver::request::Request;
 use crate::apiserver::status::ApiError;
@@ -31,8 +31,40 @@ pub fn finalized(namespace: &Value) -> bool {
     is_empty_list(namespace.pointer("/spec/finalizers")) && is_empty_list(namespace.pointer("/metadata/finalizers"))
 }
 
-/// DELETE: Terminating from now on; removed at once when no finalizer holds it.
-pub async fn terminate(state: &Arc<ApiState>, namespace: Value) -> Result<Value, ApiError> {
+/// The garbage collector's finalizers a namespace gets on its first DELETE, as upstream's
+/// namespace storage sets them: `orphan` for Orphan (or `orphanDependents: true`),
+/// `foregroundDeletion` for Foreground (or `orphanDependents: false`), the other dropped; no
+/// policy keeps what is there. The garbage collector then orphans or deletes the namespace's
+/// dependents (objects naming it as owner) and removes its finalizer; the namespace's content
+/// is emptied by the namespace controller in the background whatever the policy, as upstream.
+pub fn deletion_finalizers(current: &[Value], propagation: Option<&str>, orphan: Option<bool>) -> Vec<Value> {
+    let has = |name: &str| current.iter().any(|f| f == name);
+    let (orphan_wanted, foreground_wanted) = match (orphan, propagation) {
+        (Some(orphan), _) => (orphan, !orphan),
+        (None, Some(policy)) => (policy == "Orphan", policy == "Foreground"),
+        (None, None) => (has(ORPHAN), has(FOREGROUND)),
+    };
+    let mut out: Vec<Value> = current.iter().filter(|f| *f != ORPHAN && *f != FOREGROUND).cloned().collect();
+    if orphan_wanted {
+        out.push(json!(ORPHAN));
+    }
+    if foreground_wanted {
+        out.push(json!(FOREGROUND));
+    }
+    out
+}
+
+const ORPHAN: &str = "orphan";
+const FOREGROUND: &str = "foregroundDeletion";
+
+/// DELETE: Terminating from now on, with the finalizers its propagation policy asks for;
+/// removed at once when no finalizer holds it.
+pub async fn terminate(
+    state: &Arc<ApiState>,
+    namespace: Value,
+    propagation: Option<&str>,
+    orphan: Option<bool>,
+) -> Result<Value, ApiError> {
     let name = object_name(&namespace).to_string();
     let marked = state
         .storage
@@ -40,6 +72,13 @@ pub async fn terminate(state: &Arc<ApiState>, namespace: Value) -> Result<Value,
             if object.pointer("/metadata/deletionTimestamp").is_none() {
                 object["metadata"]["deletionTimestamp"] = json!(now_rfc3339());
                 object["metadata"]["deletionGracePeriodSeconds"] = json!(0);
+                // Upstream changes the finalizers on the first DELETE only.
+                let current = object.pointer("/metadata/finalizers").and_then(Value::as_array).cloned();
+                let current = current.unwrap_or_default();
+                let wanted = deletion_finalizers(&current, propagation, orphan);
+                if wanted != current {
+                    object["metadata"]["finalizers"] = Value::Array(wanted);
+                }
             }
             object["status"]["phase"] = json!("Terminating");
             Ok(object)
@@ -89,12 +128,30 @@ pub async fn finalize(state: &Arc<ApiState>, request: &Request, name: &str) -> R
         })
         .await?;
     let result = remove_if_finalized(state, written).await?;
-    Ok(json_response(StatusCode::OK, &result))
+    Ok(object_response(request, StatusCode::OK, &result))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deletion_finalizers_follow_the_propagation_policy_as_upstream() {
+        let none: &[Value] = &[];
+        assert_eq!(deletion_finalizers(none, Some("Orphan"), None), vec![json!("orphan")]);
+        assert_eq!(deletion_finalizers(none, Some("Foreground"), None), vec![json!("foregroundDeletion")]);
+        assert!(deletion_finalizers(none, Some("Background"), None).is_empty());
+        assert!(deletion_finalizers(none, None, None).is_empty());
+        // orphanDependents wins over the policy, and false asks for the foreground finalizer.
+        assert_eq!(deletion_finalizers(none, Some("Orphan"), Some(false)), vec![json!("foregroundDeletion")]);
+        let held = [json!("example.com/keep"), json!("orphan")];
+        assert_eq!(deletion_finalizers(&held, None, None), held.to_vec());
+        assert_eq!(
+            deletion_finalizers(&held, Some("Foreground"), None),
+            vec![json!("example.com/keep"), json!("foregroundDeletion")]
+        );
+        assert_eq!(deletion_finalizers(&held, Some("Background"), None), vec![json!("example.com/keep")]);
+    }
 
     #[test]
     fn a_namespace_is_finalized_when_no_finalizer_is_left() {

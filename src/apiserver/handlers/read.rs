@@ -6,7 +6,8 @@ use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use serde_json::{json, Value};
 
-use super::json_response;
+use super::{object_response, protobuf_response};
+use crate::apiserver::protobuf::ListEncoder;
 use crate::apiserver::request::Request;
 use crate::apiserver::router::Target;
 use crate::apiserver::selectors::FieldSelector;
@@ -21,12 +22,16 @@ pub async fn get(state: &Arc<ApiState>, request: &Request, target: &Target, name
     if request.wants_table() {
         let metadata = json!({"resourceVersion": object.pointer("/metadata/resourceVersion")});
         let include = request.param("includeObject").unwrap_or("Metadata");
-        return Ok(json_response(StatusCode::OK, &table::table(target.resource, &[object], metadata, include)));
+        return Ok(object_response(
+            request,
+            StatusCode::OK,
+            &table::table(target.resource, &[object], metadata, include),
+        ));
     }
     if request.wants_metadata() {
-        return Ok(json_response(StatusCode::OK, &table::partial_object_metadata(&object)));
+        return Ok(object_response(request, StatusCode::OK, &table::partial_object_metadata(&object)));
     }
-    Ok(json_response(StatusCode::OK, &object))
+    Ok(object_response(request, StatusCode::OK, &object))
 }
 
 /// The label and field selectors of a list or watch.
@@ -71,11 +76,27 @@ pub async fn list(state: &Arc<ApiState>, request: &Request, target: &Target) -> 
         crate::registry::tables::sort_rows(resource, &mut rows);
         let mut table = table::table(resource, &[], metadata(&end), include);
         table["rows"] = Value::Array(rows);
-        return Ok(json_response(StatusCode::OK, &table));
+        return Ok(object_response(request, StatusCode::OK, &table));
+    }
+    let metadata_only = request.wants_metadata();
+    let (kind, api_version) = match metadata_only {
+        true => ("PartialObjectMetadataList".to_string(), "meta.k8s.io/v1".to_string()),
+        false => (format!("{}List", resource.kind), resource.api_version()),
+    };
+    // Protobuf items are encoded one by one as they are read, as JSON ones below.
+    if let Some(mut encoder) = request.wants_protobuf().then(|| ListEncoder::new(&api_version, &kind)).flatten() {
+        let end = state
+            .storage
+            .list_each(resource, namespace, limit, token, at_revision, keep, |object| match metadata_only {
+                true => encoder.push(&table::partial_object_metadata(&object)),
+                false => encoder.push(&object),
+            })
+            .await?;
+        let body = encoder.finish(&metadata(&end)).map_err(|err| ApiError::internal(err.to_string()))?;
+        return Ok(protobuf_response(StatusCode::OK, body));
     }
     // Items are serialized one by one as they are read: a list of 10k objects never
     // exists as JSON values all at once.
-    let metadata_only = request.wants_metadata();
     let mut items = Vec::new();
     let end = state
         .storage
@@ -89,10 +110,6 @@ pub async fn list(state: &Arc<ApiState>, request: &Request, target: &Target) -> 
             };
         })
         .await?;
-    let (kind, api_version) = match metadata_only {
-        true => ("PartialObjectMetadataList".to_string(), "meta.k8s.io/v1".to_string()),
-        false => (format!("{}List", resource.kind), resource.api_version()),
-    };
     let head = json!({"kind": kind, "apiVersion": api_version, "metadata": metadata(&end)});
     let mut body = serde_json::to_vec(&head).unwrap_or_default();
     body.pop(); // the closing brace: the items follow

@@ -9,7 +9,7 @@ use axum::response::Response;
 use http::StatusCode;
 use serde_json::{json, Map, Value};
 
-use super::json_response;
+use super::object_response;
 use crate::apiserver::auth::{self, Attributes, Identity};
 use crate::apiserver::objects;
 use crate::apiserver::request::Request;
@@ -50,7 +50,7 @@ pub async fn create(_state: &Arc<ApiState>, request: &Request, target: &Target) 
         "SelfSubjectRulesReview" => self_subject_rules_review(resource.api_version(), review, name, groups)?,
         _ => return Err(ApiError::method_not_allowed()),
     };
-    Ok(json_response(StatusCode::CREATED, &answered))
+    Ok(object_response(request, StatusCode::CREATED, &answered))
 }
 
 /// Sets `status` and gives the answer the zero `metadata` upstream serializes.

@@ -8,7 +8,7 @@ use axum::response::Response;
 use http::StatusCode;
 use serde_json::{json, Map, Value};
 
-use super::json_response;
+use super::object_response;
 use crate::apiserver::request::{decode_body, Request};
 use crate::apiserver::router::Target;
 use crate::apiserver::sparse::Lifecycle;
@@ -95,13 +95,19 @@ fn scale_of(resource: &ResourceInfo, object: &Value) -> Value {
     })
 }
 
-pub async fn get_scale(state: &Arc<ApiState>, target: &Target, name: &str) -> Result<Response, ApiError> {
+pub async fn get_scale(
+    state: &Arc<ApiState>,
+    request: &Request,
+    target: &Target,
+    name: &str,
+) -> Result<Response, ApiError> {
     let object = state.storage.get(target.resource, target.namespace.as_deref(), name).await?;
-    Ok(json_response(StatusCode::OK, &scale_of(target.resource, &object)))
+    Ok(object_response(request, StatusCode::OK, &scale_of(target.resource, &object)))
 }
 
 async fn set_replicas(
     state: &Arc<ApiState>,
+    request: &Request,
     target: &Target,
     name: &str,
     new_scale: impl Fn(&Value) -> Result<Value, ApiError>,
@@ -142,7 +148,7 @@ async fn set_replicas(
             Ok(object)
         })
         .await?;
-    Ok(json_response(StatusCode::OK, &scale_of(resource, &written)))
+    Ok(object_response(request, StatusCode::OK, &scale_of(resource, &written)))
 }
 
 pub async fn update_scale(
@@ -152,7 +158,7 @@ pub async fn update_scale(
     name: &str,
 ) -> Result<Response, ApiError> {
     let body = request.body_object()?;
-    set_replicas(state, target, name, |_| Ok(body.clone())).await
+    set_replicas(state, request, target, name, |_| Ok(body.clone())).await
 }
 
 pub async fn patch_scale(
@@ -163,7 +169,7 @@ pub async fn patch_scale(
 ) -> Result<Response, ApiError> {
     let content_type = request.content_type().to_string();
     let body = decode_body(&content_type, &request.body)?;
-    set_replicas(state, target, name, |scale| match content_type.as_str() {
+    set_replicas(state, request, target, name, |scale| match content_type.as_str() {
         "application/json-patch+json" => {
             patch::json_patch(scale, &body).map_err(|err| ApiError::unprocessable_patch(err.to_string()))
         }
@@ -175,7 +181,7 @@ pub async fn patch_scale(
 /// `POST pods/NAME/binding`: assigns the pod to a node, once.
 pub async fn bind(state: &Arc<ApiState>, request: &Request, target: &Target, name: &str) -> Result<Response, ApiError> {
     let binding = request.body_object()?;
-    bind_pod(state, target.resource, target.namespace.as_deref(), name, &binding).await
+    bind_pod(state, request, target.resource, target.namespace.as_deref(), name, &binding).await
 }
 
 /// Assigns pod `name` of `pods` to the node a Binding targets, once, as upstream's
@@ -183,6 +189,7 @@ pub async fn bind(state: &Arc<ApiState>, request: &Request, target: &Target, nam
 /// Status with code 201.
 pub async fn bind_pod(
     state: &Arc<ApiState>,
+    request: &Request,
     pods: &'static ResourceInfo,
     namespace: Option<&str>,
     name: &str,
@@ -218,7 +225,7 @@ pub async fn bind_pod(
     };
     state.storage.update_fields_with(pods, namespace, name, &["spec", "status"], assign).await?;
     let status = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201});
-    Ok(json_response(StatusCode::CREATED, &status))
+    Ok(object_response(request, StatusCode::CREATED, &status))
 }
 
 /// Upstream's `ValidatePodBinding`: a Node target with a name. Its errors reach the client as
@@ -258,11 +265,11 @@ pub async fn evict(
     let pod = state.storage.get(target.resource, target.namespace.as_deref(), name).await?;
     if dry_run {
         let status = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201});
-        return Ok(json_response(StatusCode::CREATED, &status));
+        return Ok(object_response(request, StatusCode::CREATED, &status));
     }
     state.storage.delete(target.resource, &pod, revision_of(&pod)).await?;
     let status = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201});
-    Ok(json_response(StatusCode::CREATED, &status))
+    Ok(object_response(request, StatusCode::CREATED, &status))
 }
 
 #[cfg(test)]

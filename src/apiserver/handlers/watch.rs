@@ -25,7 +25,7 @@ use crate::apiserver::storage::{
     Storage,
 };
 use crate::apiserver::watch_cache::WatchCache;
-use crate::apiserver::{table, ApiState};
+use crate::apiserver::{protobuf, table, ApiState};
 use crate::machinery::labels::Selector;
 use crate::registry::ResourceInfo;
 use crate::store::{EventKind, KeyValue, Revision, StoreError, WatchEvent};
@@ -42,6 +42,8 @@ struct Encoder {
     metadata_only: bool,
     include_object: String,
     sent_columns: bool,
+    /// Length-prefixed protobuf `WatchEvent`s instead of JSON lines.
+    protobuf: bool,
 }
 
 impl Encoder {
@@ -62,6 +64,9 @@ impl Encoder {
         } else {
             object
         };
+        if self.protobuf {
+            return protobuf_frame(kind, object);
+        }
         event_line(kind, |line| {
             if serde_json::to_writer(&mut *line, object).is_err() {
                 line.extend_from_slice(b"null");
@@ -73,6 +78,14 @@ impl Encoder {
     /// resource), so they come from the shared cache.
     fn shares_lines(&self) -> bool {
         !self.table && !self.resource.converts()
+    }
+
+    /// The content type of the stream.
+    fn content_type(&self) -> &'static str {
+        match self.protobuf {
+            true => protobuf::WATCH_MEDIA_TYPE,
+            false => "application/json",
+        }
     }
 
     /// The line for a decoded object; `deleted` objects take the deletion's revision.
@@ -95,6 +108,10 @@ impl Encoder {
             return self.decoded_line(cache, change, revision);
         }
         let key = self.cache_key(change.kind);
+        if self.protobuf {
+            // Protobuf frames are encoded from the decoded object, once for all such watchers.
+            return cache.line(revision, key, || self.decoded_line(cache, change, revision));
+        }
         cache.line(revision, key, || {
             let stored = &change.kv.value;
             let line = match self.metadata_only {
@@ -113,11 +130,17 @@ impl Encoder {
     }
 
     fn cache_key(&self, kind: &'static str) -> &'static str {
-        match (self.metadata_only, kind) {
-            (false, kind) => kind,
-            (true, "ADDED") => "ADDED metadata",
-            (true, "MODIFIED") => "MODIFIED metadata",
-            (true, _) => "DELETED metadata",
+        match (self.protobuf, self.metadata_only, kind) {
+            (false, false, kind) => kind,
+            (false, true, "ADDED") => "ADDED metadata",
+            (false, true, "MODIFIED") => "MODIFIED metadata",
+            (false, true, _) => "DELETED metadata",
+            (true, false, "ADDED") => "ADDED protobuf",
+            (true, false, "MODIFIED") => "MODIFIED protobuf",
+            (true, false, _) => "DELETED protobuf",
+            (true, true, "ADDED") => "ADDED metadata protobuf",
+            (true, true, "MODIFIED") => "MODIFIED metadata protobuf",
+            (true, true, _) => "DELETED metadata protobuf",
         }
     }
 }
@@ -158,6 +181,16 @@ fn event_line(kind: &str, object: impl FnOnce(&mut Vec<u8>)) -> Bytes {
     object(&mut line);
     line.extend_from_slice(b"}\n");
     Bytes::from(line)
+}
+
+/// One protobuf watch frame; an object without a protobuf form (never one the watch was
+/// started for, see `watch`) becomes an ERROR event.
+fn protobuf_frame(kind: &str, object: &Value) -> Bytes {
+    let frame = protobuf::watch_frame(kind, object).or_else(|err| {
+        let status = ApiError::internal(format!("encoding a watch event: {err}")).to_status();
+        protobuf::watch_frame("ERROR", &status)
+    });
+    Bytes::from(frame.unwrap_or_default())
 }
 
 /// What a watcher is told of one store change: the event type and the stored object it
@@ -265,13 +298,20 @@ pub async fn watch(state: &Arc<ApiState>, request: &Request, target: &Target) ->
         .map(Duration::from_secs)
         .unwrap_or(DEFAULT_TIMEOUT);
     let bookmarks = request.flag("allowWatchBookmarks");
+    let metadata_only = request.wants_metadata() && !request.wants_table();
+    // Protobuf when negotiated and the watched objects have a protobuf form (they always do
+    // upstream; kctl falls back to JSON for a kind its table lacks).
+    let protobuf =
+        request.wants_protobuf() && (metadata_only || protobuf::has_message(&resource.api_version(), resource.kind));
     let mut encoder = Encoder {
         resource,
         table: request.wants_table(),
-        metadata_only: request.wants_metadata() && !request.wants_table(),
+        metadata_only,
         include_object: request.param("includeObject").unwrap_or("Metadata").to_string(),
         sent_columns: false,
+        protobuf,
     };
+    let content_type = encoder.content_type();
     let namespace = target.namespace.clone();
     let (tx, rx) = mpsc::channel::<Bytes>(64);
 
@@ -356,7 +396,7 @@ pub async fn watch(state: &Arc<ApiState>, request: &Request, target: &Target) ->
 
     let body =
         Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx).map(Ok::<_, std::convert::Infallible>));
-    Ok((StatusCode::OK, [(http::header::CONTENT_TYPE, "application/json")], body).into_response())
+    Ok((StatusCode::OK, [(http::header::CONTENT_TYPE, content_type)], body).into_response())
 }
 
 #[cfg(test)]

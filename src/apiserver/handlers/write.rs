@@ -6,7 +6,7 @@ use axum::response::Response;
 use http::StatusCode;
 use serde_json::Value;
 
-use super::{json_bytes_response, json_response};
+use super::{object_bytes_response, object_response};
 use crate::apiserver::auth::Identity;
 use crate::apiserver::objects::{self, now_rfc3339};
 use crate::apiserver::request::{decode_body, Request};
@@ -40,7 +40,7 @@ fn check_fields(state: &ApiState, request: &Request, resource: &ResourceInfo, ob
 pub async fn create(state: &Arc<ApiState>, request: &Request, target: &Target) -> Result<Response, ApiError> {
     let object = request.body_object()?;
     let created = create_object(state, request, target, object).await?;
-    Ok(json_response(StatusCode::CREATED, &created))
+    Ok(object_response(request, StatusCode::CREATED, &created))
 }
 
 /// The create pipeline, shared by POST and by server-side apply of a new object.
@@ -139,7 +139,7 @@ async fn store_update(
     expected: i64,
 ) -> Result<Response, ApiError> {
     if request.dry_run() {
-        return Ok(json_response(StatusCode::OK, &object));
+        return Ok(object_response(request, StatusCode::OK, &object));
     }
     // A namespace is also held by its spec.finalizers (see `namespace`).
     let finalizers_left = if resource.kind == "Namespace" {
@@ -150,10 +150,10 @@ async fn store_update(
     if object.pointer("/metadata/deletionTimestamp").is_some() && !finalizers_left {
         let written = state.storage.update(resource, object, expected).await?;
         let deleted = state.storage.delete(resource, &written, revision_of(&written)).await?;
-        return Ok(json_response(StatusCode::OK, &deleted));
+        return Ok(object_response(request, StatusCode::OK, &deleted));
     }
     let served = state.storage.update_served(resource, object, expected).await?;
-    Ok(json_bytes_response(StatusCode::OK, served))
+    Ok(object_bytes_response(request, StatusCode::OK, served))
 }
 
 pub async fn patch(
@@ -194,7 +194,7 @@ pub async fn patch(
         };
         let namespace = target.namespace.as_deref();
         match state.storage.update_fields_with(resource, namespace, name, &["status"], patch_fields).await? {
-            Some(served) => return Ok(json_bytes_response(StatusCode::OK, served)),
+            Some(served) => return Ok(object_bytes_response(request, StatusCode::OK, served)),
             // Declined: the whole pipeline, with the body as sent.
             None => body = decode_body(&content_type, &request.body)?,
         }
@@ -210,7 +210,7 @@ pub async fn patch(
                     object["metadata"]["name"] = Value::String(name.to_string());
                 }
                 let created = create_object(state, request, target, object).await?;
-                return Ok(json_response(StatusCode::CREATED, &created));
+                return Ok(object_response(request, StatusCode::CREATED, &created));
             }
             return Err(ApiError::not_found(&resource.qualified_plural(), name));
         };

@@ -10,7 +10,7 @@ use super::ProtobufError;
 use crate::machinery::duration;
 
 /// The Kubernetes protobuf magic that precedes the `runtime.Unknown` envelope.
-const MAGIC: &[u8] = b"k8s\0";
+pub(super) const MAGIC: &[u8] = b"k8s\0";
 
 /// Deep enough for any real object (PodTemplate inside CronJob is ~15 levels), shallow enough
 /// that hostile input cannot exhaust the stack.
@@ -43,7 +43,7 @@ fn decode_at(body: &[u8], depth: usize) -> Result<Value, ProtobufError> {
 
 /// The message for a kind; meta/v1 option kinds (DeleteOptions) are accepted under any group
 /// version, as upstream registers them in every group.
-fn root_message(api_version: &str, kind: &str) -> Option<usize> {
+pub(super) fn root_message(api_version: &str, kind: &str) -> Option<usize> {
     ROOTS
         .iter()
         .find(|(v, k, _)| *v == api_version && *k == kind)
@@ -229,7 +229,12 @@ fn number(kind: Kind, reader: &mut Reader<'_>) -> Result<Value, ProtobufError> {
     Ok(match kind {
         Kind::Double => {
             let value = f64::from_le_bytes(reader.fixed64()?);
-            Value::Number(Number::from_f64(value).ok_or(ProtobufError::NonFiniteNumber(value))?)
+            // Go's JSON writes a whole float64 without a fraction (`1`, not `1.0`).
+            if value.fract() == 0.0 && value.abs() < 1e15 {
+                Value::from(value as i64)
+            } else {
+                Value::Number(Number::from_f64(value).ok_or(ProtobufError::NonFiniteNumber(value))?)
+            }
         }
         Kind::Bool => Value::Bool(reader.varint()? != 0),
         // int32 is sign-extended to 64 bits on the wire; truncation restores it.

@@ -86,7 +86,9 @@ pub fn render(source: &str) -> Result<String, String> {
     let index: BTreeMap<&str, usize> = messages.keys().enumerate().map(|(i, name)| (*name, i)).collect();
     let index_of = |name: &str| index.get(name).copied().ok_or_else(|| format!("unknown message {name}"));
     let mut out = String::from(HEADER);
-    for (name, (special, fields)) in &messages {
+    for (name, (special, fields)) in &mut messages {
+        // In tag order, the order Go's marshaller writes them (the encoder walks them as listed).
+        fields.sort_by_key(|field| field.tag);
         out.push_str(&format!("    Message {{ name: \"{name}\", special: Special::{special}, fields: &[\n"));
         for field in fields {
             let kind = match (field.kind, field.target) {

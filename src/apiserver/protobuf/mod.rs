@@ -1,5 +1,5 @@
-//! Decoding of Kubernetes protobuf request bodies (`application/vnd.kubernetes.protobuf`) into the
-//! JSON objects the rest of the apiserver works on.
+//! Kubernetes protobuf (`application/vnd.kubernetes.protobuf`): request bodies decoded into the
+//! JSON objects the rest of the apiserver works on, and responses encoded from them.
 //!
 //! kubectl's typed clients (`kubectl create configmap|secret|deployment…`, drain's evictions) send
 //! protobuf: the `k8s\0` magic, then a `runtime.Unknown` envelope whose `raw` is the object's
@@ -8,6 +8,7 @@
 //! `decode.rs` walks it.
 
 mod decode;
+mod encode;
 #[rustfmt::skip]
 mod descriptors;
 #[cfg(test)]
@@ -16,9 +17,13 @@ mod table;
 mod wire;
 
 pub use decode::decode;
+pub use encode::{encode, has_message, watch_frame, ListEncoder};
 
-/// The media type of Kubernetes protobuf bodies (what `decode` reads).
+/// The media type of Kubernetes protobuf bodies (what `decode` reads and `encode` writes).
 pub const MEDIA_TYPE: &str = "application/vnd.kubernetes.protobuf";
+
+/// The media type of a protobuf watch: length-prefixed `WatchEvent`s.
+pub const WATCH_MEDIA_TYPE: &str = "application/vnd.kubernetes.protobuf;stream=watch";
 
 /// Why a protobuf body could not be turned into JSON. Bodies come from the network, so every
 /// malformation is an error value, never a panic.

@@ -83,6 +83,49 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Appends `value` as a varint.
+pub fn put_varint(out: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        out.push((value as u8) | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+/// Appends a field key.
+pub fn put_key(out: &mut Vec<u8>, tag: u32, wire_type: u8) {
+    put_varint(out, u64::from(tag) << 3 | u64::from(wire_type));
+}
+
+/// Appends a length-delimited field.
+pub fn put_bytes(out: &mut Vec<u8>, tag: u32, bytes: &[u8]) {
+    put_key(out, tag, LEN);
+    put_varint(out, bytes.len() as u64);
+    out.extend_from_slice(bytes);
+}
+
+/// Appends a length-delimited field whose content `body` writes in place: one byte is kept
+/// for the length and the content moved up only when its length needs more, so nested
+/// messages are written once, without sizing them first.
+pub fn put_nested<T>(out: &mut Vec<u8>, tag: u32, body: impl FnOnce(&mut Vec<u8>) -> T) -> T {
+    put_key(out, tag, LEN);
+    let at = out.len();
+    out.push(0);
+    let result = body(out);
+    let len = out.len() - at - 1;
+    if len < 0x80 {
+        out[at] = len as u8;
+    } else {
+        let mut prefix = Vec::with_capacity(10);
+        put_varint(&mut prefix, len as u64);
+        let extra = prefix.len() - 1;
+        out.resize(out.len() + extra, 0);
+        out.copy_within(at + 1..at + 1 + len, at + 1 + extra);
+        out[at..at + prefix.len()].copy_from_slice(&prefix);
+    }
+    result
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +148,18 @@ mod tests {
         assert!(matches!(Reader::new(&[0x05, 1, 2]).bytes(), Err(ProtobufError::Truncated)));
         let huge = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01];
         assert!(matches!(Reader::new(&huge).bytes(), Err(ProtobufError::Truncated)));
+    }
+
+    #[test]
+    fn nested_fields_of_every_length_read_back() {
+        for len in [0, 1, 127, 128, 300, 16_384, 70_000] {
+            let mut out = vec![9];
+            put_nested(&mut out, 3, |out| out.extend(std::iter::repeat(7).take(len)));
+            let mut reader = Reader::new(&out[1..]);
+            assert_eq!(reader.key().unwrap(), (3, LEN));
+            assert_eq!(reader.bytes().unwrap().len(), len);
+            assert!(reader.is_empty());
+        }
     }
 
     #[test]

@@ -7,6 +7,10 @@ use std::process::ExitCode;
 
 use base64::Engine;
 use clap::{Args, Subcommand};
+
+mod access;
+mod policy;
+mod service;
 use serde_json::{json, Map, Value};
 
 use crate::client::manifests::{self, Manifest};
@@ -57,6 +61,48 @@ pub enum Generator {
     },
     /// Create a job with the specified name.
     Job(JobArgs),
+    /// Create a cron job with the specified name.
+    #[command(alias = "cj")]
+    Cronjob(CronJobArgs),
+    /// Create a service using a specified subcommand.
+    #[command(alias = "svc")]
+    Service {
+        #[command(subcommand)]
+        kind: service::ServiceKind,
+    },
+    /// Create a service account with the specified name.
+    #[command(alias = "sa")]
+    Serviceaccount(NameArgs),
+    /// Create a role binding for a particular role or cluster role.
+    Rolebinding(access::RoleBindingArgs),
+    /// Create a cluster role binding for a particular cluster role.
+    Clusterrolebinding(access::ClusterRoleBindingArgs),
+    /// Create a quota with the specified name.
+    #[command(alias = "resourcequota")]
+    Quota(policy::QuotaArgs),
+    /// Create a priority class with the specified name.
+    #[command(alias = "pc")]
+    Priorityclass(policy::PriorityClassArgs),
+    /// Create a pod disruption budget with the specified name.
+    #[command(alias = "pdb")]
+    Poddisruptionbudget(policy::PdbArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CronJobArgs {
+    pub name: Option<String>,
+    /// Image name to run.
+    #[arg(long)]
+    pub image: Option<String>,
+    /// A schedule in the Cron format the job should be run with.
+    #[arg(long)]
+    pub schedule: Option<String>,
+    /// job's restart policy. supported values: OnFailure, Never
+    #[arg(long)]
+    pub restart: Option<String>,
+    /// The command of the job's container.
+    #[arg(last = true)]
+    pub command: Vec<String>,
 }
 
 #[derive(Subcommand, Debug, Clone)]
@@ -241,6 +287,14 @@ fn build(generator: &Generator) -> Result<Value, ClientError> {
             }
             object
         }
+        Generator::Cronjob(args) => cron_job(args)?,
+        Generator::Service { kind } => service::build(kind)?,
+        Generator::Serviceaccount(args) => access::service_account(&args.name)?,
+        Generator::Rolebinding(args) => access::role_binding(args)?,
+        Generator::Clusterrolebinding(args) => access::cluster_role_binding(args)?,
+        Generator::Quota(args) => policy::quota(args)?,
+        Generator::Priorityclass(args) => policy::priority_class(args)?,
+        Generator::Poddisruptionbudget(args) => policy::pod_disruption_budget(args)?,
         Generator::Job(args) => {
             let name = required_name(&args.name, "job")?;
             let Some(image) = args.image.clone().filter(|i| !i.is_empty()) else {
@@ -261,6 +315,46 @@ fn build(generator: &Generator) -> Result<Value, ClientError> {
             })
         }
     })
+}
+
+impl CreateArgs {
+    /// Whether the generator has a `--user` flag of its own (the binding's subjects).
+    pub fn binds_users(&self) -> bool {
+        matches!(self.generator, Some(Generator::Rolebinding(_)) | Some(Generator::Clusterrolebinding(_)))
+    }
+}
+
+fn cron_job(args: &CronJobArgs) -> Result<Value, ClientError> {
+    let name = required_name(&args.name, "cronjob")?;
+    let missing: Vec<&str> = [("image", &args.image), ("schedule", &args.schedule)]
+        .iter()
+        .filter(|(_, v)| v.is_none())
+        .map(|(n, _)| *n)
+        .collect();
+    if !missing.is_empty() {
+        let quoted: Vec<String> = missing.iter().map(|n| format!("\"{n}\"")).collect();
+        return Err(ClientError::Usage(format!("required flag(s) {} not set", quoted.join(", "))));
+    }
+    let mut container = json!({"name": name, "image": args.image, "resources": {}});
+    if !args.command.is_empty() {
+        container["command"] = json!(args.command);
+    }
+    let restart = args.restart.clone().filter(|r| !r.is_empty()).unwrap_or_else(|| "OnFailure".to_string());
+    Ok(json!({
+        "kind": "CronJob", "apiVersion": "batch/v1",
+        "metadata": {"name": name, "creationTimestamp": null},
+        "spec": {
+            "schedule": args.schedule,
+            "jobTemplate": {
+                "metadata": {"name": name, "creationTimestamp": null},
+                "spec": {"template": {
+                    "metadata": {"creationTimestamp": null},
+                    "spec": {"containers": [container], "restartPolicy": restart},
+                }},
+            },
+        },
+        "status": {},
+    }))
 }
 
 fn plan(args: &CreateArgs) -> Result<Plan, ClientError> {
@@ -372,20 +466,36 @@ async fn execute(flags: &ConnectionFlags, args: &CreateArgs) -> anyhow::Result<E
 
 /// How kubectl's generators word a failed create (each its own way; namespace uses the
 /// server's words).
-fn generator_prefix(object: &Value) -> Option<&'static str> {
-    match object["kind"].as_str()? {
-        "Deployment" => Some("failed to create deployment: "),
-        "ConfigMap" => Some("failed to create configmap: "),
-        "Secret" => Some("failed to create secret "),
-        "Job" => Some("failed to create job: "),
-        _ => None,
-    }
+fn generator_prefix(object: &Value) -> Option<String> {
+    let fixed = match object["kind"].as_str()? {
+        "Service" => {
+            let service_type = object.pointer("/spec/type").and_then(Value::as_str).unwrap_or("ClusterIP");
+            return Some(format!("failed to create {service_type} service: "));
+        }
+        "Deployment" => "failed to create deployment: ",
+        "ConfigMap" => "failed to create configmap: ",
+        "Secret" => "failed to create secret ",
+        "Job" => "failed to create job: ",
+        "CronJob" => "failed to create cronjob: ",
+        "ResourceQuota" => "failed to create quota: ",
+        "PodDisruptionBudget" => "failed to create poddisruptionbudgets: ",
+        "RoleBinding" => "failed to create rolebinding: ",
+        "ClusterRoleBinding" => "failed to create clusterrolebinding: ",
+        "PriorityClass" => "failed to create priorityclass: ",
+        "ServiceAccount" => "failed to create serviceaccount: ",
+        _ => return None,
+    };
+    Some(fixed.to_string())
 }
 
 /// `kind.group/name created`, or `-o name`; other formats print the objects at the end
 /// (all at once when `collected` is given, right away otherwise).
 fn print(out: &mut dyn Write, plan: &Plan, object: &Value, collected: Option<&mut Vec<Value>>) -> std::io::Result<()> {
     let name = crate::printers::name_of(object);
+    // kubectl's printers leave managed fields out (no --show-managed-fields here).
+    let mut object = object.clone();
+    crate::cli::get::strip_managed_fields(&mut object);
+    let object = &object;
     match &plan.format {
         None => writeln!(out, "{name} created{}", plan.dry_run.suffix()),
         Some(OutputFormat::Name) => writeln!(out, "{name}"),
