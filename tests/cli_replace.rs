@@ -8,7 +8,8 @@ mod support;
 use cli_common::mutate::{both, same_objects, start};
 
 const CONFIG_MAP: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {mode: first}\n";
-const CHANGED: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, labels: {v: two}}\ndata: {mode: second}\n";
+const CHANGED: &str =
+    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, labels: {v: two}}\ndata: {mode: second}\n";
 const MISSING: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: absent}\ndata: {a: b}\n";
 
 #[test]

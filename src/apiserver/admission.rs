@@ -3,13 +3,11 @@
 //! (and node ports) allocated, and a Pod tolerates unreachable nodes for a configured
 //! while (DefaultTolerationSeconds), and Pods get their priority (Priority, see `priority`).
 
-use std::collections::HashSet;
-
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::status::ApiError;
 use super::storage::object_namespace;
-use super::ApiState;
+use super::{service_alloc, ApiState};
 use crate::registry::{self, ResourceInfo};
 
 fn namespaces() -> &'static ResourceInfo {
@@ -37,7 +35,7 @@ pub async fn admit_create(state: &ApiState, resource: &ResourceInfo, object: &mu
         }
     }
     if resource.kind == "Service" {
-        allocate_service_addresses(state, object).await?;
+        allocate_service_addresses(state, object, None).await?;
     }
     if resource.kind == "Pod" && resource.group.is_empty() {
         crate::registry::strategy::add_default_tolerations(object, state.default_toleration_seconds);
@@ -45,45 +43,31 @@ pub async fn admit_create(state: &ApiState, resource: &ResourceInfo, object: &mu
     super::priority::admit_create(state, resource, object).await
 }
 
-/// Cluster IPs come from the service range (`--service-cluster-ip-range`); node ports from
-/// 30000–32767. `clusterIP: None` (headless) and ExternalName services get none.
-async fn allocate_service_addresses(state: &ApiState, service: &mut Value) -> Result<(), ApiError> {
-    let service_type = service.pointer("/spec/type").and_then(Value::as_str).unwrap_or("ClusterIP").to_string();
+/// A Service's cluster IP and node ports (see `service_alloc`); `old` is the stored
+/// Service on an update.
+async fn allocate_service_addresses(
+    state: &ApiState,
+    service: &mut Value,
+    old: Option<&Value>,
+) -> Result<(), ApiError> {
     let existing = state.storage.list(services(), None, 0, None, None, |_| true).await?.items;
-    if service_type != "ExternalName" {
-        let given = service.pointer("/spec/clusterIP").and_then(Value::as_str).unwrap_or_default().to_string();
-        if given.is_empty() {
-            let used: HashSet<&str> =
-                existing.iter().filter_map(|s| s.pointer("/spec/clusterIP").and_then(Value::as_str)).collect();
-            let range = state.service_ip_range;
-            let ip = range
-                .hosts()
-                .map(|ip| ip.to_string())
-                .find(|ip| !used.contains(ip.as_str()))
-                .ok_or_else(|| ApiError::internal(format!("no cluster IPs left in {range}")))?;
-            service["spec"]["clusterIP"] = json!(ip);
-            service["spec"]["clusterIPs"] = json!([ip]);
-        } else if service.pointer("/spec/clusterIPs").is_none() {
-            service["spec"]["clusterIPs"] = json!([given]);
-        }
-    }
-    if service_type == "NodePort" || service_type == "LoadBalancer" {
-        let mut used: HashSet<i64> = existing
-            .iter()
-            .flat_map(|s| s.pointer("/spec/ports").and_then(Value::as_array).cloned().unwrap_or_default())
-            .filter_map(|p| p.get("nodePort").and_then(Value::as_i64))
-            .collect();
-        if let Some(ports) = service.pointer_mut("/spec/ports").and_then(Value::as_array_mut) {
-            for port in ports {
-                if port.get("nodePort").and_then(Value::as_i64).is_none() {
-                    let free = (30000..=32767)
-                        .find(|p| !used.contains(p))
-                        .ok_or_else(|| ApiError::internal("no node ports left in 30000-32767"))?;
-                    used.insert(free);
-                    port["nodePort"] = json!(free);
-                }
-            }
-        }
+    let namespace = object_namespace(service).unwrap_or_default().to_string();
+    let name = service.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
+    let taken = service_alloc::Taken::from_services(&existing, (&namespace, &name));
+    service_alloc::allocate_cluster_ip(&state.service_ip_range, &taken, service, old)?;
+    service_alloc::allocate_node_ports(&taken, service, old)
+}
+
+/// Admission of an update (not of a status write): a Service's addresses carry over, and
+/// new node ports are checked.
+pub async fn admit_update(
+    state: &ApiState,
+    resource: &ResourceInfo,
+    object: &mut Value,
+    current: &Value,
+) -> Result<(), ApiError> {
+    if resource.kind == "Service" && resource.group.is_empty() {
+        allocate_service_addresses(state, object, Some(current)).await?;
     }
     Ok(())
 }

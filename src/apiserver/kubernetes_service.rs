@@ -85,6 +85,22 @@ impl ServiceIpRange {
         Ipv4Addr::from(self.network + 1)
     }
 
+    /// How many addresses may be allocated (`hosts`).
+    pub fn size(&self) -> u64 {
+        (1u64 << (32 - self.prefix)) - 2
+    }
+
+    /// The `n`th allocatable address.
+    pub fn nth(&self, n: u64) -> Ipv4Addr {
+        Ipv4Addr::from((u64::from(self.network) + 1 + n) as u32)
+    }
+
+    /// Whether `ip` is one of the allocatable addresses.
+    pub fn contains(&self, ip: Ipv4Addr) -> bool {
+        let offset = u64::from(u32::from(ip)).wrapping_sub(u64::from(self.network) + 1);
+        u32::from(ip) > self.network && offset < self.size()
+    }
+
     /// Every allocatable address, in order: neither the network's nor the broadcast's.
     pub fn hosts(&self) -> impl Iterator<Item = Ipv4Addr> {
         let size = 1u64 << (32 - self.prefix);

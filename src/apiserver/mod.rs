@@ -20,6 +20,7 @@ pub mod protobuf;
 pub mod request;
 pub mod router;
 pub mod selectors;
+pub mod service_alloc;
 pub mod sparse;
 pub mod status;
 pub mod storage;

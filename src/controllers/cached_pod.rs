@@ -1,5 +1,5 @@
 //! What the shared pod cache holds of a pod: the fields the pod controllers read
-//! (replicaset, replicationcontroller, job, node lifecycle), decoded straight from the
+//! (replicaset, replicationcontroller, job, node lifecycle, endpoints), decoded straight from the
 //! watch. Its fields keep the names and nesting of `k8s_openapi`'s `Pod`, so controller
 //! code reads `pod.status.as_ref()?.phase` either way.
 //!
@@ -26,12 +26,39 @@ pub struct CachedPod {
 pub struct PodSpec {
     pub node_name: Option<String>,
     pub tolerations: Option<Vec<Toleration>>,
+    /// `hostname` and `subdomain`: a headless Service's endpoints name the pod by them.
+    pub hostname: Option<String>,
+    pub subdomain: Option<String>,
+    /// Only the ports of each container, which a Service's named targetPort resolves to.
+    #[serde(default)]
+    pub containers: Vec<ContainerPorts>,
+    #[serde(default)]
+    pub init_containers: Vec<ContainerPorts>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerPorts {
+    /// `Always` marks a sidecar, whose ports count as the pod's.
+    pub restart_policy: Option<String>,
+    #[serde(default)]
+    pub ports: Vec<ContainerPort>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerPort {
+    pub name: Option<String>,
+    pub container_port: i32,
+    pub protocol: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PodStatus {
     pub phase: Option<String>,
+    #[serde(rename = "podIP")]
+    pub pod_ip: Option<String>,
     #[serde(default, deserialize_with = "read_conditions")]
     pub conditions: Option<Vec<PodCondition>>,
     pub container_statuses: Option<Vec<ContainerStatus>>,

@@ -6,6 +6,7 @@ pub mod cached_pod;
 pub mod clusterrole_aggregation;
 pub mod csr_signing;
 pub mod deployment;
+pub mod endpoints;
 pub mod expectations;
 pub mod gc;
 pub mod informer;
@@ -72,6 +73,7 @@ pub async fn run_controllers(client: Client, options: ControllerOptions) {
     let mut controllers = tokio::task::JoinSet::new();
     controllers.spawn(replicaset::run_replicasets(client.clone(), pods.store(), pods.subscribe().boxed()));
     controllers.spawn(replicaset::run_replication_controllers(client.clone(), pods.store(), pods.subscribe().boxed()));
+    controllers.spawn(endpoints::run(client.clone(), pods.store(), pods.subscribe().boxed()));
     controllers.spawn(gc::run(client.clone()));
     controllers.spawn(deployment::run(client.clone()));
     controllers.spawn(job::run(client.clone(), pods.store(), pods.subscribe().boxed()));

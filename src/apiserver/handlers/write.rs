@@ -101,6 +101,9 @@ pub async fn update(
         let expected = given.unwrap_or_else(|| revision_of(&current));
         let subresource = target.subresource.as_deref().filter(|s| matches!(*s, "status" | "approval"));
         objects::prepare_update(resource, &mut object, &current, subresource.map(|_| "status"))?;
+        if subresource.is_none() {
+            admission::admit_update(state, resource, &mut object, &current).await?;
+        }
         prepare_csr_subresource(resource, subresource, &mut object, &current)?;
         crd::prepare_write(request, resource, &mut object, Some(&current), subresource.map(|_| "status"))?;
         // Status is not field-tracked and a status write keeps the old metadata: nothing to record.
@@ -231,6 +234,9 @@ pub async fn patch(
         };
         let status_subresource = subresource.filter(|_| status_write);
         objects::prepare_update(resource, &mut patched, &current, status_subresource.map(|_| "status"))?;
+        if subresource.is_none() {
+            admission::admit_update(state, resource, &mut patched, &current).await?;
+        }
         prepare_csr_subresource(resource, status_subresource, &mut patched, &current)?;
         crd::prepare_write(request, resource, &mut patched, Some(&current), status_subresource.map(|_| "status"))?;
         // As in `update`: a status write has nothing for field tracking to record.

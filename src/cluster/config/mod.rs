@@ -128,8 +128,9 @@ const USED_CLUSTER: &[&str] = &["kind", "apiVersion", "name", "nodes", "networki
 const IGNORED_NODE: &[&str] =
     &["image", "extraPortMappings", "extraMounts", "kubeadmConfigPatches", "kubeadmConfigPatchesJSON6902"];
 const USED_NODE: &[&str] = &["role", "labels"];
-const IGNORED_NETWORKING: &[&str] = &["disableDefaultCNI", "dnsSearch", "podSubnet", "serviceSubnet", "kubeProxyMode"];
-const USED_NETWORKING: &[&str] = &["ipFamily", "apiServerAddress", "apiServerPort"];
+const IGNORED_NETWORKING: &[&str] = &["disableDefaultCNI", "dnsSearch", "podSubnet", "kubeProxyMode"];
+/// `serviceSubnet` is the control plane's `--service-cluster-ip-range` (its IPv4 range).
+const USED_NETWORKING: &[&str] = &["ipFamily", "apiServerAddress", "apiServerPort", "serviceSubnet"];
 
 /// Checks the keys of one mapping: unknown ones are problems (kind's strict decoding
 /// words them "field X not found in type Y"), known-but-unused ones become notes.

@@ -313,7 +313,7 @@ fn error_policy<K: ReplicaOwner>(owner: Arc<K>, err: &Error, ctx: Arc<Context<K>
     Action::requeue(delay)
 }
 
-fn retry_delay(failures: u32) -> Duration {
+pub(crate) fn retry_delay(failures: u32) -> Duration {
     let doublings = failures.saturating_sub(1).min(10);
     (Duration::from_millis(100) * 2u32.pow(doublings)).min(Duration::from_secs(60))
 }

@@ -10,7 +10,9 @@
 
 use serde_json::{json, Map, Value};
 
-use super::field::{child, each_obj_mut, ensure_obj, index, obj_mut, quote, set_default, set_default_str, Errs};
+use super::field::{
+    child, each_obj_mut, ensure_obj, go_strings, index, obj_mut, quote, set_default, set_default_str, Errs,
+};
 use super::selector::validate_label_selector;
 use super::Strategy;
 use crate::machinery::validation::{
@@ -129,11 +131,6 @@ fn default_binding(obj: &mut Value) {
 }
 
 // ---- shared checks ----
-
-/// Go's `%#v` of a `[]string`.
-fn go_strings(items: &[String]) -> String {
-    format!("[]string{{{}}}", items.iter().map(|i| quote(i)).collect::<Vec<_>>().join(", "))
-}
 
 /// A `[]string` field; wrong-typed items are reported and skipped.
 fn strings(e: &mut Errs, parent: &Value, key: &str, field: &str) -> Vec<String> {

@@ -207,6 +207,11 @@ pub(crate) fn go_string_map(m: Option<&Map<String, Value>>) -> String {
 }
 
 /// A best-effort Go rendering of an arbitrary JSON value (strings quoted, numbers bare).
+/// Go's `%#v` of a `[]string`.
+pub(crate) fn go_strings(items: &[String]) -> String {
+    format!("[]string{{{}}}", items.iter().map(|i| quote(i)).collect::<Vec<_>>().join(", "))
+}
+
 pub(crate) fn go_json(v: &Value) -> String {
     match v {
         Value::String(s) => quote(s),

@@ -6,7 +6,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::field::{child, ensure_obj, index, obj_mut, quote, set_default, Errs};
+use super::field::{child, ensure_obj, go_strings, index, obj_mut, quote, set_default, Errs};
 use super::Strategy;
 use crate::machinery::validation::{validate_name, NameRule};
 use crate::registry::tables;
@@ -67,11 +67,6 @@ fn default_priority_level(obj: &mut Value) {
             set_if_zero(queuing, "queueLengthLimit", 50);
         }
     }
-}
-
-/// Go's `%#v` of a `[]string`.
-fn go_strings(items: &[String]) -> String {
-    format!("[]string{{{}}}", items.iter().map(|i| quote(i)).collect::<Vec<_>>().join(", "))
 }
 
 /// A `[]string` field; wrong-typed items are reported and skipped.

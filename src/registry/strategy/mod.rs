@@ -48,7 +48,7 @@ pub(crate) mod certificates;
 pub(crate) mod coordination;
 pub(crate) mod core;
 pub(crate) mod discovery;
-mod field;
+pub(crate) mod field;
 pub(crate) mod flowcontrol;
 mod meta;
 pub(crate) mod networking;

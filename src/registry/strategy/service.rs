@@ -2,9 +2,9 @@
 //! service REST layer applies on a single-stack IPv4 cluster (cluster IP allocation itself lives
 //! elsewhere), and `ValidateService`/`ValidateServiceUpdate`.
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
-use super::field::{child, go_json, index, quote, s, set_default, set_default_str, Errs};
+use super::field::{child, go_strings, index, quote, s, set_default, set_default_str, Errs};
 use super::meta::validate_labels;
 use super::pod::validate_protocol;
 use super::selectable::text;
@@ -19,6 +19,7 @@ pub(crate) static SERVICE: Strategy = Strategy {
     name_rule: NameRule::Dns1035,
     validator: validate_service,
     update_validator: Some(validate_service_update),
+    keep_on_update: keep_allocated,
     fields: FieldSet::of(&[text("spec.clusterIP"), text("spec.type")]),
     printer: &tables::core_kinds::SERVICE,
     ..Strategy::DEFAULT
@@ -80,6 +81,48 @@ pub(crate) fn default_service(obj: &mut Value) {
         } else {
             set_default_str(spec, "ipFamilyPolicy", "SingleStack");
             set_default(spec, "ipFamilies", json!(["IPv4"]));
+        }
+    }
+}
+
+fn service_type(spec: Option<&Value>) -> &str {
+    spec.and_then(|s| s.get("type")).and_then(Value::as_str).unwrap_or("ClusterIP")
+}
+
+fn has_node_ports(ty: &str) -> bool {
+    ty == "NodePort" || ty == "LoadBalancer"
+}
+
+/// Upstream's patchAllocatedValues and dropTypeDependentFields: an update that leaves out
+/// the cluster IP or a port's node port keeps what was allocated (an apply of a file
+/// without them must not move the Service), and a Service no longer of a node-port type
+/// gives up the node ports it had, unless changed by hand.
+fn keep_allocated(new: &mut Map<String, Value>, old: &Value) {
+    let old_spec = old.get("spec");
+    let old_type = service_type(old_spec).to_string();
+    let Some(Value::Object(spec)) = new.get_mut("spec") else { return };
+    let new_type = service_type(Some(&Value::Object(spec.clone()))).to_string();
+    if old_type != "ExternalName" && new_type != "ExternalName" {
+        for key in ["clusterIP", "clusterIPs"] {
+            let unset = spec.get(key).is_none_or(|v| v.is_null() || v == "" || v.as_array().is_some_and(Vec::is_empty));
+            if let (true, Some(kept)) = (unset, old_spec.and_then(|s| s.get(key))) {
+                spec.insert(key.into(), kept.clone());
+            }
+        }
+    }
+    let old_ports = old_spec.and_then(|s| s.get("ports")).and_then(Value::as_array).cloned().unwrap_or_default();
+    let Some(Value::Array(ports)) = spec.get_mut("ports") else { return };
+    if !has_node_ports(&old_type) {
+        return;
+    }
+    for port in ports.iter_mut().filter_map(Value::as_object_mut) {
+        let same = |o: &&Value| o.get("port") == port.get("port") && o.get("protocol") == port.get("protocol");
+        let Some(held) = old_ports.iter().find(same).and_then(|o| o.get("nodePort")).cloned() else { continue };
+        let given = port.get("nodePort").and_then(Value::as_i64).unwrap_or(0);
+        if has_node_ports(&new_type) && given == 0 {
+            port.insert("nodePort".into(), held);
+        } else if !has_node_ports(&new_type) && Some(given) == held.as_i64() {
+            port.remove("nodePort");
         }
     }
 }
@@ -180,6 +223,30 @@ pub(crate) fn validate_service(e: &mut Errs, obj: &Value) {
         }
     }
     validate_labels(e, spec, "selector", "spec.selector");
+    if ty != "ExternalName" {
+        validate_cluster_ips(e, spec, ty);
+    }
+}
+
+/// Upstream's stand-alone checks of `clusterIPs` (as normalized from `clusterIP`): valid
+/// IPs, `None` alone and never for node ports. Range and collisions are the allocator's.
+fn validate_cluster_ips(e: &mut Errs, spec: &Value, ty: &str) {
+    let ips: Vec<String> = match spec.get("clusterIPs").and_then(Value::as_array) {
+        Some(ips) => ips.iter().map(|ip| ip.as_str().unwrap_or_default().to_string()).collect(),
+        None => Some(s(spec, "clusterIP")).filter(|ip| !ip.is_empty()).map(str::to_string).into_iter().collect(),
+    };
+    for (i, ip) in ips.iter().enumerate() {
+        let path = format!("spec.clusterIPs[{i}]");
+        if ip == "None" && i == 0 {
+            if ty == "NodePort" || ty == "LoadBalancer" {
+                e.invalid(&path, &quote(ip), &format!("may not be set to 'None' for {ty} services"));
+            }
+            continue;
+        }
+        if ip.parse::<std::net::IpAddr>().is_err() {
+            e.invalid(&path, &quote(ip), "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)");
+        }
+    }
 }
 
 /// `ValidateServiceUpdate`: the primary cluster IP may not change once set (except to or from
@@ -198,7 +265,12 @@ pub(crate) fn validate_service_update(e: &mut Errs, new: &Value, old: &Value) {
     };
     if let (Some(o), Some(n)) = (first(old), first(new)) {
         if !o.is_empty() && !n.is_empty() && o != n {
-            let shown = new.pointer("/spec/clusterIPs").map(go_json).unwrap_or_else(|| quote(&n));
+            let shown = match new.pointer("/spec/clusterIPs").and_then(Value::as_array) {
+                Some(ips) => {
+                    go_strings(&ips.iter().map(|ip| ip.as_str().unwrap_or_default().to_string()).collect::<Vec<_>>())
+                }
+                None => quote(&n),
+            };
             e.invalid("spec.clusterIPs[0]", &shown, "may not change once set");
         }
     }
@@ -227,6 +299,19 @@ mod tests {
         default_service(&mut again);
         assert_eq!(again, svc);
         assert!(errs(|e| validate_service(e, &svc)).is_empty());
+    }
+
+    #[test]
+    fn an_update_keeps_what_was_allocated_until_the_type_gives_it_up() {
+        let old = json!({"spec": {"type": "NodePort", "clusterIP": "10.96.0.5", "clusterIPs": ["10.96.0.5"],
+            "ports": [{"port": 80, "protocol": "TCP", "nodePort": 30080}]}});
+        let mut new = json!({"spec": {"type": "NodePort", "ports": [{"port": 80, "protocol": "TCP"}]}});
+        keep_allocated(new.as_object_mut().unwrap(), &old);
+        assert_eq!(new["spec"]["clusterIPs"], json!(["10.96.0.5"]));
+        assert_eq!(new["spec"]["ports"][0]["nodePort"], 30080);
+        new["spec"]["type"] = json!("ClusterIP");
+        keep_allocated(new.as_object_mut().unwrap(), &old);
+        assert!(new["spec"]["ports"][0].get("nodePort").is_none());
     }
 
     #[test]
@@ -261,7 +346,10 @@ mod tests {
         let c = errs(|e| validate_service_update(e, &new, &old));
         assert_eq!(
             c,
-            vec![("spec.clusterIPs[0]".into(), "Invalid value: [\"10.96.0.6\"]: may not change once set".into())]
+            vec![(
+                "spec.clusterIPs[0]".into(),
+                "Invalid value: []string{\"10.96.0.6\"}: may not change once set".into()
+            )]
         );
     }
 }
