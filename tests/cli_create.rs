@@ -113,3 +113,27 @@ fn generator_mistakes_are_kubectl_s() {
         both(&server, args, None);
     }
 }
+
+#[test]
+fn env_files_fill_config_maps_and_secrets_as_kubectl() {
+    let server = start();
+    server.write("app.env", "\u{feff}# settings\nMODE=prod\n\n  LEVEL=3=high\nHOME_DIR\nEMPTY=\n");
+    server.write("bad.env", "1BAD=x\n");
+    std::fs::create_dir_all(server.dir.path().join("dir.env")).expect("env dir");
+    for args in [
+        &["create", "configmap", "envcm", "--from-env-file=app.env"][..],
+        &["create", "secret", "generic", "envsec", "--from-env-file=app.env"],
+        &["create", "configmap", "x", "--from-env-file=app.env", "--from-literal=a=b"],
+        &["create", "configmap", "x", "--from-env-file=bad.env"],
+        &["create", "configmap", "x", "--from-env-file=missing.env"],
+        &["create", "secret", "generic", "x", "--from-env-file=dir.env"],
+        &["create", "configmap", "x", "--from-env-file=dir.env"],
+    ] {
+        let mut dry: Vec<&str> = args.to_vec();
+        dry.extend(["--dry-run=client", "-o", "yaml"]);
+        both(&server, &dry, None);
+        both(&server, args, None);
+    }
+    same_objects(&server, "configmap", "envcm");
+    same_objects(&server, "secret", "envsec");
+}

@@ -98,7 +98,7 @@ pub fn list(args: &ListArgs, root: &clap::Command, out: &mut dyn Write, err: &mu
                     "Unable to read directory {:?} from your PATH: open {}: {}. Skipping...",
                     dir.display().to_string(),
                     dir.display(),
-                    go_error_text(&e)
+                    crate::machinery::gotext::io_error(&e)
                 );
                 continue;
             }
@@ -161,7 +161,7 @@ fn verify(path: &Path, name: &str, root: &clap::Command, seen: &mut HashMap<Stri
             "error: unable to identify {} as an executable file: stat {}: {}",
             path.display(),
             path.display(),
-            go_error_text(&e)
+            crate::machinery::gotext::io_error(&e)
         )),
     }
     match seen.get(name) {
@@ -196,14 +196,4 @@ fn builtin_path(root: &clap::Command, words: &[&str]) -> Option<String> {
         }
     }
     Some(path)
-}
-
-/// Go's wording of the common file errors (`no such file or directory`), which kubectl prints.
-fn go_error_text(err: &std::io::Error) -> String {
-    match err.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        std::io::ErrorKind::NotADirectory => "not a directory".into(),
-        _ => err.to_string(),
-    }
 }

@@ -109,6 +109,17 @@ fn html_safe(text: &str) -> String {
         .replace('\u{2029}', "\\u2029")
 }
 
+/// Go's `os` wording of the common file errors (`no such file or directory`), which kubectl
+/// prints where Rust would say "No such file or directory (os error 2)".
+pub fn io_error(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::NotADirectory => "not a directory".into(),
+        _ => err.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -349,3 +349,26 @@ mod tests {
         assert_eq!(is_config_map_key("..x"), vec!["must not start with '..'"]);
     }
 }
+
+/// `validation.IsEnvVarName`: letters, digits, `_`, `-`, `.`, not starting with a digit, and
+/// not `.`, `..` or a `..` prefix.
+pub fn is_env_var_name(v: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    let valid_first = |c: char| c.is_ascii_alphabetic() || matches!(c, '-' | '.' | '_');
+    let mut chars = v.chars();
+    let shaped = chars.next().is_some_and(valid_first) && chars.all(|c| valid_first(c) || c.is_ascii_digit());
+    if !shaped {
+        errs.push(regex_error(
+            "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit",
+            "[-._a-zA-Z][-._a-zA-Z0-9]*",
+            &["my.env-name", "MY_ENV.NAME", "MyEnvName1"],
+        ));
+    }
+    match v {
+        "." => errs.push("must not be '.'".into()),
+        ".." => errs.push("must not be '..'".into()),
+        _ if v.starts_with("..") => errs.push("must not start with '..'".into()),
+        _ => {}
+    }
+    errs
+}

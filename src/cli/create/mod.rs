@@ -142,6 +142,9 @@ pub struct DataArgs {
     /// Key file (path, or key=path, repeatable).
     #[arg(long = "from-file")]
     pub from_file: Vec<String>,
+    /// Files of key=val lines to read the data from.
+    #[arg(long = "from-env-file", value_delimiter = ',')]
+    pub from_env_file: Vec<String>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -192,6 +195,23 @@ fn container_name(image: &str) -> String {
 
 fn data_of(args: &DataArgs, encode: bool) -> Result<Map<String, Value>, ClientError> {
     let mut data = Map::new();
+    if !args.from_env_file.is_empty() {
+        if !args.from_file.is_empty() || !args.from_literal.is_empty() {
+            return Err(ClientError::Usage("from-env-file cannot be combined with from-file or from-literal".into()));
+        }
+        let what = if encode { "env secret file" } else { "env config file" };
+        for path in &args.from_env_file {
+            for (key, value) in env_file(path, what)? {
+                let value = if encode {
+                    json!(base64::engine::general_purpose::STANDARD.encode(value.as_bytes()))
+                } else {
+                    json!(value)
+                };
+                data.insert(key, value);
+            }
+        }
+        return Ok(data);
+    }
     let value = |bytes: &[u8]| -> Value {
         if encode {
             json!(base64::engine::general_purpose::STANDARD.encode(bytes))
@@ -222,6 +242,45 @@ fn data_of(args: &DataArgs, encode: bool) -> Result<Map<String, Value>, ClientEr
         data.insert(key.to_string(), value(literal.as_bytes()));
     }
     Ok(data)
+}
+
+/// kubectl's `AddFromEnvFile`: `KEY=value` lines (blank lines and `#` comments skipped, a
+/// leading BOM and indentation dropped); a bare `KEY` takes its value from kctl's environment.
+fn env_file(path: &str, what: &str) -> Result<Vec<(String, String)>, ClientError> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| ClientError::Usage(format!("error reading {path}: {}", crate::machinery::gotext::io_error(&e))))?;
+    if meta.is_dir() {
+        return Err(ClientError::Usage(format!("{what} cannot be a directory")));
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| ClientError::Usage(format!("error reading {path}: {}", crate::machinery::gotext::io_error(&e))))?;
+    let mut pairs = Vec::new();
+    for (index, line) in bytes.split(|b| *b == b'\n').enumerate() {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let Ok(mut text) = std::str::from_utf8(line) else {
+            return Err(ClientError::Usage(format!(
+                "env file {path} contains invalid utf8 bytes at line {}: {line:?}",
+                index + 1
+            )));
+        };
+        if index == 0 {
+            text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        }
+        let text = text.trim_start();
+        if text.is_empty() || text.starts_with('#') {
+            continue;
+        }
+        let (key, value) = match text.split_once('=') {
+            Some((key, value)) => (key, value.to_string()),
+            None => (text, std::env::var(text).unwrap_or_default()),
+        };
+        let errs = crate::machinery::validation::is_env_var_name(key);
+        if !errs.is_empty() {
+            return Err(ClientError::Usage(format!("{key:?} is not a valid key name: {}", errs.join(";"))));
+        }
+        pairs.push((key.to_string(), value));
+    }
+    Ok(pairs)
 }
 
 fn build(generator: &Generator) -> Result<Value, ClientError> {
@@ -522,7 +581,12 @@ mod tests {
 
     #[test]
     fn secrets_hold_base64_and_configmaps_plain_text() {
-        let args = DataArgs { name: Some("s".into()), from_literal: vec!["a=b".into()], from_file: Vec::new() };
+        let args = DataArgs {
+            name: Some("s".into()),
+            from_literal: vec!["a=b".into()],
+            from_file: Vec::new(),
+            from_env_file: Vec::new(),
+        };
         assert_eq!(data_of(&args, true).unwrap()["a"], "Yg==");
         assert_eq!(data_of(&args, false).unwrap()["a"], "b");
     }
