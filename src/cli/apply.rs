@@ -120,24 +120,14 @@ async fn execute(flags: &ConnectionFlags, args: &ApplyArgs) -> anyhow::Result<Ex
         let mut openapi = OpenApi::load(&session).await?;
         let mut out = std::io::stdout().lock();
         for manifest in &manifests {
-            let mut object = manifest.object.clone();
-            let resource = match manifests::resource_for(&session, &mut discovery, &object).await? {
-                Some(resource) => resource,
-                None => {
-                    failures.push(Failure::Other(
-                        manifests::mapping_error(manifest).trim_start_matches("error: ").to_string(),
-                    ));
-                    continue;
-                }
-            };
-            let namespace = match manifests::set_namespace(&mut object, &resource, &session) {
-                Ok(namespace) => namespace,
-                Err(err) => {
-                    failures.push(Failure::client(err));
-                    continue;
-                }
-            };
-            let name = object["metadata"]["name"].as_str().unwrap_or_default().to_string();
+            let manifests::Placed { object, resource, namespace, name } =
+                match manifests::place(&session, &mut discovery, manifest).await? {
+                    Ok(placed) => placed,
+                    Err(failure) => {
+                        failures.push(failure);
+                        continue;
+                    }
+                };
             let target = Target { manifest, resource, namespace, name };
             let outcome = if plan.server_side {
                 server_side(&session, &plan, &target, &object).await

@@ -70,23 +70,17 @@ async fn replace(flags: &ConnectionFlags, args: &ReplaceArgs) -> anyhow::Result<
     let mut out = std::io::stdout().lock();
     let mut ready = Vec::new();
     for manifest in found {
-        let mut object = manifest.object.clone();
-        let Some(resource) = manifests::resource_for(&session, &mut discovery, &object).await? else {
-            failures
-                .push(Failure::Other(manifests::mapping_error(&manifest).trim_start_matches("error: ").to_string()));
-            continue;
-        };
-        let namespace = match manifests::set_namespace(&mut object, &resource, &session) {
-            Ok(namespace) => namespace,
-            Err(err) => {
-                failures.push(Failure::client(err));
-                continue;
-            }
-        };
+        let manifests::Placed { mut object, resource, namespace, name } =
+            match manifests::place(&session, &mut discovery, &manifest).await? {
+                Ok(placed) => placed,
+                Err(failure) => {
+                    failures.push(failure);
+                    continue;
+                }
+            };
         if args.save_config {
             object = with_last_applied(object);
         }
-        let name = object.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
         let namespace = resource.namespaced.then_some(namespace);
         let context = format!("error when replacing \"{}\"", manifest.source);
         ready.push((Victim { resource, namespace, name, context }, object));

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use super::write::Failure;
 use super::{ApiResource, ClientError, Discovery, Session};
 
 /// One object read from a source, with the name kubectl uses for the source in messages.
@@ -246,6 +247,35 @@ pub fn set_namespace(object: &mut Value, resource: &ApiResource, session: &Sessi
         metadata.insert("namespace".to_string(), Value::String(session.namespace.clone()));
     }
     Ok(session.namespace.clone())
+}
+
+/// A manifest's object ready to send: its resource, the namespace it goes to (empty for
+/// cluster-scoped kinds) and its name.
+pub struct Placed {
+    pub object: Value,
+    pub resource: ApiResource,
+    pub namespace: String,
+    pub name: String,
+}
+
+/// Maps a manifest to its resource and namespace as kubectl's builder does; a kind the
+/// server does not serve or a conflicting namespace is the failure kubectl reports for that
+/// object (the outer error is the connection's).
+pub async fn place(
+    session: &Session,
+    discovery: &mut Discovery,
+    manifest: &Manifest,
+) -> Result<Result<Placed, Failure>, ClientError> {
+    let mut object = manifest.object.clone();
+    let Some(resource) = resource_for(session, discovery, &object).await? else {
+        return Ok(Err(Failure::Other(mapping_error(manifest).trim_start_matches("error: ").to_string())));
+    };
+    let namespace = match set_namespace(&mut object, &resource, session) {
+        Ok(namespace) => namespace,
+        Err(err) => return Ok(Err(Failure::client(err))),
+    };
+    let name = object.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
+    Ok(Ok(Placed { object, resource, namespace, name }))
 }
 
 /// `deployment.apps/web`: how apply, create and run name an object in their output.

@@ -466,20 +466,14 @@ async fn execute(flags: &ConnectionFlags, args: &CreateArgs) -> anyhow::Result<E
         let session = Session::connect(flags).await?;
         let mut discovery = Discovery::load(&session).await?;
         for manifest in &manifests {
-            let mut object = manifest.object.clone();
-            let Some(resource) = manifests::resource_for(&session, &mut discovery, &object).await? else {
-                failures
-                    .push(Failure::Other(manifests::mapping_error(manifest).trim_start_matches("error: ").to_string()));
-                continue;
-            };
-            let namespace = match manifests::set_namespace(&mut object, &resource, &session) {
-                Ok(namespace) => namespace,
-                Err(err) => {
-                    failures.push(Failure::client(err));
-                    continue;
-                }
-            };
-            let name = object["metadata"]["name"].as_str().unwrap_or_default().to_string();
+            let manifests::Placed { object, resource, namespace, name } =
+                match manifests::place(&session, &mut discovery, manifest).await? {
+                    Ok(placed) => placed,
+                    Err(failure) => {
+                        failures.push(failure);
+                        continue;
+                    }
+                };
             if plan.dry_run == DryRun::Client {
                 print(&mut out, &plan, &object, Some(&mut printed))?;
                 continue;
