@@ -4,8 +4,6 @@
 mod cli_common;
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use cli_common::{kctl_home, same_as_kubectl, start_fixture};
@@ -77,24 +75,7 @@ fn watch(
     program: &str,
     home: &std::path::Path,
 ) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
-    let mut child = Command::new(program)
-        .args(["events", "-w", "--for", "pod/p1"])
-        .env("KUBECONFIG", &server.kubeconfig)
-        .env("HOME", home)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start watch");
-    let out = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    (child, rx)
+    cli_common::spawn_lines(server, program, home, &["events", "-w", "--for", "pod/p1"])
 }
 
 #[test]

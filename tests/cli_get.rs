@@ -268,24 +268,7 @@ fn watch_only(
     program: &str,
     home: &std::path::Path,
 ) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
-    let mut child = Command::new(program)
-        .args(["get", "configmaps", "--watch-only"])
-        .env("KUBECONFIG", &server.kubeconfig)
-        .env("HOME", home)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let out = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    (child, rx)
+    cli_common::spawn_lines(server, program, home, &["get", "configmaps", "--watch-only"])
 }
 
 #[test]

@@ -204,3 +204,32 @@ pub fn same_usage_error_as_kubectl(args: &[&str]) {
     assert_eq!(stderr(&actual), theirs, "stderr of {args:?}");
     assert!(!theirs.is_empty(), "kubectl refused {args:?}");
 }
+
+/// Starts `program args…` (kubectl or kctl) against the server and forwards its stdout lines
+/// (for `-w` outputs, read with a deadline by the test).
+pub fn spawn_lines(
+    server: &TestServer,
+    program: &str,
+    home: &Path,
+    args: &[&str],
+) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
+    use std::io::BufRead;
+    let mut child = Command::new(program)
+        .args(args)
+        .env("KUBECONFIG", &server.kubeconfig)
+        .env("HOME", home)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the watch");
+    let out = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    (child, rx)
+}
