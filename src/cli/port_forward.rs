@@ -222,13 +222,7 @@ async fn forward(session: &Session, path: &str, remote: u16, tcp: TcpStream) -> 
         // The first message on each channel is its port (2 bytes).
         let mut announced = [false, false];
         let mut error = Vec::new();
-        while let Some(Ok(message)) = incoming.next().await {
-            let data = match message {
-                Message::Binary(data) => data,
-                Message::Close(_) => break,
-                _ => continue,
-            };
-            let Some((&channel, payload)) = data.split_first() else { continue };
+        while let Some((channel, payload)) = crate::machinery::ws_channels::next_frame(&mut incoming).await {
             let Some(first) = announced.get_mut(channel as usize) else { continue };
             if !*first {
                 *first = true;
@@ -236,11 +230,11 @@ async fn forward(session: &Session, path: &str, remote: u16, tcp: TcpStream) -> 
             }
             match channel {
                 0 => {
-                    if to_local.write_all(payload).await.is_err() {
+                    if to_local.write_all(&payload).await.is_err() {
                         break;
                     }
                 }
-                _ => error.extend_from_slice(payload),
+                _ => error.extend_from_slice(&payload),
             }
         }
         let _ = to_local.shutdown().await;

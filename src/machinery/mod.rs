@@ -17,4 +17,5 @@ pub mod taints;
 pub mod tls;
 pub mod validation;
 pub mod well_known;
+pub mod ws_channels;
 pub mod yaml;

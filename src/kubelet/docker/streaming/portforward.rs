@@ -256,16 +256,10 @@ where
         let _ = sink.close().await;
     };
     let inbound = async {
-        while let Some(Ok(message)) = incoming.next().await {
-            let data = match message {
-                Message::Binary(data) => data,
-                Message::Close(_) => break,
-                _ => continue,
-            };
-            let Some((&channel, payload)) = data.split_first() else { continue };
+        while let Some((channel, payload)) = crate::machinery::ws_channels::next_frame(&mut incoming).await {
             if channel % 2 == 0 {
                 if let Some(to_pod) = to_pods.get((channel / 2) as usize) {
-                    let _ = to_pod.send(Bytes::copy_from_slice(payload)).await;
+                    let _ = to_pod.send(payload).await;
                 }
             }
         }

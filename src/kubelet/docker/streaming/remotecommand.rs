@@ -171,23 +171,17 @@ impl Session {
         let close_signal = self.protocol == Protocol::V5;
         let reading = tokio::spawn(async move {
             let mut input = Some(input);
-            while let Some(Ok(message)) = incoming.next().await {
-                let data = match message {
-                    Message::Binary(data) => data,
-                    Message::Close(_) => break,
-                    _ => continue,
-                };
-                let Some((&channel, payload)) = data.split_first() else { continue };
+            while let Some((channel, payload)) = crate::machinery::ws_channels::next_frame(&mut incoming).await {
                 match channel {
                     STDIN => {
                         if let Some(writer) = input.as_mut() {
-                            if writer.write_all(payload).await.is_err() {
+                            if writer.write_all(&payload).await.is_err() {
                                 input = None;
                             }
                         }
                     }
                     RESIZE => {
-                        let Ok(size) = serde_json::from_slice::<serde_json::Value>(payload) else { continue };
+                        let Ok(size) = serde_json::from_slice::<serde_json::Value>(&payload) else { continue };
                         let width = size["Width"].as_u64().unwrap_or(0) as u16;
                         let height = size["Height"].as_u64().unwrap_or(0) as u16;
                         if width == 0 || height == 0 {
