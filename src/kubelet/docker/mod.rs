@@ -6,6 +6,7 @@
 
 pub mod backoff;
 pub mod env;
+pub mod host_path;
 pub mod node;
 pub mod pause;
 pub mod pods;
@@ -131,6 +132,7 @@ pub async fn run(client: Client, options: DockerNodeOptions) -> Result<(), Kubel
     tokio::join!(
         node::heartbeat_forever(client.clone(), options.node.clone(), endpoint, info, options.lease_renew_interval),
         pods::run(kubelet.clone()),
+        host_path::remove_released_forever(kubelet.clone()),
     );
     serving.abort();
     Ok(())

@@ -27,6 +27,8 @@ pub const CONTAINER: &str = "kctl.io/container";
 /// How many times this container was started before (its restart count).
 pub const ATTEMPT: &str = "kctl.io/attempt";
 pub const SANDBOX: &str = "POD";
+/// On a node directory's engine volume: the node path it stands for.
+pub const HOST_PATH: &str = "kctl.io/host-path";
 
 /// The pod a container belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -361,6 +363,48 @@ impl Runtime {
             VolumeCreateRequest { name: Some(name.clone()), labels: Some(labels), driver_opts, ..Default::default() };
         self.docker.create_volume(request).await.map_err(engine(format!("creating volume {name}")))?;
         Ok(name)
+    }
+
+    /// The engine volume of the node directory `path` (see `host_path`): created when
+    /// missing if `create`, else None when missing.
+    pub async fn node_directory(&self, path: &str, create: bool) -> Result<Option<String>, KubeletError> {
+        let name = super::host_path::engine_name(&self.cluster, &self.node, path);
+        if !create {
+            return match self.docker.inspect_volume(&name).await {
+                Ok(_) => Ok(Some(name)),
+                Err(err) if is_not_found(&err) => Ok(None),
+                Err(err) => Err(engine(format!("inspecting volume {name}"))(err)),
+            };
+        }
+        let labels = HashMap::from([
+            (CLUSTER.to_string(), self.cluster.clone()),
+            (NODE.to_string(), self.node.clone()),
+            (HOST_PATH.to_string(), path.to_string()),
+        ]);
+        let request = VolumeCreateRequest { name: Some(name.clone()), labels: Some(labels), ..Default::default() };
+        self.docker.create_volume(request).await.map_err(engine(format!("creating volume {name}")))?;
+        Ok(Some(name))
+    }
+
+    /// The node directories of this node: (engine volume, path).
+    pub async fn node_directories(&self) -> Result<Vec<(String, String)>, KubeletError> {
+        let mut filters = self.filters(&[]);
+        // A label filter without a value matches every value.
+        filters.entry("label".to_string()).or_default().push(HOST_PATH.to_string());
+        let options = ListVolumesOptions { filters: Some(filters) };
+        let listed = self.docker.list_volumes(Some(options)).await.map_err(engine("listing volumes"))?;
+        let directories = listed.volumes.unwrap_or_default().into_iter();
+        Ok(directories.filter_map(|v| v.labels.get(HOST_PATH).cloned().map(|path| (v.name, path))).collect())
+    }
+
+    /// Removes an engine volume unless a container still uses it.
+    pub async fn remove_unused_volume(&self, name: &str) -> Result<bool, KubeletError> {
+        match self.docker.remove_volume(name, None::<RemoveVolumeOptions>).await {
+            Ok(()) => Ok(true),
+            Err(err) if is_not_found(&err) => Ok(true),
+            Err(bollard::errors::Error::DockerResponseServerError { status_code: 409, .. }) => Ok(false),
+            Err(err) => Err(engine(format!("removing volume {name}"))(err)),
+        }
     }
 
     /// Removes the pod's emptyDir volumes (after its containers).

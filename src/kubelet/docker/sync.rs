@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::runtime::{ContainerPlan, Instance, PodKey, SANDBOX};
 use super::status::{self, ContainerView, Waiting};
-use super::{env, probe, volumes};
+use super::{env, host_path, probe, volumes};
 use super::{Kubelet, KubeletError};
 use crate::kubelet::events::{self, KubeletEvent};
 
@@ -30,6 +30,9 @@ pub struct PodState {
     /// The files last written into each data volume (by volume name), so that a volume is
     /// rewritten only when its sources changed.
     pub volume_files: HashMap<String, Vec<volumes::File>>,
+    /// The node directories (hostPath, bound claims) each volume mounts, once resolved:
+    /// volume name → (engine volume, read-only).
+    pub node_directories: HashMap<String, (String, bool)>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -119,7 +122,13 @@ fn pull_policy(container: &Container) -> &str {
 impl Kubelet {
     /// What the container becomes on the engine; upstream's CreateContainerConfigError
     /// message when its environment or volumes cannot be made.
-    async fn plan(&self, pod: &Pod, container: &Container, pod_ip: &str) -> Result<ContainerPlan, String> {
+    async fn plan(
+        &self,
+        pod: &Pod,
+        container: &Container,
+        pod_ip: &str,
+        node_directories: &HashMap<String, (String, bool)>,
+    ) -> Result<ContainerPlan, String> {
         let key = pod_key(pod);
         let context = env::PodContext { client: &self.client, pod, pod_ip, host_ip: &self.host_ip, node: &self.node };
         let env =
@@ -137,6 +146,8 @@ impl Kubelet {
                 // Written by the kubelet through the sandbox; read-only in containers, as upstream.
                 let engine = self.runtime.empty_dir(&key, &mount.name, None).await.map_err(|e| e.to_string())?;
                 mounts.push((engine, mount.mount_path.clone(), true));
+            } else if let Some((engine, volume_read_only)) = node_directories.get(&mount.name) {
+                mounts.push((engine.clone(), mount.mount_path.clone(), read_only || *volume_read_only));
             }
         }
         let expand_all =
@@ -222,7 +233,7 @@ impl Kubelet {
         }
         let key = pod_key(pod);
         let pod_ip = sandbox.ip(&self.runtime.network).unwrap_or_default();
-        let plan = match self.plan(pod, container, &pod_ip).await {
+        let plan = match self.plan(pod, container, &pod_ip, &state.node_directories).await {
             Ok(plan) => plan,
             Err(message) => {
                 let instance = format!("config/{message}");
@@ -411,7 +422,7 @@ impl Kubelet {
         let context =
             env::PodContext { client: &self.client, pod, pod_ip: &pod_ip, host_ip: &self.host_ip, node: &self.node };
         let mut sources = env::Sources::default();
-        let mut all_written = true;
+        let mut all_written = self.mount_node_directories(pod, state).await;
         for volume in volumes::data_volumes(pod) {
             let written = state.volume_files.get(&volume.name);
             let files = match volumes::files(&context, volume, &mut sources).await {
@@ -448,6 +459,44 @@ impl Kubelet {
             }
         }
         all_written
+    }
+
+    /// Finds the node directory of each hostPath and claim volume not found yet (a claim
+    /// may still be binding); whether every one is found.
+    async fn mount_node_directories(&self, pod: &Pod, state: &mut PodState) -> bool {
+        let mut all_found = true;
+        for volume in pod.spec.as_ref().and_then(|s| s.volumes.as_deref()).unwrap_or_default() {
+            if state.node_directories.contains_key(&volume.name) {
+                continue;
+            }
+            let found = match host_path::resolve(&self.client, pod, volume).await {
+                Ok(None) => continue,
+                Ok(Some(directory)) => self.node_directory(&directory).await,
+                Err(message) => Err(message),
+            };
+            match found {
+                Ok(engine) => {
+                    state.node_directories.insert(volume.name.clone(), engine);
+                }
+                Err(message) => {
+                    all_found = false;
+                    let message = format!("MountVolume.SetUp failed for volume \"{}\" : {message}", volume.name);
+                    let event = events::failed_mount(&message);
+                    self.record_once(state, pod, "", &message, event);
+                }
+            }
+        }
+        all_found
+    }
+
+    /// The engine volume of a node directory, made when its type allows.
+    async fn node_directory(&self, directory: &host_path::NodeDirectory) -> Result<(String, bool), String> {
+        let must_exist = host_path::must_exist(&directory.kind)?;
+        match self.runtime.node_directory(&directory.path, !must_exist).await {
+            Ok(Some(engine)) => Ok((engine, directory.read_only)),
+            Ok(None) => Err(format!("hostPath type check failed: {} is not a directory", directory.path)),
+            Err(err) => Err(err.to_string()),
+        }
     }
 
     /// What the status says of one spec container.
