@@ -50,7 +50,10 @@ fn logs_contain(cluster: &DockerCluster, pod: &str, text: &str) -> bool {
 fn a_claim_of_the_default_class_gets_a_local_volume_whose_data_outlives_pods_and_goes_with_the_claim() {
     let cluster = DockerCluster::start();
     let class = cluster.kubectl_ok(&["get", "storageclass"]);
-    assert!(class.contains("standard (default)   rancher.io/local-path   Delete          WaitForFirstConsumer"), "{class}");
+    assert!(
+        class.contains("standard (default)   rancher.io/local-path   Delete          WaitForFirstConsumer"),
+        "{class}"
+    );
     apply(
         &cluster,
         "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\n\
@@ -72,13 +75,19 @@ fn a_claim_of_the_default_class_gets_a_local_volume_whose_data_outlives_pods_and
     let uid = cluster.jsonpath(&["pvc", "data"], "{.metadata.uid}");
     let volume = format!("pvc-{uid}");
     assert_eq!(cluster.jsonpath(&["pvc", "data"], "{.spec.volumeName}"), volume);
-    assert_eq!(cluster.jsonpath(&["pvc", "data"], "{.metadata.annotations.volume\\.kubernetes\\.io/selected-node}"), "n1");
+    assert_eq!(
+        cluster.jsonpath(&["pvc", "data"], "{.metadata.annotations.volume\\.kubernetes\\.io/selected-node}"),
+        "n1"
+    );
     assert_eq!(
         cluster.jsonpath(&["pv", &volume], "{.spec.hostPath.path}"),
         format!("/var/local-path-provisioner/{volume}_default_data")
     );
     assert_eq!(
-        cluster.jsonpath(&["pv", &volume], "{.spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0].values[0]}"),
+        cluster.jsonpath(
+            &["pv", &volume],
+            "{.spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0].values[0]}"
+        ),
         "n1"
     );
     wait_for(&cluster, &["pv", &volume], "{.status.phase}", "Bound");
@@ -104,8 +113,16 @@ fn a_claim_of_the_default_class_gets_a_local_volume_whose_data_outlives_pods_and
     );
     let label = format!("label=kctl.io/cluster={}", cluster.cluster);
     assert!(
-        eventually(TIMEOUT, || !docker(&["volume", "ls", "-q", "--filter", &label, "--filter", "label=kctl.io/host-path"])
-            .contains("k8s_host_")),
+        eventually(TIMEOUT, || !docker(&[
+            "volume",
+            "ls",
+            "-q",
+            "--filter",
+            &label,
+            "--filter",
+            "label=kctl.io/host-path"
+        ])
+        .contains("k8s_host_")),
         "the node removes the deleted volume's data"
     );
 }

@@ -54,7 +54,8 @@ async fn default_storage_class(state: &ApiState, claim: &mut Value) -> Result<()
     if names_class {
         return Ok(());
     }
-    let classes = registry::by_plural("storage.k8s.io", "v1", "storageclasses").expect("storage classes are registered");
+    let classes =
+        registry::by_plural("storage.k8s.io", "v1", "storageclasses").expect("storage classes are registered");
     let listed = state.storage.list(classes, None, 0, None, None, |_| true).await?.items;
     let is_default = |class: &&Value| {
         ["storageclass.kubernetes.io~1is-default-class", "storageclass.beta.kubernetes.io~1is-default-class"]

@@ -48,9 +48,7 @@ impl Volumes {
 
     /// Whether every watch has listed once (before that a claim may look missing).
     pub fn synced(&self) -> bool {
-        ready(&self.claims)
-            && ready(&self.volumes)
-            && ready(&self.classes)
+        ready(&self.claims) && ready(&self.volumes) && ready(&self.classes)
     }
 
     /// The plan for `pod`'s claims, or why it cannot be scheduled anywhere yet (in
@@ -71,13 +69,15 @@ impl Volumes {
                     let Some(volume) = self.volumes.get(&ObjectRef::new(volume)) else {
                         return Err("pvc(s) bound to non-existent pv(s)".to_string());
                     };
-                    let required = volume.spec.as_ref().and_then(|s| s.node_affinity.as_ref()).and_then(|a| a.required.clone());
+                    let required =
+                        volume.spec.as_ref().and_then(|s| s.node_affinity.as_ref()).and_then(|a| a.required.clone());
                     plan.affinity.extend(required);
                 }
                 None => {
                     let class = spec.and_then(|s| s.storage_class_name.as_deref()).unwrap_or_default();
                     let class = self.classes.get(&ObjectRef::new(class));
-                    let waits = class.as_ref().and_then(|c| c.volume_binding_mode.as_deref()) == Some("WaitForFirstConsumer");
+                    let waits =
+                        class.as_ref().and_then(|c| c.volume_binding_mode.as_deref()) == Some("WaitForFirstConsumer");
                     if !waits {
                         return Err("pod has unbound immediate PersistentVolumeClaims".to_string());
                     }

@@ -76,14 +76,15 @@ where
 {
     let writer = reflector::store::Writer::default();
     let store = writer.as_reader();
-    let changes = reflector(writer, watcher(Api::<K>::all(client.clone()), watcher::Config::default()).default_backoff())
-        .filter_map(|change| async move {
-            if let Err(err) = &change {
-                tracing::debug!(%err, "volume watch failed");
-            }
-            change.ok().map(|_| ())
-        })
-        .boxed();
+    let changes =
+        reflector(writer, watcher(Api::<K>::all(client.clone()), watcher::Config::default()).default_backoff())
+            .filter_map(|change| async move {
+                if let Err(err) = &change {
+                    tracing::debug!(%err, "volume watch failed");
+                }
+                change.ok().map(|_| ())
+            })
+            .boxed();
     (store, changes)
 }
 
@@ -136,7 +137,9 @@ impl Controller {
         let claim = self.claim_store.get(&key);
         let claim_is_gone = match &claim {
             None => true,
-            Some(claim) => reference.uid.as_deref().is_some_and(|uid| !uid.is_empty() && Some(uid) != claim.uid().as_deref()),
+            Some(claim) => {
+                reference.uid.as_deref().is_some_and(|uid| !uid.is_empty() && Some(uid) != claim.uid().as_deref())
+            }
         };
         if claim_is_gone {
             // A volume pre-bound (no uid) to a claim not made yet waits for it.
@@ -158,7 +161,14 @@ impl Controller {
         let status = updated.status.get_or_insert_with(Default::default);
         status.phase = Some(phase.to_string());
         status.last_phase_transition_time = Some(now());
-        let result = self.volumes.replace_status(&volume.name_any(), &PostParams::default(), serde_json::to_vec(&updated).unwrap_or_default()).await;
+        let result = self
+            .volumes
+            .replace_status(
+                &volume.name_any(),
+                &PostParams::default(),
+                serde_json::to_vec(&updated).unwrap_or_default(),
+            )
+            .await;
         if let Err(err) = result {
             tracing::debug!(%err, volume = %volume.name_any(), "writing the volume's phase failed");
         }
@@ -175,7 +185,9 @@ impl Controller {
                     }
                 }
                 // The user named a free volume: bind it.
-                Some(volume) if volume.spec.as_ref().is_some_and(|s| s.claim_ref.is_none()) => self.bind(claim, volume).await,
+                Some(volume) if volume.spec.as_ref().is_some_and(|s| s.claim_ref.is_none()) => {
+                    self.bind(claim, volume).await
+                }
                 Some(_) => {
                     let message = format!("volume \"{name}\" already bound to a different claim.");
                     self.say(&claim_reference(claim), "Warning", "FailedBinding", &message);
@@ -191,7 +203,8 @@ impl Controller {
         }
         let class_name = claim_class(claim);
         let class = (!class_name.is_empty()).then(|| self.class_store.get(&ObjectRef::new(class_name))).flatten();
-        let waits_for_consumer = class.as_ref().and_then(|c| c.volume_binding_mode.as_deref()) == Some("WaitForFirstConsumer");
+        let waits_for_consumer =
+            class.as_ref().and_then(|c| c.volume_binding_mode.as_deref()) == Some("WaitForFirstConsumer");
         let selected_node = claim.annotations().get(SELECTED_NODE);
         // A delayed claim binds once its first consumer has a node (the scheduler says).
         if !waits_for_consumer || selected_node.is_some() {
@@ -221,7 +234,9 @@ impl Controller {
                     let annotations = updated.annotations_mut();
                     annotations.insert(STORAGE_PROVISIONER.to_string(), class.provisioner.clone());
                     annotations.insert(BETA_STORAGE_PROVISIONER.to_string(), class.provisioner.clone());
-                    if let Err(err) = self.claims_in(claim).replace(&claim.name_any(), &PostParams::default(), &updated).await {
+                    if let Err(err) =
+                        self.claims_in(claim).replace(&claim.name_any(), &PostParams::default(), &updated).await
+                    {
                         tracing::debug!(%err, claim = %claim.name_any(), "asking for provisioning failed");
                         return;
                     }
@@ -246,7 +261,9 @@ impl Controller {
     async fn bind(&self, claim: &PersistentVolumeClaim, volume: &PersistentVolume) {
         let name = volume.name_any();
         let mut volume = volume.clone();
-        if !matching::refers_to(&volume, claim) || volume.spec.as_ref().and_then(|s| s.claim_ref.as_ref()).and_then(|r| r.uid.as_ref()).is_none() {
+        if !matching::refers_to(&volume, claim)
+            || volume.spec.as_ref().and_then(|s| s.claim_ref.as_ref()).and_then(|r| r.uid.as_ref()).is_none()
+        {
             let by_controller = volume.spec.as_ref().is_some_and(|s| s.claim_ref.is_none());
             if let Some(spec) = volume.spec.as_mut() {
                 let mut reference = claim_reference(claim);

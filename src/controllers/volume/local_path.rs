@@ -102,7 +102,12 @@ enum Change {
 }
 
 /// Makes the volume of a claim that asks this provisioner and has its node.
-async fn provision(client: &Client, classes: &Api<StorageClass>, recorder: &EventRecorder, claim: &PersistentVolumeClaim) {
+async fn provision(
+    client: &Client,
+    classes: &Api<StorageClass>,
+    recorder: &EventRecorder,
+    claim: &PersistentVolumeClaim,
+) {
     let unbound = claim.spec.as_ref().and_then(|s| s.volume_name.as_deref()).is_none_or(str::is_empty);
     let ours = claim.annotations().get(STORAGE_PROVISIONER).map(String::as_str) == Some(PROVISIONER);
     let Some(node) = claim.annotations().get(SELECTED_NODE) else { return };
@@ -117,15 +122,27 @@ async fn provision(client: &Client, classes: &Api<StorageClass>, recorder: &Even
     let reference = claim_reference(claim);
     let volume = volume_for(claim, node, &reclaim);
     let volumes: Api<PersistentVolume> = Api::all(client.clone());
-    let message = format!("External provisioner is provisioning volume for claim \"{}/{}\"", claim.namespace().unwrap_or_default(), claim.name_any());
+    let message = format!(
+        "External provisioner is provisioning volume for claim \"{}/{}\"",
+        claim.namespace().unwrap_or_default(),
+        claim.name_any()
+    );
     match volumes.create(&PostParams::default(), &volume).await {
         Ok(made) => {
             recorder.normal(&reference, "Provisioning", &message);
-            recorder.normal(&reference, "ProvisioningSucceeded", &format!("Successfully provisioned volume {}", made.name_any()));
+            recorder.normal(
+                &reference,
+                "ProvisioningSucceeded",
+                &format!("Successfully provisioned volume {}", made.name_any()),
+            );
         }
         // Made already (a repeated event of the same claim).
         Err(kube::Error::Api(status)) if status.code == 409 => {}
-        Err(err) => recorder.warning(&reference, "ProvisioningFailed", &format!("failed to provision volume with StorageClass \"{class}\": {err}")),
+        Err(err) => recorder.warning(
+            &reference,
+            "ProvisioningFailed",
+            &format!("failed to provision volume with StorageClass \"{class}\": {err}"),
+        ),
     }
 }
 

@@ -9,7 +9,9 @@ use crate::machinery::labels::Selector;
 use crate::machinery::quantity::parse_value;
 
 /// Bytes of storage a claim asks for or a volume holds (0 when unset or unreadable).
-fn storage(map: Option<&std::collections::BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>) -> i64 {
+fn storage(
+    map: Option<&std::collections::BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>,
+) -> i64 {
     map.and_then(|m| m.get("storage")).and_then(|q| parse_value(&q.0).ok()).unwrap_or(0)
 }
 
@@ -44,7 +46,11 @@ pub fn find<'a>(claim: &PersistentVolumeClaim, volumes: &'a [PersistentVolume]) 
         return Some(pre_bound);
     }
     let free = |v: &&PersistentVolume| v.spec.as_ref().is_some_and(|s| s.claim_ref.is_none());
-    volumes.iter().filter(free).filter(|v| fits(v, claim)).min_by_key(|v| storage(v.spec.as_ref().and_then(|s| s.capacity.as_ref())))
+    volumes
+        .iter()
+        .filter(free)
+        .filter(|v| fits(v, claim))
+        .min_by_key(|v| storage(v.spec.as_ref().and_then(|s| s.capacity.as_ref())))
 }
 
 #[cfg(test)]
@@ -68,7 +74,12 @@ mod tests {
 
     #[test]
     fn the_smallest_fitting_volume_of_the_class_is_chosen() {
-        let volumes = [volume("big", "10Gi", ""), volume("small", "2Gi", ""), volume("tiny", "1Mi", ""), volume("other", "2Gi", "fast")];
+        let volumes = [
+            volume("big", "10Gi", ""),
+            volume("small", "2Gi", ""),
+            volume("tiny", "1Mi", ""),
+            volume("other", "2Gi", "fast"),
+        ];
         assert_eq!(find(&claim("1Gi", None), &volumes).map(|v| v.name_any()), Some("small".to_string()));
         assert_eq!(find(&claim("1Gi", Some("fast")), &volumes).map(|v| v.name_any()), Some("other".to_string()));
         assert_eq!(find(&claim("20Gi", None), &volumes), None);
@@ -77,7 +88,8 @@ mod tests {
     #[test]
     fn a_volume_bound_elsewhere_is_skipped_and_one_pre_bound_to_the_claim_wins() {
         let mut taken = volume("taken", "1Gi", "");
-        taken.spec.as_mut().expect("spec").claim_ref = Some(serde_json::from_value(json!({"name": "x", "namespace": "default"})).expect("ref"));
+        taken.spec.as_mut().expect("spec").claim_ref =
+            Some(serde_json::from_value(json!({"name": "x", "namespace": "default"})).expect("ref"));
         let mut mine = volume("mine", "5Gi", "");
         mine.spec.as_mut().expect("spec").claim_ref =
             Some(serde_json::from_value(json!({"name": "data", "namespace": "default"})).expect("ref"));
@@ -88,7 +100,8 @@ mod tests {
     #[test]
     fn selectors_and_access_modes_must_match() {
         let mut wanted = claim("1Gi", None);
-        wanted.spec.as_mut().expect("spec").selector = Some(serde_json::from_value(json!({"matchLabels": {"tier": "slow"}})).expect("selector"));
+        wanted.spec.as_mut().expect("spec").selector =
+            Some(serde_json::from_value(json!({"matchLabels": {"tier": "slow"}})).expect("selector"));
         assert_eq!(find(&wanted, &[volume("v", "1Gi", "")]), None);
         let mut wanted = claim("1Gi", None);
         wanted.spec.as_mut().expect("spec").access_modes = Some(vec!["ReadWriteMany".to_string()]);

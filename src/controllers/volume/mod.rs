@@ -17,5 +17,11 @@ pub fn claim_class(claim: &k8s_openapi::api::core::v1::PersistentVolumeClaim) ->
 }
 
 pub fn claim_reference(claim: &k8s_openapi::api::core::v1::PersistentVolumeClaim) -> ObjectReference {
-    record::reference_to("v1", "PersistentVolumeClaim", claim.namespace().as_deref(), &claim.name_any(), claim.uid().as_deref())
+    record::reference_to(
+        "v1",
+        "PersistentVolumeClaim",
+        claim.namespace().as_deref(),
+        &claim.name_any(),
+        claim.uid().as_deref(),
+    )
 }

@@ -75,7 +75,9 @@ pub async fn resolve(client: &Client, pod: &Pod, volume: &Volume) -> Result<Opti
     if let Some(local) = spec.local {
         return Ok(Some(NodeDirectory { path: local.path, kind: "Directory".to_string(), read_only }));
     }
-    Err(format!("PersistentVolume \"{volume_name}\" is neither hostPath nor local: kctl's Docker nodes mount only those"))
+    Err(format!(
+        "PersistentVolume \"{volume_name}\" is neither hostPath nor local: kctl's Docker nodes mount only those"
+    ))
 }
 
 /// How often the node looks for the data of deleted local-path volumes.
