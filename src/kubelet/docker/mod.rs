@@ -7,12 +7,14 @@
 pub mod backoff;
 pub mod env;
 pub mod host_path;
+pub mod lifecycle;
 pub mod node;
 pub mod pause;
 pub mod pods;
 pub mod probe;
 pub mod resources;
 pub mod runtime;
+pub mod security;
 pub mod server;
 pub mod status;
 pub mod streaming;

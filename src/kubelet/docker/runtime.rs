@@ -113,6 +113,7 @@ pub struct ContainerPlan {
     /// emptyDir volume name on the engine → mount path.
     pub mounts: Vec<(String, String, bool)>,
     pub resources: super::resources::EngineResources,
+    pub security: super::security::EngineSecurity,
 }
 
 pub struct Runtime {
@@ -304,9 +305,16 @@ impl Runtime {
             env: Some(plan.env.clone()),
             working_dir: plan.working_dir.clone().filter(|d| !d.is_empty()),
             labels: Some(self.labels(pod, &plan.name, attempt)),
+            user: plan.security.user.clone(),
             host_config: Some(HostConfig {
                 // Same IP and localhost as the sandbox: a second bind of a port fails.
                 network_mode: Some(format!("container:{sandbox}")),
+                readonly_rootfs: Some(plan.security.read_only_rootfs),
+                privileged: Some(plan.security.privileged),
+                cap_add: Some(plan.security.cap_add.clone()).filter(|c| !c.is_empty()),
+                cap_drop: Some(plan.security.cap_drop.clone()).filter(|c| !c.is_empty()),
+                security_opt: Some(plan.security.security_opt.clone()).filter(|o| !o.is_empty()),
+                group_add: Some(plan.security.group_add.clone()).filter(|g| !g.is_empty()),
                 mounts: Some(mounts),
                 memory: plan.resources.memory,
                 // No swap beyond the limit, as the kubelet's default (swap off).

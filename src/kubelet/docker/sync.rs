@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::runtime::{ContainerPlan, Instance, PodKey, SANDBOX};
 use super::status::{self, ContainerView, Waiting};
-use super::{env, host_path, probe, volumes};
+use super::{env, host_path, lifecycle, probe, security, volumes};
 use super::{Kubelet, KubeletError};
 use crate::kubelet::events::{self, KubeletEvent};
 
@@ -41,6 +41,16 @@ pub enum Outcome {
     Again,
     /// The pod is gone: its worker can stop.
     Gone,
+}
+
+/// How long a postStart hook may run (upstream gives it no limit; a hung hook would hold
+/// the pod's worker).
+const HOOK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+/// Upstream's floor for what is left of a grace period after a preStop hook.
+const MINIMUM_GRACE_PERIOD: i64 = 2;
+
+fn grace_period(pod: &Pod) -> i64 {
+    pod.spec.as_ref().and_then(|s| s.termination_grace_period_seconds).unwrap_or(30)
 }
 
 pub fn pod_key(pod: &Pod) -> PodKey {
@@ -150,6 +160,12 @@ impl Kubelet {
                 mounts.push((engine.clone(), mount.mount_path.clone(), read_only || *volume_read_only));
             }
         }
+        let image = container.image.as_deref().unwrap_or_default();
+        let image_user = match self.runtime.image(image).await {
+            Ok(found) => found.and_then(|i| i.config).and_then(|c| c.user).unwrap_or_default(),
+            Err(err) => return Err(err.to_string()),
+        };
+        let security = security::engine_security(pod, container, &image_user)?;
         let expand_all =
             |words: &Option<Vec<String>>| words.as_ref().map(|w| w.iter().map(|w| env::expand(w, &env)).collect());
         Ok(ContainerPlan {
@@ -161,6 +177,7 @@ impl Kubelet {
             working_dir: container.working_dir.clone(),
             mounts,
             resources: super::resources::engine_resources(container),
+            security,
         })
     }
 
@@ -252,9 +269,57 @@ impl Kubelet {
         match self.runtime.start(&id).await {
             // The instance stays, exited with the engine's error: the status says StartError.
             Err(message) => self.record(pod, Some(&container.name), events::failed(&message)),
-            Ok(()) => self.record(pod, Some(&container.name), events::started(&container.name)),
+            Ok(()) => {
+                self.record(pod, Some(&container.name), events::started(&container.name));
+                self.post_start(pod, container, &id, &pod_ip).await;
+            }
         }
         None
+    }
+
+    /// Runs the container's postStart hook; a failure kills the container (its restart
+    /// policy decides what follows), as upstream.
+    async fn post_start(&self, pod: &Pod, container: &Container, id: &str, pod_ip: &str) {
+        let Some(hook) = container.lifecycle.as_ref().and_then(|l| l.post_start.as_ref()) else { return };
+        let result = lifecycle::run(&self.runtime.docker, pod, container, id, pod_ip, hook, HOOK_TIMEOUT).await;
+        if let Err(message) = result {
+            tracing::info!(%message, "postStart hook failed");
+            self.record(pod, Some(&container.name), events::failed_hook(true));
+            self.record(
+                pod,
+                Some(&container.name),
+                events::KubeletEvent { warning: false, reason: "Killing", message: "FailedPostStartHook".to_string() },
+            );
+            if let Err(err) = self.runtime.stop(id, grace_period(pod)).await {
+                tracing::warn!(%err, "stopping a container whose postStart hook failed");
+            }
+        }
+    }
+
+    /// Stops a running container: its preStop hook first (within the grace period),
+    /// then SIGTERM and SIGKILL after what is left of the grace period (at least 2 s).
+    async fn stop_container(&self, pod: Option<&Pod>, instance: &Instance, grace: i64) -> Result<(), KubeletError> {
+        let spec = pod.and_then(|p| p.spec.as_ref());
+        let containers = spec.map(|s| s.containers.iter().chain(s.init_containers.iter().flatten()));
+        let container = containers.and_then(|mut all| all.find(|c| c.name == instance.container));
+        let hook = container.and_then(|c| c.lifecycle.as_ref()).and_then(|l| l.pre_stop.as_ref());
+        let (Some(pod), Some(container), Some(hook)) = (pod, container, hook) else {
+            return self.runtime.stop(&instance.id, grace).await;
+        };
+        let started = std::time::Instant::now();
+        let pod_ip = self.runtime.pod_instances(pod.metadata.uid.as_deref().unwrap_or_default()).await.ok();
+        let pod_ip = pod_ip
+            .and_then(|all| all.into_iter().find(|i| i.container == SANDBOX))
+            .and_then(|sandbox| sandbox.ip(&self.runtime.network))
+            .unwrap_or_default();
+        let timeout = std::time::Duration::from_secs(grace.max(0) as u64);
+        let result = lifecycle::run(&self.runtime.docker, pod, container, &instance.id, &pod_ip, hook, timeout).await;
+        if let Err(message) = result {
+            tracing::info!(%message, "preStop hook failed");
+            self.record(pod, Some(&container.name), events::failed_hook(false));
+        }
+        let left = (grace - started.elapsed().as_secs() as i64).max(MINIMUM_GRACE_PERIOD);
+        self.runtime.stop(&instance.id, left).await
     }
 
     /// A running sandbox for the pod, started (again) when there is none.
@@ -292,7 +357,7 @@ impl Kubelet {
             if let Some(pod) = pod {
                 self.record(pod, Some(&instance.container), events::killing(&instance.container));
             }
-            self.runtime.stop(&instance.id, grace).await
+            self.stop_container(pod, instance, grace).await
         });
         for result in futures::future::join_all(stops).await {
             result?;
@@ -583,7 +648,7 @@ impl Kubelet {
         for sidecar in init_containers.iter().rev().filter(|c| is_sidecar(c)) {
             if let Some(instance) = latest(&sidecar.name).filter(|i| i.running()) {
                 self.record(pod, Some(&sidecar.name), events::killing(&sidecar.name));
-                self.runtime.stop(&instance.id, grace).await?;
+                self.stop_container(Some(pod), instance, grace).await?;
             }
         }
         Ok(())
@@ -626,7 +691,7 @@ impl Kubelet {
             .and_then(|p| p.termination_grace_period_seconds)
             .or_else(|| pod.spec.as_ref().and_then(|s| s.termination_grace_period_seconds))
             .unwrap_or(30);
-        self.runtime.stop(&current.id, grace).await
+        self.stop_container(Some(pod), current, grace).await
     }
 
     /// An exited container that the policy restarts: now, or after its back-off.
