@@ -134,6 +134,9 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<ExitCode> {
                     pause_image: None,
                     labels: Default::default(),
                     taints: Vec::new(),
+                    // A kubelet on the host is not on its pods' network: no node there
+                    // for their service route to point at (DESIGN.md, "Services on Docker").
+                    service_network: None,
                 };
                 let node = node.clone();
                 components.spawn(async move {

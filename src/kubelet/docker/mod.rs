@@ -72,6 +72,10 @@ pub struct DockerNodeOptions {
     /// Labels and taints (JSON `Taint`s) the Node is registered with.
     pub labels: std::collections::BTreeMap<String, String>,
     pub taints: Vec<serde_json::Value>,
+    /// The cluster's service range and DNS, when this node can route to them: its pods
+    /// route the range via the node's address (`listen`'s IP, on the pods' network) and
+    /// get the cluster DNS in their resolv.conf. `None` on a node off the pods' network.
+    pub service_network: Option<crate::kubelet::network::ServiceNetwork>,
 }
 
 /// What the node's parts share.
@@ -86,6 +90,9 @@ pub struct Kubelet {
     pub prober: probe::Prober,
     /// The pods bound here, by namespace and name (what `/containerLogs` consults).
     pub pods: parking_lot::RwLock<HashMap<(String, String), Pod>>,
+    pub service_network: Option<crate::kubelet::network::ServiceNetwork>,
+    /// The node's own resolvers (what dnsPolicy Default and the search path build on).
+    pub node_resolv: crate::kubelet::network::resolv::ResolvConf,
 }
 
 /// Runs a Docker node until the task is dropped: builds the pause image, starts the
@@ -121,6 +128,10 @@ pub async fn run(client: Client, options: DockerNodeOptions) -> Result<(), Kubel
         backoff: Default::default(),
         prober: Default::default(),
         pods: Default::default(),
+        service_network: options.service_network.clone(),
+        node_resolv: crate::kubelet::network::resolv::ResolvConf::parse(
+            &std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default(),
+        ),
     });
     let tls = server::tls_config(&options.ca_pem, &options.serving)?;
     let serving = tokio::spawn(server::serve(kubelet.clone(), listener, tls));
