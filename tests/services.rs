@@ -106,12 +106,20 @@ fn a_deployment_behind_a_service_answers_by_cluster_ip_name_and_node_port() {
     let cluster = Guard::new("svc");
     let config = cluster.write(
         "kind.yaml",
-        "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n  extraPortMappings:\n  - containerPort: 30080\n    hostPort: 0\n    listenAddress: 127.0.0.1\n",
+        "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n  extraPortMappings:\n  - containerPort: 30080\n    hostPort: 0\n    listenAddress: 127.0.0.1\n  - containerPort: 8081\n    hostPort: 0\n    listenAddress: 127.0.0.1\n",
     );
     cluster.create(Some(&config));
-    cluster.kubectl_ok(&["apply", "-f", &cluster.write("web.yaml", &manifests()).display().to_string()]);
+    let host_port = format!(
+        "---\napiVersion: v1\nkind: Pod\nmetadata: {{name: on-host-port, labels: {{app: other}}}}\nspec:\n  \
+         terminationGracePeriodSeconds: 0\n  containers:\n  - name: httpd\n    image: {BUSYBOX}\n    \
+         imagePullPolicy: Never\n    command: [sh, -c, 'mkdir /www && echo by-host-port > /www/index.html && \
+         exec httpd -f -p 8080 -h /www']\n    ports: [{{containerPort: 8080, hostPort: 8081}}]\n"
+    );
+    let file = cluster.write("web.yaml", &format!("{}{host_port}", manifests()));
+    cluster.kubectl_ok(&["apply", "-f", &file.display().to_string()]);
     wait_ready(&cluster, "app=web", 3);
     wait_ready(&cluster, "!app", 1);
+    wait_ready(&cluster, "app=other", 1);
     let pods = web_pods(&cluster);
 
     // The pod's resolver is the cluster DNS with the namespace's search path, as kind's.
@@ -155,6 +163,15 @@ fn a_deployment_behind_a_service_answers_by_cluster_ip_name_and_node_port() {
     });
     let from_host = from_host.expect("the NodePort answers on the host");
     assert!(pods.iter().any(|p| from_host.trim_end().ends_with(p.as_str())), "{from_host:?}");
+    // A pod's hostPort is the node's port, so a mapping of it reaches the pod.
+    let published = docker(&["port", &format!("{}-control-plane", cluster.name), "8081/tcp"]);
+    let port: u16 = published.lines().next().and_then(|l| l.trim().rsplit_once(':')?.1.parse().ok()).expect("a port");
+    let mut from_host = None;
+    eventually(TIMEOUT, || {
+        from_host = support::docker::http_get("127.0.0.1", port);
+        from_host.is_some()
+    });
+    assert!(from_host.is_some_and(|a| a.trim_end().ends_with("by-host-port")), "the hostPort does not answer");
 
     // A pod turning unready leaves the endpoints and gets no more traffic.
     let unready = pods.iter().next().expect("a pod").clone();

@@ -2,8 +2,8 @@
 //! its kubelet; see DESIGN.md, "Services on Docker"): Service traffic reaches a node
 //! because each pod's sandbox routes the service range via its node ([`routes`]); the
 //! node takes every ClusterIP as its own (a `local` route) and its [`proxy`] splices to
-//! ready endpoints; the cluster [`dns`] answers at the kube-dns ClusterIP. Both read one
-//! watch of Services and EndpointSlices.
+//! ready endpoints (and serves its pods' hostPorts); the cluster [`dns`] answers at the
+//! kube-dns ClusterIP. Both read one watch of Services and EndpointSlices.
 
 pub mod dns;
 pub mod proxy;
@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::api::core::v1::{Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use kube::api::Api;
 use kube::runtime::reflector::{self, ObjectRef, Store};
@@ -87,7 +87,16 @@ pub async fn run(client: Client, node: String, network: ServiceNetwork) {
                 changed.send_replace(());
                 async {}
             });
-    let watch_slices = reflector::reflector(slice_writer, watcher(Api::<EndpointSlice>::all(client), config))
+    let watch_slices = reflector::reflector(slice_writer, watcher(Api::<EndpointSlice>::all(client.clone()), config))
+        .default_backoff()
+        .for_each(|_| {
+            changed.send_replace(());
+            async {}
+        });
+    // This node's pods, for their hostPorts.
+    let (pods, pod_writer) = reflector::store::<Pod>();
+    let on_node = watcher::Config::default().fields(&format!("spec.nodeName={node}"));
+    let watch_pods = reflector::reflector(pod_writer, watcher(Api::<Pod>::all(client.clone()), on_node))
         .default_backoff()
         .for_each(|_| {
             changed.send_replace(());
@@ -111,9 +120,10 @@ pub async fn run(client: Client, node: String, network: ServiceNetwork) {
         while changes.changed().await.is_ok() {
             tokio::time::sleep(SETTLE).await;
             changes.borrow_and_update();
-            let table = table::frontends(&cache.services.state(), &cache.slices.state(), &node);
+            let mut table = table::frontends(&cache.services.state(), &cache.slices.state(), &node);
+            table.extend(table::host_ports(&pods.state()));
             proxy.apply(table).await;
         }
     };
-    tokio::join!(watch_services, watch_slices, serve_dns, proxying);
+    tokio::join!(watch_services, watch_slices, watch_pods, serve_dns, proxying);
 }

@@ -8,7 +8,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::{Service, ServicePort};
+use k8s_openapi::api::core::v1::{Pod, Service, ServicePort};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 
 /// The label linking an EndpointSlice to its Service.
@@ -88,6 +88,38 @@ pub fn frontends(services: &[Arc<Service>], slices: &[Arc<EndpointSlice>], node:
             if let Some(node_port) = port.node_port.and_then(|p| u16::try_from(p).ok()).filter(|p| *p != 0) {
                 add(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), node_port), external_local);
             }
+        }
+    }
+    table
+}
+
+/// The `hostPort`s of the pods running on this node: the node's port (on its
+/// `hostIP`, every address by default) leads to the pod's container port.
+pub fn host_ports(pods: &[Arc<Pod>]) -> HashMap<Frontend, Backends> {
+    let mut table = HashMap::new();
+    for pod in pods {
+        let status = pod.status.as_ref();
+        let terminal = matches!(status.and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"));
+        let Some(pod_ip) = status.and_then(|s| s.pod_ip.as_deref()).and_then(|ip| ip.parse::<Ipv4Addr>().ok()) else {
+            continue;
+        };
+        if terminal || pod.metadata.deletion_timestamp.is_some() {
+            continue;
+        }
+        let containers = pod.spec.iter().flat_map(|s| &s.containers);
+        for port in containers.flat_map(|c| c.ports.iter().flatten()) {
+            let (Some(host_port), Some(protocol)) = (port.host_port, Protocol::parse(port.protocol.as_deref())) else {
+                continue;
+            };
+            let (Ok(host_port), Ok(container_port)) = (u16::try_from(host_port), u16::try_from(port.container_port))
+            else {
+                continue;
+            };
+            let host_ip =
+                port.host_ip.as_deref().and_then(|ip| ip.parse::<Ipv4Addr>().ok()).unwrap_or(Ipv4Addr::UNSPECIFIED);
+            let frontend = Frontend { protocol, addr: SocketAddr::new(IpAddr::V4(host_ip), host_port) };
+            let endpoint = SocketAddr::new(IpAddr::V4(pod_ip), container_port);
+            table.insert(frontend, Backends { endpoints: vec![endpoint], affinity: None });
         }
     }
     table
@@ -176,6 +208,30 @@ mod tests {
         let table = frontends(&[web], &[slice(endpoints)], "n2");
         let only = table.values().next().expect("a frontend");
         assert_eq!(only.affinity, Some(Duration::from_secs(10800)));
+    }
+
+    #[test]
+    fn host_ports_lead_to_their_running_pods() {
+        let pod = |phase: &str| {
+            Arc::new(
+                serde_json::from_value::<Pod>(json!({
+                    "metadata": {"name": "p", "namespace": "default"},
+                    "spec": {"containers": [{"name": "c", "ports": [
+                        {"containerPort": 8080, "hostPort": 8081},
+                        {"containerPort": 53, "hostPort": 5353, "protocol": "UDP", "hostIP": "172.18.0.2"},
+                        {"containerPort": 9090}]}]},
+                    "status": {"phase": phase, "podIP": "172.18.0.9"},
+                }))
+                .expect("pod"),
+            )
+        };
+        let table = host_ports(&[pod("Running")]);
+        let tcp = Frontend { protocol: Protocol::Tcp, addr: "0.0.0.0:8081".parse().unwrap() };
+        let udp = Frontend { protocol: Protocol::Udp, addr: "172.18.0.2:5353".parse().unwrap() };
+        assert_eq!(table.len(), 2);
+        assert_eq!(table[&tcp].endpoints, vec!["172.18.0.9:8080".parse().unwrap()]);
+        assert_eq!(table[&udp].endpoints, vec!["172.18.0.9:53".parse().unwrap()]);
+        assert!(host_ports(&[pod("Succeeded")]).is_empty());
     }
 
     #[test]
