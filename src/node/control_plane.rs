@@ -66,3 +66,14 @@ pub async fn ensure_kube_dns(client: kube::Client, cluster_ip: std::net::Ipv4Add
         delay = (delay * 2).min(Duration::from_secs(5));
     }
 }
+
+/// Starts kind's storage addon (the `standard` class and its local-path provisioner) as
+/// a client of `server`: what clusters whose nodes run pods on Docker get.
+pub fn spawn_storage_addon(server: &apiserver::RunningServer, components: &mut tokio::task::JoinSet<()>) {
+    let provisioner = server.client_for(
+        "system:serviceaccount:local-path-storage:local-path-provisioner-service-account",
+        &["system:masters"],
+        "local-path-provisioner",
+    );
+    components.spawn(crate::controllers::volume::local_path::run(provisioner));
+}

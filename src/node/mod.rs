@@ -196,6 +196,7 @@ async fn control_plane(
     let admin = server.client_for("kubernetes-admin", &["system:masters"], "kubeadm");
     // Not a component: it ends once the Service exists.
     tokio::spawn(control_plane::ensure_kube_dns(admin, args.service_ip_range.dns()));
+    control_plane::spawn_storage_addon(&server, components);
     let node = &args.node_name;
     let client = server.client_for(&format!("system:node:{node}"), &["system:nodes"], "kubelet");
     let serving = server.issue_kubelet_serving(&[node.clone(), ip.to_string()])?;
