@@ -246,4 +246,28 @@ mod tests {
         };
         assert!(refused.await, "a removed frontend refuses connections");
     }
+
+    #[tokio::test]
+    async fn a_udp_frontend_relays_each_clients_datagrams_and_answers() {
+        let backend = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let endpoint = backend.local_addr().unwrap();
+        tokio::spawn(async move {
+            let mut buffer = [0u8; 64];
+            while let Ok((length, from)) = backend.recv_from(&mut buffer).await {
+                let _ = backend.send_to(&[b"echo ", &buffer[..length]].concat(), from).await;
+            }
+        });
+        let port = UdpSocket::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap();
+        let mut proxy = Proxy::default();
+        let frontend = Frontend { protocol: Protocol::Udp, addr: port };
+        proxy.apply(HashMap::from([(frontend, Backends { endpoints: vec![endpoint], affinity: None })])).await;
+        let client = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        client.connect(port).await.unwrap();
+        let mut buffer = [0u8; 64];
+        for word in ["one", "two"] {
+            client.send(word.as_bytes()).await.unwrap();
+            let length = tokio::time::timeout(Duration::from_secs(5), client.recv(&mut buffer)).await.unwrap().unwrap();
+            assert_eq!(&buffer[..length], format!("echo {word}").as_bytes(), "the answer comes from the frontend");
+        }
+    }
 }
