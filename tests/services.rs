@@ -325,4 +325,13 @@ spec:
     // dnsPolicy None: only dnsConfig.
     let output = cluster.kubectl(&["exec", "custom-dns", "--", "cat", "/etc/resolv.conf"]);
     assert_eq!(support::stdout(&output), "search example.test\nnameserver 10.96.0.10\noptions ndots:2\n");
+
+    // The worker's node restarts: its route, proxy and DNS come back with it.
+    docker(&["restart", &format!("{}-worker", cluster.name)]);
+    let mut answer = None;
+    let back = eventually(TIMEOUT, || {
+        answer = fetch(&cluster, "web.default.svc.cluster.local", 80);
+        answer.is_some()
+    });
+    assert!(back, "web does not answer after the worker restarted");
 }
