@@ -191,3 +191,45 @@ spec:
     );
     assert_eq!(cluster.pod("missing", "{.status.containerStatuses[0].state.waiting.reason}"), "ContainerCreating");
 }
+
+#[test]
+fn sub_paths_mount_one_file_or_directory_of_a_volume() {
+    let cluster = DockerCluster::start();
+    apply(
+        &cluster,
+        &format!(
+            r#"apiVersion: v1
+kind: ConfigMap
+metadata: {{name: conf}}
+data: {{app.conf: "setting=1", other.conf: "unused"}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {{name: sub}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: writer
+    image: {IMAGE}
+    command: ["sh", "-c", "echo from-writer > /out/note; sleep 3600"]
+    volumeMounts: [{{name: scratch, mountPath: /out, subPath: one/two}}]
+  - name: main
+    image: {IMAGE}
+    env: [{{name: DIR, value: one}}]
+    command: ["sh", "-c", "ls /etc/app; cat /etc/app/app.conf; echo; while [ ! -f /seen/two/note ]; do sleep 0.1; done; cat /seen/two/note; sleep 3600"]
+    volumeMounts:
+    - {{name: config, mountPath: /etc/app/app.conf, subPath: app.conf}}
+    - {{name: scratch, mountPath: /seen, subPathExpr: $(DIR)}}
+  volumes:
+  - {{name: config, configMap: {{name: conf}}}}
+  - {{name: scratch, emptyDir: {{}}}}
+"#
+        ),
+    );
+    cluster.wait_for_pod("sub", "{.status.phase}", |p| p == "Running");
+    let logs = || stdout(&cluster.server().kubectl(&["logs", "sub", "-c", "main"]));
+    assert!(eventually(TIMEOUT, || logs().contains("from-writer")), "{}", logs());
+    let logs = logs();
+    assert!(logs.contains("app.conf\nsetting=1"), "only the one key is at the mount path: {logs}");
+    assert!(!logs.contains("other.conf"), "{logs}");
+}

@@ -18,6 +18,7 @@ pub mod security;
 pub mod server;
 pub mod status;
 pub mod streaming;
+pub mod sub_path;
 pub mod sync;
 pub mod volumes;
 

@@ -101,6 +101,16 @@ impl Instance {
     }
 }
 
+/// An engine volume a container mounts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlannedMount {
+    pub volume: String,
+    pub path: String,
+    pub read_only: bool,
+    /// Only this part of the volume (see `sub_path`).
+    pub sub_path: Option<String>,
+}
+
 /// What a spec container becomes on the engine.
 #[derive(Debug, Clone, Default)]
 pub struct ContainerPlan {
@@ -110,8 +120,7 @@ pub struct ContainerPlan {
     pub args: Option<Vec<String>>,
     pub env: Vec<String>,
     pub working_dir: Option<String>,
-    /// emptyDir volume name on the engine → mount path.
-    pub mounts: Vec<(String, String, bool)>,
+    pub mounts: Vec<PlannedMount>,
     pub resources: super::resources::EngineResources,
     pub security: super::security::EngineSecurity,
 }
@@ -304,17 +313,27 @@ impl Runtime {
         sandbox: &str,
         attempt: u32,
     ) -> Result<String, String> {
-        let mounts = plan
-            .mounts
-            .iter()
-            .map(|(volume, path, read_only)| Mount {
-                target: Some(path.clone()),
-                source: Some(volume.clone()),
+        let mut mounts: Vec<Mount> = Vec::new();
+        for planned in &plan.mounts {
+            let target = match &planned.sub_path {
+                Some(_) => super::sub_path::hidden_mount(&planned.volume),
+                None => planned.path.clone(),
+            };
+            // A volume mounted with several subPaths is there once.
+            if mounts.iter().any(|m| m.target.as_deref() == Some(target.as_str())) {
+                continue;
+            }
+            let read_only = plan.mounts.iter().filter(|m| m.volume == planned.volume && m.sub_path.is_some());
+            let read_only =
+                if planned.sub_path.is_some() { read_only.clone().all(|m| m.read_only) } else { planned.read_only };
+            mounts.push(Mount {
+                target: Some(target),
+                source: Some(planned.volume.clone()),
                 typ: Some(MountType::VOLUME),
-                read_only: Some(*read_only),
+                read_only: Some(read_only),
                 ..Default::default()
-            })
-            .collect();
+            });
+        }
         let body = ContainerCreateBody {
             image: Some(plan.image.clone()),
             // command replaces the image's ENTRYPOINT (and then its CMD too), args its CMD.
@@ -343,10 +362,36 @@ impl Runtime {
             }),
             ..Default::default()
         };
-        self.create(pod, &plan.name, attempt, body).await.map_err(|err| match err {
+        let id = self.create(pod, &plan.name, attempt, body).await.map_err(|err| match err {
             KubeletError::Docker { source, .. } => docker_message(&source),
             other => other.to_string(),
-        })
+        })?;
+        self.link_sub_paths(&id, plan).await.map_err(|err| match err {
+            KubeletError::Docker { source, .. } => docker_message(&source),
+            other => other.to_string(),
+        })?;
+        Ok(id)
+    }
+
+    /// Makes each subPath mount's sub-directory (in writable volumes) and its symlink.
+    async fn link_sub_paths(&self, id: &str, plan: &ContainerPlan) -> Result<(), KubeletError> {
+        let mut links = Vec::new();
+        for planned in &plan.mounts {
+            let Some(sub_path) = &planned.sub_path else { continue };
+            let hidden = super::sub_path::hidden_mount(&planned.volume);
+            if !planned.read_only {
+                let archive = super::sub_path::directories(&[sub_path])
+                    .map_err(|source| KubeletError::Io { what: "packing a subPath directory".into(), source })?;
+                self.upload(id, &hidden, archive).await?;
+            }
+            links.push((planned.path.clone(), format!("{hidden}/{sub_path}")));
+        }
+        if links.is_empty() {
+            return Ok(());
+        }
+        let archive = super::sub_path::links(&links)
+            .map_err(|source| KubeletError::Io { what: "packing subPath links".into(), source })?;
+        self.upload(id, "/", archive).await
     }
 
     pub async fn start(&self, id: &str) -> Result<(), String> {

@@ -11,7 +11,7 @@ use k8s_openapi::api::core::v1::{Container, ObjectReference, Pod};
 use kube::api::{Api, DeleteParams, Patch, PatchParams, Preconditions};
 use serde_json::Value;
 
-use super::runtime::{ContainerPlan, Instance, PodKey, SandboxPlan, SANDBOX};
+use super::runtime::{ContainerPlan, Instance, PlannedMount, PodKey, SandboxPlan, SANDBOX};
 use super::status::{self, ContainerView, Waiting};
 use super::{env, host_path, lifecycle, probe, security, volumes};
 use super::{Kubelet, KubeletError};
@@ -41,6 +41,22 @@ pub enum Outcome {
     Again,
     /// The pod is gone: its worker can stop.
     Gone,
+}
+
+/// A mount's subPath (subPathExpr expanded with the container's environment), if any.
+fn sub_path(
+    mount: &k8s_openapi::api::core::v1::VolumeMount,
+    env: &[(String, String)],
+) -> Result<Option<String>, String> {
+    let sub_path = match (&mount.sub_path, &mount.sub_path_expr) {
+        (Some(path), _) if !path.is_empty() => path.clone(),
+        (_, Some(expression)) if !expression.is_empty() => env::expand(expression, env),
+        _ => return Ok(None),
+    };
+    if !super::sub_path::is_safe(&sub_path) {
+        return Err(format!("subpath {sub_path:?} must stay inside volume {:?}", mount.name));
+    }
+    Ok(Some(sub_path))
 }
 
 /// How long a postStart hook may run (upstream gives it no limit; a hung hook would hold
@@ -148,17 +164,21 @@ impl Kubelet {
         for mount in container.volume_mounts.iter().flatten() {
             let Some(volume) = volumes.and_then(|v| v.iter().find(|v| v.name == mount.name)) else { continue };
             let read_only = mount.read_only.unwrap_or(false);
-            if let Some(empty_dir) = &volume.empty_dir {
+            let (engine, read_only) = if let Some(empty_dir) = &volume.empty_dir {
                 let options = volumes::empty_dir_options(empty_dir);
                 let engine = self.runtime.empty_dir(&key, &mount.name, options).await.map_err(|e| e.to_string())?;
-                mounts.push((engine, mount.mount_path.clone(), read_only));
+                (engine, read_only)
             } else if volumes::is_data_volume(volume) {
                 // Written by the kubelet through the sandbox; read-only in containers, as upstream.
                 let engine = self.runtime.empty_dir(&key, &mount.name, None).await.map_err(|e| e.to_string())?;
-                mounts.push((engine, mount.mount_path.clone(), true));
+                (engine, true)
             } else if let Some((engine, volume_read_only)) = node_directories.get(&mount.name) {
-                mounts.push((engine.clone(), mount.mount_path.clone(), read_only || *volume_read_only));
-            }
+                (engine.clone(), read_only || *volume_read_only)
+            } else {
+                continue;
+            };
+            let sub_path = sub_path(mount, &env)?;
+            mounts.push(PlannedMount { volume: engine, path: mount.mount_path.clone(), read_only, sub_path });
         }
         let image = container.image.as_deref().unwrap_or_default();
         let image_user = match self.runtime.image(image).await {
