@@ -80,6 +80,16 @@ impl std::fmt::Display for ServiceIpRange {
 }
 
 impl ServiceIpRange {
+    /// The range's network address and prefix length.
+    pub fn network(&self) -> (Ipv4Addr, u8) {
+        (Ipv4Addr::from(self.network), self.prefix)
+    }
+
+    /// The cluster DNS's address: kubeadm's, the range's tenth (10.96.0.10 in kind's).
+    pub fn dns(&self) -> Ipv4Addr {
+        self.nth(9)
+    }
+
     /// The `kubernetes` service's address: the range's first address after the network's.
     pub fn first(&self) -> Ipv4Addr {
         Ipv4Addr::from(self.network + 1)

@@ -136,6 +136,9 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<ExitCode> {
                     labels: Default::default(),
                     taints: Vec::new(),
                     shutdown: None,
+                    // A kubelet on the host is not on its pods' network: no node there
+                    // for their service route to point at (DESIGN.md, "Services on Docker").
+                    service_network: None,
                 };
                 let node = node.clone();
                 components.spawn(async move {

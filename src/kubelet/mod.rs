@@ -6,6 +6,7 @@ pub mod docker;
 pub mod events;
 pub mod hollow;
 pub mod lease;
+pub mod network;
 pub mod node_status;
 
 use thiserror::Error;

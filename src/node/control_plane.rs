@@ -25,6 +25,48 @@ pub fn spawn_control_loops(
     components.spawn(crate::scheduler::run(scheduler, identity));
 }
 
+/// The `kube-dns` Service as kubeadm's CoreDNS addon makes it (kind's clusters have it):
+/// in kube-system at the range's tenth address, ports `dns` 53/UDP, `dns-tcp` 53/TCP and
+/// `metrics` 9153. Every node's cluster DNS answers at its ClusterIP.
+pub fn kube_dns_service(cluster_ip: std::net::Ipv4Addr) -> serde_json::Value {
+    serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {
+            "name": "kube-dns",
+            "namespace": "kube-system",
+            "labels": {"k8s-app": "kube-dns", "kubernetes.io/cluster-service": "true", "kubernetes.io/name": "CoreDNS"},
+            "annotations": {"prometheus.io/port": "9153", "prometheus.io/scrape": "true"},
+        },
+        "spec": {
+            "clusterIP": cluster_ip.to_string(),
+            "selector": {"k8s-app": "kube-dns"},
+            "ports": [
+                {"name": "dns", "port": 53, "protocol": "UDP", "targetPort": 53},
+                {"name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 53},
+                {"name": "metrics", "port": 9153, "protocol": "TCP", "targetPort": 9153},
+            ],
+        },
+    })
+}
+
+/// Creates the `kube-dns` Service unless it exists, retrying until the apiserver takes it
+/// (kubeadm's addon phase).
+pub async fn ensure_kube_dns(client: kube::Client, cluster_ip: std::net::Ipv4Addr) {
+    use k8s_openapi::api::core::v1::Service;
+    let services: kube::Api<Service> = kube::Api::namespaced(client, "kube-system");
+    let Ok(service) = serde_json::from_value::<Service>(kube_dns_service(cluster_ip)) else { return };
+    let mut delay = Duration::from_millis(200);
+    loop {
+        match services.create(&Default::default(), &service).await {
+            Ok(_) | Err(kube::Error::Api(kube::core::ErrorResponse { code: 409, .. })) => return,
+            Err(err) => tracing::warn!(%err, "kube-dns Service not created yet; retrying"),
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(5));
+    }
+}
+
 /// Starts kind's storage addon (the `standard` class and its local-path provisioner) as
 /// a client of `server`: what clusters whose nodes run pods on Docker get.
 pub fn spawn_storage_addon(server: &apiserver::RunningServer, components: &mut tokio::task::JoinSet<()>) {

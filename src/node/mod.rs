@@ -17,6 +17,7 @@ use serde_json::json;
 use crate::apiserver::{self, ServerConfig};
 use crate::kubelet::docker::DockerNodeOptions;
 use crate::kubelet::lease;
+use crate::kubelet::network::{self, ClusterDns, ServiceNetwork};
 use crate::machinery::pki::CertifiedKey;
 
 pub mod control_plane;
@@ -159,15 +160,27 @@ fn kubelet_options(
         labels,
         taints,
         shutdown: Some(shutdown),
+        service_network: Some(service_network(args)),
     }
 }
 
+/// The service range and cluster DNS this node's pods use.
+fn service_network(args: &NodeConfig) -> ServiceNetwork {
+    let (network, prefix) = args.service_ip_range.network();
+    let dns = ClusterDns { server: args.service_ip_range.dns(), domain: network::CLUSTER_DOMAIN.to_string() };
+    ServiceNetwork { network, prefix, dns }
+}
+
+/// Starts the node's kubelet and its network agents (service proxy, cluster DNS).
 fn spawn_kubelet(
     components: &mut tokio::task::JoinSet<()>,
     client: kube::Client,
     options: DockerNodeOptions,
     stopped: tokio::sync::oneshot::Sender<()>,
 ) {
+    if let Some(service_network) = options.service_network.clone() {
+        components.spawn(network::run(client.clone(), options.node.clone(), service_network));
+    }
     components.spawn(async move {
         if let Err(err) = crate::kubelet::docker::run(client, options).await {
             eprintln!("error: kubelet: {err}");
@@ -206,6 +219,9 @@ async fn control_plane(
     let server = apiserver::start(config).await?;
     eprintln!("kctl control plane listening on {ip}:{}", server.addr.port());
     control_plane::spawn_control_loops(&server, components, Duration::from_secs(40), Duration::from_secs(300));
+    let admin = server.client_for("kubernetes-admin", &["system:masters"], "kubeadm");
+    // Not a component: it ends once the Service exists.
+    tokio::spawn(control_plane::ensure_kube_dns(admin, args.service_ip_range.dns()));
     control_plane::spawn_storage_addon(&server, components);
     let node = &args.node_name;
     let client = server.client_for(&format!("system:node:{node}"), &["system:nodes"], "kubelet");

@@ -125,9 +125,8 @@ const IGNORED_CLUSTER: &[&str] = &[
     "containerdConfigPatchesJSON6902",
 ];
 const USED_CLUSTER: &[&str] = &["kind", "apiVersion", "name", "nodes", "networking"];
-const IGNORED_NODE: &[&str] =
-    &["image", "extraPortMappings", "extraMounts", "kubeadmConfigPatches", "kubeadmConfigPatchesJSON6902"];
-const USED_NODE: &[&str] = &["role", "labels"];
+const IGNORED_NODE: &[&str] = &["image", "extraMounts", "kubeadmConfigPatches", "kubeadmConfigPatchesJSON6902"];
+const USED_NODE: &[&str] = &["role", "labels", "extraPortMappings"];
 const IGNORED_NETWORKING: &[&str] = &["disableDefaultCNI", "dnsSearch", "podSubnet", "kubeProxyMode"];
 /// `serviceSubnet` is the control plane's `--service-cluster-ip-range` (its IPv4 range).
 const USED_NETWORKING: &[&str] = &["ipFamily", "apiServerAddress", "apiServerPort", "serviceSubnet"];

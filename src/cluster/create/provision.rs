@@ -48,10 +48,18 @@ impl Action for Provision {
             }
             // kctl's service addresses are IPv4: the IPv4 range of a dual-stack subnet.
             let service_range = networking.service_subnet.split(',').map(str::trim).find(|s| s.contains('.'));
-            if let (Role::ControlPlane, Some(range)) = (role, service_range) {
+            // Every node: the control plane allocates from it, every node routes it.
+            if let Some(range) = service_range {
                 args.push(format!("--service-cluster-ip-range={range}"));
             }
-            let spec = NodeSpec { name: name.clone(), role: *role, image: ctx.image.clone(), args, api_server };
+            let spec = NodeSpec {
+                name: name.clone(),
+                role: *role,
+                image: ctx.image.clone(),
+                args,
+                api_server,
+                port_mappings: node.extra_port_mappings.clone(),
+            };
             ctx.provider.create_node(cluster, &spec).await?;
         }
         Ok(())

@@ -128,6 +128,24 @@ impl Provider for DockerProvider {
             port_bindings.insert(container_port.clone(), Some(vec![binding]));
             exposed.push(container_port);
         }
+        for mapping in &spec.port_mappings {
+            // kind's extraPortMappings: the node's containerPort (a NodePort, a hostPort,
+            // anything the node listens on) at listenAddress:hostPort of the host;
+            // kind's defaults: every address, a random port when 0, TCP.
+            let protocol = if mapping.protocol.is_empty() { "tcp".into() } else { mapping.protocol.to_lowercase() };
+            let container_port = format!("{}/{protocol}", mapping.container_port);
+            let address = if mapping.listen_address.is_empty() { "0.0.0.0" } else { mapping.listen_address.as_str() };
+            let host_port = if mapping.host_port <= 0 { String::new() } else { mapping.host_port.to_string() };
+            let binding = PortBinding { host_ip: Some(address.to_string()), host_port: Some(host_port) };
+            port_bindings
+                .entry(container_port.clone())
+                .or_insert_with(|| Some(Vec::new()))
+                .get_or_insert_with(Vec::new)
+                .push(binding);
+            if !exposed.contains(&container_port) {
+                exposed.push(container_port);
+            }
+        }
         let mut entrypoint = vec!["/kctl".to_string()];
         entrypoint.extend(spec.args.iter().cloned());
         let labels = HashMap::from([
@@ -153,6 +171,9 @@ impl Provider for DockerProvider {
                     name: Some(bollard::models::RestartPolicyNameEnum::ON_FAILURE),
                     maximum_retry_count: Some(3),
                 }),
+                // The node takes the service range as its own (a `local` route) so that its
+                // service proxy and cluster DNS answer at ClusterIPs.
+                cap_add: Some(vec!["NET_ADMIN".to_string()]),
                 // `docker run --init`: the node process is not PID 1, so SIGTERM works
                 // and exited children are reaped.
                 init: Some(true),

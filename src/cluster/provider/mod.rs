@@ -35,6 +35,8 @@ pub struct NodeSpec {
     /// Where the host reaches the apiserver (control-plane only): address and port
     /// (0: a random free port).
     pub api_server: Option<(String, u16)>,
+    /// kind's `extraPortMappings`: node ports published on the host.
+    pub port_mappings: Vec<super::config::PortMapping>,
 }
 
 /// A node that exists.

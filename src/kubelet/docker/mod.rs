@@ -79,6 +79,10 @@ pub struct DockerNodeOptions {
     pub taints: Vec<serde_json::Value>,
     /// Set to true when the node shuts down: the pods are stopped and `run` returns.
     pub shutdown: Option<tokio::sync::watch::Receiver<bool>>,
+    /// The cluster's service range and DNS, when this node can route to them: its pods
+    /// route the range via the node's address (`listen`'s IP, on the pods' network) and
+    /// get the cluster DNS in their resolv.conf. `None` on a node off the pods' network.
+    pub service_network: Option<crate::kubelet::network::ServiceNetwork>,
 }
 
 /// What the node's parts share.
@@ -95,6 +99,9 @@ pub struct Kubelet {
     pub pods: parking_lot::RwLock<HashMap<(String, String), Pod>>,
     /// Set when the node shuts down: pod workers stop starting anything.
     pub shutting_down: std::sync::atomic::AtomicBool,
+    pub service_network: Option<crate::kubelet::network::ServiceNetwork>,
+    /// The node's own resolvers (what dnsPolicy Default and the search path build on).
+    pub node_resolv: crate::kubelet::network::resolv::ResolvConf,
 }
 
 /// Runs a Docker node until the task is dropped: builds the pause image, starts the
@@ -131,6 +138,10 @@ pub async fn run(client: Client, options: DockerNodeOptions) -> Result<(), Kubel
         prober: Default::default(),
         pods: Default::default(),
         shutting_down: Default::default(),
+        service_network: options.service_network.clone(),
+        node_resolv: crate::kubelet::network::resolv::ResolvConf::parse(
+            &std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default(),
+        ),
     });
     let tls = server::tls_config(&options.ca_pem, &options.serving)?;
     let serving = tokio::spawn(server::serve(kubelet.clone(), listener, tls));

@@ -13,6 +13,38 @@ use sha2::{Digest, Sha256};
 use super::runtime::{docker_message, Runtime};
 use super::KubeletError;
 
+/// The sandbox's resolv.conf (the pause process writes it over the engine's; the pod's
+/// containers share the sandbox's file).
+pub const RESOLV_CONF_ENV: &str = "KCTL_RESOLV_CONF";
+/// `NETWORK/PREFIX via GATEWAY`: the route of the service range the pause process adds.
+pub const SERVICE_ROUTE_ENV: &str = "KCTL_SERVICE_ROUTE";
+
+/// `10.96.0.0/16 via 172.18.0.2` → its three parts.
+pub fn parse_route(text: &str) -> Option<(std::net::Ipv4Addr, u8, std::net::Ipv4Addr)> {
+    let (range, gateway) = text.split_once(" via ")?;
+    let (network, prefix) = range.split_once('/')?;
+    Some((network.trim().parse().ok()?, prefix.parse().ok().filter(|p: &u8| *p <= 32)?, gateway.trim().parse().ok()?))
+}
+
+/// What the pause process does before it sleeps: the pod's resolv.conf and its service
+/// route, from the environment the kubelet gave the sandbox.
+pub async fn set_up_pod_network() -> Result<(), KubeletError> {
+    if let Ok(text) = std::env::var(RESOLV_CONF_ENV) {
+        std::fs::write("/etc/resolv.conf", text)
+            .map_err(|source| KubeletError::Io { what: "writing /etc/resolv.conf".into(), source })?;
+    }
+    if let Ok(route) = std::env::var(SERVICE_ROUTE_ENV) {
+        let (network, prefix, gateway) = parse_route(&route).ok_or_else(|| KubeletError::Runtime {
+            what: SERVICE_ROUTE_ENV.into(),
+            message: format!("{route:?} is not NETWORK/PREFIX via GATEWAY"),
+        })?;
+        crate::kubelet::network::routes::add_via(network, prefix, gateway)
+            .await
+            .map_err(|err| KubeletError::Runtime { what: "the service route".into(), message: err.to_string() })?;
+    }
+    Ok(())
+}
+
 const DOCKERFILE: &str = "FROM scratch\nCOPY rootfs/ /\nENTRYPOINT [\"/kctl\", \"pause\"]\n";
 
 /// `kctl/pause:<version>-<binary fingerprint>`: a rebuilt kctl gets a new image.
@@ -115,6 +147,13 @@ async fn prune_old_images(runtime: &Runtime, keep: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn service_routes_parse() {
+        let route = parse_route("10.96.0.0/16 via 172.18.0.2").expect("a route");
+        assert_eq!(route, ("10.96.0.0".parse().unwrap(), 16, "172.18.0.2".parse().unwrap()));
+        assert_eq!(parse_route("10.96.0.0/16"), None);
+    }
 
     #[test]
     fn ldd_lines_give_library_paths() {

@@ -125,6 +125,20 @@ pub struct ContainerPlan {
     pub security: super::security::EngineSecurity,
 }
 
+/// What a sandbox sets up in the pod's network namespace at start (`kctl pause` reads
+/// it from its environment), and the names the pod goes by.
+#[derive(Debug, Clone, Default)]
+pub struct SandboxPlan {
+    /// `KEY=VALUE`s for the pause process (its service route and resolv.conf).
+    pub env: Vec<String>,
+    /// Whether the pause process may change the pod's routes (CAP_NET_ADMIN; the
+    /// pod's own containers never get it: capabilities are per container).
+    pub net_admin: bool,
+    pub hostname: String,
+    /// `subdomain.namespace.svc.cluster-domain` of a pod with a subdomain.
+    pub domainname: Option<String>,
+}
+
 pub struct Runtime {
     pub docker: Docker,
     pub cluster: String,
@@ -233,6 +247,7 @@ impl Runtime {
         attempt: u32,
         image: &str,
         volumes: &[(String, String)],
+        plan: &SandboxPlan,
     ) -> Result<String, KubeletError> {
         let mounts = volumes
             .iter()
@@ -245,12 +260,15 @@ impl Runtime {
             .collect();
         let body = ContainerCreateBody {
             image: Some(image.to_string()),
-            hostname: Some(pod.name.chars().take(63).collect()),
+            hostname: Some(plan.hostname.chars().take(63).collect()),
+            domainname: plan.domainname.clone(),
+            env: Some(plan.env.clone()),
             labels: Some(self.labels(pod, SANDBOX, attempt)),
             host_config: Some(HostConfig {
                 // The pod's IP is the sandbox's address on this network.
                 network_mode: Some(self.network.clone()),
                 mounts: Some(mounts),
+                cap_add: plan.net_admin.then(|| vec!["NET_ADMIN".to_string()]),
                 ..Default::default()
             }),
             ..Default::default()

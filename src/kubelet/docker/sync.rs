@@ -11,7 +11,7 @@ use k8s_openapi::api::core::v1::{Container, ObjectReference, Pod};
 use kube::api::{Api, DeleteParams, Patch, PatchParams, Preconditions};
 use serde_json::Value;
 
-use super::runtime::{ContainerPlan, Instance, PlannedMount, PodKey, SANDBOX};
+use super::runtime::{ContainerPlan, Instance, PlannedMount, PodKey, SandboxPlan, SANDBOX};
 use super::status::{self, ContainerView, Waiting};
 use super::{env, host_path, lifecycle, probe, security, volumes};
 use super::{Kubelet, KubeletError};
@@ -297,6 +297,28 @@ impl Kubelet {
         None
     }
 
+    /// The sandbox's names and network setup: the pod's hostname (and subdomain), its
+    /// resolv.conf from dnsPolicy, and the route of the service range via this node.
+    fn sandbox_plan(&self, pod: &Pod) -> SandboxPlan {
+        use crate::kubelet::network::resolv;
+        let spec = pod.spec.as_ref();
+        let name = pod.metadata.name.clone().unwrap_or_default();
+        let hostname = spec.and_then(|s| s.hostname.clone()).filter(|h| !h.is_empty()).unwrap_or(name);
+        let dns = self.service_network.as_ref().map(|n| &n.dns);
+        let namespace = pod.metadata.namespace.as_deref().unwrap_or("default");
+        let subdomain = spec.and_then(|s| s.subdomain.clone()).filter(|s| !s.is_empty());
+        let domainname = subdomain.zip(dns).map(|(sub, dns)| format!("{sub}.{namespace}.svc.{}", dns.domain));
+        let mut env = Vec::new();
+        if let Some(conf) = resolv::for_pod(pod, dns, &self.node_resolv) {
+            env.push(format!("{}={}", super::pause::RESOLV_CONF_ENV, conf.render()));
+        }
+        if let Some(network) = &self.service_network {
+            let route = format!("{}/{} via {}", network.network, network.prefix, self.host_ip);
+            env.push(format!("{}={route}", super::pause::SERVICE_ROUTE_ENV));
+        }
+        SandboxPlan { env, net_admin: self.service_network.is_some(), hostname, domainname }
+    }
+
     /// Runs the container's postStart hook; a failure kills the container (its restart
     /// policy decides what follows), as upstream.
     async fn post_start(&self, pod: &Pod, container: &Container, id: &str, pod_ip: &str) {
@@ -365,7 +387,8 @@ impl Kubelet {
             let engine = self.runtime.empty_dir(&key, &volume.name, None).await?;
             data.push((engine, format!("{}/{}", volumes::SANDBOX_ROOT, volume.name)));
         }
-        self.runtime.run_sandbox(&key, attempt, &self.pause_image, &data).await?;
+        let plan = self.sandbox_plan(pod);
+        self.runtime.run_sandbox(&key, attempt, &self.pause_image, &data, &plan).await?;
         let fresh = self.runtime.pod_instances(&key.uid).await?;
         Ok(fresh.into_iter().filter(|i| i.container == SANDBOX).max_by_key(|i| i.attempt))
     }
