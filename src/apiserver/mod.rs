@@ -43,6 +43,7 @@ use tokio::task::JoinHandle;
 use self::openapi::OpenApi;
 use self::status::ApiError;
 use self::storage::Storage;
+use crate::machinery::well_known;
 use crate::registry::{self, ResourceInfo};
 use crate::store::embedded::EmbeddedStore;
 use crate::store::etcd::EtcdStore;
@@ -207,7 +208,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         rbac: Default::default(),
         tokens: serviceaccount::tokens::Signer::load_or_create(&config.data_dir.join("pki"))?,
     });
-    bootstrap(&state, addr.port()).await.map_err(ServerError::Bootstrap)?;
+    bootstrap(&state, addr.port(), pki.ca_cert_pem()).await.map_err(ServerError::Bootstrap)?;
     // The authorizer's policy is loaded before the first request is served.
     let authorizing = tokio::spawn(state.rbac.clone().start(store.clone()).await?);
     // The apiserver's own controllers are API clients too, over the loopback, as
@@ -331,11 +332,17 @@ async fn ensure(state: &ApiState, resource: &ResourceInfo, mut object: Value) ->
 }
 
 /// The namespaces every cluster has, and the `kubernetes` service in default.
-async fn bootstrap(state: &ApiState, secure_port: u16) -> Result<(), ApiError> {
+async fn bootstrap(state: &ApiState, secure_port: u16, ca_pem: &str) -> Result<(), ApiError> {
     let namespaces = resource("", "namespaces")?;
     for name in ["default", "kube-system", "kube-public", "kube-node-lease"] {
         ensure(state, namespaces, json!({"metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}}}))
             .await?;
+        // What the ServiceAccount controller and root CA publisher make in every namespace,
+        // made here too for the first namespaces so that the first pods find them.
+        let account = json!({"metadata": {"name": well_known::DEFAULT_SERVICE_ACCOUNT, "namespace": name}});
+        ensure(state, resource("", "serviceaccounts")?, account).await?;
+        let ca = well_known::root_ca_config_map(name, ca_pem);
+        ensure(state, resource("", "configmaps")?, ca).await?;
     }
     let service = kubernetes_service::service(&state.service_ip_range, secure_port);
     bootstrap_policy::ensure_bootstrap_policy(state).await?;

@@ -2,6 +2,7 @@
 //! of a service account, the JWTs that stand for it (`tokens`) and the TokenRequest API
 //! that issues them (`token_request`).
 
+pub mod admission;
 pub mod token_request;
 pub mod tokens;
 

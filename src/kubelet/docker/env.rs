@@ -23,6 +23,8 @@ pub struct EnvError(pub String);
 pub struct Sources {
     config_maps: HashMap<String, Option<BTreeMap<String, String>>>,
     secrets: HashMap<String, Option<BTreeMap<String, String>>>,
+    /// The `kubernetes` Service's variables, once read.
+    master: Option<Vec<(String, String)>>,
 }
 
 fn api_error(kind: &str, namespace: &str, name: &str, error: kube::Error) -> EnvError {
@@ -80,6 +82,41 @@ impl Sources {
     }
 }
 
+impl Sources {
+    /// The variables of the `kubernetes` Service in `default` every container gets, as
+    /// upstream's kubelet gives them whatever `enableServiceLinks` says: in-cluster clients
+    /// find the API by them (none when the Service cannot be read).
+    pub async fn master_service(&mut self, client: &Client) -> &[(String, String)] {
+        if self.master.is_none() {
+            let api: Api<k8s_openapi::api::core::v1::Service> = Api::namespaced(client.clone(), "default");
+            let found = api.get("kubernetes").await.ok();
+            let spec = found.as_ref().and_then(|s| s.spec.as_ref());
+            let ip = spec.and_then(|s| s.cluster_ip.clone()).filter(|ip| !ip.is_empty() && ip != "None");
+            let port = spec.and_then(|s| s.ports.as_ref()).and_then(|p| p.first()).map(|p| p.port);
+            self.master = Some(match (ip, port) {
+                (Some(ip), Some(port)) => service_variables("KUBERNETES", &ip, port, "https"),
+                _ => Vec::new(),
+            });
+        }
+        self.master.as_deref().unwrap_or_default()
+    }
+}
+
+/// Upstream's service environment variables of one Service's TCP port named `port_name`.
+fn service_variables(prefix: &str, ip: &str, port: i32, port_name: &str) -> Vec<(String, String)> {
+    let url = format!("tcp://{ip}:{port}");
+    vec![
+        (format!("{prefix}_SERVICE_HOST"), ip.to_string()),
+        (format!("{prefix}_SERVICE_PORT"), port.to_string()),
+        (format!("{prefix}_SERVICE_PORT_{}", port_name.to_uppercase()), port.to_string()),
+        (format!("{prefix}_PORT"), url.clone()),
+        (format!("{prefix}_PORT_{port}_TCP"), url),
+        (format!("{prefix}_PORT_{port}_TCP_PROTO"), "tcp".to_string()),
+        (format!("{prefix}_PORT_{port}_TCP_PORT"), port.to_string()),
+        (format!("{prefix}_PORT_{port}_TCP_ADDR"), ip.to_string()),
+    ]
+}
+
 /// Where the pod runs, for the fields and resources the environment may name.
 pub struct PodContext<'a> {
     pub client: &'a Client,
@@ -105,7 +142,7 @@ pub async fn environment(
 ) -> Result<Vec<(String, String)>, EnvError> {
     let namespace = context.pod.metadata.namespace.as_deref().unwrap_or("default");
     let client = context.client;
-    let mut env: Vec<(String, String)> = Vec::new();
+    let mut env: Vec<(String, String)> = sources.master_service(client).await.to_vec();
     for from in container.env_from.iter().flatten() {
         let prefix = from.prefix.clone().unwrap_or_default();
         let data = if let Some(reference) = &from.config_map_ref {

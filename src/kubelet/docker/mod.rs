@@ -13,6 +13,7 @@ pub mod probe;
 pub mod resources;
 pub mod runtime;
 pub mod server;
+pub mod service_account_token;
 pub mod status;
 pub mod streaming;
 pub mod sync;
