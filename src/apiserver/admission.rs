@@ -42,6 +42,9 @@ pub async fn admit_create(state: &ApiState, resource: &ResourceInfo, object: &mu
         crate::registry::strategy::add_default_tolerations(object, state.default_toleration_seconds);
         super::serviceaccount::admission::admit_pod(state, object).await?;
     }
+    if resource.kind == "Secret" && resource.group.is_empty() {
+        super::serviceaccount::admission::admit_secret(state, object).await?;
+    }
     super::priority::admit_create(state, resource, object).await
 }
 

@@ -67,6 +67,8 @@ pub struct ApiState {
     pub rbac: Arc<rbac::Rbac>,
     /// The key service-account tokens are signed and checked with.
     pub tokens: serviceaccount::tokens::Signer,
+    /// The cluster CA's certificate (PEM), for the Secrets of legacy tokens.
+    pub ca_pem: String,
 }
 
 #[derive(Debug, Clone)]
@@ -207,8 +209,9 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         service_ip_range: config.service_ip_range,
         rbac: Default::default(),
         tokens: serviceaccount::tokens::Signer::load_or_create(&config.data_dir.join("pki"))?,
+        ca_pem: pki.ca_cert_pem().to_string(),
     });
-    bootstrap(&state, addr.port(), pki.ca_cert_pem()).await.map_err(ServerError::Bootstrap)?;
+    bootstrap(&state, addr.port()).await.map_err(ServerError::Bootstrap)?;
     // The authorizer's policy is loaded before the first request is served.
     let authorizing = tokio::spawn(state.rbac.clone().start(store.clone()).await?);
     // The apiserver's own controllers are API clients too, over the loopback, as
@@ -332,7 +335,7 @@ async fn ensure(state: &ApiState, resource: &ResourceInfo, mut object: Value) ->
 }
 
 /// The namespaces every cluster has, and the `kubernetes` service in default.
-async fn bootstrap(state: &ApiState, secure_port: u16, ca_pem: &str) -> Result<(), ApiError> {
+async fn bootstrap(state: &ApiState, secure_port: u16) -> Result<(), ApiError> {
     let namespaces = resource("", "namespaces")?;
     for name in ["default", "kube-system", "kube-public", "kube-node-lease"] {
         ensure(state, namespaces, json!({"metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}}}))
@@ -341,7 +344,7 @@ async fn bootstrap(state: &ApiState, secure_port: u16, ca_pem: &str) -> Result<(
         // made here too for the first namespaces so that the first pods find them.
         let account = json!({"metadata": {"name": well_known::DEFAULT_SERVICE_ACCOUNT, "namespace": name}});
         ensure(state, resource("", "serviceaccounts")?, account).await?;
-        let ca = well_known::root_ca_config_map(name, ca_pem);
+        let ca = well_known::root_ca_config_map(name, &state.ca_pem);
         ensure(state, resource("", "configmaps")?, ca).await?;
     }
     let service = kubernetes_service::service(&state.service_ip_range, secure_port);

@@ -4,6 +4,7 @@
 //! the projected `kube-api-access-xxxxx` volume — a bound token, the cluster's CA and the
 //! namespace — mounted read-only at [`MOUNT_PATH`] in every container.
 
+use base64::Engine;
 use serde_json::{json, Value};
 
 use crate::apiserver::status::ApiError;
@@ -58,6 +59,39 @@ pub async fn admit_pod(state: &ApiState, pod: &mut Value) -> Result<(), ApiError
         return Ok(());
     }
     mount_token_volume(pod);
+    Ok(())
+}
+
+/// The type of Secrets that hold a legacy token of a service account.
+const TOKEN_SECRET_TYPE: &str = "kubernetes.io/service-account-token";
+
+/// A new `kubernetes.io/service-account-token` Secret gets its account's legacy token, the
+/// CA and the namespace, as upstream's tokens controller fills it (here at once, so the
+/// Secret is complete when its creator reads it back).
+pub async fn admit_secret(state: &ApiState, secret: &mut Value) -> Result<(), ApiError> {
+    if secret.get("type").and_then(Value::as_str) != Some(TOKEN_SECRET_TYPE) {
+        return Ok(());
+    }
+    let text = |v: &Value, p: &str| v.pointer(p).and_then(Value::as_str).unwrap_or_default().to_string();
+    let namespace = text(secret, "/metadata/namespace");
+    let account = text(secret, "/metadata/annotations/kubernetes.io~1service-account.name");
+    let accounts = registry::by_plural("", "v1", "serviceaccounts").expect("serviceaccounts are in the registry");
+    let Some(found) = state.storage.try_get(accounts, Some(&namespace), &account).await? else {
+        // Upstream's controller leaves (and later removes) a Secret of an unknown account.
+        return Ok(());
+    };
+    let token = state
+        .tokens
+        .sign(&super::tokens::legacy_claims(&found, secret))
+        .ok_or_else(|| ApiError::internal("failed to generate token"))?;
+    let b64 = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
+    secret["metadata"]["annotations"]["kubernetes.io/service-account.uid"] = json!(text(&found, "/metadata/uid"));
+    if !secret.get("data").is_some_and(Value::is_object) {
+        secret["data"] = json!({});
+    }
+    secret["data"]["token"] = json!(b64(&token));
+    secret["data"]["ca.crt"] = json!(b64(&state.ca_pem));
+    secret["data"]["namespace"] = json!(b64(&namespace));
     Ok(())
 }
 
