@@ -5,7 +5,7 @@
 
 mod support;
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::time::Duration;
 
 use base64::Engine;
@@ -14,25 +14,8 @@ use support::{eventually, kubectl_with, stderr, stdout, TestServer};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
-/// A kubeconfig for `server` that authenticates with `token` only (none: anonymous).
-fn token_kubeconfig(server: &TestServer, name: &str, token: Option<&str>) -> PathBuf {
-    let admin: Value = serde_json::from_str(&server.kubectl_ok(&["config", "view", "--raw", "-o", "json"])).unwrap();
-    let ca = admin["clusters"][0]["cluster"]["certificate-authority-data"].as_str().expect("ca data");
-    let user = match token {
-        Some(token) => serde_json::json!({"token": token}),
-        None => serde_json::json!({}),
-    };
-    let config = serde_json::json!({
-        "apiVersion": "v1", "kind": "Config", "current-context": "c",
-        "clusters": [{"name": "c", "cluster": {"server": server.server_url(), "certificate-authority-data": ca}}],
-        "users": [{"name": "u", "user": user}],
-        "contexts": [{"name": "c", "context": {"cluster": "c", "user": "u", "namespace": "default"}}],
-    });
-    server.write(&format!("{name}.kubeconfig"), &config.to_string())
-}
-
 /// kubectl as whoever `kubeconfig` says.
-fn kubectl_as(server: &TestServer, kubeconfig: &PathBuf, args: &[&str]) -> std::process::Output {
+fn kubectl_as(server: &TestServer, kubeconfig: &Path, args: &[&str]) -> std::process::Output {
     let home = server.dir.path().join(format!("home-{}", kubeconfig.file_stem().unwrap().to_string_lossy()));
     std::fs::create_dir_all(&home).expect("home");
     kubectl_with(kubeconfig, &home, args, None)
@@ -44,7 +27,7 @@ fn a_token_from_create_token_is_refused_until_a_role_binding_allows_it() {
     server.kubectl_ok(&["create", "namespace", "team"]);
     server.kubectl_ok(&["create", "serviceaccount", "bot", "-n", "team"]);
     let token = server.kubectl_ok(&["create", "token", "bot", "-n", "team", "--duration", "20m"]).trim().to_string();
-    let bot = token_kubeconfig(&server, "bot", Some(&token));
+    let bot = server.token_kubeconfig("bot", Some(&token));
 
     let who: Value =
         serde_json::from_str(&stdout(&kubectl_as(&server, &bot, &["auth", "whoami", "-o", "json"]))).unwrap();
@@ -103,7 +86,7 @@ fn a_token_from_create_token_is_refused_until_a_role_binding_allows_it() {
     let short = server.kubectl(&["create", "token", "bot", "-n", "team", "--duration", "1m"]);
     assert!(stderr(&short).contains("may not specify a duration less than 10 minutes"), "{}", stderr(&short));
     let vault = server.kubectl_ok(&["create", "token", "bot", "-n", "team", "--audience", "vault"]).trim().to_string();
-    let vault_config = token_kubeconfig(&server, "vault", Some(&vault));
+    let vault_config = server.token_kubeconfig("vault", Some(&vault));
     let out = kubectl_as(&server, &vault_config, &["get", "--raw", "/api/v1/namespaces/team/pods"]);
     assert!(stderr(&out).contains("You must be logged in to the server (Unauthorized)"), "{}", stderr(&out));
 
@@ -121,7 +104,7 @@ fn a_token_from_create_token_is_refused_until_a_role_binding_allows_it() {
         .kubectl_ok(&["create", "token", "bot", "-n", "team", "--bound-object-kind", "Pod", "--bound-object-name", "p"])
         .trim()
         .to_string();
-    let bound_config = token_kubeconfig(&server, "bound", Some(&bound));
+    let bound_config = server.token_kubeconfig("bound", Some(&bound));
     let out = kubectl_as(&server, &bound_config, &["auth", "whoami", "-o", "jsonpath={.status.userInfo.extra}"]);
     assert!(
         stdout(&out).contains("\"authentication.kubernetes.io/pod-name\":[\"p\"]"),
@@ -234,7 +217,7 @@ fn impersonating_without_the_right_is_forbidden_with_upstreams_message() {
     let server = TestServer::start();
     server.kubectl_ok(&["create", "serviceaccount", "bot"]);
     let token = server.kubectl_ok(&["create", "token", "bot"]).trim().to_string();
-    let bot = token_kubeconfig(&server, "bot", Some(&token));
+    let bot = server.token_kubeconfig("bot", Some(&token));
     let out = kubectl_as(&server, &bot, &["get", "--raw", "/api/v1/namespaces/default/pods", "--as", "alice"]);
     assert_eq!(
         stderr(&out).trim(),
@@ -255,7 +238,7 @@ fn impersonating_without_the_right_is_forbidden_with_upstreams_message() {
 #[test]
 fn anonymous_requests_reach_only_the_health_and_version_endpoints() {
     let server = TestServer::start();
-    let anonymous = token_kubeconfig(&server, "anonymous", None);
+    let anonymous = server.token_kubeconfig("anonymous", None);
     // kubectl asks for a user name when it has no credentials; kctl asks as it is.
     let kctl = |path: &str| {
         std::process::Command::new(env!("CARGO_BIN_EXE_kctl"))
@@ -273,10 +256,16 @@ fn anonymous_requests_reach_only_the_health_and_version_endpoints() {
         let out = kctl(path);
         assert_eq!(stderr(&out).trim(), "error: You must be logged in to the server (Unauthorized)", "{path}");
     }
-    // A token nobody issued is no identity either.
-    let forged = token_kubeconfig(&server, "forged", Some("eyJhbGciOiJFUzI1NiJ9.e30.c2lnbmF0dXJl"));
-    let out = kubectl_as(&server, &forged, &["get", "--raw", "/healthz"]);
-    assert!(!out.status.success());
+    // A token no authenticator knows is no credential (anonymous, as upstream's union);
+    // one of ours that does not hold is refused everywhere.
+    let unknown = server.token_kubeconfig("unknown", Some("not-a-credential"));
+    assert!(kubectl_as(&server, &unknown, &["get", "--raw", "/healthz"]).status.success());
+    let out = kubectl_as(&server, &unknown, &["get", "--raw", "/api"]);
+    assert!(stderr(&out).contains("Unauthorized"), "{}", stderr(&out));
+    server.kubectl_ok(&["create", "serviceaccount", "bot"]);
+    let other_audience = server.kubectl_ok(&["create", "token", "bot", "--audience", "vault"]);
+    let ours = server.token_kubeconfig("ours", Some(other_audience.trim()));
+    let out = kubectl_as(&server, &ours, &["get", "--raw", "/healthz"]);
     assert!(stderr(&out).contains("Unauthorized"), "{}", stderr(&out));
 }
 

@@ -113,19 +113,23 @@ fn anonymous_may_reach(path: &str) -> bool {
 
 /// The user a request acts as: its certificate's, else its bearer token's, else anonymous
 /// (only on the health endpoints), then impersonation; 401 when credentials do not hold.
+/// As upstream's union of authenticators, a token none of them knows is no credential at
+/// all, while one of ours that does not hold (or a foreign certificate) is refused.
 pub async fn resolve(
     state: &ApiState,
     connection: &Identity,
     headers: &HeaderMap,
     path: &str,
 ) -> Result<UserInfo, ApiError> {
-    let user = match (connection, bearer(headers)) {
-        (Identity::User(user), _) => user.clone(),
-        (_, Some(token)) => match super::serviceaccount::tokens::authenticate(state, token, None).await {
-            Some(user) => user,
-            None => return Err(ApiError::unauthorized()),
-        },
-        (Identity::Anonymous, None) if anonymous_may_reach(path) => UserInfo::anonymous(),
+    use super::serviceaccount::tokens::{authenticate as check_token, Checked};
+    let checked = match (connection, bearer(headers)) {
+        (Identity::User(user), _) => Checked::User(user.clone()),
+        (_, Some(token)) => check_token(state, token, None).await,
+        (_, None) => Checked::NotOurs,
+    };
+    let user = match checked {
+        Checked::User(user) => user,
+        Checked::NotOurs if *connection != Identity::Rejected && anonymous_may_reach(path) => UserInfo::anonymous(),
         _ => return Err(ApiError::unauthorized()),
     };
     super::impersonation::impersonate(state, user, headers)

@@ -77,11 +77,11 @@ async fn token_review(state: &ApiState, review: Value) -> Result<Value, ApiError
         .filter(|a| !a.is_empty())
         .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect());
     let status = match tokens::authenticate(state, token, audiences.as_deref()).await {
-        Some(user) => {
+        tokens::Checked::User(user) => {
             let accepted = audiences.unwrap_or_else(|| vec![tokens::ISSUER.to_string()]);
             json!({"authenticated": true, "user": user.to_json(), "audiences": accepted})
         }
-        None => json!({"user": {}}),
+        _ => json!({"user": {}}),
     };
     Ok(with_status(review, status))
 }

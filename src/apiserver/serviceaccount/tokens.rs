@@ -104,15 +104,37 @@ fn text<'a>(value: &'a Value, pointer: &str) -> &'a str {
 /// Clock skew tolerated on `nbf` and `iat`, as upstream's.
 const LEEWAY: i64 = 60;
 
+/// What a bearer token is to the service-account authenticator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Checked {
+    /// Not a JWT of one of our issuers: another authenticator's (or nobody's).
+    NotOurs,
+    /// Ours, but it does not hold (signature, expiry, audience, a deleted bound object).
+    Invalid,
+    User(UserInfo),
+}
+
+/// The issuer a JWT claims, read before its signature is checked (as upstream picks the
+/// authenticator by it).
+fn claimed_issuer(token: &str) -> Option<String> {
+    let mut parts = token.split('.');
+    let (_, payload, _) = (parts.next()?, parts.next()?, parts.next()?);
+    let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
+    claims.get("iss").and_then(Value::as_str).map(str::to_string)
+}
+
 /// The user `token` stands for, if it is a service-account token of this cluster that still
 /// holds for one of `audiences` (the API's audience when `None`).
-pub async fn authenticate(state: &ApiState, token: &str, audiences: Option<&[String]>) -> Option<UserInfo> {
-    let claims = state.tokens.verify(token)?;
-    match claims.get("iss").and_then(Value::as_str)? {
+pub async fn authenticate(state: &ApiState, token: &str, audiences: Option<&[String]>) -> Checked {
+    let Some(issuer) = claimed_issuer(token).filter(|i| i == ISSUER || i == LEGACY_ISSUER) else {
+        return Checked::NotOurs;
+    };
+    let Some(claims) = state.tokens.verify(token) else { return Checked::Invalid };
+    let user = match issuer.as_str() {
         ISSUER => bound(state, &claims, audiences).await,
-        LEGACY_ISSUER => legacy(state, token, &claims).await,
-        _ => None,
-    }
+        _ => legacy(state, token, &claims).await,
+    };
+    user.map_or(Checked::Invalid, Checked::User)
 }
 
 /// An object `kind` `name` in `namespace` that exists with `uid`.
