@@ -17,6 +17,7 @@ pub mod node_lifecycle;
 pub mod replicaset;
 pub mod serviceaccounts;
 pub mod slow_start;
+pub mod volume;
 
 use cached_pod::CachedPod;
 use futures::StreamExt;
@@ -79,6 +80,7 @@ pub async fn run_controllers(client: Client, options: ControllerOptions) {
     controllers.spawn(deployment::run(client.clone()));
     controllers.spawn(job::run(client.clone(), pods.store(), pods.subscribe().boxed()));
     controllers.spawn(namespace::run(client.clone()));
+    controllers.spawn(volume::binder::run(client.clone()));
     controllers.spawn(clusterrole_aggregation::run(client.clone()));
     controllers.spawn(node_lifecycle::run(client.clone(), options, pods.store()));
     controllers.spawn(pods.run());
