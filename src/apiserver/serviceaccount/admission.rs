@@ -2,17 +2,19 @@
 //! a new pod runs as `default` unless it names its service account, which must exist, and,
 //! unless `automountServiceAccountToken` says no (the pod's word over the account's), gets
 //! the projected `kube-api-access-xxxxx` volume — a bound token, the cluster's CA and the
-//! namespace — mounted read-only at [`MOUNT_PATH`] in every container.
+//! namespace — mounted read-only at [`MOUNT_PATH`] in every container. A Secret of type
+//! `kubernetes.io/service-account-token` gets its legacy token (upstream's tokens
+//! controller's work, done here when it is created).
 
 use base64::Engine;
 use serde_json::{json, Value};
 
 use crate::apiserver::status::ApiError;
 use crate::apiserver::ApiState;
+use crate::machinery::well_known::{self, DEFAULT_SERVICE_ACCOUNT as DEFAULT};
 use crate::registry;
 
 pub const MOUNT_PATH: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
-use crate::machinery::well_known::{self, DEFAULT_SERVICE_ACCOUNT as DEFAULT};
 /// Upstream's token lifetime for the projected volume (an hour and a little, so a kubelet
 /// can tell it from a user's).
 const EXPIRATION_SECONDS: i64 = 3607;
