@@ -130,3 +130,41 @@ spec:
         n.parse::<u32>().is_ok_and(|n| n >= 1)
     });
 }
+
+#[test]
+fn services_of_the_namespace_are_in_the_environment_unless_links_are_off() {
+    let cluster = DockerCluster::start();
+    cluster.kubectl_ok(&["create", "service", "clusterip", "web-api", "--tcp=80:8080"]);
+    let ip = cluster.jsonpath(&["service", "web-api"], "{.spec.clusterIP}");
+    let master = cluster.jsonpath(&["service", "kubernetes"], "{.spec.clusterIP}");
+    let pod = |name: &str, links: bool| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}}}\nspec:\n  enableServiceLinks: {links}\n  terminationGracePeriodSeconds: 1\n\
+             \x20 containers:\n  - name: main\n    image: {IMAGE}\n    env: [{{name: URL, value: 'http://$(WEB_API_SERVICE_HOST)/'}}]\n\
+             \x20   command: [sh, -c, 'env | sort; sleep 3600']\n"
+        )
+    };
+    apply(&cluster, &pod("linked", true));
+    apply(&cluster, &pod("unlinked", false));
+    cluster.wait_for_pod("linked", "{.status.phase}", |p| p == "Running");
+    assert!(logs_contain(&cluster, "linked", &format!("WEB_API_SERVICE_HOST={ip}\n")));
+    let logs = stdout(&cluster.server().kubectl(&["logs", "linked"]));
+    for expected in [
+        "WEB_API_SERVICE_PORT=80".to_string(),
+        "WEB_API_SERVICE_PORT_80_8080=80".to_string(),
+        format!("WEB_API_PORT=tcp://{ip}:80"),
+        format!("WEB_API_PORT_80_TCP_ADDR={ip}"),
+        format!("URL=http://{ip}/"),
+        format!("KUBERNETES_SERVICE_HOST={master}"),
+    ] {
+        assert!(logs.contains(&expected), "{expected} in {logs}");
+    }
+    cluster.wait_for_pod("unlinked", "{.status.phase}", |p| p == "Running");
+    assert!(
+        logs_contain(&cluster, "unlinked", &format!("KUBERNETES_SERVICE_HOST={master}")),
+        "the master service always"
+    );
+    let logs = stdout(&cluster.server().kubectl(&["logs", "unlinked"]));
+    assert!(!logs.contains("WEB_API_SERVICE_HOST="), "{logs}");
+    assert!(logs.contains("URL=http://$(WEB_API_SERVICE_HOST)/"), "an unknown variable stays as written: {logs}");
+}
