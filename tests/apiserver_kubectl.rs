@@ -41,7 +41,8 @@ fn get_watch_sees_a_later_change() {
     let server = TestServer::start();
     server.kubectl_stdin(&["create", "-f", "-"], Some("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: first\n"));
     let mut watch = Command::new("kubectl")
-        .args(["get", "configmaps", "-w"])
+        // (Not the namespace's own `kube-root-ca.crt`.)
+        .args(["get", "configmaps", "-w", "--field-selector", "metadata.name!=kube-root-ca.crt"])
         .env("KUBECONFIG", &server.kubeconfig)
         .env("HOME", server.dir.path())
         .stdout(Stdio::piped())

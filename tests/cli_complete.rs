@@ -41,7 +41,8 @@ fn types_come_from_discovery_and_names_from_the_namespace() {
     assert_eq!(complete(&server, &["kctl", "get", "pod/"]), ["pod/p1"]);
     assert_eq!(complete(&server, &["kctl", "describe", "deploy", "w"]), ["web"]);
     assert_eq!(complete(&server, &["kctl", "-n", "default", "edit", "svc", ""]), ["kubernetes", "web"]);
-    assert_eq!(complete(&server, &["kctl", "delete", "-o", "name", "cm", ""]), ["settings"]);
+    // The namespace's own `kube-root-ca.crt` (the root CA publisher's) is a ConfigMap too.
+    assert_eq!(complete(&server, &["kctl", "delete", "-o", "name", "cm", ""]), ["kube-root-ca.crt", "settings"]);
     assert_eq!(complete(&server, &["kctl", "label", "pods", "p1", ""]), Vec::<String>::new());
     assert_eq!(complete(&server, &["kctl", "logs", ""]), ["p1"]);
     assert_eq!(complete(&server, &["kctl", "annotate", "svc/"]), ["svc/kubernetes", "svc/web"]);

@@ -1,7 +1,8 @@
 //! Admission that needs the rest of the cluster: a namespaced object needs its namespace
 //! to exist and not be terminating (NamespaceLifecycle), a Service gets a cluster IP
 //! (and node ports) allocated, and a Pod tolerates unreachable nodes for a configured
-//! while (DefaultTolerationSeconds), and Pods get their priority (Priority, see `priority`).
+//! while (DefaultTolerationSeconds), gets its service account and token volume
+//! (ServiceAccount, see `serviceaccount::admission`) and its priority (Priority, see `priority`).
 
 use serde_json::Value;
 
@@ -39,6 +40,10 @@ pub async fn admit_create(state: &ApiState, resource: &ResourceInfo, object: &mu
     }
     if resource.kind == "Pod" && resource.group.is_empty() {
         crate::registry::strategy::add_default_tolerations(object, state.default_toleration_seconds);
+        super::serviceaccount::admission::admit_pod(state, object).await?;
+    }
+    if resource.kind == "Secret" && resource.group.is_empty() {
+        super::serviceaccount::admission::admit_secret(state, object).await?;
     }
     if resource.kind == "PersistentVolumeClaim" && resource.group.is_empty() {
         default_storage_class(state, object).await?;

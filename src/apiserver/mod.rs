@@ -9,6 +9,7 @@ mod bootstrap_status;
 pub mod crd;
 mod flow_control_bootstrap;
 pub mod handlers;
+pub mod impersonation;
 pub mod kubelet_client;
 pub mod kubernetes_service;
 pub mod loopback;
@@ -17,10 +18,12 @@ pub mod objects;
 pub mod openapi;
 pub mod priority;
 pub mod protobuf;
+pub mod rbac;
 pub mod request;
 pub mod router;
 pub mod selectors;
 pub mod service_alloc;
+pub mod serviceaccount;
 pub mod sparse;
 pub mod status;
 pub mod storage;
@@ -40,6 +43,7 @@ use tokio::task::JoinHandle;
 use self::openapi::OpenApi;
 use self::status::ApiError;
 use self::storage::Storage;
+use crate::machinery::well_known;
 use crate::registry::{self, ResourceInfo};
 use crate::store::embedded::EmbeddedStore;
 use crate::store::etcd::EtcdStore;
@@ -59,6 +63,12 @@ pub struct ApiState {
     pub kubelets: kubelet_client::KubeletClient,
     /// Where cluster IPs come from (`--service-cluster-ip-range`).
     pub service_ip_range: kubernetes_service::ServiceIpRange,
+    /// The RBAC policy the authorizer decides by, kept current from the store.
+    pub rbac: Arc<rbac::Rbac>,
+    /// The key service-account tokens are signed and checked with.
+    pub tokens: serviceaccount::tokens::Signer,
+    /// The cluster CA's certificate (PEM), for the Secrets of legacy tokens.
+    pub ca_pem: String,
 }
 
 #[derive(Debug, Clone)]
@@ -97,6 +107,8 @@ pub enum ServerError {
     Kubeconfig(#[from] crate::machinery::kubeconfig::KubeconfigFileError),
     #[error("creating the cluster's initial objects: {0}")]
     Bootstrap(ApiError),
+    #[error("service account key: {0}")]
+    ServiceAccountKey(#[from] serviceaccount::tokens::KeyError),
     #[error("serving the stored CustomResourceDefinitions: {0}")]
     Definitions(#[from] crd::controller::Error),
 }
@@ -109,6 +121,7 @@ pub struct RunningServer {
     compacting: JoinHandle<()>,
     defining: JoinHandle<()>,
     reconciling_endpoints: JoinHandle<()>,
+    authorizing: JoinHandle<()>,
 }
 
 impl RunningServer {
@@ -120,8 +133,7 @@ impl RunningServer {
     /// controllers, scheduler and node agents talk to it (through the API, like
     /// upstream's, over the in-process loopback rather than TLS).
     pub fn client_for(&self, user: &str, groups: &[&str], user_agent: &'static str) -> kube::Client {
-        let identity =
-            auth::Identity::User { name: user.to_string(), groups: groups.iter().map(|g| g.to_string()).collect() };
+        let identity = auth::Identity::user(user, groups.iter().map(|g| g.to_string()));
         loopback::client(self.state.clone(), identity, user_agent)
     }
 
@@ -156,6 +168,7 @@ impl Drop for RunningServer {
         self.compacting.abort();
         self.defining.abort();
         self.reconciling_endpoints.abort();
+        self.authorizing.abort();
     }
 }
 
@@ -194,11 +207,16 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         default_toleration_seconds: config.default_toleration_seconds,
         kubelets,
         service_ip_range: config.service_ip_range,
+        rbac: Default::default(),
+        tokens: serviceaccount::tokens::Signer::load_or_create(&config.data_dir.join("pki"))?,
+        ca_pem: pki.ca_cert_pem().to_string(),
     });
     bootstrap(&state, addr.port()).await.map_err(ServerError::Bootstrap)?;
+    // The authorizer's policy is loaded before the first request is served.
+    let authorizing = tokio::spawn(state.rbac.clone().start(store.clone()).await?);
     // The apiserver's own controllers are API clients too, over the loopback, as
     // `system:apiserver` (upstream's loopback identity).
-    let identity = auth::Identity::User { name: "system:apiserver".into(), groups: vec!["system:masters".into()] };
+    let identity = auth::Identity::user("system:apiserver", [auth::MASTERS.to_string()]);
     let loopback = loopback::client(state.clone(), identity, "kube-apiserver");
     // CRDs stored before this start are served before the first request.
     let defining = tokio::spawn(crd::controller::start(state.clone(), loopback.clone()).await?);
@@ -224,7 +242,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         false => tokio::spawn(compact_periodically(store, config.compaction_interval)),
     };
     tracing::info!(%addr, "apiserver listening");
-    Ok(RunningServer { addr, state, pki, serving, compacting, defining, reconciling_endpoints })
+    Ok(RunningServer { addr, state, pki, serving, compacting, defining, reconciling_endpoints, authorizing })
 }
 
 /// Like upstream, compacts every interval to the revision of one interval before, so
@@ -322,6 +340,12 @@ async fn bootstrap(state: &ApiState, secure_port: u16) -> Result<(), ApiError> {
     for name in ["default", "kube-system", "kube-public", "kube-node-lease"] {
         ensure(state, namespaces, json!({"metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}}}))
             .await?;
+        // What the ServiceAccount controller and root CA publisher make in every namespace,
+        // made here too for the first namespaces so that the first pods find them.
+        let account = json!({"metadata": {"name": well_known::DEFAULT_SERVICE_ACCOUNT, "namespace": name}});
+        ensure(state, resource("", "serviceaccounts")?, account).await?;
+        let ca = well_known::root_ca_config_map(name, &state.ca_pem);
+        ensure(state, resource("", "configmaps")?, ca).await?;
     }
     let service = kubernetes_service::service(&state.service_ip_range, secure_port);
     bootstrap_policy::ensure_bootstrap_policy(state).await?;

@@ -147,6 +147,25 @@ impl ApiError {
         ApiError::new(StatusCode::FORBIDDEN, "Forbidden", message)
     }
 
+    /// Upstream's `NewForbidden(groupResource, name, err)`: the message names the resource
+    /// (and object) when there is one, and the details say which.
+    pub fn forbidden_for(qualified_plural: &str, name: &str, why: &str) -> ApiError {
+        let message = match (qualified_plural, name) {
+            ("", _) => format!("forbidden: {why}"),
+            (resource, "") => format!("{resource} is forbidden: {why}"),
+            (resource, name) => format!("{resource} \"{name}\" is forbidden: {why}"),
+        };
+        let mut details = json!({"kind": plural_of(qualified_plural)});
+        if !name.is_empty() {
+            details["name"] = json!(name);
+        }
+        let group = group_of(qualified_plural);
+        if !group.is_empty() {
+            details["group"] = json!(group);
+        }
+        ApiError::new(StatusCode::FORBIDDEN, "Forbidden", message).with_details(details)
+    }
+
     /// 410: the requested resourceVersion is older than the retained history.
     pub fn gone(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::GONE, "Expired", message)

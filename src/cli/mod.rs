@@ -2,6 +2,7 @@
 //! dispatcher that hands each verb to its module.
 
 pub mod apply;
+pub mod auth;
 pub mod certificate;
 pub mod cluster;
 pub mod complete;
@@ -76,6 +77,12 @@ pub struct GlobalOptions {
     /// Bearer token for authentication to the API server.
     #[arg(long, global = true)]
     pub token: Option<String>,
+    /// Username to impersonate for the operation. User could be a regular user or a service account in a namespace.
+    #[arg(long = "as", global = true)]
+    pub as_user: Option<String>,
+    /// Group to impersonate for the operation, this flag can be repeated to specify multiple groups.
+    #[arg(long = "as-group", global = true)]
+    pub as_group: Vec<String>,
     /// If true, the server's certificate will not be checked for validity.
     #[arg(long = "insecure-skip-tls-verify", global = true)]
     pub insecure_skip_tls_verify: bool,
@@ -95,6 +102,8 @@ impl GlobalOptions {
             namespace: self.namespace.clone(),
             server: self.server.clone(),
             token: self.token.clone(),
+            as_user: self.as_user.clone(),
+            as_group: self.as_group.clone(),
             insecure_skip_tls_verify: self.insecure_skip_tls_verify,
             request_timeout: self.request_timeout.clone(),
             verbosity: self.verbosity,
@@ -166,6 +175,8 @@ pub enum Command {
     Events(events::EventsArgs),
     /// Modify certificate resources.
     Certificate(certificate::CertificateArgs),
+    /// Inspect authorization.
+    Auth(auth::AuthArgs),
     /// Provides utilities for interacting with plugins.
     Plugin(plugin::PluginArgs),
     /// Sleep until SIGTERM: the process of a pod's sandbox container.
@@ -272,6 +283,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Replace(args) => Ok(replace::run(&cli.global.connection(), &args)),
         Command::Events(args) => Ok(events::run(&cli.global.connection(), &args)),
         Command::Certificate(args) => Ok(certificate::run(&cli.global.connection(), &args)),
+        Command::Auth(args) => Ok(auth::run(&cli.global.connection(), &args)),
     }
 }
 

@@ -19,6 +19,9 @@ pub struct ConnectionFlags {
     pub namespace: Option<String>,
     pub server: Option<String>,
     pub token: Option<String>,
+    /// `--as` and `--as-group`: whom to impersonate.
+    pub as_user: Option<String>,
+    pub as_group: Vec<String>,
     pub insecure_skip_tls_verify: bool,
     pub request_timeout: Option<String>,
     pub verbosity: u8,
@@ -132,6 +135,12 @@ pub async fn load(flags: &ConnectionFlags) -> Result<Loaded, ClientError> {
         config.auth_info.client_key_data = None;
         config.auth_info.client_certificate = None;
         config.auth_info.client_key = None;
+    }
+    if let Some(user) = flags.as_user.as_ref().filter(|u| !u.is_empty()) {
+        config.auth_info.impersonate = Some(user.clone());
+    }
+    if !flags.as_group.is_empty() {
+        config.auth_info.impersonate_groups = Some(flags.as_group.clone());
     }
     if flags.insecure_skip_tls_verify {
         config.accept_invalid_certs = true;

@@ -15,6 +15,7 @@ pub mod metadata_only;
 pub mod namespace;
 pub mod node_lifecycle;
 pub mod replicaset;
+pub mod serviceaccounts;
 pub mod slow_start;
 pub mod volume;
 

@@ -424,9 +424,9 @@ pub fn volumes(w: &mut Writer, volumes: &Value, space: &str) {
                     w.w(
                         2,
                         &format!(
-                            "SecretName:\t{}\n    Optional:\t{}\n",
+                            "SecretName:\t{}\n    SecretOptionalName:\t{}\n",
                             text(&source["secret"]["name"]),
-                            source["secret"]["optional"].as_bool().unwrap_or(false)
+                            go_optional(&source["secret"]["optional"])
                         ),
                     );
                 } else if source["downwardAPI"].is_object() {
@@ -435,9 +435,9 @@ pub fn volumes(w: &mut Writer, volumes: &Value, space: &str) {
                     w.w(
                         2,
                         &format!(
-                            "ConfigMapName:\t{}\n    Optional:\t{}\n",
+                            "ConfigMapName:\t{}\n    ConfigMapOptional:\t{}\n",
                             text(&source["configMap"]["name"]),
-                            source["configMap"]["optional"].as_bool().unwrap_or(false)
+                            go_optional(&source["configMap"]["optional"])
                         ),
                     );
                 } else if source["serviceAccountToken"].is_object() {
@@ -482,4 +482,9 @@ pub fn template(w: &mut Writer, template: &Value) {
     }
     w.labels("", "  Node-Selectors", &spec["nodeSelector"]);
     w.tolerations("", "  Tolerations", &spec["tolerations"]);
+}
+
+/// A `*bool` as Go's `%v` prints it: `<nil>` when unset (kubectl's projected sources).
+fn go_optional(value: &Value) -> String {
+    value.as_bool().map_or_else(|| "<nil>".to_string(), |b| b.to_string())
 }

@@ -13,6 +13,25 @@ pub const KUBE_APISERVER_CLIENT: &str = "kubernetes.io/kube-apiserver-client";
 pub const KUBE_APISERVER_CLIENT_KUBELET: &str = "kubernetes.io/kube-apiserver-client-kubelet";
 pub const KUBELET_SERVING: &str = "kubernetes.io/kubelet-serving";
 
+/// The ServiceAccount every namespace has (upstream's ServiceAccount controller).
+pub const DEFAULT_SERVICE_ACCOUNT: &str = "default";
+
+/// The ConfigMap with the cluster's CA every namespace has (upstream's root CA publisher).
+pub const ROOT_CA_CONFIG_MAP: &str = "kube-root-ca.crt";
+
+/// The description upstream's root CA publisher gives that ConfigMap.
+pub const ROOT_CA_DESCRIPTION: &str = "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.";
+
+/// The `kube-root-ca.crt` ConfigMap of `namespace` holding `ca_pem`.
+pub fn root_ca_config_map(namespace: &str, ca_pem: &str) -> serde_json::Value {
+    serde_json::json!({
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": ROOT_CA_CONFIG_MAP, "namespace": namespace,
+            "annotations": {"kubernetes.io/description": ROOT_CA_DESCRIPTION}},
+        "data": {"ca.crt": ca_pem},
+    })
+}
+
 /// The node label with the node's hostname (what local volumes' node affinity names).
 pub const LABEL_HOSTNAME: &str = "kubernetes.io/hostname";
 

@@ -20,6 +20,7 @@ pub fn spawn_control_loops(
     let controllers =
         server.client_for("system:kube-controller-manager", &["system:masters"], "kube-controller-manager");
     components.spawn(crate::controllers::run(controllers.clone(), options));
+    components.spawn(crate::controllers::serviceaccounts::run(controllers.clone(), server.ca_pem().to_string()));
     components.spawn(crate::controllers::csr_signing::run(controllers, server.signing_ca().clone()));
     let scheduler = server.client_for("system:kube-scheduler", &["system:masters"], "kube-scheduler");
     components.spawn(crate::scheduler::run(scheduler, identity));

@@ -187,7 +187,7 @@ pub static RESOURCES: &[ResourceInfo] = &[
         namespaced: true, subresources: NONE, schema: "io.k8s.api.core.v1.Endpoints",
         strategy: &strategy::core::ENDPOINTS),
     resource!("", "v1", "ServiceAccount", "serviceaccounts", "serviceaccount", short: &["sa"], categories: NONE,
-        namespaced: true, subresources: NONE, schema: "io.k8s.api.core.v1.ServiceAccount",
+        namespaced: true, subresources: &["token"], schema: "io.k8s.api.core.v1.ServiceAccount",
         strategy: &strategy::core::SERVICE_ACCOUNT),
     resource!("", "v1", "ReplicationController", "replicationcontrollers", "replicationcontroller", short: &["rc"],
         categories: ALL, namespaced: true, subresources: &["status", "scale"],

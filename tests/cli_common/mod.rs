@@ -111,6 +111,8 @@ pub fn mask(text: &str) -> String {
         (r#"(resourceVersion"?:\s*)"\d+""#, "$1\"<rv>\""),
         // Names the controllers generate (`web-5d8f7c9b4-x2x9z`).
         (r"\bweb-[a-z0-9]{8,10}(-[a-z0-9]{5})?\b", "web-<hash>"),
+        // The service-account token volume the ServiceAccount admission plugin names.
+        (r"\bkube-api-access-[a-z0-9]{5}\b", "kube-api-access-<id>"),
         // The test server's address and port (127.0.0.1:0 picks one), which the `kubernetes`
         // Service's endpoints and target port carry.
         (r"\b(\d{1,3}\.){3}\d{1,3}:\d{5}\b", "<apiserver>"),

@@ -81,6 +81,23 @@ impl TestServer {
         kube::Client::try_from(config).expect("client")
     }
 
+    /// A kubeconfig for this server that authenticates with `token` only (none: anonymous).
+    pub fn token_kubeconfig(&self, name: &str, token: Option<&str>) -> PathBuf {
+        let admin = kube::config::Kubeconfig::read_from(&self.kubeconfig).expect("read kubeconfig");
+        let ca = admin.clusters[0].cluster.as_ref().and_then(|c| c.certificate_authority_data.clone()).expect("ca");
+        let user = match token {
+            Some(token) => serde_json::json!({"token": token}),
+            None => serde_json::json!({}),
+        };
+        let config = serde_json::json!({
+            "apiVersion": "v1", "kind": "Config", "current-context": "c",
+            "clusters": [{"name": "c", "cluster": {"server": self.server_url(), "certificate-authority-data": ca}}],
+            "users": [{"name": "u", "user": user}],
+            "contexts": [{"name": "c", "context": {"cluster": "c", "user": "u", "namespace": "default"}}],
+        });
+        self.write(&format!("{name}.kubeconfig"), &config.to_string())
+    }
+
     pub fn server_url(&self) -> String {
         let kubeconfig = kube::config::Kubeconfig::read_from(&self.kubeconfig).expect("read kubeconfig");
         kubeconfig.clusters[0].cluster.as_ref().and_then(|c| c.server.clone()).expect("server url")

@@ -31,6 +31,7 @@ fn subresource_shape(resource: &ResourceInfo, sub: &str) -> (Vec<&'static str>, 
             (vec!["create", "get"], json!({"group": "", "version": "v1", "kind": "PodPortForwardOptions"}))
         }
         "finalize" => (vec!["update"], own),
+        "token" => (vec!["create"], json!({"group": "authentication.k8s.io", "version": "v1", "kind": "TokenRequest"})),
         "approval" => (vec!["get", "patch", "update"], own),
         _ => (vec!["get"], own),
     }

@@ -20,7 +20,7 @@ use axum::response::{IntoResponse, Response};
 use http::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use super::auth::{self, Action, Identity};
+use super::auth::{self, Attributes, Identity, UserInfo};
 use super::negotiation::{self, Endpoint, Format};
 use super::protobuf;
 use super::request::Request;
@@ -76,8 +76,13 @@ fn error_response(request: &Request, err: ApiError) -> Response {
     err.into_response()
 }
 
-pub async fn handle(state: Arc<ApiState>, request: Request) -> Response {
-    let mut response = match route(&state, &request).await {
+pub async fn handle(state: Arc<ApiState>, mut request: Request) -> Response {
+    let user = match auth::resolve(&state, &request.identity, &request.headers, &request.path).await {
+        Ok(user) => user,
+        Err(err) => return error_response(&request, err),
+    };
+    request.identity = Identity::User(user.clone());
+    let mut response = match route(&state, &request, &user).await {
         Ok(response) => response,
         Err(err) => error_response(&request, err),
     };
@@ -105,18 +110,18 @@ pub fn version_info() -> Value {
     })
 }
 
-async fn route(state: &Arc<ApiState>, request: &Request) -> Result<Response, ApiError> {
+async fn route(state: &Arc<ApiState>, request: &Request, user: &UserInfo) -> Result<Response, ApiError> {
     let custom = state.crds.snapshot();
-    let route = router::parse_with(&request.path, &custom.resources).ok_or_else(ApiError::not_found_path)?;
-    match route {
-        Route::Version => return Ok(json_response(StatusCode::OK, &version_info())),
-        Route::Health => return Ok((StatusCode::OK, "ok").into_response()),
-        _ => {}
+    let route = router::parse_with(&request.path, &custom.resources);
+    if !matches!(route, Some(Route::Object(_))) {
+        // A non-resource URL: authorized by path, with the method as the verb.
+        let verb = request.method.as_str().to_ascii_lowercase();
+        auth::authorize(state, user, &Attributes { verb: &verb, path: &request.path, ..Attributes::default() })?;
     }
-    if !matches!(request.identity, Identity::User { .. }) {
-        return Err(ApiError::unauthorized());
-    }
+    let route = route.ok_or_else(ApiError::not_found_path)?;
     match route {
+        Route::Version => Ok(json_response(StatusCode::OK, &version_info())),
+        Route::Health => Ok((StatusCode::OK, "ok").into_response()),
         Route::CoreVersions => Ok(discovery::core_versions(request)),
         Route::Groups => Ok(discovery::groups(request, &custom.all())),
         Route::Group(group) => Ok(discovery::group(&group, &custom.all())),
@@ -142,8 +147,7 @@ async fn route(state: &Arc<ApiState>, request: &Request) -> Result<Response, Api
                 None => Err(ApiError::not_found_path()),
             }
         }
-        Route::Object(target) => objects(state, request, &target).await,
-        Route::Version | Route::Health => Err(ApiError::not_found_path()),
+        Route::Object(target) => objects(state, request, user, &target).await,
     }
 }
 
@@ -163,12 +167,23 @@ fn verb_of(request: &Request, target: &Target) -> &'static str {
     }
 }
 
-async fn objects(state: &Arc<ApiState>, request: &Request, target: &Target) -> Result<Response, ApiError> {
+async fn objects(
+    state: &Arc<ApiState>,
+    request: &Request,
+    user: &UserInfo,
+    target: &Target,
+) -> Result<Response, ApiError> {
     let verb = verb_of(request, target);
-    auth::authorize(
-        &request.identity,
-        &Action { verb, resource: target.resource, namespace: target.namespace.as_deref() },
-    )?;
+    let attributes = Attributes {
+        verb,
+        api_group: target.resource.group,
+        resource: target.resource.plural,
+        subresource: target.subresource.as_deref().unwrap_or_default(),
+        namespace: target.namespace.as_deref().unwrap_or_default(),
+        name: target.name.as_deref().unwrap_or_default(),
+        path: "",
+    };
+    auth::authorize(state, user, &attributes)?;
     if target.resource.namespaced && target.name.is_some() && target.namespace.is_none() {
         return Err(ApiError::not_found_path());
     }
@@ -202,6 +217,20 @@ async fn objects(state: &Arc<ApiState>, request: &Request, target: &Target) -> R
     if let Some(answer) = computed {
         return answer;
     }
+    let answer = serve_object(state, request, target, name).await;
+    if target.resource.group == "rbac.authorization.k8s.io" && request.method != Method::GET && answer.is_ok() {
+        state.rbac.refresh(&state.storage.store).await;
+    }
+    answer
+}
+
+/// The stored resources' verbs and subresources.
+async fn serve_object(
+    state: &Arc<ApiState>,
+    request: &Request,
+    target: &Target,
+    name: Option<&str>,
+) -> Result<Response, ApiError> {
     match (&request.method, name, target.subresource.as_deref()) {
         (&Method::GET, None, _) if request.flag("watch") => watch::watch(state, request, target).await,
         (&Method::GET, None, _) => read::list(state, request, target).await,
@@ -215,6 +244,7 @@ async fn objects(state: &Arc<ApiState>, request: &Request, target: &Target) -> R
         }
         (&Method::POST, None, None) => write::create(state, request, target).await,
         (&Method::POST, Some(name), Some("binding")) => subresources::bind(state, request, target, name).await,
+        (&Method::POST, Some(name), Some("token")) => subresources::token(state, request, target, name).await,
         (&Method::POST, Some(name), Some("eviction")) => subresources::evict(state, request, target, name).await,
         (&Method::PUT, Some(name), Some("scale")) => subresources::update_scale(state, request, target, name).await,
         (&Method::PUT, Some(name), Some("finalize")) => namespace::finalize(state, request, name).await,

@@ -10,23 +10,21 @@ use http::StatusCode;
 use serde_json::{json, Map, Value};
 
 use super::object_response;
-use crate::apiserver::auth::{self, Attributes, Identity};
+use crate::apiserver::auth::{self, Attributes, Identity, UserInfo};
 use crate::apiserver::objects;
 use crate::apiserver::request::Request;
 use crate::apiserver::router::Target;
+use crate::apiserver::serviceaccount::tokens;
 use crate::apiserver::status::ApiError;
 use crate::apiserver::ApiState;
 use crate::registry::strategy::reviews::validate_review;
 
-/// The group every authenticated user is in, as upstream's authenticators add it.
-const AUTHENTICATED_GROUP: &str = "system:authenticated";
-
-pub async fn create(_state: &Arc<ApiState>, request: &Request, target: &Target) -> Result<Response, ApiError> {
+pub async fn create(state: &Arc<ApiState>, request: &Request, target: &Target) -> Result<Response, ApiError> {
     let resource = target.resource;
     let mut review = request.body_object()?;
     objects::check_type(resource, &mut review)?;
     objects::check_namespace(resource, &mut review, target.namespace.as_deref())?;
-    let Identity::User { name, groups } = &request.identity else {
+    let Identity::User(requestor) = &request.identity else {
         return Err(ApiError::bad_request("no user present on request"));
     };
     let causes = validate_review(resource, &review);
@@ -34,8 +32,8 @@ pub async fn create(_state: &Arc<ApiState>, request: &Request, target: &Target) 
         return Err(ApiError::invalid(&resource.qualified_kind(), "", causes));
     }
     let answered = match resource.kind {
-        "TokenReview" => token_review(review)?,
-        "SelfSubjectReview" => self_subject_review(resource.api_version(), name, groups),
+        "TokenReview" => token_review(state, review).await?,
+        "SelfSubjectReview" => self_subject_review(resource.api_version(), requestor),
         "SubjectAccessReview" | "LocalSubjectAccessReview" => {
             let spec = review.get("spec").cloned().unwrap_or(Value::Null);
             let user = spec.get("user").and_then(Value::as_str).unwrap_or("").to_string();
@@ -44,10 +42,10 @@ pub async fn create(_state: &Arc<ApiState>, request: &Request, target: &Target) 
                 .and_then(Value::as_array)
                 .map(|g| g.iter().filter_map(Value::as_str).map(str::to_string).collect())
                 .unwrap_or_default();
-            access_review(review, &user, &groups)
+            access_review(state, review, &user, &groups)
         }
-        "SelfSubjectAccessReview" => access_review(review, name, groups),
-        "SelfSubjectRulesReview" => self_subject_rules_review(resource.api_version(), review, name, groups)?,
+        "SelfSubjectAccessReview" => access_review(state, review, &requestor.name, &requestor.groups),
+        "SelfSubjectRulesReview" => self_subject_rules_review(state, resource.api_version(), review, requestor)?,
         _ => return Err(ApiError::method_not_allowed()),
     };
     Ok(object_response(request, StatusCode::CREATED, &answered))
@@ -65,48 +63,41 @@ fn with_status(mut review: Value, status: Value) -> Value {
     review
 }
 
-/// A TokenReview: the token checked by kctl's token authentication ([`auth::authenticate_token`]);
-/// a token it does not know is answered `authenticated: false`, not an error.
-fn token_review(review: Value) -> Result<Value, ApiError> {
+/// A TokenReview: the token checked by kctl's token authentication (service-account
+/// tokens, for the audiences the review names); a token that does not hold is answered
+/// `authenticated: false`, not an error.
+async fn token_review(state: &ApiState, review: Value) -> Result<Value, ApiError> {
     let token = review.pointer("/spec/token").and_then(Value::as_str).unwrap_or("");
     if token.is_empty() {
         return Err(ApiError::bad_request("token is required for TokenReview in authentication"));
     }
-    let status = match auth::authenticate_token(token) {
-        Some(Identity::User { name, groups }) => {
-            let audiences = review.pointer("/spec/audiences").cloned();
-            let mut status = json!({"authenticated": true, "user": user_info(&name, &groups)});
-            if let Some(audiences) = audiences.filter(|a| a.as_array().is_some_and(|a| !a.is_empty())) {
-                status["audiences"] = audiences;
-            }
-            status
+    let audiences: Option<Vec<String>> = review
+        .pointer("/spec/audiences")
+        .and_then(Value::as_array)
+        .filter(|a| !a.is_empty())
+        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect());
+    let status = match tokens::authenticate(state, token, audiences.as_deref()).await {
+        tokens::Checked::User(user) => {
+            let accepted = audiences.unwrap_or_else(|| vec![tokens::ISSUER.to_string()]);
+            json!({"authenticated": true, "user": user.to_json(), "audiences": accepted})
         }
         _ => json!({"user": {}}),
     };
     Ok(with_status(review, status))
 }
 
-/// upstream's `UserInfo` of an authenticated user: its groups and `system:authenticated`.
-fn user_info(name: &str, groups: &[String]) -> Value {
-    let mut groups = groups.to_vec();
-    if !groups.iter().any(|g| g == AUTHENTICATED_GROUP) {
-        groups.push(AUTHENTICATED_GROUP.to_string());
-    }
-    json!({"username": name, "groups": groups})
-}
-
 /// A SelfSubjectReview: who the requester is, in a new object.
-fn self_subject_review(api_version: String, name: &str, groups: &[String]) -> Value {
+fn self_subject_review(api_version: String, requestor: &UserInfo) -> Value {
     json!({
         "kind": "SelfSubjectReview",
         "apiVersion": api_version,
         "metadata": {"creationTimestamp": objects::now_rfc3339()},
-        "status": {"userInfo": user_info(name, groups)},
+        "status": {"userInfo": requestor.to_json()},
     })
 }
 
 /// A (Self|Local)SubjectAccessReview: whether `user` in `groups` may do what the spec says.
-fn access_review(review: Value, user: &str, groups: &[String]) -> Value {
+fn access_review(state: &ApiState, review: Value, user: &str, groups: &[String]) -> Value {
     let spec = review.get("spec").cloned().unwrap_or(Value::Null);
     let text = |attributes: &Value, key: &str| attributes.get(key).and_then(Value::as_str).unwrap_or("").to_string();
     let (resource, non_resource) = (
@@ -128,7 +119,7 @@ fn access_review(review: Value, user: &str, groups: &[String]) -> Value {
         name: &fields[5],
         path: &path,
     };
-    let decision = auth::decide(user, groups, &attributes);
+    let decision = auth::decide(&state.rbac.policy(), user, groups, &attributes);
     let mut status = json!({"allowed": decision.allowed});
     if !decision.reason.is_empty() {
         status["reason"] = Value::String(decision.reason);
@@ -138,15 +129,17 @@ fn access_review(review: Value, user: &str, groups: &[String]) -> Value {
 
 /// A SelfSubjectRulesReview: what the requester may do in `spec.namespace`, in a new object.
 fn self_subject_rules_review(
+    state: &ApiState,
     api_version: String,
     review: Value,
-    name: &str,
-    groups: &[String],
+    requestor: &UserInfo,
 ) -> Result<Value, ApiError> {
-    if review.pointer("/spec/namespace").and_then(Value::as_str).unwrap_or("").is_empty() {
+    let namespace = review.pointer("/spec/namespace").and_then(Value::as_str).unwrap_or("");
+    if namespace.is_empty() {
         return Err(ApiError::bad_request("no namespace on request"));
     }
-    let (resource_rules, non_resource_rules) = auth::rules_for(name, groups);
+    let (resource_rules, non_resource_rules) =
+        auth::rules_for(&state.rbac.policy(), &requestor.name, &requestor.groups, namespace);
     Ok(json!({
         "kind": "SelfSubjectRulesReview",
         "apiVersion": api_version,

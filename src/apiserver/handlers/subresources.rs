@@ -292,3 +292,16 @@ mod tests {
         );
     }
 }
+
+/// `POST serviceaccounts/NAME/token`: a TokenRequest answered with a bound token.
+pub async fn token(
+    state: &Arc<ApiState>,
+    request: &Request,
+    target: &Target,
+    name: &str,
+) -> Result<Response, ApiError> {
+    let body = request.body_object()?;
+    let namespace = target.namespace.as_deref().unwrap_or_default();
+    let answered = crate::apiserver::serviceaccount::token_request::create(state, namespace, name, body).await?;
+    Ok(super::object_response(request, StatusCode::CREATED, &answered))
+}

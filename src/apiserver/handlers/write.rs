@@ -58,11 +58,12 @@ async fn create_object(
     check_fields(state, request, resource, &object)?;
     objects::prepare_create(resource, &mut object, target.namespace.as_deref())?;
     // A CertificateSigningRequest records who asked (upstream's PrepareForCreate reads the user).
-    if let (true, Identity::User { name, groups }) = (is_csr(resource), &request.identity) {
-        certificates::set_requester(&mut object, name, groups);
+    if let (true, Identity::User(user)) = (is_csr(resource), &request.identity) {
+        certificates::set_requester(&mut object, &user.name, &user.groups);
     }
     crd::prepare_write(request, resource, &mut object, None, None)?;
     admission::admit_create(state, resource, &mut object).await?;
+    check_escalation(state, request, resource, &object, None)?;
     // Server-side apply already recorded its field set.
     if request.content_type() != "application/apply-patch+yaml" {
         let schema = state.openapi.patch_schema(resource);
@@ -119,6 +120,7 @@ pub async fn update(
                 &now_rfc3339(),
             );
         }
+        check_escalation(state, request, resource, &object, Some(&current))?;
         match store_update(state, request, resource, object, expected).await {
             Err(err) if err.is_modified() && given.is_none() && attempts < UNCONDITIONAL_RETRIES => attempts += 1,
             answer => return answer,
@@ -251,6 +253,7 @@ pub async fn patch(
             );
         }
         check_fields(state, request, resource, &patched)?;
+        check_escalation(state, request, resource, &patched, Some(&current))?;
         match store_update(state, request, resource, patched, expected).await {
             Err(err) if err.reason == "Conflict" => continue,
             Err(err) => return Err(err),
@@ -306,6 +309,20 @@ fn patch_status(
         fields.insert("status".into(), status);
     }
     Ok(())
+}
+
+/// RBAC's escalation prevention on writes of roles and bindings (see `rbac::escalation`).
+fn check_escalation(
+    state: &ApiState,
+    request: &Request,
+    resource: &ResourceInfo,
+    object: &Value,
+    old: Option<&Value>,
+) -> Result<(), ApiError> {
+    match &request.identity {
+        Identity::User(user) => crate::apiserver::rbac::escalation::check(state, user, resource, object, old),
+        _ => Ok(()),
+    }
 }
 
 fn is_csr(resource: &ResourceInfo) -> bool {

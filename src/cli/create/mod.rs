@@ -11,6 +11,7 @@ use clap::{Args, Subcommand};
 mod access;
 mod policy;
 mod service;
+mod token;
 use serde_json::{json, Map, Value};
 
 use crate::client::manifests::{self, Manifest};
@@ -86,6 +87,8 @@ pub enum Generator {
     /// Create a pod disruption budget with the specified name.
     #[command(alias = "pdb")]
     Poddisruptionbudget(policy::PdbArgs),
+    /// Request a service account token.
+    Token(token::TokenArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -354,6 +357,7 @@ fn build(generator: &Generator) -> Result<Value, ClientError> {
         Generator::Quota(args) => policy::quota(args)?,
         Generator::Priorityclass(args) => policy::priority_class(args)?,
         Generator::Poddisruptionbudget(args) => policy::pod_disruption_budget(args)?,
+        Generator::Token(_) => return Err(ClientError::Usage("create token is not a manifest".into())),
         Generator::Job(args) => {
             let name = required_name(&args.name, "job")?;
             let Some(image) = args.image.clone().filter(|i| !i.is_empty()) else {
@@ -440,6 +444,9 @@ pub fn run(flags: &ConnectionFlags, args: &CreateArgs) -> ExitCode {
 }
 
 async fn execute(flags: &ConnectionFlags, args: &CreateArgs) -> anyhow::Result<ExitCode> {
+    if let Some(Generator::Token(token)) = &args.generator {
+        return token::run(flags, token).await;
+    }
     let plan = plan(args)?;
     let mut failures: Vec<Failure> = Vec::new();
     let manifests = match &plan.built {

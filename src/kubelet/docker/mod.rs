@@ -16,6 +16,7 @@ pub mod resources;
 pub mod runtime;
 pub mod security;
 pub mod server;
+pub mod service_account_token;
 pub mod shutdown;
 pub mod status;
 pub mod streaming;

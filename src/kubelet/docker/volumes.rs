@@ -1,6 +1,6 @@
-//! Data volumes (configMap, secret, downwardAPI, projected), as upstream's volume plugins
-//! and atomic writer. The kubelet may run inside a node container while pod containers
-//! are siblings on the host engine, so files go through the engine, as emptyDirs do: each
+//! Data volumes (configMap, secret, downwardAPI, projected with service-account tokens), as
+//! upstream's volume plugins and atomic writer. The kubelet may run inside a node container
+//! while pod containers are siblings on the host engine, so files go through the engine, as emptyDirs do: each
 //! data volume is an engine volume (like an emptyDir), mounted writable in the sandbox at
 //! `/volumes/<name>` and read-only in the containers; the kubelet uploads its files
 //! into the sandbox as a tar archive. As upstream's atomic writer, the files live in a
@@ -147,6 +147,10 @@ pub async fn files(context: &env::PodContext<'_>, volume: &Volume, sources: &mut
             }
             if let Some(source) = &source.downward_api {
                 downward(context, source.items.iter().flatten(), mode, &mut files)?;
+            }
+            if let Some(source) = &source.service_account_token {
+                let token = super::service_account_token::TOKENS.token(client, context.pod, source).await?;
+                files.push(File { path: source.path.clone(), data: token.into_bytes(), mode: mode as u32 });
             }
         }
     }
