@@ -17,7 +17,10 @@ pub mod metadata_only;
 pub mod namespace;
 pub mod node_lifecycle;
 pub mod replicaset;
+pub mod retry;
 pub mod slow_start;
+pub mod statefulset;
+pub mod status_patch;
 
 use cached_pod::CachedPod;
 use futures::StreamExt;
@@ -80,6 +83,7 @@ pub async fn run_controllers(client: Client, options: ControllerOptions) {
     controllers.spawn(deployment::run(client.clone()));
     controllers.spawn(job::run(client.clone(), pods.store(), pods.subscribe().boxed()));
     controllers.spawn(daemonset::run(client.clone(), pods.store(), pods.subscribe().boxed()));
+    controllers.spawn(statefulset::run(client.clone(), pods.store(), pods.subscribe().boxed()));
     controllers.spawn(namespace::run(client.clone()));
     controllers.spawn(clusterrole_aggregation::run(client.clone()));
     controllers.spawn(node_lifecycle::run(client.clone(), options, pods.store()));

@@ -15,7 +15,6 @@ mod sync;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use std::time::Duration;
 
 use futures::{stream, StreamExt, TryStreamExt};
 use k8s_openapi::api::apps::v1::DaemonSet;
@@ -64,7 +63,7 @@ pub struct Context {
     pub nodes: Store<Node>,
     pub expectations: Expectations,
     pub recorder: EventRecorder,
-    failures: Mutex<HashMap<String, u32>>,
+    failures: super::retry::Failures,
 }
 
 /// The controlling DaemonSet of a pod.
@@ -113,7 +112,7 @@ pub async fn run(client: Client, pods: Store<CachedPod>, pod_changes: super::Pod
         nodes,
         expectations: Expectations::new(),
         recorder: EventRecorder::new(client.clone(), COMPONENT),
-        failures: Mutex::new(HashMap::new()),
+        failures: Default::default(),
     });
 
     let forget = ctx.clone();
@@ -164,7 +163,7 @@ pub async fn run(client: Client, pods: Store<CachedPod>, pod_changes: super::Pod
                     Err(err) => Err(Error::Task(err.to_string())),
                 };
                 if result.is_ok() {
-                    ctx.failures.lock().remove(&key);
+                    ctx.failures.succeeded(&key);
                 }
                 result
             })
@@ -183,14 +182,9 @@ pub async fn run(client: Client, pods: Store<CachedPod>, pod_changes: super::Pod
     .await;
 }
 
-/// Retries with a per-DaemonSet exponential backoff (100 ms doubling up to a minute).
+/// Retries with the per-object backoff.
 fn error_policy(ds: Arc<DaemonSet>, err: &Error, ctx: Arc<Context>) -> Action {
-    let key = owner_key(&ds.namespace().unwrap_or_default(), &ds.name_any());
-    let mut failures = ctx.failures.lock();
-    let count = failures.entry(key).or_insert(0);
-    *count = count.saturating_add(1);
-    let doublings = count.saturating_sub(1).min(10);
-    let delay = (Duration::from_millis(100) * 2u32.pow(doublings)).min(Duration::from_secs(60));
+    let delay = ctx.failures.failed(owner_key(&ds.namespace().unwrap_or_default(), &ds.name_any()));
     tracing::debug!(%err, component = COMPONENT, ?delay, "will retry");
     Action::requeue(delay)
 }

@@ -258,20 +258,6 @@ fn status(
 
 async fn update_status(ds: &DaemonSet, ctx: &Context, wanted: Value) -> Result<(), Error> {
     let current = ds.status.as_ref().and_then(|s| serde_json::to_value(s).ok()).unwrap_or_else(|| json!({}));
-    if current == wanted {
-        return Ok(());
-    }
-    let mut patch = wanted.clone();
-    // Fields that went to zero are removed.
-    for key in current.as_object().into_iter().flat_map(|m| m.keys()) {
-        if patch.get(key).is_none() && key != "conditions" {
-            patch[key] = Value::Null;
-        }
-    }
     let api: Api<DaemonSet> = Api::namespaced(ctx.client.clone(), &ds.namespace().unwrap_or_default());
-    match api.patch_status(&ds.name_any(), &PatchParams::default(), &Patch::Merge(&json!({"status": patch}))).await {
-        Ok(_) => Ok(()),
-        Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
-        Err(err) => Err(err.into()),
-    }
+    Ok(crate::controllers::status_patch::write(&api, &ds.name_any(), current, wanted).await?)
 }
