@@ -8,7 +8,7 @@ mod support;
 
 use std::time::Duration;
 
-use cli_common::kctl;
+use cli_common::{kctl, mask};
 use serde_json::Value;
 use support::{eventually, stdout, TestServer};
 
@@ -102,6 +102,10 @@ fn daemon_pods_land_on_each_eligible_node_and_follow_nodes() {
         assert_eq!(ds["status"][field], 2, "{field}: {}", ds["status"]);
     }
     assert_eq!(ds["status"]["numberMisscheduled"], 0);
+    for args in [["get", "ds", "-o", "wide"], ["describe", "ds", "agent"]] {
+        let expected = mask(&server.kubectl_ok(&args));
+        assert_eq!(mask(&stdout(&kctl(&server, &args))), expected, "{args:?}");
+    }
 
     // Daemon pods tolerate what upstream's controller adds.
     let pod = &json(&server, &["get", "pods", "-l", "app=agent"])["items"][0];
