@@ -102,9 +102,9 @@ fn daemon_pods_land_on_each_eligible_node_and_follow_nodes() {
         assert_eq!(ds["status"][field], 2, "{field}: {}", ds["status"]);
     }
     assert_eq!(ds["status"]["numberMisscheduled"], 0);
-    for args in [["get", "ds", "-o", "wide"], ["describe", "ds", "agent"]] {
-        let expected = mask(&server.kubectl_ok(&args));
-        assert_eq!(mask(&stdout(&kctl(&server, &args))), expected, "{args:?}");
+    for args in [&["get", "ds", "-o", "wide"][..], &["describe", "ds", "agent"]] {
+        let expected = mask(&server.kubectl_ok(args));
+        assert_eq!(mask(&stdout(&kctl(&server, args))), expected, "{args:?}");
     }
 
     // Daemon pods tolerate what upstream's controller adds.
@@ -187,6 +187,11 @@ fn rolling_update_replaces_one_node_at_a_time_and_undo_restores_the_template() {
     let done = server.kubectl_ok(&["rollout", "status", "ds/agent", "--timeout=60s"]);
     assert!(done.ends_with("daemon set \"agent\" successfully rolled out\n"), "{done}");
     wait_for_pods(&server, &on(&all, "busybox:2"));
+
+    // Daemon sets cannot be paused: kubectl's error, kubectl's exit code.
+    let ours = kctl(&server, &["rollout", "pause", "ds/agent"]);
+    let theirs = server.kubectl(&["rollout", "pause", "ds/agent"]);
+    assert_eq!((ours.status.code(), support::stderr(&ours)), (theirs.status.code(), support::stderr(&theirs)));
 }
 
 #[test]

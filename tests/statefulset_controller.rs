@@ -148,9 +148,9 @@ fn stable_identity_claims_scale_down_and_partitioned_update() {
     let status = server.kubectl_ok(&["rollout", "status", "sts/web", "--timeout=30s"]);
     assert_eq!(stdout(&kctl(&server, &["rollout", "status", "sts/web", "--timeout=30s"])), status);
     assert_eq!(status, "partitioned roll out complete: 3 new pods have been updated...\n");
-    for args in [["get", "sts", "-o", "wide"], ["describe", "sts", "web"]] {
-        let expected = mask(&server.kubectl_ok(&args));
-        assert_eq!(mask(&stdout(&kctl(&server, &args))), expected, "{args:?}");
+    for args in [&["get", "sts", "-o", "wide"][..], &["describe", "sts", "web"]] {
+        let expected = mask(&server.kubectl_ok(args));
+        assert_eq!(mask(&stdout(&kctl(&server, args))), expected, "{args:?}");
     }
 
     // A deleted pod comes back under its name, with its claim.
