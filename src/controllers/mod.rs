@@ -21,6 +21,7 @@ pub mod retry;
 pub mod slow_start;
 pub mod statefulset;
 pub mod status_patch;
+pub mod volume;
 
 use cached_pod::CachedPod;
 use futures::StreamExt;
@@ -85,6 +86,7 @@ pub async fn run_controllers(client: Client, options: ControllerOptions) {
     controllers.spawn(daemonset::run(client.clone(), pods.store(), pods.subscribe().boxed()));
     controllers.spawn(statefulset::run(client.clone(), pods.store(), pods.subscribe().boxed()));
     controllers.spawn(namespace::run(client.clone()));
+    controllers.spawn(volume::binder::run(client.clone()));
     controllers.spawn(clusterrole_aggregation::run(client.clone()));
     controllers.spawn(node_lifecycle::run(client.clone(), options, pods.store()));
     controllers.spawn(pods.run());

@@ -180,6 +180,7 @@ async fn control_plane(
     let server = apiserver::start(config).await?;
     eprintln!("kctl control plane listening on {ip}:{}", server.addr.port());
     control_plane::spawn_control_loops(&server, components, Duration::from_secs(40), Duration::from_secs(300));
+    control_plane::spawn_storage_addon(&server, components);
     let node = &args.node_name;
     let client = server.client_for(&format!("system:node:{node}"), &["system:nodes"], "kubelet");
     let serving = server.issue_kubelet_serving(&[node.clone(), ip.to_string()])?;

@@ -6,15 +6,19 @@
 
 pub mod backoff;
 pub mod env;
+pub mod host_path;
+pub mod lifecycle;
 pub mod node;
 pub mod pause;
 pub mod pods;
 pub mod probe;
 pub mod resources;
 pub mod runtime;
+pub mod security;
 pub mod server;
 pub mod status;
 pub mod streaming;
+pub mod sub_path;
 pub mod sync;
 pub mod volumes;
 
@@ -131,6 +135,7 @@ pub async fn run(client: Client, options: DockerNodeOptions) -> Result<(), Kubel
     tokio::join!(
         node::heartbeat_forever(client.clone(), options.node.clone(), endpoint, info, options.lease_renew_interval),
         pods::run(kubelet.clone()),
+        host_path::remove_released_forever(kubelet.clone()),
     );
     serving.abort();
     Ok(())
