@@ -37,14 +37,29 @@ spec:
   volumeClaimTemplates:
   - metadata: {{name: www}}
     spec:
+      storageClassName: hollow
       accessModes: [ReadWriteOnce]
       resources: {{requests: {{storage: 1Gi}}}}
 "
     )
 }
 
+/// Claims of a WaitForFirstConsumer class bind their pod to a node at once (the scheduler
+/// marks the claims' selected node; no provisioner runs on hollow nodes, and binding
+/// claims is not the StatefulSet controller's business).
+const STORAGE_CLASS: &str = "\
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: hollow
+provisioner: example.com/none
+volumeBindingMode: WaitForFirstConsumer
+";
+
 fn start() -> TestServer {
-    TestServer::start_with(&["--hollow-nodes", "2", "--hollow-failing-images", FAILING])
+    let server = TestServer::start_with(&["--hollow-nodes", "2", "--hollow-failing-images", FAILING]);
+    server.kubectl_stdin(&["apply", "-f", "-"], Some(STORAGE_CLASS));
+    server
 }
 
 fn json(server: &TestServer, args: &[&str]) -> Value {
