@@ -68,16 +68,21 @@ fn core_kinds_apply_print_and_refuse_invalid_objects() {
         "jsonpath={.spec.limits[0].default.cpu} {.spec.limits[0].defaultRequest.cpu}",
     ]);
     assert_eq!(limits, "2 2");
-    let pv = server.kubectl_ok(&[
-        "get",
-        "pv",
-        "sample",
-        "-o",
-        "jsonpath={.spec.persistentVolumeReclaimPolicy} {.spec.volumeMode} {.status.phase}",
-    ]);
-    assert_eq!(pv, "Retain Filesystem Pending");
-    let pvc = server.kubectl_ok(&["get", "pvc", "sample", "-o", "jsonpath={.spec.volumeMode} {.status.phase}"]);
-    assert_eq!(pvc, "Filesystem Pending");
+    // Created Pending (the registry's default), then bound to each other by the PV
+    // controller, as upstream's: the sample claim fits the sample volume.
+    let pv_and_pvc = || {
+        let pv = server.kubectl_ok(&[
+            "get",
+            "pv",
+            "sample",
+            "-o",
+            "jsonpath={.spec.persistentVolumeReclaimPolicy} {.spec.volumeMode} {.status.phase}",
+        ]);
+        let pvc = server.kubectl_ok(&["get", "pvc", "sample", "-o", "jsonpath={.spec.volumeMode} {.status.phase}"]);
+        (pv, pvc)
+    };
+    let bound = || pv_and_pvc() == ("Retain Filesystem Bound".to_string(), "Filesystem Bound".to_string());
+    assert!(support::eventually(std::time::Duration::from_secs(30), bound), "{:?}", pv_and_pvc());
     let template = server.kubectl_ok(&[
         "get",
         "podtemplate",

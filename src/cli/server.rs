@@ -135,6 +135,7 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<ExitCode> {
                     pause_image: None,
                     labels: Default::default(),
                     taints: Vec::new(),
+                    shutdown: None,
                 };
                 let node = node.clone();
                 components.spawn(async move {

@@ -371,8 +371,9 @@ impl Kubelet {
     }
 
     /// Stops every container with the grace period, removes them and the pod's volumes.
-    pub async fn kill_pod(&self, pod: Option<&Pod>, uid: &str, grace: i64) -> Result<(), KubeletError> {
-        let instances = self.runtime.pod_instances(uid).await?;
+    /// Stops the running spec containers among `instances` at once (saying so when the
+    /// pod is known).
+    async fn stop_running(&self, pod: Option<&Pod>, instances: &[Instance], grace: i64) -> Result<(), KubeletError> {
         let stops = instances.iter().filter(|i| i.running() && i.container != SANDBOX).map(|instance| async move {
             if let Some(pod) = pod {
                 self.record(pod, Some(&instance.container), events::killing(&instance.container));
@@ -382,6 +383,22 @@ impl Kubelet {
         for result in futures::future::join_all(stops).await {
             result?;
         }
+        Ok(())
+    }
+
+    /// Stops the pod's running containers (preStop hooks first), keeping them.
+    pub async fn stop_pod_containers(&self, pod: &Pod, grace: i64) -> Result<(), KubeletError> {
+        let instances = self.runtime.pod_instances(&pod_key(pod).uid).await?;
+        self.stop_running(Some(pod), &instances, grace).await?;
+        for sandbox in instances.iter().filter(|i| i.running() && i.container == SANDBOX) {
+            self.runtime.stop(&sandbox.id, 0).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn kill_pod(&self, pod: Option<&Pod>, uid: &str, grace: i64) -> Result<(), KubeletError> {
+        let instances = self.runtime.pod_instances(uid).await?;
+        self.stop_running(pod, &instances, grace).await?;
         for instance in &instances {
             self.runtime.remove(&instance.id).await?;
         }
@@ -415,6 +432,9 @@ impl Kubelet {
     }
 
     pub async fn sync(&self, pod: &Pod, state: &mut PodState) -> Result<Outcome, KubeletError> {
+        if self.shutting_down.load(std::sync::atomic::Ordering::SeqCst) {
+            return Ok(Outcome::Again);
+        }
         if pod.metadata.deletion_timestamp.is_some() {
             self.finish_deletion(pod).await?;
             return Ok(Outcome::Gone);
@@ -474,7 +494,7 @@ impl Kubelet {
         self.probe_running(pod, &all_containers, &instances, sandbox_ip.as_deref().unwrap_or_default());
         let init_views: Vec<ContainerView> = init_containers.iter().map(|c| self.view(c, &instances, state)).collect();
         let views: Vec<ContainerView> = containers.iter().map(|c| self.view(c, &instances, state)).collect();
-        let status = status::pod_status(
+        let mut status = status::pod_status(
             pod,
             &init_views,
             &views,
@@ -483,6 +503,10 @@ impl Kubelet {
             &self.host_ip,
             Utc::now(),
         );
+        // A finished pod stays finished, as upstream's status manager keeps it.
+        if let (true, Some(phase)) = (terminal, reported_phase) {
+            status["phase"] = serde_json::json!(phase);
+        }
         if state.written.as_ref() != Some(&status) {
             let pods: Api<Pod> = Api::namespaced(self.client.clone(), &key.namespace);
             let patch = serde_json::json!({"status": status});
