@@ -471,6 +471,7 @@ fn a_daemon_set_runs_on_both_workers_and_not_on_the_control_plane() {
     assert_eq!(nodes, want, "one running pod per worker, none on the tainted control plane");
     let desired = cluster.kubectl_ok(&["get", "ds", "agent", "-o", "jsonpath={.status.desiredNumberScheduled}"]);
     assert_eq!(desired, "2");
+}
 
 #[test]
 fn a_stopped_worker_stops_its_pods_and_marks_them_terminated_and_a_restart_runs_them_not_twice() {
