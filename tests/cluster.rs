@@ -315,6 +315,61 @@ fn a_failed_create_removes_what_it_made() {
     drop(taken);
 }
 
+const AGENT_DAEMON_SET: &str = r#"apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: agent
+spec:
+  selector:
+    matchLabels: {app: agent}
+  template:
+    metadata:
+      labels: {app: agent}
+    spec:
+      containers:
+      - name: agent
+        image: IMAGE
+        command: ["sh", "-c", "exec sleep 3600"]
+"#;
+
+#[test]
+fn a_daemon_set_runs_on_both_workers_and_not_on_the_control_plane() {
+    busybox_image();
+    let cluster = Guard::new("daemonset");
+    let config = cluster.write("clusters.yml", NOTES_CONFIG);
+    cluster.create(Some(&config));
+    ready_nodes(&cluster, 3);
+    let manifest = cluster.write("daemonset.yml", &AGENT_DAEMON_SET.replace("IMAGE", IMAGE));
+    cluster.kubectl_ok(&["apply", "-f", &manifest.display().to_string()]);
+
+    let status = cluster.kubectl(&["rollout", "status", "daemonset/agent", "--timeout=120s"]);
+    assert!(
+        status.status.success(),
+        "rollout status: {}{}; pods: {}",
+        stdout(&status),
+        stderr(&status),
+        stdout(&cluster.kubectl(&["get", "pods", "-o", "wide"]))
+    );
+    assert!(stdout(&status).ends_with("daemon set \"agent\" successfully rolled out\n"), "{}", stdout(&status));
+    let ours = cluster.kctl_ok(&["rollout", "status", "daemonset/agent"]);
+    assert_eq!(stdout(&ours), "daemon set \"agent\" successfully rolled out\n");
+
+    let nodes = cluster.kubectl_ok(&[
+        "get",
+        "pods",
+        "-l",
+        "app=agent",
+        "-o",
+        "jsonpath={range .items[*]}{.spec.nodeName} {.status.phase}{\"\\n\"}{end}",
+    ]);
+    let mut nodes: Vec<&str> = nodes.lines().collect();
+    nodes.sort();
+    let want = [format!("{}-worker Running", cluster.name), format!("{}-worker2 Running", cluster.name)];
+    assert_eq!(nodes, want, "one running pod per worker, none on the tainted control plane");
+    let desired = cluster.kubectl_ok(&["get", "ds", "agent", "-o", "jsonpath={.status.desiredNumberScheduled}"]);
+    assert_eq!(desired, "2");
+}
+
 #[test]
 fn a_stopped_worker_stops_its_pods_and_marks_them_terminated_and_a_restart_runs_them_not_twice() {
     busybox_image();

@@ -7,7 +7,7 @@
 //! `ContainerStatus` field, which is most of a large cache. The controllers build new pods
 //! from their owners' templates, never from cached pods, so nothing else is needed.
 
-use k8s_openapi::api::core::v1::Toleration;
+use k8s_openapi::api::core::v1::{NodeSelector, Toleration};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use serde::{Deserialize, Deserializer};
 
@@ -25,6 +25,8 @@ pub struct CachedPod {
 #[serde(rename_all = "camelCase")]
 pub struct PodSpec {
     pub node_name: Option<String>,
+    /// Only the required node affinity: a DaemonSet pod names its node there until bound.
+    pub affinity: Option<Affinity>,
     pub tolerations: Option<Vec<Toleration>>,
     /// `hostname` and `subdomain`: a headless Service's endpoints name the pod by them.
     pub hostname: Option<String>,
@@ -34,6 +36,18 @@ pub struct PodSpec {
     pub containers: Vec<ContainerPorts>,
     #[serde(default)]
     pub init_containers: Vec<ContainerPorts>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Affinity {
+    pub node_affinity: Option<NodeAffinity>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeAffinity {
+    pub required_during_scheduling_ignored_during_execution: Option<NodeSelector>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -3,10 +3,14 @@
 //! flood the apiserver. Each creation is announced in the expectations first, and one
 //! that will never happen is marked observed, so the controller does not wait for it.
 
+use std::sync::Arc;
+
 use futures::future::join_all;
 use k8s_openapi::api::core::v1::{ObjectReference, Pod};
-use kube::api::{Api, PostParams};
+use kube::api::{Api, DeleteParams, PostParams, Preconditions};
 use kube::ResourceExt;
+
+use super::cached_pod::CachedPod;
 
 use super::expectations::Expectations;
 use crate::machinery::record::EventRecorder;
@@ -58,5 +62,35 @@ impl Creator<'_> {
             batch *= 2;
         }
         Ok(())
+    }
+
+    /// Deletes `victims` (each only if it is still the pod of that uid), recording
+    /// SuccessfulDelete / FailedDelete; a pod already gone or replaced is no failure.
+    pub async fn delete(&self, victims: &[Arc<CachedPod>]) -> Result<(), kube::Error> {
+        self.expectations.expect_deletions(self.key, victims.iter().filter_map(|p| p.uid()));
+        let deletions = victims.iter().map(|pod| async move {
+            let params = DeleteParams {
+                preconditions: Some(Preconditions { uid: pod.uid(), resource_version: None }),
+                ..Default::default()
+            };
+            (pod, self.api.delete(&pod.name_any(), &params).await)
+        });
+        let mut failure = None;
+        for (pod, result) in join_all(deletions).await {
+            match result {
+                Ok(_) => {
+                    let message = format!("Deleted pod: {}", pod.name_any());
+                    self.recorder.normal(&self.target, "SuccessfulDelete", &message);
+                }
+                Err(err) => {
+                    self.expectations.deletion_observed(&pod.uid().unwrap_or_default());
+                    if !matches!(&err, kube::Error::Api(s) if matches!(s.code, 404 | 409)) {
+                        self.recorder.warning(&self.target, "FailedDelete", &format!("Error deleting: {err}"));
+                        failure = Some(err);
+                    }
+                }
+            }
+        }
+        failure.map_or(Ok(()), Err)
     }
 }

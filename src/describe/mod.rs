@@ -65,6 +65,16 @@ pub async fn describe(
             let pods = pods_matching(session, namespace, &selector).await?;
             workloads::replica_set(object, workloads::count_pods(&pods, uid), events)
         }
+        ("apps", "DaemonSet") => {
+            let selector = selector_string(Some(&object["spec"]["selector"])).unwrap_or_default();
+            let pods = pods_matching(session, namespace, &selector).await?;
+            workloads::daemon_set(object, workloads::count_pods(&pods, uid), events)
+        }
+        ("apps", "StatefulSet") => {
+            let selector = selector_string(Some(&object["spec"]["selector"])).unwrap_or_default();
+            let pods = pods_matching(session, namespace, &selector).await?;
+            workloads::stateful_set(object, workloads::count_pods(&pods, uid), events)
+        }
         ("apps", "Deployment") => {
             let selector = selector_string(Some(&object["spec"]["selector"])).unwrap_or_default();
             let path = format!(

@@ -1,4 +1,4 @@
-//! Deployments, replica sets, replication controllers and jobs.
+//! Deployments, replica sets, replication controllers, daemon sets, stateful sets and jobs.
 
 use serde_json::Value;
 
@@ -187,6 +187,83 @@ pub fn replication_controller(rc: &Value, counts: PodCounts, events: Option<&[Va
     );
     template(&mut w, &spec["template"]);
     conditions(&mut w, status);
+    if let Some(events) = events {
+        super::events::write(&mut w, events);
+    }
+    w.finish()
+}
+
+fn pods_status(w: &mut Writer, counts: PodCounts) {
+    let (running, waiting, succeeded, failed) = counts;
+    w.w(0, &format!("Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed\n"));
+}
+
+pub fn daemon_set(ds: &Value, counts: PodCounts, events: Option<&[Value]>) -> String {
+    let mut w = Writer::default();
+    let (meta, spec, status) = (&ds["metadata"], &ds["spec"], &ds["status"]);
+    w.w(0, &format!("Name:\t{}\n", text(&meta["name"])));
+    w.w(0, &format!("Selector:\t{}\n", format_label_selector(Some(&spec["selector"]))));
+    w.w(0, &format!("Node-Selector:\t{}\n", format_label_map(spec["template"]["spec"]["nodeSelector"].as_object())));
+    w.labels("", "Labels", &meta["labels"]);
+    w.annotations("Annotations", &meta["annotations"]);
+    for (title, field) in [
+        ("Desired Number of Nodes Scheduled", "desiredNumberScheduled"),
+        ("Current Number of Nodes Scheduled", "currentNumberScheduled"),
+        ("Number of Nodes Scheduled with Up-to-date Pods", "updatedNumberScheduled"),
+        ("Number of Nodes Scheduled with Available Pods", "numberAvailable"),
+        ("Number of Nodes Misscheduled", "numberMisscheduled"),
+    ] {
+        w.w(0, &format!("{title}: {}\n", int(&status[field])));
+    }
+    pods_status(&mut w, counts);
+    template(&mut w, &spec["template"]);
+    if let Some(events) = events {
+        super::events::write(&mut w, events);
+    }
+    w.finish()
+}
+
+pub fn stateful_set(sts: &Value, counts: PodCounts, events: Option<&[Value]>) -> String {
+    let mut w = Writer::default();
+    let (meta, spec, status) = (&sts["metadata"], &sts["spec"], &sts["status"]);
+    w.w(0, &format!("Name:\t{}\n", text(&meta["name"])));
+    w.w(0, &format!("Namespace:\t{}\n", text(&meta["namespace"])));
+    w.w(0, &format!("CreationTimestamp:\t{}\n", rfc1123z(&meta["creationTimestamp"])));
+    w.w(0, &format!("Selector:\t{}\n", format_label_selector(Some(&spec["selector"]))));
+    w.labels("", "Labels", &meta["labels"]);
+    w.annotations("Annotations", &meta["annotations"]);
+    w.w(0, &format!("Replicas:\t{} desired | {} total\n", int(&spec["replicas"]), int(&status["replicas"])));
+    w.w(0, &format!("Update Strategy:\t{}\n", text(&spec["updateStrategy"]["type"])));
+    let rolling = &spec["updateStrategy"]["rollingUpdate"];
+    if !rolling["partition"].is_null() {
+        w.w(1, &format!("Partition:\t{}\n", int(&rolling["partition"])));
+        if !rolling["maxUnavailable"].is_null() {
+            w.w(1, &format!("MaxUnavailable:\t{}\n", int_or_string(&rolling["maxUnavailable"])));
+        }
+    }
+    pods_status(&mut w, counts);
+    template(&mut w, &spec["template"]);
+    let claims = spec["volumeClaimTemplates"].as_array().cloned().unwrap_or_default();
+    if claims.is_empty() {
+        w.w(0, "Volume Claims:\t<none>\n");
+    } else {
+        w.w(0, "Volume Claims:\n");
+        for claim in &claims {
+            w.w(1, &format!("Name:\t{}\n", text(&claim["metadata"]["name"])));
+            let class = claim["spec"]["storageClassName"]
+                .as_str()
+                .or_else(|| claim["metadata"]["annotations"]["volume.beta.kubernetes.io/storage-class"].as_str())
+                .unwrap_or_default();
+            w.w(1, &format!("StorageClass:\t{class}\n"));
+            w.labels("  ", "Labels", &claim["metadata"]["labels"]);
+            w.labels("  ", "Annotations", &claim["metadata"]["annotations"]);
+            let capacity = claim["spec"]["resources"]["requests"]["storage"].as_str().unwrap_or("<default>");
+            w.w(1, &format!("Capacity:\t{capacity}\n"));
+            let modes: Vec<&str> =
+                claim["spec"]["accessModes"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+            w.w(1, &format!("Access Modes:\t[{}]\n", modes.join(" ")));
+        }
+    }
     if let Some(events) = events {
         super::events::write(&mut w, events);
     }

@@ -8,6 +8,7 @@ pub mod jsonpath;
 pub mod kubeconfig;
 pub mod labels;
 pub mod leaderelection;
+pub mod node_affinity;
 pub mod patch;
 pub mod pki;
 pub mod pods;

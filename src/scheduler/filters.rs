@@ -3,10 +3,11 @@
 
 use std::fmt;
 
-use k8s_openapi::api::core::v1::{NodeSelector, NodeSelectorRequirement, Taint};
+use k8s_openapi::api::core::v1::Taint;
 
 use super::cache::NodeInfo;
 use super::info::{NodeSpecInfo, PodInfo};
+use crate::machinery::node_affinity;
 use crate::machinery::taints::tolerates;
 
 /// Why a node does not fit, in upstream's wording.
@@ -107,7 +108,8 @@ pub fn taint_toleration(pod: &PodInfo, _node: &NodeInfo, spec: &NodeSpecInfo) ->
 
 pub fn node_affinity(pod: &PodInfo, node: &NodeInfo, spec: &NodeSpecInfo) -> Result<(), Unfit> {
     let selector_matches = pod.node_selector.iter().all(|(k, v)| spec.labels.get(k) == Some(v));
-    let affinity_matches = pod.required_affinity.as_ref().is_none_or(|s| selector_matches_node(s, node, spec));
+    let affinity_matches =
+        pod.required_affinity.as_ref().is_none_or(|s| node_affinity::selector_matches(s, &node.name, &spec.labels));
     if selector_matches && affinity_matches {
         Ok(())
     } else {
@@ -117,48 +119,10 @@ pub fn node_affinity(pod: &PodInfo, node: &NodeInfo, spec: &NodeSpecInfo) -> Res
 
 /// The node must be where the pod's bound volumes are.
 pub fn volume_binding(pod: &PodInfo, node: &NodeInfo, spec: &NodeSpecInfo) -> Result<(), Unfit> {
-    if pod.volume_affinity.iter().all(|s| selector_matches_node(s, node, spec)) {
+    if pod.volume_affinity.iter().all(|s| node_affinity::selector_matches(s, &node.name, &spec.labels)) {
         Ok(())
     } else {
         Err(Unfit::unresolvable(Reason::VolumeNodeAffinity))
-    }
-}
-
-/// Terms are ORed, expressions within a term ANDed; an empty term matches nothing.
-fn selector_matches_node(selector: &NodeSelector, node: &NodeInfo, spec: &NodeSpecInfo) -> bool {
-    selector.node_selector_terms.iter().any(|term| {
-        let expressions = term.match_expressions.as_deref().unwrap_or_default();
-        let fields = term.match_fields.as_deref().unwrap_or_default();
-        if expressions.is_empty() && fields.is_empty() {
-            return false;
-        }
-        expressions.iter().all(|r| requirement_matches(r, spec.labels.get(&r.key).map(String::as_str)))
-            && fields.iter().all(|r| {
-                let value = (r.key == "metadata.name").then_some(node.name.as_str());
-                requirement_matches(r, value)
-            })
-    })
-}
-
-fn requirement_matches(requirement: &NodeSelectorRequirement, value: Option<&str>) -> bool {
-    let values = requirement.values.as_deref().unwrap_or_default();
-    let number = |text: &str| text.parse::<i64>().ok();
-    match requirement.operator.as_str() {
-        "In" => value.is_some_and(|v| values.iter().any(|x| x == v)),
-        "NotIn" => value.is_none_or(|v| !values.iter().any(|x| x == v)),
-        "Exists" => value.is_some(),
-        "DoesNotExist" => value.is_none(),
-        "Gt" | "Lt" => {
-            let (Some(actual), Some(bound)) = (value.and_then(number), values.first().and_then(|v| number(v))) else {
-                return false;
-            };
-            if requirement.operator == "Gt" {
-                actual > bound
-            } else {
-                actual < bound
-            }
-        }
-        _ => false,
     }
 }
 

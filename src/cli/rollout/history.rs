@@ -1,5 +1,6 @@
-//! `kctl rollout history`: the revisions of a deployment's ReplicaSets with their change
-//! causes, or one revision's pod template with `--revision`.
+//! `kctl rollout history`: the revisions of a deployment's ReplicaSets (or of a daemon or
+//! stateful set's ControllerRevisions) with their change causes, or one revision's pod
+//! template with `--revision`.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -33,23 +34,33 @@ pub async fn run(flags: &ConnectionFlags, args: &HistoryArgs) -> anyhow::Result<
     let (session, _, objects) = objects::connect_and_resolve(flags, &pairs).await?;
     let mut out = std::io::stdout().lock();
     for object in &objects {
-        super::require_deployment(object, "history viewer")?;
-        let deployment = objects::get(&session, object).await?;
-        let sets = super::owned_replica_sets(&session, &deployment).await?;
-        // revision → pod template (with the change cause copied onto it, as kubectl does)
-        let mut history: BTreeMap<i64, Value> = BTreeMap::new();
-        for rs in &sets {
-            let Some(revision) = super::revision_of(rs) else { continue };
-            let mut template = rs["spec"]["template"].clone();
-            if let Some(cause) = rs["metadata"]["annotations"][CHANGE_CAUSE].as_str().filter(|c| !c.is_empty()) {
-                template["metadata"]["annotations"][CHANGE_CAUSE] = Value::String(cause.to_string());
+        let kind = super::workload(object, "history viewer")?;
+        let owner = objects::get(&session, object).await?;
+        // revision → (pod template, change cause)
+        let mut history: BTreeMap<i64, (Value, Option<String>)> = BTreeMap::new();
+        let cause_of = |object: &Value| {
+            object["metadata"]["annotations"][CHANGE_CAUSE].as_str().filter(|c| !c.is_empty()).map(str::to_string)
+        };
+        if kind == super::Workload::Deployment {
+            for rs in &super::owned_replica_sets(&session, &owner).await? {
+                let Some(revision) = super::revision_of(rs) else { continue };
+                let mut template = rs["spec"]["template"].clone();
+                // kubectl copies the change cause onto the template it shows.
+                if let Some(cause) = cause_of(rs) {
+                    template["metadata"]["annotations"][CHANGE_CAUSE] = Value::String(cause.clone());
+                }
+                history.insert(revision, (template, cause_of(rs)));
             }
-            history.insert(revision, template);
+        } else {
+            for revision in &super::owned_revisions(&session, &owner).await? {
+                let number = revision["revision"].as_i64().unwrap_or(0);
+                history.insert(number, (super::revision_template(revision), cause_of(revision)));
+            }
         }
         let text = if history.is_empty() {
             "No rollout history found.".to_string()
         } else if args.revision > 0 {
-            let Some(template) = history.get(&args.revision) else {
+            let Some((template, _)) = history.get(&args.revision) else {
                 return Err(ClientError::Usage("unable to find the specified revision".to_string()).into());
             };
             let mut w = Writer::default();
@@ -57,8 +68,8 @@ pub async fn run(flags: &ConnectionFlags, args: &HistoryArgs) -> anyhow::Result<
             w.into_raw()
         } else {
             let mut table = String::from("REVISION\tCHANGE-CAUSE\n");
-            for (revision, template) in &history {
-                let cause = template["metadata"]["annotations"][CHANGE_CAUSE].as_str().unwrap_or("<none>");
+            for (revision, (_, cause)) in &history {
+                let cause = cause.as_deref().unwrap_or("<none>");
                 table.push_str(&format!("{revision}\t{cause}\n"));
             }
             TabWriter::describe().format_partial(&table)

@@ -1,4 +1,5 @@
-//! `kctl rollout`: the sub-verbs kubectl has for deployments, one file each (status,
+//! `kctl rollout`: the sub-verbs kubectl has for deployments, daemon sets and stateful
+//! sets, one file each (status,
 //! history, undo; restart, pause and resume share `restart.rs`).
 
 pub mod history;
@@ -58,26 +59,56 @@ pub fn plan_targets(args: &[String], verb: &str) -> Result<Vec<(String, Vec<Stri
     targets::split_args(args)
 }
 
-/// Only deployments are built; kubectl's words for other kinds.
-pub fn require_deployment(object: &ObjectRef, what: &str) -> Result<(), ClientError> {
-    if object.resource.group == "apps" && object.resource.kind == "Deployment" {
-        return Ok(());
+/// The kinds the rollout verbs know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Workload {
+    Deployment,
+    DaemonSet,
+    StatefulSet,
+}
+
+/// The object's kind among those the rollout verbs know; kubectl's words for other kinds.
+pub fn workload(object: &ObjectRef, what: &str) -> Result<Workload, ClientError> {
+    match (object.resource.group.as_str(), object.resource.kind.as_str()) {
+        ("apps", "Deployment") => Ok(Workload::Deployment),
+        ("apps", "DaemonSet") => Ok(Workload::DaemonSet),
+        ("apps", "StatefulSet") => Ok(Workload::StatefulSet),
+        (_, kind) => Err(ClientError::Usage(format!("no {what} has been implemented for {kind:?}"))),
     }
-    Err(ClientError::Usage(format!("no {what} has been implemented for {:?}", object.resource.kind)))
+}
+
+/// The ControllerRevisions a DaemonSet or StatefulSet controls: listed by its selector,
+/// kept when their controller owner reference names its uid (kubectl's controlledHistory).
+pub async fn owned_revisions(session: &Session, owner: &Value) -> Result<Vec<Value>, ClientError> {
+    owned(session, owner, "controllerrevisions").await
+}
+
+/// The revision's pod template (the snapshot's `spec.template`, without its `$patch`).
+pub fn revision_template(revision: &Value) -> Value {
+    let mut template = revision["data"]["spec"]["template"].clone();
+    if let Some(map) = template.as_object_mut() {
+        map.remove("$patch");
+    }
+    template
 }
 
 /// The ReplicaSets a deployment controls: listed by its selector, kept when their
 /// controller owner reference names the deployment's uid.
 pub async fn owned_replica_sets(session: &Session, deployment: &Value) -> Result<Vec<Value>, ClientError> {
+    owned(session, deployment, "replicasets").await
+}
+
+/// The apps/v1 `plural` objects that `owner`'s selector lists and that it controls.
+async fn owned(session: &Session, owner: &Value, plural: &str) -> Result<Vec<Value>, ClientError> {
     let selector =
-        selector_string(Some(&deployment["spec"]["selector"])).map_err(|err| ClientError::Usage(err.to_string()))?;
+        selector_string(Some(&owner["spec"]["selector"])).map_err(|err| ClientError::Usage(err.to_string()))?;
     let path = format!(
-        "/apis/apps/v1/namespaces/{}/replicasets{}",
+        "/apis/apps/v1/namespaces/{}/{plural}{}",
         session.namespace,
         objects::query(&[("labelSelector", selector)])
     );
     let list = session.get_json(&path, "application/json").await?;
-    let uid = deployment["metadata"]["uid"].as_str().unwrap_or_default();
+    let uid = owner["metadata"]["uid"].as_str().unwrap_or_default();
     let items = list["items"].as_array().cloned().unwrap_or_default();
     Ok(items
         .into_iter()

@@ -38,7 +38,14 @@ pub async fn run(flags: &ConnectionFlags, args: &ObjectsArgs, action: Action) ->
     let (session, _, objects) = objects::connect_and_resolve(flags, &pairs).await?;
     let mut failed = false;
     for object in &objects {
-        super::require_deployment(object, "restarter")?;
+        let kind = super::workload(object, "restarter")?;
+        if kind != super::Workload::Deployment && action != Action::Restart {
+            // kubectl's pauser and resumer know deployments only.
+            let (plural, name) = (object.resource.qualified_plural(), &object.name);
+            eprintln!("error: {plural} {name:?} {}ing is not supported", action.verb().trim_end_matches('e'));
+            failed = true;
+            continue;
+        }
         let deployment = objects::get(&session, object).await?;
         let paused = deployment["spec"]["paused"].as_bool() == Some(true);
         let patch = match action {

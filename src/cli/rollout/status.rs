@@ -1,4 +1,4 @@
-//! `kctl rollout status`: watches a deployment and prints kubectl's progress line for
+//! `kctl rollout status`: watches a deployment, daemon set or stateful set and prints kubectl's progress line for
 //! each change until the rollout is done, its deadline passed, or `--timeout` ran out.
 
 use std::io::Write;
@@ -35,6 +35,90 @@ pub enum StatusError {
     TimedOut,
     #[error("object has been deleted")]
     Deleted,
+    #[error("rollout status is only available for RollingUpdate strategy type")]
+    NotRollingUpdate,
+}
+
+/// What a status viewer says of one object: the line to print, and whether it is done.
+pub type Viewer = fn(&Value) -> Result<(String, bool), StatusError>;
+
+fn count(status: &Value, field: &str) -> i64 {
+    status[field].as_i64().unwrap_or(0)
+}
+
+fn rolling_update(object: &Value) -> Result<(), StatusError> {
+    match object["spec"]["updateStrategy"]["type"].as_str() {
+        Some("RollingUpdate") => Ok(()),
+        _ => Err(StatusError::NotRollingUpdate),
+    }
+}
+
+/// kubectl's DaemonSetStatusViewer.
+pub fn daemon_set_status(ds: &Value) -> Result<(String, bool), StatusError> {
+    rolling_update(ds)?;
+    let name = ds["metadata"]["name"].as_str().unwrap_or_default();
+    let status = &ds["status"];
+    if ds["metadata"]["generation"].as_i64().unwrap_or(0) > count(status, "observedGeneration") {
+        return Ok(("Waiting for daemon set spec update to be observed...\n".to_string(), false));
+    }
+    let (updated, desired, available) = (
+        count(status, "updatedNumberScheduled"),
+        count(status, "desiredNumberScheduled"),
+        count(status, "numberAvailable"),
+    );
+    if updated < desired {
+        let line = format!(
+            "Waiting for daemon set {name:?} rollout to finish: {updated} out of {desired} new pods have been updated...\n"
+        );
+        return Ok((line, false));
+    }
+    if available < desired {
+        let line =
+            format!("Waiting for daemon set {name:?} rollout to finish: {available} of {desired} updated pods are available...\n");
+        return Ok((line, false));
+    }
+    Ok((format!("daemon set {name:?} successfully rolled out\n"), true))
+}
+
+/// kubectl's StatefulSetStatusViewer.
+pub fn stateful_set_status(sts: &Value) -> Result<(String, bool), StatusError> {
+    rolling_update(sts)?;
+    let status = &sts["status"];
+    let observed = count(status, "observedGeneration");
+    if observed == 0 || sts["metadata"]["generation"].as_i64().unwrap_or(0) > observed {
+        return Ok(("Waiting for statefulset spec update to be observed...\n".to_string(), false));
+    }
+    let replicas = sts["spec"]["replicas"].as_i64();
+    if let Some(replicas) = replicas {
+        let ready = count(status, "readyReplicas");
+        if ready < replicas {
+            return Ok((format!("Waiting for {} pods to be ready...\n", replicas - ready), false));
+        }
+    }
+    let updated = count(status, "updatedReplicas");
+    let rolling = &sts["spec"]["updateStrategy"]["rollingUpdate"];
+    if !rolling.is_null() {
+        if let (Some(replicas), Some(partition)) = (replicas, rolling["partition"].as_i64()) {
+            if updated < replicas - partition {
+                let line = format!(
+                    "Waiting for partitioned roll out to finish: {updated} out of {} new pods have been updated...\n",
+                    replicas - partition
+                );
+                return Ok((line, false));
+            }
+        }
+        return Ok((format!("partitioned roll out complete: {updated} new pods have been updated...\n"), true));
+    }
+    let (current, update) =
+        (status["currentRevision"].as_str().unwrap_or_default(), status["updateRevision"].as_str().unwrap_or_default());
+    if update != current {
+        return Ok((
+            format!("waiting for statefulset rolling update to complete {updated} pods at revision {update}...\n"),
+            false,
+        ));
+    }
+    let current_replicas = count(status, "currentReplicas");
+    Ok((format!("statefulset rolling update complete {current_replicas} pods at revision {current}...\n"), true))
 }
 
 /// What a deployment's status says: the line to print, and whether the rollout is done.
@@ -88,9 +172,13 @@ pub async fn run(flags: &ConnectionFlags, args: &StatusArgs) -> anyhow::Result<E
     let timeout = args.timeout.to_std().ok().filter(|limit| !limit.is_zero());
     let (session, _, objects) = objects::connect_and_resolve(flags, &pairs).await?;
     for object in &objects {
-        super::require_deployment(object, "status viewer")?;
+        let viewer: Viewer = match super::workload(object, "status viewer")? {
+            super::Workload::Deployment => deployment_status,
+            super::Workload::DaemonSet => daemon_set_status,
+            super::Workload::StatefulSet => stateful_set_status,
+        };
         objects::get(&session, object).await?;
-        let work = follow(&session, object, args.watch);
+        let work = follow(&session, object, args.watch, viewer);
         match timeout {
             Some(limit) => tokio::time::timeout(limit, work).await.map_err(|_| StatusError::TimedOut)??,
             None => work.await?,
@@ -100,7 +188,7 @@ pub async fn run(flags: &ConnectionFlags, args: &StatusArgs) -> anyhow::Result<E
 }
 
 /// Lists the one object, then watches it from the list's version, printing each status.
-async fn follow(session: &Session, object: &ObjectRef, watch: bool) -> anyhow::Result<()> {
+async fn follow(session: &Session, object: &ObjectRef, watch: bool, viewer: Viewer) -> anyhow::Result<()> {
     let collection = object.resource.collection_path(Some(&session.namespace));
     let field = format!("metadata.name={}", object.name);
     let list_query =
@@ -108,7 +196,7 @@ async fn follow(session: &Session, object: &ObjectRef, watch: bool) -> anyhow::R
     let list = session.get_json(&format!("{collection}{list_query}"), "application/json").await?;
     let mut out = std::io::stdout();
     if let Some(current) = list["items"].as_array().and_then(|items| items.first()) {
-        let (line, done) = deployment_status(current)?;
+        let (line, done) = viewer(current)?;
         out.write_all(line.as_bytes())?;
         out.flush()?;
         if done || !watch {
@@ -130,7 +218,7 @@ async fn follow(session: &Session, object: &ObjectRef, watch: bool) -> anyhow::R
         let event = event?;
         match event["type"].as_str() {
             Some("ADDED") | Some("MODIFIED") => {
-                let (line, done) = deployment_status(&event["object"])?;
+                let (line, done) = viewer(&event["object"])?;
                 out.write_all(line.as_bytes())?;
                 out.flush()?;
                 if done || !watch {

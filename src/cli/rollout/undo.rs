@@ -1,13 +1,14 @@
 //! `kctl rollout undo`: copies the pod template of the previous (or `--to-revision`)
-//! ReplicaSet back onto the deployment with a JSON patch, as kubectl does.
+//! ReplicaSet back onto the deployment with a JSON patch, or patches a daemon or stateful
+//! set's ControllerRevision snapshot back on, as kubectl does.
 
 use std::process::ExitCode;
 
 use clap::Args;
 use serde_json::{json, Map, Value};
 
-use crate::client::objects;
-use crate::client::{ClientError, ConnectionFlags};
+use crate::client::objects::{self, ObjectRef};
+use crate::client::{ClientError, ConnectionFlags, Session};
 
 #[derive(Args, Debug, Clone)]
 pub struct UndoArgs {
@@ -39,13 +40,19 @@ pub enum UndoError {
     NoHistory(String),
     #[error("you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again")]
     Paused,
+    #[error("no last revision to roll back to")]
+    NoLastRevision,
 }
 
 pub async fn run(flags: &ConnectionFlags, args: &UndoArgs) -> anyhow::Result<ExitCode> {
     let pairs = super::plan_targets(&args.args, "undo")?;
     let (session, _, objects) = objects::connect_and_resolve(flags, &pairs).await?;
     for object in &objects {
-        super::require_deployment(object, "rollbacker")?;
+        if super::workload(object, "rollbacker")? != super::Workload::Deployment {
+            let message = undo_revision(&session, object, args.to_revision).await?;
+            println!("{} {message}", object.display());
+            continue;
+        }
         let deployment = objects::get(&session, object).await?;
         if deployment["spec"]["paused"].as_bool() == Some(true) {
             return Err(UndoError::Paused.into());
@@ -92,6 +99,44 @@ pub async fn run(flags: &ConnectionFlags, args: &UndoArgs) -> anyhow::Result<Exi
         println!("{} rolled back", object.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A daemon or stateful set's rollback (kubectl's DaemonSetRollbacker and
+/// StatefulSetRollbacker): the ControllerRevision's snapshot patched back on.
+async fn undo_revision(session: &Session, object: &ObjectRef, to_revision: i64) -> anyhow::Result<String> {
+    if to_revision < 0 {
+        return Err(UndoError::RevisionNotFound(to_revision).into());
+    }
+    let owner = objects::get(session, object).await?;
+    let mut history = super::owned_revisions(session, &owner).await?;
+    if to_revision == 0 && history.len() <= 1 {
+        return Err(UndoError::NoLastRevision.into());
+    }
+    history.sort_by_key(|r| r["revision"].as_i64().unwrap_or(0));
+    let target = if to_revision == 0 {
+        history.get(history.len() - 2)
+    } else {
+        history.iter().find(|r| r["revision"].as_i64() == Some(to_revision))
+    };
+    let target = target.ok_or(UndoError::RevisionNotFound(to_revision))?;
+    // Compared as typed templates, so fields the server writes as empty do not differ.
+    let typed = |template: Value| {
+        serde_json::from_value::<k8s_openapi::api::core::v1::PodTemplateSpec>(template.clone())
+            .and_then(serde_json::to_value)
+            .unwrap_or(template)
+    };
+    if typed(super::revision_template(target)) == typed(owner["spec"]["template"].clone()) {
+        return Ok(format!("skipped rollback (current template already matches revision {to_revision})"));
+    }
+    let path = format!("{}?fieldManager=kubectl-rollout", object.path(session));
+    objects::patch(session, &path, "application/strategic-merge-patch+json", &target["data"]).await.map_err(|err| {
+        let detail = match err {
+            ClientError::Server(status) => status.message,
+            other => other.to_string(),
+        };
+        ClientError::Usage(format!("failed restoring revision {to_revision}: {detail}"))
+    })?;
+    Ok("rolled back".to_string())
 }
 
 /// The ReplicaSet of `to_revision`, or with 0 the second newest revision.

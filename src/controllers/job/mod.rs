@@ -19,9 +19,7 @@ mod status;
 mod sync;
 mod ttl;
 
-use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use futures::{stream, StreamExt, TryStreamExt};
 use k8s_openapi::api::batch::v1::Job;
@@ -30,7 +28,6 @@ use kube::runtime::controller::{self, trigger_self, trigger_with, Action};
 use kube::runtime::reflector::{self, ObjectRef, Store};
 use kube::runtime::{watcher, WatchStreamExt};
 use kube::{Client, ResourceExt};
-use parking_lot::Mutex;
 
 use super::expectations::Expectations;
 use super::informer::Change;
@@ -66,7 +63,7 @@ pub struct Context {
     pub expectations: Expectations,
     pub recorder: EventRecorder,
     /// Consecutive failed reconciles per job (`namespace/name`), for the retry backoff.
-    failures: Mutex<HashMap<String, u32>>,
+    failures: super::retry::Failures,
 }
 
 /// Notes what a pod change means for expectations; `previous` is the version the shared
@@ -96,7 +93,7 @@ pub async fn run(client: Client, pods: Store<CachedPod>, pod_changes: super::Pod
         pods,
         expectations: Expectations::new(),
         recorder: EventRecorder::new(client.clone(), COMPONENT),
-        failures: Mutex::new(HashMap::new()),
+        failures: Default::default(),
     });
 
     let forget = ctx.clone();
@@ -129,7 +126,7 @@ pub async fn run(client: Client, pods: Store<CachedPod>, pod_changes: super::Pod
                     Err(err) => Err(Error::Task(err.to_string())),
                 };
                 if result.is_ok() {
-                    ctx.failures.lock().remove(&key);
+                    ctx.failures.succeeded(&key);
                 }
                 result
             })
@@ -148,14 +145,9 @@ pub async fn run(client: Client, pods: Store<CachedPod>, pod_changes: super::Pod
     .await;
 }
 
-/// Retries with a per-job exponential backoff (100 ms doubling up to a minute).
+/// Retries with the per-object backoff.
 fn error_policy(job: Arc<Job>, err: &Error, ctx: Arc<Context>) -> Action {
-    let key = owner_key(&job.namespace().unwrap_or_default(), &job.name_any());
-    let mut failures = ctx.failures.lock();
-    let count = failures.entry(key).or_insert(0);
-    *count = count.saturating_add(1);
-    let doublings = count.saturating_sub(1).min(10);
-    let delay = (Duration::from_millis(100) * 2u32.pow(doublings)).min(Duration::from_secs(60));
+    let delay = ctx.failures.failed(owner_key(&job.namespace().unwrap_or_default(), &job.name_any()));
     tracing::debug!(%err, component = COMPONENT, ?delay, "will retry");
     Action::requeue(delay)
 }

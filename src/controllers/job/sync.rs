@@ -6,11 +6,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use futures::future::join_all;
 use futures::FutureExt;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ObjectReference, Pod};
-use kube::api::{Api, DeleteParams, Preconditions};
+use kube::api::Api;
 use kube::runtime::controller::Action;
 use kube::ResourceExt;
 use serde_json::Value;
@@ -352,36 +351,14 @@ async fn create_pods(job: &Job, ctx: &Context, key: &str, plan: &Plan) -> Result
 }
 
 async fn delete_pods(job: &Job, ctx: &Context, key: &str, victims: &[Arc<CachedPod>]) -> Result<(), Error> {
-    ctx.expectations.expect_deletions(key, victims.iter().filter_map(|p| p.uid()));
-    let target = event_target(job);
-    let deletions = victims.iter().map(|pod| async move {
-        let api: Api<CachedPod> = Api::namespaced(ctx.client.clone(), &pod.namespace().unwrap_or_default());
-        let params = DeleteParams {
-            preconditions: Some(Preconditions { uid: pod.uid(), resource_version: None }),
-            ..Default::default()
-        };
-        (pod, api.delete(&pod.name_any(), &params).await)
-    });
-    let mut failure = None;
-    for (pod, result) in join_all(deletions).await {
-        match result {
-            Ok(_) => {
-                let message = format!("Deleted pod: {}", pod.name_any());
-                ctx.recorder.normal(&target, "SuccessfulDelete", &message);
-            }
-            Err(err) => {
-                ctx.expectations.deletion_observed(&pod.uid().unwrap_or_default());
-                if !matches!(&err, kube::Error::Api(s) if matches!(s.code, 404 | 409)) {
-                    ctx.recorder.warning(&target, "FailedDelete", &format!("Error deleting: {err}"));
-                    failure = Some(err);
-                }
-            }
-        }
-    }
-    match failure {
-        Some(err) => Err(Error::Delete(err)),
-        None => Ok(()),
-    }
+    let deleter = Creator {
+        api: Api::namespaced(ctx.client.clone(), &job.namespace().unwrap_or_default()),
+        recorder: &ctx.recorder,
+        target: event_target(job),
+        expectations: &ctx.expectations,
+        key,
+    };
+    deleter.delete(victims).await.map_err(Error::Delete)
 }
 
 #[cfg(test)]
