@@ -6,6 +6,7 @@ pub mod cached_pod;
 pub mod clusterrole_aggregation;
 pub mod csr_signing;
 pub mod deployment;
+pub mod disruption;
 pub mod endpoints;
 pub mod expectations;
 pub mod gc;
@@ -78,6 +79,7 @@ pub async fn run_controllers(client: Client, options: ControllerOptions) {
     controllers.spawn(deployment::run(client.clone()));
     controllers.spawn(job::run(client.clone(), pods.store(), pods.subscribe().boxed()));
     controllers.spawn(namespace::run(client.clone()));
+    controllers.spawn(disruption::run(client.clone(), pods.store(), pods.subscribe().boxed()));
     controllers.spawn(clusterrole_aggregation::run(client.clone()));
     controllers.spawn(node_lifecycle::run(client.clone(), options, pods.store()));
     controllers.spawn(pods.run());
