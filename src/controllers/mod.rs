@@ -4,6 +4,7 @@
 pub mod batch_period;
 pub mod cached_pod;
 pub mod clusterrole_aggregation;
+pub mod cronjob;
 pub mod csr_signing;
 pub mod deployment;
 pub mod disruption;
@@ -79,6 +80,7 @@ pub async fn run_controllers(client: Client, options: ControllerOptions) {
     controllers.spawn(deployment::run(client.clone()));
     controllers.spawn(job::run(client.clone(), pods.store(), pods.subscribe().boxed()));
     controllers.spawn(namespace::run(client.clone()));
+    controllers.spawn(cronjob::run(client.clone()));
     controllers.spawn(disruption::run(client.clone(), pods.store(), pods.subscribe().boxed()));
     controllers.spawn(clusterrole_aggregation::run(client.clone()));
     controllers.spawn(node_lifecycle::run(client.clone(), options, pods.store()));
