@@ -23,6 +23,7 @@ bench: deps
 	$(CARGO) bench --locked --bench apiserver
 	$(CARGO) bench --locked --bench cli
 	$(CARGO) bench --locked --bench cluster
+	$(CARGO) bench --locked --bench kubelet
 
 # Regenerates completions/ from the CLI definition (a test checks they are in sync).
 completions:

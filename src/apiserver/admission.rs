@@ -40,7 +40,37 @@ pub async fn admit_create(state: &ApiState, resource: &ResourceInfo, object: &mu
     if resource.kind == "Pod" && resource.group.is_empty() {
         crate::registry::strategy::add_default_tolerations(object, state.default_toleration_seconds);
     }
+    if resource.kind == "PersistentVolumeClaim" && resource.group.is_empty() {
+        default_storage_class(state, object).await?;
+    }
     super::priority::admit_create(state, resource, object).await
+}
+
+/// DefaultStorageClass: a claim that names no class (not even "") gets the default one —
+/// the newest class annotated as default, as upstream's `GetDefaultClass`.
+async fn default_storage_class(state: &ApiState, claim: &mut Value) -> Result<(), ApiError> {
+    let names_class = claim.pointer("/spec/storageClassName").is_some_and(|c| !c.is_null())
+        || claim.pointer("/metadata/annotations/volume.beta.kubernetes.io~1storage-class").is_some();
+    if names_class {
+        return Ok(());
+    }
+    let classes =
+        registry::by_plural("storage.k8s.io", "v1", "storageclasses").expect("storage classes are registered");
+    let listed = state.storage.list(classes, None, 0, None, None, |_| true).await?.items;
+    let is_default = |class: &&Value| {
+        ["storageclass.kubernetes.io~1is-default-class", "storageclass.beta.kubernetes.io~1is-default-class"]
+            .iter()
+            .any(|key| class.pointer(&format!("/metadata/annotations/{key}")).and_then(Value::as_str) == Some("true"))
+    };
+    let text = |class: &Value, path: &str| class.pointer(path).and_then(Value::as_str).unwrap_or_default().to_string();
+    let newest = listed.iter().filter(is_default).max_by(|a, b| {
+        let (created_a, created_b) = (text(a, "/metadata/creationTimestamp"), text(b, "/metadata/creationTimestamp"));
+        created_a.cmp(&created_b).then_with(|| text(b, "/metadata/name").cmp(&text(a, "/metadata/name")))
+    });
+    if let (Some(class), Some(spec)) = (newest, claim.get_mut("spec").and_then(Value::as_object_mut)) {
+        spec.insert("storageClassName".to_string(), Value::String(text(class, "/metadata/name")));
+    }
+    Ok(())
 }
 
 /// A Service's cluster IP and node ports (see `service_alloc`); `old` is the stored

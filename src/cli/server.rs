@@ -118,6 +118,7 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<ExitCode> {
             components.spawn(crate::kubelet::hollow::run(nodes, options));
         }
         if !args.docker_nodes.is_empty() {
+            crate::node::control_plane::spawn_storage_addon(&server, &mut components);
             let cluster = cluster_id(&server).await?;
             for node in &args.docker_nodes {
                 let client = server.client_for(&format!("system:node:{node}"), &["system:nodes"], "kubelet");
@@ -134,6 +135,7 @@ pub fn run(args: &ServerArgs) -> anyhow::Result<ExitCode> {
                     pause_image: None,
                     labels: Default::default(),
                     taints: Vec::new(),
+                    shutdown: None,
                 };
                 let node = node.clone();
                 components.spawn(async move {

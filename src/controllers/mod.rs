@@ -18,6 +18,7 @@ pub mod namespace;
 pub mod node_lifecycle;
 pub mod replicaset;
 pub mod slow_start;
+pub mod volume;
 
 use cached_pod::CachedPod;
 use futures::StreamExt;
@@ -82,6 +83,7 @@ pub async fn run_controllers(client: Client, options: ControllerOptions) {
     controllers.spawn(namespace::run(client.clone()));
     controllers.spawn(cronjob::run(client.clone()));
     controllers.spawn(disruption::run(client.clone(), pods.store(), pods.subscribe().boxed()));
+    controllers.spawn(volume::binder::run(client.clone()));
     controllers.spawn(clusterrole_aggregation::run(client.clone()));
     controllers.spawn(node_lifecycle::run(client.clone(), options, pods.store()));
     controllers.spawn(pods.run());

@@ -127,3 +127,12 @@ mod tests {
         );
     }
 }
+
+/// A lifecycle hook failed (upstream leaves its output out, so secrets do not leak).
+pub fn failed_hook(post_start: bool) -> KubeletEvent {
+    if post_start {
+        warning("FailedPostStartHook", "PostStartHook failed".to_string())
+    } else {
+        warning("FailedPreStopHook", "PreStopHook failed".to_string())
+    }
+}

@@ -24,3 +24,14 @@ pub fn spawn_control_loops(
     let scheduler = server.client_for("system:kube-scheduler", &["system:masters"], "kube-scheduler");
     components.spawn(crate::scheduler::run(scheduler, identity));
 }
+
+/// Starts kind's storage addon (the `standard` class and its local-path provisioner) as
+/// a client of `server`: what clusters whose nodes run pods on Docker get.
+pub fn spawn_storage_addon(server: &apiserver::RunningServer, components: &mut tokio::task::JoinSet<()>) {
+    let provisioner = server.client_for(
+        "system:serviceaccount:local-path-storage:local-path-provisioner-service-account",
+        &["system:masters"],
+        "local-path-provisioner",
+    );
+    components.spawn(crate::controllers::volume::local_path::run(provisioner));
+}

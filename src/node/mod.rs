@@ -75,11 +75,14 @@ pub fn run(args: &NodeConfig) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
         let mut components = tokio::task::JoinSet::new();
+        let (shutdown, shutdown_signal) = tokio::sync::watch::channel(false);
+        let (stopped, kubelet_stopped) = tokio::sync::oneshot::channel();
+        let kubelet = KubeletControl { shutdown: shutdown_signal, stopped };
         // Kept alive for the process: dropping it stops the apiserver.
         let _server = match args.role {
-            NodeRole::ControlPlane => Some(control_plane(args, &mut components).await?),
+            NodeRole::ControlPlane => Some(control_plane(args, &mut components, kubelet).await?),
             NodeRole::Worker => {
-                worker(args, &mut components).await?;
+                worker(args, &mut components, kubelet).await?;
                 None
             }
         };
@@ -89,8 +92,20 @@ pub fn run(args: &NodeConfig) -> anyhow::Result<ExitCode> {
             _ = tokio::signal::ctrl_c() => {}
             Some(_) = components.join_next() => anyhow::bail!("a node component stopped"),
         }
+        // The node shuts down: its pods stop first (the engine kills the node after 10 s).
+        let _ = shutdown.send(true);
+        let _ = tokio::time::timeout(SHUTDOWN_WAIT, kubelet_stopped).await;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// How long a stopping node waits for its kubelet to stop the pods.
+const SHUTDOWN_WAIT: Duration = Duration::from_secs(9);
+
+/// How the node process tells its kubelet to shut down, and learns that it has.
+struct KubeletControl {
+    shutdown: tokio::sync::watch::Receiver<bool>,
+    stopped: tokio::sync::oneshot::Sender<()>,
 }
 
 fn read(dir: &Path, name: &str) -> anyhow::Result<String> {
@@ -125,6 +140,7 @@ fn labels(args: &NodeConfig) -> anyhow::Result<BTreeMap<String, String>> {
 
 fn kubelet_options(
     args: &NodeConfig,
+    shutdown: tokio::sync::watch::Receiver<bool>,
     ip: IpAddr,
     serving: CertifiedKey,
     ca_pem: String,
@@ -142,20 +158,30 @@ fn kubelet_options(
         pause_image: args.pause_image.clone(),
         labels,
         taints,
+        shutdown: Some(shutdown),
     }
 }
 
-fn spawn_kubelet(components: &mut tokio::task::JoinSet<()>, client: kube::Client, options: DockerNodeOptions) {
+fn spawn_kubelet(
+    components: &mut tokio::task::JoinSet<()>,
+    client: kube::Client,
+    options: DockerNodeOptions,
+    stopped: tokio::sync::oneshot::Sender<()>,
+) {
     components.spawn(async move {
         if let Err(err) = crate::kubelet::docker::run(client, options).await {
             eprintln!("error: kubelet: {err}");
         }
+        let _ = stopped.send(());
+        // Only the shutdown ends the kubelet; the process exits next.
+        std::future::pending::<()>().await
     });
 }
 
 async fn control_plane(
     args: &NodeConfig,
     components: &mut tokio::task::JoinSet<()>,
+    kubelet: KubeletControl,
 ) -> anyhow::Result<apiserver::RunningServer> {
     let ip = own_ip(&args.node_name, &args.network).await?;
     // The CA the host made: the apiserver's PKI loads it instead of making one.
@@ -180,6 +206,7 @@ async fn control_plane(
     let server = apiserver::start(config).await?;
     eprintln!("kctl control plane listening on {ip}:{}", server.addr.port());
     control_plane::spawn_control_loops(&server, components, Duration::from_secs(40), Duration::from_secs(300));
+    control_plane::spawn_storage_addon(&server, components);
     let node = &args.node_name;
     let client = server.client_for(&format!("system:node:{node}"), &["system:nodes"], "kubelet");
     let serving = server.issue_kubelet_serving(&[node.clone(), ip.to_string()])?;
@@ -189,12 +216,16 @@ async fn control_plane(
     labels.insert("node-role.kubernetes.io/control-plane".into(), String::new());
     let taint = json!({"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"});
     let taints = if args.untainted { Vec::new() } else { vec![taint] };
-    let options = kubelet_options(args, ip, serving, server.ca_pem().to_string(), labels, taints);
-    spawn_kubelet(components, client, options);
+    let options = kubelet_options(args, kubelet.shutdown, ip, serving, server.ca_pem().to_string(), labels, taints);
+    spawn_kubelet(components, client, options, kubelet.stopped);
     Ok(server)
 }
 
-async fn worker(args: &NodeConfig, components: &mut tokio::task::JoinSet<()>) -> anyhow::Result<()> {
+async fn worker(
+    args: &NodeConfig,
+    components: &mut tokio::task::JoinSet<()>,
+    kubelet: KubeletControl,
+) -> anyhow::Result<()> {
     let ip = own_ip(&args.node_name, &args.network).await?;
     let dir = &args.pki_dir;
     let ca_pem = read(dir, files::CA_CERT)?;
@@ -207,7 +238,7 @@ async fn worker(args: &NodeConfig, components: &mut tokio::task::JoinSet<()>) ->
         .context("the kubelet's kubeconfig")?;
     let client = kube::Client::try_from(config).context("a client of the apiserver")?;
     eprintln!("kctl worker {} joining {server}", args.node_name);
-    let options = kubelet_options(args, ip, serving, ca_pem, labels(args)?, Vec::new());
-    spawn_kubelet(components, client, options);
+    let options = kubelet_options(args, kubelet.shutdown, ip, serving, ca_pem, labels(args)?, Vec::new());
+    spawn_kubelet(components, client, options, kubelet.stopped);
     Ok(())
 }

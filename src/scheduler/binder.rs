@@ -3,14 +3,15 @@
 
 use std::sync::Arc;
 
-use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, PostParams};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+use kube::api::{Api, Patch, PatchParams, PostParams};
 use kube::Client;
 use serde_json::json;
 use tokio::sync::{mpsc, OwnedSemaphorePermit};
 
 use super::info::PodInfo;
 use super::SchedulerError;
+use crate::machinery::well_known::volume::SELECTED_NODE;
 
 /// How many bindings may be in flight: enough to hide the round trip, few enough not to
 /// flood the apiserver.
@@ -55,11 +56,26 @@ pub fn binding(pod: &PodInfo, node: &str) -> serde_json::Value {
 }
 
 async fn bind(client: Client, pod: &PodInfo, node: &str) -> Result<(), SchedulerError> {
+    select_node(&client, pod, node).await?;
     let pods: Api<Pod> = Api::namespaced(client, &pod.namespace);
     let body = serde_json::to_vec(&binding(pod, node)).map_err(SchedulerError::Encode)?;
     pods.create_subresource::<serde_json::Value>("binding", &pod.name, &PostParams::default(), body)
         .await
         .map_err(SchedulerError::Bind)?;
+    Ok(())
+}
+
+/// Ties the pod's unbound WaitForFirstConsumer claims to `node` (upstream's
+/// VolumeBinding PreBind), so their provisioner makes the volumes there.
+async fn select_node(client: &Client, pod: &PodInfo, node: &str) -> Result<(), SchedulerError> {
+    let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), &pod.namespace);
+    for claim in &pod.select_node_for {
+        let patch = json!({"metadata": {"annotations": {SELECTED_NODE: node}}});
+        claims
+            .patch(claim, &PatchParams::default(), &Patch::Merge(patch))
+            .await
+            .map_err(|source| SchedulerError::SelectNode { claim: claim.clone(), source })?;
+    }
     Ok(())
 }
 

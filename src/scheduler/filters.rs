@@ -19,6 +19,7 @@ pub enum Reason {
     HostPorts,
     TooManyPods,
     Insufficient(&'static str),
+    VolumeNodeAffinity,
 }
 
 impl fmt::Display for Reason {
@@ -31,6 +32,7 @@ impl fmt::Display for Reason {
             Reason::HostPorts => f.write_str("node(s) didn't have free ports for the requested pod ports"),
             Reason::TooManyPods => f.write_str("Too many pods"),
             Reason::Insufficient(resource) => write!(f, "Insufficient {resource}"),
+            Reason::VolumeNodeAffinity => f.write_str("node(s) had volume node affinity conflict"),
         }
     }
 }
@@ -53,9 +55,9 @@ impl Unfit {
 pub type Filter = fn(&PodInfo, &NodeInfo, &NodeSpecInfo) -> Result<(), Unfit>;
 
 /// Upstream's default order: NodeUnschedulable, TaintToleration, NodeAffinity, NodePorts,
-/// NodeResourcesFit (readiness first: a NotReady node runs nothing).
+/// NodeResourcesFit, VolumeBinding (readiness first: a NotReady node runs nothing).
 pub const FILTERS: &[Filter] =
-    &[node_ready, node_unschedulable, taint_toleration, node_affinity, node_ports, resources_fit];
+    &[node_ready, node_unschedulable, taint_toleration, node_affinity, node_ports, resources_fit, volume_binding];
 
 /// Runs every filter; the first failure decides.
 pub fn fits(pod: &PodInfo, node: &NodeInfo) -> Result<(), Unfit> {
@@ -110,6 +112,15 @@ pub fn node_affinity(pod: &PodInfo, node: &NodeInfo, spec: &NodeSpecInfo) -> Res
         Ok(())
     } else {
         Err(Unfit::unresolvable(Reason::NodeAffinity))
+    }
+}
+
+/// The node must be where the pod's bound volumes are.
+pub fn volume_binding(pod: &PodInfo, node: &NodeInfo, spec: &NodeSpecInfo) -> Result<(), Unfit> {
+    if pod.volume_affinity.iter().all(|s| selector_matches_node(s, node, spec)) {
+        Ok(())
+    } else {
+        Err(Unfit::unresolvable(Reason::VolumeNodeAffinity))
     }
 }
 

@@ -72,6 +72,12 @@ pub struct PodInfo {
     pub required_affinity: Option<NodeSelector>,
     /// uid of the controller owner (ReplicaSet, Job …), for spreading.
     pub owner: Option<String>,
+    /// The PersistentVolumeClaims the pod's volumes name (ephemeral ones included).
+    pub claims: Vec<String>,
+    /// Node affinity of its bound volumes, filled in just before each decision.
+    pub volume_affinity: Vec<NodeSelector>,
+    /// Unbound WaitForFirstConsumer claims to tie to the chosen node when binding.
+    pub select_node_for: Vec<String>,
 }
 
 fn quantity(map: Option<&BTreeMap<String, Quantity>>, name: &str, parse: fn(&str) -> Option<i64>) -> Option<i64> {
@@ -139,8 +145,26 @@ impl PodInfo {
                 .and_then(|a| a.node_affinity.as_ref())
                 .and_then(|a| a.required_during_scheduling_ignored_during_execution.clone()),
             owner: meta.owner_references.iter().flatten().find(|r| r.controller == Some(true)).map(|r| r.uid.clone()),
+            claims: claims(pod),
+            volume_affinity: Vec::new(),
+            select_node_for: Vec::new(),
         }
     }
+}
+
+/// The claims of a pod's volumes: `persistentVolumeClaim` ones by name, ephemeral ones as
+/// `<pod>-<volume>` (the claim upstream's ephemeral controller makes).
+pub fn claims(pod: &Pod) -> Vec<String> {
+    let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
+    let volumes = pod.spec.as_ref().and_then(|s| s.volumes.as_deref()).unwrap_or_default();
+    volumes
+        .iter()
+        .filter_map(|v| match (&v.persistent_volume_claim, &v.ephemeral) {
+            (Some(claim), _) => Some(claim.claim_name.clone()),
+            (None, Some(_)) => Some(format!("{pod_name}-{}", v.name)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A container's cpu and memory requests; limits stand in for missing requests, as the

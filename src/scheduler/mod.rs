@@ -12,6 +12,7 @@ pub mod queue;
 pub mod report;
 pub mod schedule;
 pub mod scores;
+pub mod volumes;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -40,6 +41,12 @@ pub enum SchedulerError {
     Bind(#[source] kube::Error),
     #[error("could not encode the binding: {0}")]
     Encode(#[source] serde_json::Error),
+    #[error("selecting the node of claim {claim}: {source}")]
+    SelectNode {
+        claim: String,
+        #[source]
+        source: kube::Error,
+    },
 }
 
 /// Pods decided per loop turn before looking at watch events again.
@@ -86,11 +93,15 @@ struct Scheduler {
     listing_nodes: Option<HashSet<String>>,
     pods_synced: bool,
     nodes_synced: bool,
+    volumes: volumes::Volumes,
+    volume_changes: Option<mpsc::UnboundedReceiver<()>>,
 }
 
 impl Scheduler {
     fn new(client: Client) -> Scheduler {
         let (outcomes, outcome_receiver) = mpsc::unbounded_channel();
+        let (volume_changed, volume_changes) = mpsc::unbounded_channel();
+        let volumes = volumes::Volumes::start(&client, volume_changed);
         let seed =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64);
         Scheduler {
@@ -106,6 +117,8 @@ impl Scheduler {
             listing_nodes: None,
             pods_synced: false,
             nodes_synced: false,
+            volumes,
+            volume_changes: Some(volume_changes),
         }
     }
 
@@ -115,6 +128,7 @@ impl Scheduler {
         let mut pods = std::pin::pin!(pods);
         let mut nodes = std::pin::pin!(nodes);
         let Some(mut outcomes) = self.outcome_receiver.take() else { return };
+        let Some(mut volume_changes) = self.volume_changes.take() else { return };
         let mut flush = tokio::time::interval(FLUSH_EVERY);
         flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -131,6 +145,11 @@ impl Scheduler {
                     Ok(event) => self.pod_event(event),
                     Err(err) => tracing::warn!(%err, "scheduler: pod watch failed; retrying"),
                 },
+                Some(()) = volume_changes.recv() => {
+                    // A claim bound or a volume made: pods waiting for them may fit now.
+                    while volume_changes.try_recv().is_ok() {}
+                    self.queue.cluster_changed(Instant::now());
+                }
                 _ = flush.tick() => self.queue.flush(Instant::now()),
                 _ = std::future::ready(()), if can_schedule => {}
             }
@@ -149,7 +168,15 @@ impl Scheduler {
         for _ in 0..BATCH {
             let Ok(permit) = self.binds.clone().try_acquire_owned() else { return };
             let Some(pod) = self.queue.pop() else { return };
-            match self.algorithm.schedule(&self.cache, &pod) {
+            let planned = self.plan_volumes(pod);
+            let decision = match &planned {
+                Ok(pod) => self.algorithm.schedule(&self.cache, pod),
+                Err((_, fit)) => Err(fit.clone()),
+            };
+            let pod = match planned {
+                Ok(pod) | Err((pod, _)) => pod,
+            };
+            match decision {
                 Ok(node) => {
                     self.queue.remove(&pod.uid);
                     // Assume the binding succeeds so the next decision sees this pod.
@@ -162,6 +189,37 @@ impl Scheduler {
                     let new_message = self.queue.unschedulable(&pod.uid, &message, Instant::now());
                     self.reporter.send(Notice::Unschedulable { pod, message, new_message });
                 }
+            }
+        }
+    }
+
+    /// The pod with what its claims ask of the node, or why it fits nowhere yet.
+    #[allow(clippy::result_large_err)]
+    fn plan_volumes(&self, pod: Arc<PodInfo>) -> Result<Arc<PodInfo>, (Arc<PodInfo>, schedule::FitError)> {
+        if pod.claims.is_empty() {
+            return Ok(pod);
+        }
+        let plan = if self.volumes.synced() {
+            self.volumes.plan(&pod)
+        } else {
+            Err("waiting for the volume informers to sync".to_string())
+        };
+        match plan {
+            Ok(plan) => {
+                let mut planned = (*pod).clone();
+                planned.volume_affinity = plan.affinity;
+                planned.select_node_for = plan.select_node;
+                Ok(Arc::new(planned))
+            }
+            Err(reason) => {
+                let nodes = self.cache.node_count();
+                let fit = schedule::FitError {
+                    nodes,
+                    reasons: Default::default(),
+                    unresolvable: nodes,
+                    prefilter: Some(reason),
+                };
+                Err((pod, fit))
             }
         }
     }

@@ -16,6 +16,9 @@ pub struct FitError {
     pub reasons: BTreeMap<String, usize>,
     /// Nodes where evicting pods would not help (taints, selectors, too small).
     pub unresolvable: usize,
+    /// Why the pod fits nowhere before any node was looked at (upstream's PreFilter
+    /// message, e.g. a missing claim).
+    pub prefilter: Option<String>,
 }
 
 impl FitError {
@@ -24,6 +27,12 @@ impl FitError {
     pub fn message(&self) -> String {
         if self.nodes == 0 {
             return "no nodes available to schedule pods".to_string();
+        }
+        if let Some(reason) = &self.prefilter {
+            let n = self.nodes;
+            return format!(
+                "0/{n} nodes are available: {reason}. preemption: 0/{n} nodes are available: {n} Preemption is not helpful for scheduling."
+            );
         }
         let summary = |counts: &mut dyn Iterator<Item = (usize, &str)>| {
             // Upstream sorts the "N reason" strings themselves.
@@ -118,7 +127,7 @@ impl Algorithm {
 
 /// Runs the filters on every node to count the reasons (only when nothing fit).
 pub fn diagnose(cache: &Cache, pod: &PodInfo) -> FitError {
-    let mut error = FitError { nodes: cache.node_count(), reasons: BTreeMap::new(), unresolvable: 0 };
+    let mut error = FitError { nodes: cache.node_count(), reasons: BTreeMap::new(), unresolvable: 0, prefilter: None };
     for node in cache.nodes() {
         if let Err(Unfit { reasons, unresolvable }) = filters::fits(pod, node) {
             for reason in reasons {

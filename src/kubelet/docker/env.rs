@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use k8s_openapi::api::core::v1::{ConfigMap, Container, Node, Pod, ResourceFieldSelector, Secret};
+use k8s_openapi::api::core::v1::{ConfigMap, Container, Node, Pod, ResourceFieldSelector, Secret, Service};
 use kube::api::Api;
 use kube::Client;
 use thiserror::Error;
@@ -23,6 +23,7 @@ pub struct EnvError(pub String);
 pub struct Sources {
     config_maps: HashMap<String, Option<BTreeMap<String, String>>>,
     secrets: HashMap<String, Option<BTreeMap<String, String>>>,
+    services: Option<Vec<Service>>,
 }
 
 fn api_error(kind: &str, namespace: &str, name: &str, error: kube::Error) -> EnvError {
@@ -34,6 +35,26 @@ fn api_error(kind: &str, namespace: &str, name: &str, error: kube::Error) -> Env
 }
 
 impl Sources {
+    /// The Services whose variables a container of the namespace gets.
+    pub async fn services(&mut self, client: &Client, namespace: &str, links: bool) -> Result<Vec<Service>, EnvError> {
+        if self.services.is_none() {
+            let failed = |_| EnvError("failed to list services when setting up env vars".to_string());
+            let in_namespace = if links {
+                Api::<Service>::namespaced(client.clone(), namespace)
+                    .list(&Default::default())
+                    .await
+                    .map_err(failed)?
+                    .items
+            } else {
+                Vec::new()
+            };
+            let master =
+                Api::<Service>::namespaced(client.clone(), "default").get_opt(MASTER_SERVICE).await.map_err(failed)?;
+            self.services = Some(linked_services(in_namespace, master, links));
+        }
+        Ok(self.services.clone().unwrap_or_default())
+    }
+
     /// A ConfigMap's data (binaryData too, as text), or None when it does not exist.
     pub async fn config_map(
         &mut self,
@@ -105,6 +126,8 @@ pub async fn environment(
 ) -> Result<Vec<(String, String)>, EnvError> {
     let namespace = context.pod.metadata.namespace.as_deref().unwrap_or("default");
     let client = context.client;
+    let links = context.pod.spec.as_ref().and_then(|s| s.enable_service_links).unwrap_or(true);
+    let services = service_variables(&sources.services(client, namespace, links).await?);
     let mut env: Vec<(String, String)> = Vec::new();
     for from in container.env_from.iter().flatten() {
         let prefix = from.prefix.clone().unwrap_or_default();
@@ -131,7 +154,8 @@ pub async fn environment(
     }
     for var in container.env.iter().flatten() {
         let value = match (&var.value, &var.value_from) {
-            (Some(value), _) if !value.is_empty() => expand(value, &env),
+            // Service variables may be named too; the container's own come last and win.
+            (Some(value), _) if !value.is_empty() => expand(value, &[services.as_slice(), env.as_slice()].concat()),
             (_, Some(from)) => {
                 if let Some(field) = &from.field_ref {
                     field_value(context.pod, &field.field_path, context.pod_ip, context.host_ip).map_err(EnvError)?
@@ -177,7 +201,66 @@ pub async fn environment(
         };
         set(&mut env, var.name.clone(), value);
     }
+    for (name, value) in services {
+        if !env.iter().any(|(n, _)| *n == name) {
+            env.push((name, value));
+        }
+    }
     Ok(env)
+}
+
+/// The master services of `default` (always) and, with service links, every Service of
+/// the pod's namespace, by name (upstream's getServiceEnvVarMap).
+fn linked_services(all_in_namespace: Vec<Service>, master: Option<Service>, links: bool) -> Vec<Service> {
+    let mut by_name: BTreeMap<String, Service> = BTreeMap::new();
+    if links {
+        for service in all_in_namespace {
+            by_name.insert(service.metadata.name.clone().unwrap_or_default(), service);
+        }
+    }
+    if let Some(master) = master {
+        by_name.entry(MASTER_SERVICE.to_string()).or_insert(master);
+    }
+    by_name.into_values().collect()
+}
+
+const MASTER_SERVICE: &str = "kubernetes";
+
+/// upstream's envvars.FromServices: `NAME_SERVICE_HOST`, `NAME_SERVICE_PORT[_PORTNAME]`
+/// and Docker's link variables, for Services with a cluster IP.
+pub fn service_variables(services: &[Service]) -> Vec<(String, String)> {
+    let mut variables = Vec::new();
+    for service in services {
+        let spec = service.spec.as_ref();
+        let ip = spec.and_then(|s| s.cluster_ip.as_deref()).unwrap_or_default();
+        let ports = spec.and_then(|s| s.ports.as_deref()).unwrap_or_default();
+        if ip.is_empty() || ip == "None" || ports.is_empty() {
+            continue;
+        }
+        let prefix = service.metadata.name.as_deref().unwrap_or_default().replace('-', "_").to_uppercase();
+        variables.push((format!("{prefix}_SERVICE_HOST"), ip.to_string()));
+        variables.push((format!("{prefix}_SERVICE_PORT"), ports[0].port.to_string()));
+        for port in ports {
+            if let Some(name) = port.name.as_deref().filter(|n| !n.is_empty()) {
+                let name = name.replace('-', "_").to_uppercase();
+                variables.push((format!("{prefix}_SERVICE_PORT_{name}"), port.port.to_string()));
+            }
+        }
+        let host_port = if ip.contains(':') { format!("[{ip}]") } else { ip.to_string() };
+        for (index, port) in ports.iter().enumerate() {
+            let protocol = port.protocol.as_deref().unwrap_or("TCP");
+            let url = format!("{}://{host_port}:{}", protocol.to_lowercase(), port.port);
+            if index == 0 {
+                variables.push((format!("{prefix}_PORT"), url.clone()));
+            }
+            let port_prefix = format!("{prefix}_PORT_{}_{}", port.port, protocol.to_uppercase());
+            variables.push((port_prefix.clone(), url));
+            variables.push((format!("{port_prefix}_PROTO"), protocol.to_lowercase()));
+            variables.push((format!("{port_prefix}_PORT"), port.port.to_string()));
+            variables.push((format!("{port_prefix}_ADDR"), ip.to_string()));
+        }
+    }
+    variables
 }
 
 /// The value of a downward API field path (`fieldRef`), as upstream's
@@ -344,5 +427,45 @@ mod tests {
         assert_eq!(ceil_div(250, 1000), 1);
         assert_eq!(ceil_div(2000, 1000), 2);
         assert_eq!(ceil_div(64 * 1024 * 1024, 1024 * 1024), 64);
+    }
+}
+
+#[cfg(test)]
+mod service_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn services_become_upstreams_variables() {
+        let service: Service = serde_json::from_value(json!({"metadata": {"name": "web-api"}, "spec": {
+            "clusterIP": "10.96.1.1", "ports": [{"name": "http", "port": 80}, {"name": "dns", "port": 53, "protocol": "UDP"}]}}))
+        .expect("service");
+        let headless: Service = serde_json::from_value(
+            json!({"metadata": {"name": "db"}, "spec": {"clusterIP": "None", "ports": [{"port": 5432}]}}),
+        )
+        .expect("service");
+        let variables = service_variables(&[service, headless]);
+        let get = |name: &str| variables.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+        assert_eq!(get("WEB_API_SERVICE_HOST"), Some("10.96.1.1"));
+        assert_eq!(get("WEB_API_SERVICE_PORT"), Some("80"));
+        assert_eq!(get("WEB_API_SERVICE_PORT_DNS"), Some("53"));
+        assert_eq!(get("WEB_API_PORT"), Some("tcp://10.96.1.1:80"));
+        assert_eq!(get("WEB_API_PORT_53_UDP"), Some("udp://10.96.1.1:53"));
+        assert_eq!(get("WEB_API_PORT_53_UDP_PROTO"), Some("udp"));
+        assert_eq!(get("WEB_API_PORT_80_TCP_ADDR"), Some("10.96.1.1"));
+        assert!(!variables.iter().any(|(n, _)| n.starts_with("DB_")), "headless services have none");
+    }
+
+    #[test]
+    fn without_service_links_only_the_master_service_is_linked() {
+        let named =
+            |name: &str| -> Service { serde_json::from_value(json!({"metadata": {"name": name}})).expect("service") };
+        let linked = linked_services(vec![named("web")], Some(named("kubernetes")), false);
+        assert_eq!(
+            linked.iter().map(|s| s.metadata.name.clone().unwrap_or_default()).collect::<Vec<_>>(),
+            ["kubernetes"]
+        );
+        let linked = linked_services(vec![named("web")], Some(named("kubernetes")), true);
+        assert_eq!(linked.len(), 2);
     }
 }

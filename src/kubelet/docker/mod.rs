@@ -6,15 +6,20 @@
 
 pub mod backoff;
 pub mod env;
+pub mod host_path;
+pub mod lifecycle;
 pub mod node;
 pub mod pause;
 pub mod pods;
 pub mod probe;
 pub mod resources;
 pub mod runtime;
+pub mod security;
 pub mod server;
+pub mod shutdown;
 pub mod status;
 pub mod streaming;
+pub mod sub_path;
 pub mod sync;
 pub mod volumes;
 
@@ -72,6 +77,8 @@ pub struct DockerNodeOptions {
     /// Labels and taints (JSON `Taint`s) the Node is registered with.
     pub labels: std::collections::BTreeMap<String, String>,
     pub taints: Vec<serde_json::Value>,
+    /// Set to true when the node shuts down: the pods are stopped and `run` returns.
+    pub shutdown: Option<tokio::sync::watch::Receiver<bool>>,
 }
 
 /// What the node's parts share.
@@ -86,6 +93,8 @@ pub struct Kubelet {
     pub prober: probe::Prober,
     /// The pods bound here, by namespace and name (what `/containerLogs` consults).
     pub pods: parking_lot::RwLock<HashMap<(String, String), Pod>>,
+    /// Set when the node shuts down: pod workers stop starting anything.
+    pub shutting_down: std::sync::atomic::AtomicBool,
 }
 
 /// Runs a Docker node until the task is dropped: builds the pause image, starts the
@@ -121,6 +130,7 @@ pub async fn run(client: Client, options: DockerNodeOptions) -> Result<(), Kubel
         backoff: Default::default(),
         prober: Default::default(),
         pods: Default::default(),
+        shutting_down: Default::default(),
     });
     let tls = server::tls_config(&options.ca_pem, &options.serving)?;
     let serving = tokio::spawn(server::serve(kubelet.clone(), listener, tls));
@@ -128,10 +138,17 @@ pub async fn run(client: Client, options: DockerNodeOptions) -> Result<(), Kubel
     let registration = node::Registration { labels: options.labels.clone(), taints: options.taints.clone() };
     node::register(&client, &options.node, endpoint, &info, &registration).await;
     tracing::info!(node = %options.node, %endpoint, "docker node registered");
-    tokio::join!(
-        node::heartbeat_forever(client.clone(), options.node.clone(), endpoint, info, options.lease_renew_interval),
-        pods::run(kubelet.clone()),
-    );
+    let running = async {
+        tokio::join!(
+            node::heartbeat_forever(client.clone(), options.node.clone(), endpoint, info, options.lease_renew_interval),
+            pods::run(kubelet.clone()),
+            host_path::remove_released_forever(kubelet.clone()),
+        )
+    };
+    tokio::select! {
+        _ = running => {}
+        _ = shutdown::requested(&kubelet, options.shutdown.clone()) => shutdown::shut_down(kubelet.clone()).await,
+    }
     serving.abort();
     Ok(())
 }

@@ -33,6 +33,10 @@ async fn work(kubelet: Arc<Kubelet>, mut pods: watch::Receiver<Pod>) {
         }
         tokio::select! {
             changed = pods.changed() => if changed.is_err() {
+                // The node shuts down: its pods are stopped, not removed.
+                if kubelet.shutting_down.load(std::sync::atomic::Ordering::SeqCst) {
+                    return;
+                }
                 // The pod was removed from the API without us: remove its containers.
                 let uid = pod_key(&pod).uid;
                 if let Err(err) = kubelet.kill_pod(None, &uid, 0).await {

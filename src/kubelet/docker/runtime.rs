@@ -27,6 +27,8 @@ pub const CONTAINER: &str = "kctl.io/container";
 /// How many times this container was started before (its restart count).
 pub const ATTEMPT: &str = "kctl.io/attempt";
 pub const SANDBOX: &str = "POD";
+/// On a node directory's engine volume: the node path it stands for.
+pub const HOST_PATH: &str = "kctl.io/host-path";
 
 /// The pod a container belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +101,16 @@ impl Instance {
     }
 }
 
+/// An engine volume a container mounts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlannedMount {
+    pub volume: String,
+    pub path: String,
+    pub read_only: bool,
+    /// Only this part of the volume (see `sub_path`).
+    pub sub_path: Option<String>,
+}
+
 /// What a spec container becomes on the engine.
 #[derive(Debug, Clone, Default)]
 pub struct ContainerPlan {
@@ -108,9 +120,9 @@ pub struct ContainerPlan {
     pub args: Option<Vec<String>>,
     pub env: Vec<String>,
     pub working_dir: Option<String>,
-    /// emptyDir volume name on the engine → mount path.
-    pub mounts: Vec<(String, String, bool)>,
+    pub mounts: Vec<PlannedMount>,
     pub resources: super::resources::EngineResources,
+    pub security: super::security::EngineSecurity,
 }
 
 pub struct Runtime {
@@ -283,17 +295,27 @@ impl Runtime {
         sandbox: &str,
         attempt: u32,
     ) -> Result<String, String> {
-        let mounts = plan
-            .mounts
-            .iter()
-            .map(|(volume, path, read_only)| Mount {
-                target: Some(path.clone()),
-                source: Some(volume.clone()),
+        let mut mounts: Vec<Mount> = Vec::new();
+        for planned in &plan.mounts {
+            let target = match &planned.sub_path {
+                Some(_) => super::sub_path::hidden_mount(&planned.volume),
+                None => planned.path.clone(),
+            };
+            // A volume mounted with several subPaths is there once.
+            if mounts.iter().any(|m| m.target.as_deref() == Some(target.as_str())) {
+                continue;
+            }
+            let read_only = plan.mounts.iter().filter(|m| m.volume == planned.volume && m.sub_path.is_some());
+            let read_only =
+                if planned.sub_path.is_some() { read_only.clone().all(|m| m.read_only) } else { planned.read_only };
+            mounts.push(Mount {
+                target: Some(target),
+                source: Some(planned.volume.clone()),
                 typ: Some(MountType::VOLUME),
-                read_only: Some(*read_only),
+                read_only: Some(read_only),
                 ..Default::default()
-            })
-            .collect();
+            });
+        }
         let body = ContainerCreateBody {
             image: Some(plan.image.clone()),
             // command replaces the image's ENTRYPOINT (and then its CMD too), args its CMD.
@@ -302,9 +324,16 @@ impl Runtime {
             env: Some(plan.env.clone()),
             working_dir: plan.working_dir.clone().filter(|d| !d.is_empty()),
             labels: Some(self.labels(pod, &plan.name, attempt)),
+            user: plan.security.user.clone(),
             host_config: Some(HostConfig {
                 // Same IP and localhost as the sandbox: a second bind of a port fails.
                 network_mode: Some(format!("container:{sandbox}")),
+                readonly_rootfs: Some(plan.security.read_only_rootfs),
+                privileged: Some(plan.security.privileged),
+                cap_add: Some(plan.security.cap_add.clone()).filter(|c| !c.is_empty()),
+                cap_drop: Some(plan.security.cap_drop.clone()).filter(|c| !c.is_empty()),
+                security_opt: Some(plan.security.security_opt.clone()).filter(|o| !o.is_empty()),
+                group_add: Some(plan.security.group_add.clone()).filter(|g| !g.is_empty()),
                 mounts: Some(mounts),
                 memory: plan.resources.memory,
                 // No swap beyond the limit, as the kubelet's default (swap off).
@@ -315,10 +344,36 @@ impl Runtime {
             }),
             ..Default::default()
         };
-        self.create(pod, &plan.name, attempt, body).await.map_err(|err| match err {
+        let id = self.create(pod, &plan.name, attempt, body).await.map_err(|err| match err {
             KubeletError::Docker { source, .. } => docker_message(&source),
             other => other.to_string(),
-        })
+        })?;
+        self.link_sub_paths(&id, plan).await.map_err(|err| match err {
+            KubeletError::Docker { source, .. } => docker_message(&source),
+            other => other.to_string(),
+        })?;
+        Ok(id)
+    }
+
+    /// Makes each subPath mount's sub-directory (in writable volumes) and its symlink.
+    async fn link_sub_paths(&self, id: &str, plan: &ContainerPlan) -> Result<(), KubeletError> {
+        let mut links = Vec::new();
+        for planned in &plan.mounts {
+            let Some(sub_path) = &planned.sub_path else { continue };
+            let hidden = super::sub_path::hidden_mount(&planned.volume);
+            if !planned.read_only {
+                let archive = super::sub_path::directories(&[sub_path])
+                    .map_err(|source| KubeletError::Io { what: "packing a subPath directory".into(), source })?;
+                self.upload(id, &hidden, archive).await?;
+            }
+            links.push((planned.path.clone(), format!("{hidden}/{sub_path}")));
+        }
+        if links.is_empty() {
+            return Ok(());
+        }
+        let archive = super::sub_path::links(&links)
+            .map_err(|source| KubeletError::Io { what: "packing subPath links".into(), source })?;
+        self.upload(id, "/", archive).await
     }
 
     pub async fn start(&self, id: &str) -> Result<(), String> {
@@ -361,6 +416,48 @@ impl Runtime {
             VolumeCreateRequest { name: Some(name.clone()), labels: Some(labels), driver_opts, ..Default::default() };
         self.docker.create_volume(request).await.map_err(engine(format!("creating volume {name}")))?;
         Ok(name)
+    }
+
+    /// The engine volume of the node directory `path` (see `host_path`): created when
+    /// missing if `create`, else None when missing.
+    pub async fn node_directory(&self, path: &str, create: bool) -> Result<Option<String>, KubeletError> {
+        let name = super::host_path::engine_name(&self.cluster, &self.node, path);
+        if !create {
+            return match self.docker.inspect_volume(&name).await {
+                Ok(_) => Ok(Some(name)),
+                Err(err) if is_not_found(&err) => Ok(None),
+                Err(err) => Err(engine(format!("inspecting volume {name}"))(err)),
+            };
+        }
+        let labels = HashMap::from([
+            (CLUSTER.to_string(), self.cluster.clone()),
+            (NODE.to_string(), self.node.clone()),
+            (HOST_PATH.to_string(), path.to_string()),
+        ]);
+        let request = VolumeCreateRequest { name: Some(name.clone()), labels: Some(labels), ..Default::default() };
+        self.docker.create_volume(request).await.map_err(engine(format!("creating volume {name}")))?;
+        Ok(Some(name))
+    }
+
+    /// The node directories of this node: (engine volume, path).
+    pub async fn node_directories(&self) -> Result<Vec<(String, String)>, KubeletError> {
+        let mut filters = self.filters(&[]);
+        // A label filter without a value matches every value.
+        filters.entry("label".to_string()).or_default().push(HOST_PATH.to_string());
+        let options = ListVolumesOptions { filters: Some(filters) };
+        let listed = self.docker.list_volumes(Some(options)).await.map_err(engine("listing volumes"))?;
+        let directories = listed.volumes.unwrap_or_default().into_iter();
+        Ok(directories.filter_map(|v| v.labels.get(HOST_PATH).cloned().map(|path| (v.name, path))).collect())
+    }
+
+    /// Removes an engine volume unless a container still uses it.
+    pub async fn remove_unused_volume(&self, name: &str) -> Result<bool, KubeletError> {
+        match self.docker.remove_volume(name, None::<RemoveVolumeOptions>).await {
+            Ok(()) => Ok(true),
+            Err(err) if is_not_found(&err) => Ok(true),
+            Err(bollard::errors::Error::DockerResponseServerError { status_code: 409, .. }) => Ok(false),
+            Err(err) => Err(engine(format!("removing volume {name}"))(err)),
+        }
     }
 
     /// Removes the pod's emptyDir volumes (after its containers).

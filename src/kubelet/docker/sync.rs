@@ -11,9 +11,9 @@ use k8s_openapi::api::core::v1::{Container, ObjectReference, Pod};
 use kube::api::{Api, DeleteParams, Patch, PatchParams, Preconditions};
 use serde_json::Value;
 
-use super::runtime::{ContainerPlan, Instance, PodKey, SANDBOX};
+use super::runtime::{ContainerPlan, Instance, PlannedMount, PodKey, SANDBOX};
 use super::status::{self, ContainerView, Waiting};
-use super::{env, probe, volumes};
+use super::{env, host_path, lifecycle, probe, security, volumes};
 use super::{Kubelet, KubeletError};
 use crate::kubelet::events::{self, KubeletEvent};
 
@@ -30,6 +30,9 @@ pub struct PodState {
     /// The files last written into each data volume (by volume name), so that a volume is
     /// rewritten only when its sources changed.
     pub volume_files: HashMap<String, Vec<volumes::File>>,
+    /// The node directories (hostPath, bound claims) each volume mounts, once resolved:
+    /// volume name → (engine volume, read-only).
+    pub node_directories: HashMap<String, (String, bool)>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -38,6 +41,32 @@ pub enum Outcome {
     Again,
     /// The pod is gone: its worker can stop.
     Gone,
+}
+
+/// A mount's subPath (subPathExpr expanded with the container's environment), if any.
+fn sub_path(
+    mount: &k8s_openapi::api::core::v1::VolumeMount,
+    env: &[(String, String)],
+) -> Result<Option<String>, String> {
+    let sub_path = match (&mount.sub_path, &mount.sub_path_expr) {
+        (Some(path), _) if !path.is_empty() => path.clone(),
+        (_, Some(expression)) if !expression.is_empty() => env::expand(expression, env),
+        _ => return Ok(None),
+    };
+    if !super::sub_path::is_safe(&sub_path) {
+        return Err(format!("subpath {sub_path:?} must stay inside volume {:?}", mount.name));
+    }
+    Ok(Some(sub_path))
+}
+
+/// How long a postStart hook may run (upstream gives it no limit; a hung hook would hold
+/// the pod's worker).
+const HOOK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+/// Upstream's floor for what is left of a grace period after a preStop hook.
+const MINIMUM_GRACE_PERIOD: i64 = 2;
+
+fn grace_period(pod: &Pod) -> i64 {
+    pod.spec.as_ref().and_then(|s| s.termination_grace_period_seconds).unwrap_or(30)
 }
 
 pub fn pod_key(pod: &Pod) -> PodKey {
@@ -119,7 +148,13 @@ fn pull_policy(container: &Container) -> &str {
 impl Kubelet {
     /// What the container becomes on the engine; upstream's CreateContainerConfigError
     /// message when its environment or volumes cannot be made.
-    async fn plan(&self, pod: &Pod, container: &Container, pod_ip: &str) -> Result<ContainerPlan, String> {
+    async fn plan(
+        &self,
+        pod: &Pod,
+        container: &Container,
+        pod_ip: &str,
+        node_directories: &HashMap<String, (String, bool)>,
+    ) -> Result<ContainerPlan, String> {
         let key = pod_key(pod);
         let context = env::PodContext { client: &self.client, pod, pod_ip, host_ip: &self.host_ip, node: &self.node };
         let env =
@@ -129,16 +164,28 @@ impl Kubelet {
         for mount in container.volume_mounts.iter().flatten() {
             let Some(volume) = volumes.and_then(|v| v.iter().find(|v| v.name == mount.name)) else { continue };
             let read_only = mount.read_only.unwrap_or(false);
-            if let Some(empty_dir) = &volume.empty_dir {
+            let (engine, read_only) = if let Some(empty_dir) = &volume.empty_dir {
                 let options = volumes::empty_dir_options(empty_dir);
                 let engine = self.runtime.empty_dir(&key, &mount.name, options).await.map_err(|e| e.to_string())?;
-                mounts.push((engine, mount.mount_path.clone(), read_only));
+                (engine, read_only)
             } else if volumes::is_data_volume(volume) {
                 // Written by the kubelet through the sandbox; read-only in containers, as upstream.
                 let engine = self.runtime.empty_dir(&key, &mount.name, None).await.map_err(|e| e.to_string())?;
-                mounts.push((engine, mount.mount_path.clone(), true));
-            }
+                (engine, true)
+            } else if let Some((engine, volume_read_only)) = node_directories.get(&mount.name) {
+                (engine.clone(), read_only || *volume_read_only)
+            } else {
+                continue;
+            };
+            let sub_path = sub_path(mount, &env)?;
+            mounts.push(PlannedMount { volume: engine, path: mount.mount_path.clone(), read_only, sub_path });
         }
+        let image = container.image.as_deref().unwrap_or_default();
+        let image_user = match self.runtime.image(image).await {
+            Ok(found) => found.and_then(|i| i.config).and_then(|c| c.user).unwrap_or_default(),
+            Err(err) => return Err(err.to_string()),
+        };
+        let security = security::engine_security(pod, container, &image_user)?;
         let expand_all =
             |words: &Option<Vec<String>>| words.as_ref().map(|w| w.iter().map(|w| env::expand(w, &env)).collect());
         Ok(ContainerPlan {
@@ -150,6 +197,7 @@ impl Kubelet {
             working_dir: container.working_dir.clone(),
             mounts,
             resources: super::resources::engine_resources(container),
+            security,
         })
     }
 
@@ -222,7 +270,7 @@ impl Kubelet {
         }
         let key = pod_key(pod);
         let pod_ip = sandbox.ip(&self.runtime.network).unwrap_or_default();
-        let plan = match self.plan(pod, container, &pod_ip).await {
+        let plan = match self.plan(pod, container, &pod_ip, &state.node_directories).await {
             Ok(plan) => plan,
             Err(message) => {
                 let instance = format!("config/{message}");
@@ -241,9 +289,57 @@ impl Kubelet {
         match self.runtime.start(&id).await {
             // The instance stays, exited with the engine's error: the status says StartError.
             Err(message) => self.record(pod, Some(&container.name), events::failed(&message)),
-            Ok(()) => self.record(pod, Some(&container.name), events::started(&container.name)),
+            Ok(()) => {
+                self.record(pod, Some(&container.name), events::started(&container.name));
+                self.post_start(pod, container, &id, &pod_ip).await;
+            }
         }
         None
+    }
+
+    /// Runs the container's postStart hook; a failure kills the container (its restart
+    /// policy decides what follows), as upstream.
+    async fn post_start(&self, pod: &Pod, container: &Container, id: &str, pod_ip: &str) {
+        let Some(hook) = container.lifecycle.as_ref().and_then(|l| l.post_start.as_ref()) else { return };
+        let result = lifecycle::run(&self.runtime.docker, pod, container, id, pod_ip, hook, HOOK_TIMEOUT).await;
+        if let Err(message) = result {
+            tracing::info!(%message, "postStart hook failed");
+            self.record(pod, Some(&container.name), events::failed_hook(true));
+            self.record(
+                pod,
+                Some(&container.name),
+                events::KubeletEvent { warning: false, reason: "Killing", message: "FailedPostStartHook".to_string() },
+            );
+            if let Err(err) = self.runtime.stop(id, grace_period(pod)).await {
+                tracing::warn!(%err, "stopping a container whose postStart hook failed");
+            }
+        }
+    }
+
+    /// Stops a running container: its preStop hook first (within the grace period),
+    /// then SIGTERM and SIGKILL after what is left of the grace period (at least 2 s).
+    async fn stop_container(&self, pod: Option<&Pod>, instance: &Instance, grace: i64) -> Result<(), KubeletError> {
+        let spec = pod.and_then(|p| p.spec.as_ref());
+        let containers = spec.map(|s| s.containers.iter().chain(s.init_containers.iter().flatten()));
+        let container = containers.and_then(|mut all| all.find(|c| c.name == instance.container));
+        let hook = container.and_then(|c| c.lifecycle.as_ref()).and_then(|l| l.pre_stop.as_ref());
+        let (Some(pod), Some(container), Some(hook)) = (pod, container, hook) else {
+            return self.runtime.stop(&instance.id, grace).await;
+        };
+        let started = std::time::Instant::now();
+        let pod_ip = self.runtime.pod_instances(pod.metadata.uid.as_deref().unwrap_or_default()).await.ok();
+        let pod_ip = pod_ip
+            .and_then(|all| all.into_iter().find(|i| i.container == SANDBOX))
+            .and_then(|sandbox| sandbox.ip(&self.runtime.network))
+            .unwrap_or_default();
+        let timeout = std::time::Duration::from_secs(grace.max(0) as u64);
+        let result = lifecycle::run(&self.runtime.docker, pod, container, &instance.id, &pod_ip, hook, timeout).await;
+        if let Err(message) = result {
+            tracing::info!(%message, "preStop hook failed");
+            self.record(pod, Some(&container.name), events::failed_hook(false));
+        }
+        let left = (grace - started.elapsed().as_secs() as i64).max(MINIMUM_GRACE_PERIOD);
+        self.runtime.stop(&instance.id, left).await
     }
 
     /// A running sandbox for the pod, started (again) when there is none.
@@ -275,17 +371,34 @@ impl Kubelet {
     }
 
     /// Stops every container with the grace period, removes them and the pod's volumes.
-    pub async fn kill_pod(&self, pod: Option<&Pod>, uid: &str, grace: i64) -> Result<(), KubeletError> {
-        let instances = self.runtime.pod_instances(uid).await?;
+    /// Stops the running spec containers among `instances` at once (saying so when the
+    /// pod is known).
+    async fn stop_running(&self, pod: Option<&Pod>, instances: &[Instance], grace: i64) -> Result<(), KubeletError> {
         let stops = instances.iter().filter(|i| i.running() && i.container != SANDBOX).map(|instance| async move {
             if let Some(pod) = pod {
                 self.record(pod, Some(&instance.container), events::killing(&instance.container));
             }
-            self.runtime.stop(&instance.id, grace).await
+            self.stop_container(pod, instance, grace).await
         });
         for result in futures::future::join_all(stops).await {
             result?;
         }
+        Ok(())
+    }
+
+    /// Stops the pod's running containers (preStop hooks first), keeping them.
+    pub async fn stop_pod_containers(&self, pod: &Pod, grace: i64) -> Result<(), KubeletError> {
+        let instances = self.runtime.pod_instances(&pod_key(pod).uid).await?;
+        self.stop_running(Some(pod), &instances, grace).await?;
+        for sandbox in instances.iter().filter(|i| i.running() && i.container == SANDBOX) {
+            self.runtime.stop(&sandbox.id, 0).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn kill_pod(&self, pod: Option<&Pod>, uid: &str, grace: i64) -> Result<(), KubeletError> {
+        let instances = self.runtime.pod_instances(uid).await?;
+        self.stop_running(pod, &instances, grace).await?;
         for instance in &instances {
             self.runtime.remove(&instance.id).await?;
         }
@@ -319,6 +432,9 @@ impl Kubelet {
     }
 
     pub async fn sync(&self, pod: &Pod, state: &mut PodState) -> Result<Outcome, KubeletError> {
+        if self.shutting_down.load(std::sync::atomic::Ordering::SeqCst) {
+            return Ok(Outcome::Again);
+        }
         if pod.metadata.deletion_timestamp.is_some() {
             self.finish_deletion(pod).await?;
             return Ok(Outcome::Gone);
@@ -378,7 +494,7 @@ impl Kubelet {
         self.probe_running(pod, &all_containers, &instances, sandbox_ip.as_deref().unwrap_or_default());
         let init_views: Vec<ContainerView> = init_containers.iter().map(|c| self.view(c, &instances, state)).collect();
         let views: Vec<ContainerView> = containers.iter().map(|c| self.view(c, &instances, state)).collect();
-        let status = status::pod_status(
+        let mut status = status::pod_status(
             pod,
             &init_views,
             &views,
@@ -387,6 +503,10 @@ impl Kubelet {
             &self.host_ip,
             Utc::now(),
         );
+        // A finished pod stays finished, as upstream's status manager keeps it.
+        if let (true, Some(phase)) = (terminal, reported_phase) {
+            status["phase"] = serde_json::json!(phase);
+        }
         if state.written.as_ref() != Some(&status) {
             let pods: Api<Pod> = Api::namespaced(self.client.clone(), &key.namespace);
             let patch = serde_json::json!({"status": status});
@@ -411,7 +531,7 @@ impl Kubelet {
         let context =
             env::PodContext { client: &self.client, pod, pod_ip: &pod_ip, host_ip: &self.host_ip, node: &self.node };
         let mut sources = env::Sources::default();
-        let mut all_written = true;
+        let mut all_written = self.mount_node_directories(pod, state).await;
         for volume in volumes::data_volumes(pod) {
             let written = state.volume_files.get(&volume.name);
             let files = match volumes::files(&context, volume, &mut sources).await {
@@ -448,6 +568,44 @@ impl Kubelet {
             }
         }
         all_written
+    }
+
+    /// Finds the node directory of each hostPath and claim volume not found yet (a claim
+    /// may still be binding); whether every one is found.
+    async fn mount_node_directories(&self, pod: &Pod, state: &mut PodState) -> bool {
+        let mut all_found = true;
+        for volume in pod.spec.as_ref().and_then(|s| s.volumes.as_deref()).unwrap_or_default() {
+            if state.node_directories.contains_key(&volume.name) {
+                continue;
+            }
+            let found = match host_path::resolve(&self.client, pod, volume).await {
+                Ok(None) => continue,
+                Ok(Some(directory)) => self.node_directory(&directory).await,
+                Err(message) => Err(message),
+            };
+            match found {
+                Ok(engine) => {
+                    state.node_directories.insert(volume.name.clone(), engine);
+                }
+                Err(message) => {
+                    all_found = false;
+                    let message = format!("MountVolume.SetUp failed for volume \"{}\" : {message}", volume.name);
+                    let event = events::failed_mount(&message);
+                    self.record_once(state, pod, "", &message, event);
+                }
+            }
+        }
+        all_found
+    }
+
+    /// The engine volume of a node directory, made when its type allows.
+    async fn node_directory(&self, directory: &host_path::NodeDirectory) -> Result<(String, bool), String> {
+        let must_exist = host_path::must_exist(&directory.kind)?;
+        match self.runtime.node_directory(&directory.path, !must_exist).await {
+            Ok(Some(engine)) => Ok((engine, directory.read_only)),
+            Ok(None) => Err(format!("hostPath type check failed: {} is not a directory", directory.path)),
+            Err(err) => Err(err.to_string()),
+        }
     }
 
     /// What the status says of one spec container.
@@ -534,7 +692,7 @@ impl Kubelet {
         for sidecar in init_containers.iter().rev().filter(|c| is_sidecar(c)) {
             if let Some(instance) = latest(&sidecar.name).filter(|i| i.running()) {
                 self.record(pod, Some(&sidecar.name), events::killing(&sidecar.name));
-                self.runtime.stop(&instance.id, grace).await?;
+                self.stop_container(Some(pod), instance, grace).await?;
             }
         }
         Ok(())
@@ -577,7 +735,7 @@ impl Kubelet {
             .and_then(|p| p.termination_grace_period_seconds)
             .or_else(|| pod.spec.as_ref().and_then(|s| s.termination_grace_period_seconds))
             .unwrap_or(30);
-        self.runtime.stop(&current.id, grace).await
+        self.stop_container(Some(pod), current, grace).await
     }
 
     /// An exited container that the policy restarts: now, or after its back-off.
