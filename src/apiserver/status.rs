@@ -171,6 +171,16 @@ impl ApiError {
         ApiError::new(StatusCode::GONE, "Expired", message)
     }
 
+    /// 429 (`NewTooManyRequests`): the client should retry after `retry_after` seconds;
+    /// `causes` say why (an eviction names the disruption budget).
+    pub fn too_many_requests(message: impl Into<String>, retry_after: u32, causes: Vec<Value>) -> ApiError {
+        let mut details = json!({"retryAfterSeconds": retry_after});
+        if !causes.is_empty() {
+            details["causes"] = Value::Array(causes);
+        }
+        ApiError::new(StatusCode::TOO_MANY_REQUESTS, "TooManyRequests", message).with_details(details)
+    }
+
     pub fn internal(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", message)
     }
@@ -208,7 +218,16 @@ fn group_of(qualified: &str) -> &str {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = serde_json::to_vec(&self.to_status()).unwrap_or_default();
-        (self.code, [(http::header::CONTENT_TYPE, "application/json")], body).into_response()
+        let mut response = (self.code, [(http::header::CONTENT_TYPE, "application/json")], body).into_response();
+        // As upstream's error writer: a suggested delay travels as Retry-After too (client-go
+        // waits and retries on it by itself).
+        let retry_after = self.details.as_ref().and_then(|d| d.get("retryAfterSeconds")).and_then(Value::as_u64);
+        if let Some(seconds) = retry_after.filter(|s| *s > 0) {
+            if let Ok(value) = http::HeaderValue::from_str(&seconds.to_string()) {
+                response.headers_mut().insert(http::header::RETRY_AFTER, value);
+            }
+        }
+        response
     }
 }
 

@@ -12,6 +12,7 @@ pub mod cp;
 pub mod create;
 pub mod delete;
 pub mod describe;
+pub mod drain;
 pub mod edit;
 pub mod editor;
 pub mod events;
@@ -33,6 +34,7 @@ pub mod run;
 pub mod scale;
 pub mod server;
 pub mod set;
+pub mod taint;
 pub mod terminal;
 pub mod usage;
 pub mod wait;
@@ -179,6 +181,14 @@ pub enum Command {
     Auth(auth::AuthArgs),
     /// Provides utilities for interacting with plugins.
     Plugin(plugin::PluginArgs),
+    /// Mark node as unschedulable.
+    Cordon(drain::CordonArgs),
+    /// Mark node as schedulable.
+    Uncordon(drain::CordonArgs),
+    /// Drain node in preparation for maintenance.
+    Drain(drain::DrainArgs),
+    /// Update the taints on one or more nodes.
+    Taint(taint::TaintArgs),
     /// Sleep until SIGTERM: the process of a pod's sandbox container.
     #[command(hide = true)]
     Pause,
@@ -284,6 +294,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Events(args) => Ok(events::run(&cli.global.connection(), &args)),
         Command::Certificate(args) => Ok(certificate::run(&cli.global.connection(), &args)),
         Command::Auth(args) => Ok(auth::run(&cli.global.connection(), &args)),
+        Command::Cordon(args) => Ok(drain::cordon(&cli.global.connection(), &args, true)),
+        Command::Uncordon(args) => Ok(drain::cordon(&cli.global.connection(), &args, false)),
+        Command::Drain(args) => Ok(drain::drain(&cli.global.connection(), &args)),
+        Command::Taint(args) => Ok(taint::run(&cli.global.connection(), &args)),
     }
 }
 

@@ -4,9 +4,11 @@
 pub mod batch_period;
 pub mod cached_pod;
 pub mod clusterrole_aggregation;
+pub mod cronjob;
 pub mod csr_signing;
 pub mod daemonset;
 pub mod deployment;
+pub mod disruption;
 pub mod endpoints;
 pub mod expectations;
 pub mod gc;
@@ -87,6 +89,8 @@ pub async fn run_controllers(client: Client, options: ControllerOptions) {
     controllers.spawn(daemonset::run(client.clone(), pods.store(), pods.subscribe().boxed()));
     controllers.spawn(statefulset::run(client.clone(), pods.store(), pods.subscribe().boxed()));
     controllers.spawn(namespace::run(client.clone()));
+    controllers.spawn(cronjob::run(client.clone()));
+    controllers.spawn(disruption::run(client.clone(), pods.store(), pods.subscribe().boxed()));
     controllers.spawn(volume::binder::run(client.clone()));
     controllers.spawn(clusterrole_aggregation::run(client.clone()));
     controllers.spawn(node_lifecycle::run(client.clone(), options, pods.store()));

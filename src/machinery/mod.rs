@@ -2,6 +2,7 @@
 //! component-base: what several components need, each concept once. Nothing here
 //! imports a component; every component may import this.
 
+pub mod disruption;
 pub mod duration;
 pub mod gotext;
 pub mod jsonpath;

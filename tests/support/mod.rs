@@ -23,6 +23,11 @@ impl TestServer {
 
     /// Starts `kctl server` with extra flags and waits (bounded) until it answers.
     pub fn start_with(extra: &[&str]) -> TestServer {
+        Self::start_with_env(extra, &[])
+    }
+
+    /// As `start_with`, with variables set in the server's environment.
+    pub fn start_with_env(extra: &[&str], env: &[(&str, &str)]) -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let kubeconfig = dir.path().join("kubeconfig");
         let child = Command::new(env!("CARGO_BIN_EXE_kctl"))
@@ -31,6 +36,7 @@ impl TestServer {
             .arg("--write-kubeconfig")
             .arg(&kubeconfig)
             .args(extra)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

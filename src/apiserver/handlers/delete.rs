@@ -21,21 +21,27 @@ use crate::registry::ResourceInfo;
 /// Namespaces that exist for the cluster's own sake.
 const PROTECTED_NAMESPACES: &[&str] = &["default", "kube-system", "kube-public"];
 
-struct DeleteOptions {
+#[derive(Clone)]
+pub(super) struct DeleteOptions {
     propagation: Option<String>,
     /// The deprecated `orphanDependents`, as given (a namespace reads it apart, see
     /// `namespace::deletion_finalizers`).
     orphan: Option<bool>,
     /// `dryRun: ["All"]` in the body (how kubectl sends it) or `dryRun=All` in the query.
-    dry_run: bool,
-    uid: Option<String>,
-    resource_version: Option<String>,
+    pub(super) dry_run: bool,
+    pub(super) uid: Option<String>,
+    pub(super) resource_version: Option<String>,
     /// `gracePeriodSeconds` (query or body); `None` is the object's default.
     grace_period: Option<i64>,
 }
 
 fn options(request: &Request) -> Result<DeleteOptions, ApiError> {
-    let body = delete_options_body(request)?;
+    options_from(request, &delete_options_body(request)?)
+}
+
+/// The options of a request whose DeleteOptions are `body` (a delete's body, or the
+/// `deleteOptions` an Eviction carries).
+pub(super) fn options_from(request: &Request, body: &Value) -> Result<DeleteOptions, ApiError> {
     let mut propagation = request
         .param("propagationPolicy")
         .map(str::to_string)
@@ -93,6 +99,18 @@ pub async fn delete(
     name: &str,
 ) -> Result<Response, ApiError> {
     let options = options(request)?;
+    let deleted = delete_named(state, target, name, &options).await?;
+    Ok(object_response(request, StatusCode::OK, &deleted))
+}
+
+/// Deletes the object `name` of `target` as `options` say; answers it as it was deleted
+/// (or marked for deletion).
+pub(super) async fn delete_named(
+    state: &Arc<ApiState>,
+    target: &Target,
+    name: &str,
+    options: &DeleteOptions,
+) -> Result<Value, ApiError> {
     let resource = target.resource;
     if resource.kind == "Namespace" && PROTECTED_NAMESPACES.contains(&name) {
         return Err(ApiError::forbidden(format!(
@@ -106,18 +124,17 @@ pub async fn delete(
     let mut attempts = 0;
     loop {
         let current = state.storage.get(resource, target.namespace.as_deref(), name).await?;
-        check_preconditions(resource, &current, &options)?;
+        check_preconditions(resource, &current, options)?;
         if options.dry_run {
-            return Ok(object_response(request, StatusCode::OK, &current));
+            return Ok(current);
         }
         if let Some(grace) = pod_grace_period(state, resource, &current, options.grace_period).await? {
-            let marked = mark_pod_terminating(state, resource, &current, grace).await?;
-            return Ok(object_response(request, StatusCode::OK, &marked));
+            return mark_pod_terminating(state, resource, &current, grace).await;
         }
         attempts += 1;
         match delete_object(state, resource, current, options.propagation.as_deref(), options.orphan).await {
             Err(err) if err.code == StatusCode::CONFLICT && attempts < DELETE_ATTEMPTS => continue,
-            deleted => return Ok(object_response(request, StatusCode::OK, &deleted?)),
+            deleted => return deleted,
         }
     }
 }

@@ -4,6 +4,7 @@ mod bindings;
 mod component_statuses;
 mod delete;
 mod discovery;
+mod eviction;
 mod logs;
 mod namespace;
 mod read;
@@ -245,7 +246,7 @@ async fn serve_object(
         (&Method::POST, None, None) => write::create(state, request, target).await,
         (&Method::POST, Some(name), Some("binding")) => subresources::bind(state, request, target, name).await,
         (&Method::POST, Some(name), Some("token")) => subresources::token(state, request, target, name).await,
-        (&Method::POST, Some(name), Some("eviction")) => subresources::evict(state, request, target, name).await,
+        (&Method::POST, Some(name), Some("eviction")) => eviction::evict(state, request, target, name).await,
         (&Method::PUT, Some(name), Some("scale")) => subresources::update_scale(state, request, target, name).await,
         (&Method::PUT, Some(name), Some("finalize")) => namespace::finalize(state, request, name).await,
         (&Method::PUT, Some(name), None | Some("status") | Some("approval")) => {

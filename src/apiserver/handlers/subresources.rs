@@ -1,5 +1,5 @@
-//! Subresources other than status: scale (autoscaling/v1 Scale), pods/binding (what the
-//! scheduler posts) and pods/eviction (pods/log is `logs`).
+//! Subresources other than status: scale (autoscaling/v1 Scale) and pods/binding (what the
+//! scheduler posts); pods/eviction is `eviction`, pods/log is `logs`.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -246,30 +246,6 @@ fn validate_binding(binding: &Value) -> Result<(), ApiError> {
         many => format!("[{}]", many.join(", ")),
     };
     Err(ApiError { code: StatusCode::INTERNAL_SERVER_ERROR, reason: "", message, details: None })
-}
-
-/// `POST pods/NAME/eviction`: deletes the pod (there are no disruption budgets yet).
-pub async fn evict(
-    state: &Arc<ApiState>,
-    request: &Request,
-    target: &Target,
-    name: &str,
-) -> Result<Response, ApiError> {
-    // The Eviction (JSON or protobuf, as drain sends it) embeds DeleteOptions; dryRun is honoured.
-    let eviction = if request.body.is_empty() { json!({}) } else { request.body_object()? };
-    let dry_run = request.dry_run()
-        || eviction
-            .pointer("/deleteOptions/dryRun")
-            .and_then(Value::as_array)
-            .is_some_and(|modes| modes.iter().any(|mode| mode == "All"));
-    let pod = state.storage.get(target.resource, target.namespace.as_deref(), name).await?;
-    if dry_run {
-        let status = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201});
-        return Ok(object_response(request, StatusCode::CREATED, &status));
-    }
-    state.storage.delete(target.resource, &pod, revision_of(&pod)).await?;
-    let status = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201});
-    Ok(object_response(request, StatusCode::CREATED, &status))
 }
 
 #[cfg(test)]

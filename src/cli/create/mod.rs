@@ -9,6 +9,7 @@ use base64::Engine;
 use clap::{Args, Subcommand};
 
 mod access;
+mod job_from;
 mod policy;
 mod service;
 mod token;
@@ -168,6 +169,9 @@ pub struct JobArgs {
     /// The command of the job's container.
     #[arg(last = true)]
     pub command: Vec<String>,
+    /// The name of the resource to create a Job from (only cronjob is supported).
+    #[arg(long)]
+    pub from: Option<String>,
 }
 
 /// What a create does: objects from files, or one built by a generator.
@@ -360,8 +364,17 @@ fn build(generator: &Generator) -> Result<Value, ClientError> {
         Generator::Token(_) => return Err(ClientError::Usage("create token is not a manifest".into())),
         Generator::Job(args) => {
             let name = required_name(&args.name, "job")?;
-            let Some(image) = args.image.clone().filter(|i| !i.is_empty()) else {
-                return Err(ClientError::Usage("--image must be specified".to_string()));
+            let from = args.from.as_deref().filter(|f| !f.is_empty());
+            let image = args.image.clone().filter(|i| !i.is_empty());
+            if image.is_some() == from.is_some() {
+                return Err(ClientError::Usage("either --image or --from must be specified".to_string()));
+            }
+            if from.is_some() && !args.command.is_empty() {
+                return Err(ClientError::Usage("cannot specify --from and command".to_string()));
+            }
+            // The job of a CronJob is made once the CronJob is read (`job_from`).
+            let Some(image) = image else {
+                return Ok(json!({"kind": "Job", "apiVersion": "batch/v1", "metadata": {"name": name}}));
             };
             let mut container = json!({"name": name, "image": image, "resources": {}});
             if !args.command.is_empty() {
@@ -447,7 +460,12 @@ async fn execute(flags: &ConnectionFlags, args: &CreateArgs) -> anyhow::Result<E
     if let Some(Generator::Token(token)) = &args.generator {
         return token::run(flags, token).await;
     }
-    let plan = plan(args)?;
+    let mut plan = plan(args)?;
+    if let (Some(Generator::Job(job)), Some(built)) = (&args.generator, plan.built.as_mut()) {
+        if let Some(from) = job.from.as_deref().filter(|f| !f.is_empty()) {
+            *built = job_from::job_from(flags, from, built).await?;
+        }
+    }
     let mut failures: Vec<Failure> = Vec::new();
     let manifests = match &plan.built {
         Some(object) => vec![Manifest { source: String::new(), object: object.clone() }],
