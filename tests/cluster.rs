@@ -12,7 +12,7 @@ use std::time::Duration;
 use support::kind::{Guard, NODE_LABEL, POD_LABEL};
 use support::{eventually, stderr, stdout};
 
-use support::docker::{busybox_image, http_get, BUSYBOX as IMAGE};
+use support::docker::{busybox_image, docker, http_get, BUSYBOX as IMAGE};
 const TIMEOUT: Duration = Duration::from_secs(120);
 const NOTES_CONFIG: &str = "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n  - role: control-plane\n  - role: worker\n  - role: worker\n";
 
