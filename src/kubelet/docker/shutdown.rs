@@ -1,15 +1,13 @@
-//! Graceful node shutdown (upstream's GracefulNodeShutdown): when the node is told to stop
-//! (`docker stop` of a node container: SIGTERM), its pods' containers are stopped within
-//! a short grace period and the pods are marked Failed as upstream marks them, so their
-//! controllers replace them elsewhere — as the pods inside a stopped kind node die. A
-//! node container killed outright leaves its pods to the node lifecycle controller.
+//! Node shutdown: when the node is told to stop (`docker stop` of a node container:
+//! SIGTERM), its pods' containers are stopped within a short grace period (preStop hooks
+//! run), as the pods inside a stopped kind node die with its containerd. The pods stay as
+//! they are in the API, as on kind (whose kubelet has no shutdownGracePeriod): a node that
+//! comes back restarts them; one that does not is left to the node lifecycle controller.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, Patch, PatchParams};
-use serde_json::json;
 
 use super::sync::pod_key;
 use super::Kubelet;
@@ -17,8 +15,6 @@ use super::Kubelet;
 /// How long pods get to stop (upstream's shutdownGracePeriod for ordinary pods; Docker
 /// gives a container 10 s before killing it).
 pub const GRACE_PERIOD: i64 = 5;
-
-const MESSAGE: &str = "Pod was terminated in response to imminent node shutdown.";
 
 /// Resolves once the shutdown is asked for (never when nobody can ask), with the
 /// kubelet already marked as shutting down: pod workers then neither start nor remove
@@ -31,35 +27,17 @@ pub async fn requested(kubelet: &Kubelet, signal: Option<tokio::sync::watch::Rec
     kubelet.shutting_down.store(true, std::sync::atomic::Ordering::SeqCst);
 }
 
-/// The status a pod gets when the node shuts down under it.
-pub fn terminated_status(now: &str) -> serde_json::Value {
-    json!({"status": {
-        "phase": "Failed",
-        "reason": "Terminated",
-        "message": MESSAGE,
-        "conditions": [{"type": "DisruptionTarget", "status": "True", "reason": "TerminationByKubelet",
-                        "message": MESSAGE, "lastTransitionTime": now}],
-    }})
-}
-
-/// Stops every pod of the node and says why.
+/// Stops every pod of the node.
 pub async fn shut_down(kubelet: Arc<Kubelet>) {
     let pods: Vec<Pod> = kubelet.pods.read().values().cloned().collect();
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let stops = pods.into_iter().map(|pod| {
         let kubelet = kubelet.clone();
-        let now = now.clone();
         async move {
             let key = pod_key(&pod);
             let grace =
                 pod.spec.as_ref().and_then(|s| s.termination_grace_period_seconds).unwrap_or(30).min(GRACE_PERIOD);
             if let Err(err) = kubelet.stop_pod_containers(&pod, grace).await {
                 tracing::warn!(%err, pod = %key.name, "stopping a pod at node shutdown failed");
-            }
-            let api: Api<Pod> = Api::namespaced(kubelet.client.clone(), &key.namespace);
-            let patch = Patch::Strategic(terminated_status(&now));
-            if let Err(err) = api.patch_status(&key.name, &PatchParams::default(), &patch).await {
-                tracing::warn!(%err, pod = %key.name, "marking a pod terminated at node shutdown failed");
             }
         }
     });
