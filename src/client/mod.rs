@@ -10,6 +10,7 @@ pub mod log;
 pub mod manifests;
 pub mod objects;
 pub mod openapi;
+pub mod store_sync;
 pub mod stream;
 pub mod targets;
 pub mod watched_pod;

@@ -15,6 +15,7 @@ use kube::{Api, Client};
 use tokio::sync::mpsc;
 
 use super::info::PodInfo;
+use crate::client::store_sync::is_synced;
 use crate::machinery::well_known::volume::SELECTED_NODE;
 use crate::machinery::well_known::LABEL_HOSTNAME;
 
@@ -48,7 +49,7 @@ impl Volumes {
 
     /// Whether every watch has listed once (before that a claim may look missing).
     pub fn synced(&self) -> bool {
-        ready(&self.claims) && ready(&self.volumes) && ready(&self.classes)
+        is_synced(&self.claims) && is_synced(&self.volumes) && is_synced(&self.classes)
     }
 
     /// The plan for `pod`'s claims, or why it cannot be scheduled anywhere yet (in
@@ -91,14 +92,6 @@ impl Volumes {
         }
         Ok(plan)
     }
-}
-
-fn ready<K: kube::Resource + Clone + 'static>(store: &Store<K>) -> bool
-where
-    K::DynamicType: std::hash::Hash + Eq + Clone,
-{
-    use futures::FutureExt;
-    store.wait_until_ready().now_or_never().is_some_and(|r| r.is_ok())
 }
 
 /// A selector for the node with this hostname label.

@@ -18,6 +18,7 @@ use kube::runtime::{watcher, WatchStreamExt};
 use kube::{Client, ResourceExt};
 
 use super::{claim_class, claim_reference, matching};
+use crate::client::store_sync::is_synced;
 use crate::machinery::record::EventRecorder;
 use crate::machinery::well_known::volume::{
     BETA_STORAGE_PROVISIONER, BIND_COMPLETED, BOUND_BY_CONTROLLER, SELECTED_NODE, STORAGE_PROVISIONER,
@@ -88,20 +89,13 @@ where
     (store, changes)
 }
 
-fn ready<K: kube::Resource + Clone + 'static>(store: &Store<K>) -> bool
-where
-    K::DynamicType: std::hash::Hash + Eq + Clone,
-{
-    store.wait_until_ready().now_or_never().is_some_and(|r| r.is_ok())
-}
-
 fn now() -> Time {
     Time(chrono::Utc::now())
 }
 
 impl Controller {
     fn synced(&self) -> bool {
-        ready(&self.claim_store) && ready(&self.volume_store) && ready(&self.class_store)
+        is_synced(&self.claim_store) && is_synced(&self.volume_store) && is_synced(&self.class_store)
     }
 
     async fn sync_all(&self) {

@@ -18,12 +18,7 @@ pub async fn run(
     handler: &LifecycleHandler,
     timeout: Duration,
 ) -> Result<(), String> {
-    let pod_name = format!(
-        "{}_{}({})",
-        pod.metadata.name.as_deref().unwrap_or_default(),
-        pod.metadata.namespace.as_deref().unwrap_or("default"),
-        pod.metadata.uid.as_deref().unwrap_or_default()
-    );
+    let pod_name = super::sync::pod_display(pod);
     let name = &container.name;
     if let Some(exec) = &handler.exec {
         let command = exec.command.clone().unwrap_or_default();

@@ -18,17 +18,6 @@ pub struct EngineSecurity {
     pub security_opt: Vec<String>,
 }
 
-/// upstream's format.Pod: `name_namespace(uid)`.
-fn pod_name(pod: &Pod) -> String {
-    let meta = &pod.metadata;
-    format!(
-        "{}_{}({})",
-        meta.name.as_deref().unwrap_or_default(),
-        meta.namespace.as_deref().unwrap_or("default"),
-        meta.uid.as_deref().unwrap_or_default()
-    )
-}
-
 /// The engine's options for `container`, whose image runs as `image_user` (Docker's
 /// `user[:group]`, "" for root); upstream's error when runAsNonRoot cannot hold.
 pub fn engine_security(pod: &Pod, container: &Container, image_user: &str) -> Result<EngineSecurity, String> {
@@ -74,7 +63,7 @@ pub fn engine_security(pod: &Pod, container: &Container, image_user: &str) -> Re
 
 /// upstream's verifyRunAsNonRoot.
 fn verify_non_root(pod: &Pod, container: &Container, run_as_user: Option<i64>, image_user: &str) -> Result<(), String> {
-    let (pod, name) = (pod_name(pod), &container.name);
+    let (pod, name) = (super::sync::pod_display(pod), &container.name);
     if let Some(uid) = run_as_user {
         return match uid {
             0 => Err(format!("container's runAsUser breaks non-root policy (pod: \"{pod}\", container: {name})")),

@@ -34,8 +34,7 @@ pub async fn shut_down(kubelet: Arc<Kubelet>) {
         let kubelet = kubelet.clone();
         async move {
             let key = pod_key(&pod);
-            let grace =
-                pod.spec.as_ref().and_then(|s| s.termination_grace_period_seconds).unwrap_or(30).min(GRACE_PERIOD);
+            let grace = super::sync::grace_period(&pod).min(GRACE_PERIOD);
             if let Err(err) = kubelet.stop_pod_containers(&pod, grace).await {
                 tracing::warn!(%err, pod = %key.name, "stopping a pod at node shutdown failed");
             }

@@ -65,8 +65,20 @@ const HOOK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 /// Upstream's floor for what is left of a grace period after a preStop hook.
 const MINIMUM_GRACE_PERIOD: i64 = 2;
 
-fn grace_period(pod: &Pod) -> i64 {
+/// The pod's termination grace period (upstream's default 30 s).
+pub fn grace_period(pod: &Pod) -> i64 {
     pod.spec.as_ref().and_then(|s| s.termination_grace_period_seconds).unwrap_or(30)
+}
+
+/// upstream's format.Pod, which the kubelet's messages name pods by: `name_namespace(uid)`.
+pub fn pod_display(pod: &Pod) -> String {
+    let meta = &pod.metadata;
+    format!(
+        "{}_{}({})",
+        meta.name.as_deref().unwrap_or_default(),
+        meta.namespace.as_deref().unwrap_or("default"),
+        meta.uid.as_deref().unwrap_or_default()
+    )
 }
 
 pub fn pod_key(pod: &Pod) -> PodKey {
@@ -710,7 +722,7 @@ impl Kubelet {
             return Ok(());
         }
         let latest = |name: &str| instances.iter().filter(|i| i.container == name).next_back();
-        let grace = pod.spec.as_ref().and_then(|s| s.termination_grace_period_seconds).unwrap_or(30);
+        let grace = grace_period(pod);
         // In reverse order of their start, as upstream.
         for sidecar in init_containers.iter().rev().filter(|c| is_sidecar(c)) {
             if let Some(instance) = latest(&sidecar.name).filter(|i| i.running()) {
